@@ -1,0 +1,68 @@
+using System.Globalization;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Kernels;
+
+namespace Transport.Numerics.Transport;
+
+/// <summary>Options of a Sinkhorn solve. <see cref="Validate"/> rejects out-of-range values naming the field.</summary>
+public sealed record SinkhornOptions
+{
+    /// <summary>Target regularisation eps &gt; 0, in the units of the cost (no default: the user chooses it).</summary>
+    public required double Epsilon { get; init; }
+
+    /// <summary>Ground cost; default |x - y|^2.</summary>
+    public CostFunction Cost { get; init; } = CostFunction.SquaredEuclidean;
+
+    /// <summary>Stop when the L1 column-marginal error is below this; default 1e-6.</summary>
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>Iteration cap (annealing iterations included); default 10,000. Reaching it is not an error: the output says <c>Converged = false</c>.</summary>
+    public int MaxIterations { get; init; } = 10_000;
+
+    /// <summary>
+    /// Annealing factor in (0, 1]: eps starts at the largest cost (s D^2, D the diameter of the joint bounding
+    /// box) and is multiplied by this factor each iteration until it reaches <see cref="Epsilon"/>.
+    /// 1 turns annealing off. Default 0.5 (GeomLoss's default).
+    /// </summary>
+    public double Scaling { get; init; } = 0.5;
+
+    /// <summary>The convergence test runs every this many iterations (the measurement itself is free); default 1.</summary>
+    public int CheckEvery { get; init; } = 1;
+
+    /// <summary>Kernel arithmetic; default float64.</summary>
+    public Precision Precision { get; init; } = Precision.Double;
+
+    /// <summary>Threads for the kernels (-1: all cores).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
+    public void Validate()
+    {
+        if (!double.IsFinite(Epsilon) || Epsilon <= 0)
+        {
+            throw new InvalidInputException("epsilon", $"must be a finite number > 0, got {Format(Epsilon)}");
+        }
+
+        if (!double.IsFinite(Tolerance) || Tolerance <= 0)
+        {
+            throw new InvalidInputException("tolerance", $"must be a finite number > 0, got {Format(Tolerance)}");
+        }
+
+        if (MaxIterations < 1)
+        {
+            throw new InvalidInputException("max-iterations", $"must be at least 1, got {MaxIterations}");
+        }
+
+        if (!double.IsFinite(Scaling) || Scaling <= 0 || Scaling > 1)
+        {
+            throw new InvalidInputException("scaling", $"must be in (0, 1], got {Format(Scaling)}");
+        }
+
+        if (CheckEvery < 1)
+        {
+            throw new InvalidInputException("check-every", $"must be at least 1, got {CheckEvery}");
+        }
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
