@@ -21,6 +21,10 @@ public interface ISinkhornBackend
     /// <summary>g = g* (the candidate of the last check).</summary>
     ValueTask CommitTargetAsync(CancellationToken cancellationToken);
 
-    /// <summary>One symmetric step of the self problem of <paramref name="side"/>.</summary>
+    /// <summary>
+    /// One symmetric step of the self problem of <paramref name="side"/>: every block computes its candidate
+    /// from the unchanged potentials, then all commit. The report measures the state before the step, except
+    /// <see cref="MarginalReport.WeightedPotential"/>, which is &lt;p, w&gt; after it.
+    /// </summary>
     ValueTask<MarginalReport> SelfStepAsync(CloudSide side, double epsilon, SelfUpdate mode, CancellationToken cancellationToken);
 }

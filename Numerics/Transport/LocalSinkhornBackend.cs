@@ -54,7 +54,8 @@ public sealed class LocalSinkhornBackend : ISinkhornBackend
     public ValueTask<MarginalReport> SelfStepAsync(CloudSide side, double epsilon, SelfUpdate mode, CancellationToken cancellationToken)
     {
         var block = side == CloudSide.Source ? Source : Target;
-        var whole = block.SelfPotential.ToArray();
-        return ValueTask.FromResult(block.SelfStep(whole, epsilon, mode));
+        var report = block.ComputeSelfCandidate(block.SelfPotential, epsilon);
+        var weighted = block.CommitSelf(mode);
+        return ValueTask.FromResult(report with { WeightedPotential = weighted });
     }
 }

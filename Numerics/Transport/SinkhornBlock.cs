@@ -24,6 +24,7 @@ public sealed class SinkhornBlock
     private double[] potential;
     private double[] candidate;
     private readonly double[] selfPotential;
+    private readonly double[] selfCandidate;
 
     /// <summary>Creates a block.</summary>
     /// <param name="block">The block's points; its weights are its share of its cloud's unit mass.</param>
@@ -47,6 +48,7 @@ public sealed class SinkhornBlock
         potential = new double[block.Count];
         candidate = new double[block.Count];
         selfPotential = new double[block.Count];
+        selfCandidate = new double[block.Count];
     }
 
     /// <summary>The block's points and weights.</summary>
@@ -97,27 +99,34 @@ public sealed class SinkhornBlock
     public void CommitCross() => (potential, candidate) = (candidate, potential);
 
     /// <summary>
-    /// One symmetric step of the self problem: p* = T_self(whole self potential) on this block; the report
-    /// measures the state before the step, except <see cref="MarginalReport.WeightedPotential"/> which is
-    /// sum_i w_i p_i after it (so OT_eps(a, a) = 2 x that sum once converged).
+    /// First half of a symmetric self-problem step: p* = T_self(whole self potential) on this block, kept
+    /// as a candidate; reports the marginal of the self plan at the current potential. Splitting the step
+    /// lets every block read the others' unchanged potentials before any block commits.
     /// </summary>
-    public MarginalReport SelfStep(ReadOnlySpan<double> wholeSelfPotential, double epsilon, SelfUpdate mode)
+    public MarginalReport ComputeSelfCandidate(ReadOnlySpan<double> wholeSelfPotential, double epsilon)
     {
-        var transform = SelfTransform();
-        var transformed = new double[Count];
-        transform.Apply(wholeSelfPotential, epsilon, transformed);
-        var report = MarginalReport.Measure(Block.Weights, selfPotential, transformed, epsilon);
+        SelfTransform().Apply(wholeSelfPotential, epsilon, selfCandidate);
+        return MarginalReport.Measure(Block.Weights, selfPotential, selfCandidate, epsilon);
+    }
+
+    /// <summary>
+    /// Second half of the step: p = p* (<see cref="SelfUpdate.Replace"/>) or p = (p + p*)/2
+    /// (<see cref="SelfUpdate.Average"/>). Returns sum_i w_i p_i after the update, so that
+    /// OT_eps(a, a) = 2 x the sum over blocks once converged.
+    /// </summary>
+    public double CommitSelf(SelfUpdate mode)
+    {
         var weighted = 0.0;
         for (var i = 0; i < Count; i++)
         {
-            selfPotential[i] = mode == SelfUpdate.Average ? 0.5 * (selfPotential[i] + transformed[i]) : transformed[i];
+            selfPotential[i] = mode == SelfUpdate.Average ? 0.5 * (selfPotential[i] + selfCandidate[i]) : selfCandidate[i];
             if (Block.Weights[i] != 0)
             {
                 weighted += Block.Weights[i] * selfPotential[i];
             }
         }
 
-        return report with { WeightedPotential = weighted };
+        return weighted;
     }
 
     /// <summary>

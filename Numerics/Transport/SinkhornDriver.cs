@@ -9,6 +9,8 @@ namespace Transport.Numerics.Transport;
 /// b_j exp((g_j - g*_j)/eps), so measuring it costs nothing extra: when the test passes the driver
 /// stops with (f, g), whose rows are exact and whose columns are within the tolerance; otherwise g = g*.
 /// </para>
+/// Awaits deliberately keep the caller's scheduler, so a grain can run the schedule on its own
+/// activation and the backend's calls stay in grain context.
 /// </summary>
 public static class SinkhornDriver
 {
@@ -33,8 +35,8 @@ public static class SinkhornDriver
             cancellationToken.ThrowIfCancellationRequested();
             var annealing = iteration < schedule.Length - 1;
             var epsilon = annealing ? schedule[iteration] : options.Epsilon;
-            sourceDual = await backend.UpdateSourceAsync(epsilon, cancellationToken).ConfigureAwait(false);
-            report = await backend.CheckTargetAsync(epsilon, cancellationToken).ConfigureAwait(false);
+            sourceDual = await backend.UpdateSourceAsync(epsilon, cancellationToken);
+            report = await backend.CheckTargetAsync(epsilon, cancellationToken);
             iteration++;
             var last = iteration >= options.MaxIterations;
             if (!annealing && (iteration % options.CheckEvery == 0 || last))
@@ -58,7 +60,7 @@ public static class SinkhornDriver
                 break;
             }
 
-            await backend.CommitTargetAsync(cancellationToken).ConfigureAwait(false);
+            await backend.CommitTargetAsync(cancellationToken);
         }
 
         var dual = sourceDual + report.WeightedPotential;
@@ -93,7 +95,7 @@ public static class SinkhornDriver
             var annealing = iteration < schedule.Length - 1;
             var epsilon = annealing ? schedule[iteration] : options.Epsilon;
             var mode = iteration == 0 ? SelfUpdate.Replace : SelfUpdate.Average;
-            report = await backend.SelfStepAsync(side, epsilon, mode, cancellationToken).ConfigureAwait(false);
+            report = await backend.SelfStepAsync(side, epsilon, mode, cancellationToken);
             iteration++;
             if (!annealing && iteration > 1)
             {
@@ -115,7 +117,7 @@ public static class SinkhornDriver
         // Final extrapolation at the target eps: the output is T(p), whose marginal error the last
         // report bounds (it measured the state being transformed).
         cancellationToken.ThrowIfCancellationRequested();
-        var final = await backend.SelfStepAsync(side, options.Epsilon, SelfUpdate.Replace, cancellationToken).ConfigureAwait(false);
+        var final = await backend.SelfStepAsync(side, options.Epsilon, SelfUpdate.Replace, cancellationToken);
         var value = 2 * final.WeightedPotential;
         history.Add(new SinkhornProgress(name, iteration, options.Epsilon, final.L1, final.L2));
         return new SinkhornRunSummary(iteration, converged, final.L1, final.L2, value, value, history);

@@ -1,0 +1,59 @@
+namespace Transport.Grains.Interfaces;
+
+/// <summary>
+/// What a client asks the cluster to solve. Option names and meanings follow
+/// <c>transport sinkhorn</c>; the coordinator validates them before anything starts.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.SinkhornJobSpec")]
+public sealed record SinkhornJobSpec
+{
+    /// <summary>Number of source points n.</summary>
+    [Id(0)]
+    public required int SourceCount { get; init; }
+
+    /// <summary>Number of target points m.</summary>
+    [Id(1)]
+    public required int TargetCount { get; init; }
+
+    /// <summary>Dimension d of both clouds.</summary>
+    [Id(2)]
+    public required int Dimension { get; init; }
+
+    /// <summary>Target regularisation eps &gt; 0.</summary>
+    [Id(3)]
+    public required double Epsilon { get; init; }
+
+    /// <summary><c>sqeuclidean</c> or <c>half-sqeuclidean</c>.</summary>
+    [Id(4)]
+    public string Cost { get; init; } = "sqeuclidean";
+
+    /// <summary>L1 column-marginal tolerance.</summary>
+    [Id(5)]
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>Iteration cap.</summary>
+    [Id(6)]
+    public int MaxIterations { get; init; } = 10_000;
+
+    /// <summary>Annealing factor in (0, 1]; 1 disables annealing.</summary>
+    [Id(7)]
+    public double Scaling { get; init; } = 0.5;
+
+    /// <summary>Convergence test every k iterations.</summary>
+    [Id(8)]
+    public int CheckEvery { get; init; } = 1;
+
+    /// <summary><c>double</c> or <c>single</c>.</summary>
+    [Id(9)]
+    public string Precision { get; init; } = "double";
+
+    /// <summary>Shards per cloud (each cloud is split into this many contiguous blocks, capped by its size).</summary>
+    [Id(10)]
+    public int Shards { get; init; } = 1;
+
+    /// <summary>Also solve the two self problems and report the Sinkhorn divergence.</summary>
+    [Id(11)]
+    public bool Divergence { get; init; }
+}

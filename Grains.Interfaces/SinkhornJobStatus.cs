@@ -1,0 +1,100 @@
+namespace Transport.Grains.Interfaces;
+
+/// <summary>Life cycle of a job (architecture.md section 4).</summary>
+public enum JobState
+{
+    /// <summary>Spec accepted, data being uploaded.</summary>
+    Created,
+
+    /// <summary>Iterating.</summary>
+    Running,
+
+    /// <summary>Finished; the result can be read.</summary>
+    Completed,
+
+    /// <summary>Stopped by an error; <see cref="SinkhornJobStatus.Error"/> says why.</summary>
+    Failed,
+
+    /// <summary>Stopped by a cancellation request.</summary>
+    Cancelled,
+}
+
+/// <summary>Progress of a job, readable at any time while it runs.</summary>
+/// <param name="State">Where the job is in its life cycle.</param>
+/// <param name="Problem">"cross", "self-source" or "self-target" (the problem being iterated).</param>
+/// <param name="Iteration">Iterations done in that problem.</param>
+/// <param name="Epsilon">Current regularisation.</param>
+/// <param name="MarginalError">Latest L1 marginal error.</param>
+/// <param name="Error">Failure message, or null.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.SinkhornJobStatus")]
+public sealed record SinkhornJobStatus(
+    [property: Id(0)] JobState State,
+    [property: Id(1)] string Problem,
+    [property: Id(2)] int Iteration,
+    [property: Id(3)] double Epsilon,
+    [property: Id(4)] double MarginalError,
+    [property: Id(5)] string? Error);
+
+/// <summary>One convergence check of a job.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.SinkhornHistoryPoint")]
+public sealed record SinkhornHistoryPoint(
+    [property: Id(0)] string Problem,
+    [property: Id(1)] int Iteration,
+    [property: Id(2)] double Epsilon,
+    [property: Id(3)] double MarginalError,
+    [property: Id(4)] double MarginalError2);
+
+/// <summary>Scalar results of a completed job (arrays are fetched separately, in chunks).</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.SinkhornJobResult")]
+public sealed record SinkhornJobResult
+{
+    /// <summary>Iterations of the cross problem.</summary>
+    [Id(0)]
+    public required int Iterations { get; init; }
+
+    /// <summary>Whether the cross problem (and, with the divergence, the self problems) converged.</summary>
+    [Id(1)]
+    public required bool Converged { get; init; }
+
+    /// <summary>Final L1 column-marginal error of the cross problem.</summary>
+    [Id(2)]
+    public required double MarginalError { get; init; }
+
+    /// <summary>Final 2-norm column-marginal error.</summary>
+    [Id(3)]
+    public required double MarginalError2 { get; init; }
+
+    /// <summary>Transport cost &lt;P, C&gt;.</summary>
+    [Id(4)]
+    public required double Cost { get; init; }
+
+    /// <summary>Entropic objective &lt;P, C&gt; + eps KL(P | a x b).</summary>
+    [Id(5)]
+    public required double Objective { get; init; }
+
+    /// <summary>Dual objective &lt;f, a&gt; + &lt;g, b&gt;.</summary>
+    [Id(6)]
+    public required double Dual { get; init; }
+
+    /// <summary>Sinkhorn divergence, or null when not requested.</summary>
+    [Id(7)]
+    public double? Divergence { get; init; }
+
+    /// <summary>Wall-clock seconds from start to completion (inside the cluster).</summary>
+    [Id(8)]
+    public required double Seconds { get; init; }
+
+    /// <summary>Every convergence check, in order.</summary>
+    [Id(9)]
+    public required IReadOnlyList<SinkhornHistoryPoint> History { get; init; }
+
+    /// <summary>Shards actually used per cloud.</summary>
+    [Id(10)]
+    public required int Shards { get; init; }
+}
