@@ -52,7 +52,7 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("UpdateCross")]
     Task<double> UpdateCrossAsync(double epsilon);
 
-    /// <summary>Candidate p* = T(opposite potential) and the marginal report of the current state (target side). Returns [L1, sum of squares, weighted potential, potential mass].</summary>
+    /// <summary>Candidate p* = T(opposite potential) and the marginal report of the current state (target side).</summary>
     [Alias("CheckCross")]
     Task<MarginalPartial> CheckCrossAsync(double epsilon);
 
@@ -60,7 +60,7 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("CommitCross")]
     Task CommitCrossAsync();
 
-    /// <summary>Self-problem candidate and report of the current state  .</summary>
+    /// <summary>Self-problem candidate and report of the current state.</summary>
     [Alias("ComputeSelfCandidate")]
     Task<MarginalPartial> ComputeSelfCandidateAsync(double epsilon);
 
