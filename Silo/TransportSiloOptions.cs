@@ -1,0 +1,44 @@
+namespace Transport.Silo;
+
+/// <summary>
+/// How a Transport.Distributed silo is hosted. Bound from the <c>Transport</c> configuration section
+/// (appsettings.json, environment variables <c>Transport__*</c>, command-line <c>--Transport:*</c>).
+/// </summary>
+public sealed class TransportSiloOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Transport";
+
+    /// <summary>Cluster membership: <c>localhost</c> (default: a single-machine development cluster).</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>Orleans cluster id; silos and clients of one cluster share it. Default <c>transport</c>.</summary>
+    public string ClusterId { get; set; } = "transport";
+
+    /// <summary>Orleans service id. Default <c>transport-distributed</c>.</summary>
+    public string ServiceId { get; set; } = "transport-distributed";
+
+    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Port of the primary silo for localhost clustering (the first silo of a local cluster); default
+    /// 11111, so a second silo on another port joins the first.
+    /// </summary>
+    public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>
+    /// Grain call timeout. Default 10 minutes: one dense Sinkhorn half-step on a large shard can take
+    /// longer than Orleans' 30 s default.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Largest message body, identical on silos and clients. Default 32 MiB: every transfer is chunked
+    /// to at most 8 MiB by construction (see FloatBlock), so this is a guard, not a way to send big frames.
+    /// </summary>
+    public int MaxMessageBodySize { get; set; } = 32 * 1024 * 1024;
+}
