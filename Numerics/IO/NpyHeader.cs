@@ -92,7 +92,7 @@ internal sealed record NpyHeader(string Descriptor, bool FortranOrder, long[] Sh
         reader.SkipWhitespace();
         if (!reader.AtEnd)
         {
-            throw reader.Error($"unexpected text after the header dictionary: '{reader.Rest(20)}'");
+            throw reader.Error($"unexpected text after the header dictionary: '{reader.Rest(20).TrimEnd()}'");
         }
 
         if (descriptor is null || fortranOrder is null || shape is null)
