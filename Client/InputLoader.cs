@@ -1,0 +1,213 @@
+using System.Globalization;
+using Transport.Numerics;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.IO;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Transport;
+
+namespace Transport.Client;
+
+/// <summary>
+/// Turns the typed options into <see cref="SinkhornInputs"/>, checking everything before any file is created or
+/// any job is started. Every problem is an <see cref="InvalidInputException"/> whose field is the option name
+/// (<c>source</c>, <c>target</c>, <c>source-weights</c>, <c>target-weights</c>, <c>epsilon</c>, ...) and whose
+/// message names the offending value (and the file it came from).
+/// </summary>
+internal static class InputLoader
+{
+    /// <summary>Demo regularisation when --epsilon is not given.</summary>
+    public const double DemoEpsilon = 0.01;
+
+    /// <summary>Validates <paramref name="arguments"/> and loads (or generates) both clouds.</summary>
+    public static SinkhornInputs Load(SinkhornArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (string.IsNullOrWhiteSpace(arguments.Out))
+        {
+            throw new InvalidInputException("out", "the output directory is required (--out DIR)");
+        }
+
+        if (arguments.Demo)
+        {
+            var extra = new[] { ("--source", arguments.Source), ("--target", arguments.Target), ("--source-weights", arguments.SourceWeights), ("--target-weights", arguments.TargetWeights) }
+                .Where(pair => pair.Item2 is not null)
+                .Select(pair => pair.Item1)
+                .ToArray();
+            if (extra.Length > 0)
+            {
+                throw new InvalidInputException("demo", $"--demo generates its own clouds and cannot be combined with {string.Join(", ", extra)}");
+            }
+        }
+        else
+        {
+            if (arguments.Source is null)
+            {
+                throw new InvalidInputException("source", "required (--source X.npy), or use --demo");
+            }
+
+            if (arguments.Target is null)
+            {
+                throw new InvalidInputException("target", "required (--target Y.npy), or use --demo");
+            }
+
+            if (arguments.Epsilon is null)
+            {
+                throw new InvalidInputException("epsilon", "required (--epsilon E, a finite number > 0 in the units of the cost)");
+            }
+        }
+
+        var options = new SinkhornOptions
+        {
+            Epsilon = arguments.Epsilon ?? DemoEpsilon,
+            Cost = CostFunctions.Parse(arguments.Cost, "cost"),
+            Tolerance = arguments.Tolerance,
+            MaxIterations = arguments.MaxIterations,
+            Scaling = arguments.Scaling,
+            CheckEvery = arguments.CheckEvery,
+            Precision = Precisions.Parse(arguments.Precision, "precision"),
+        };
+        options.Validate();
+        if (arguments.Shards < 1)
+        {
+            throw new InvalidInputException("shards", $"must be at least 1, got {arguments.Shards.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
+        var output = OutputDirectory.Validate(arguments.Out);
+
+        PointCloud source;
+        PointCloud target;
+        if (arguments.Demo)
+        {
+            if (arguments.Points < 1)
+            {
+                throw new InvalidInputException("points", $"must be at least 1, got {arguments.Points.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            (source, target) = DemoClouds.Generate(arguments.Points, arguments.Seed);
+        }
+        else
+        {
+            source = LoadCloud(arguments.Source!, arguments.SourceWeights, "source", "source-weights");
+            target = LoadCloud(arguments.Target!, arguments.TargetWeights, "target", "target-weights");
+        }
+
+        // Throws for the field "target" when the dimensions differ.
+        _ = new SinkhornProblem(source, target);
+        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo);
+    }
+
+    /// <summary>Reads positions (and optional weights) and validates them as a cloud.</summary>
+    public static PointCloud LoadCloud(string positionsPath, string? weightsPath, string field, string weightsField)
+    {
+        var (positions, rows, columns) = ReadMatrix(positionsPath, field);
+        var weights = weightsPath is null ? null : ReadVector(weightsPath, weightsField);
+        try
+        {
+            return PointCloud.Create(positions, rows, columns, weights, field, weightsField);
+        }
+        catch (InvalidInputException ex)
+        {
+            var path = ex.Field == weightsField && weightsPath is not null ? weightsPath : positionsPath;
+            throw InFile(ex, path);
+        }
+    }
+
+    /// <summary>Reads a matrix (rows are points) from .npy (1-D means one column) or .csv.</summary>
+    public static (double[] Data, int Rows, int Columns) ReadMatrix(string path, string field)
+    {
+        switch (KindOf(path, field))
+        {
+            case FileKind.Npy:
+                try
+                {
+                    return NpyArray.Read(path, field).AsMatrix(field);
+                }
+                catch (InvalidInputException ex)
+                {
+                    throw InFile(ex, path);
+                }
+
+            default:
+                try
+                {
+                    var csv = CsvMatrix.Read(path, field);
+                    return (csv.Data, csv.Rows, csv.Columns);
+                }
+                catch (InvalidInputException ex)
+                {
+                    throw InFile(ex, path);
+                }
+        }
+    }
+
+    /// <summary>Reads a vector: .npy of shape (n,) or (n, 1), or .csv with one column or one row.</summary>
+    public static double[] ReadVector(string path, string field)
+    {
+        switch (KindOf(path, field))
+        {
+            case FileKind.Npy:
+                try
+                {
+                    return NpyArray.Read(path, field).AsVector(field);
+                }
+                catch (InvalidInputException ex)
+                {
+                    throw InFile(ex, path);
+                }
+
+            default:
+                CsvMatrix csv;
+                try
+                {
+                    csv = CsvMatrix.Read(path, field);
+                }
+                catch (InvalidInputException ex)
+                {
+                    throw InFile(ex, path);
+                }
+
+                if (csv.Columns != 1 && csv.Rows != 1)
+                {
+                    throw new InvalidInputException(field, $"{path}: expected one column (or one row) of weights, got {csv.Rows} x {csv.Columns}");
+                }
+
+                return csv.Data;
+        }
+    }
+
+    private enum FileKind
+    {
+        Npy,
+        Csv,
+    }
+
+    private static FileKind KindOf(string path, string field)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new InvalidInputException(field, "the file path is empty");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputException(field, $"file not found: {path}");
+        }
+
+        var extension = Path.GetExtension(path).ToUpperInvariant();
+        return extension switch
+        {
+            ".NPY" => FileKind.Npy,
+            ".CSV" => FileKind.Csv,
+            _ => throw new InvalidInputException(field, $"{path}: unsupported file type '{Path.GetExtension(path)}' (expected .npy or .csv)"),
+        };
+    }
+
+    /// <summary>Re-raises <paramref name="ex"/> with the file name after the field, so the message says where the bad value is.</summary>
+    private static InvalidInputException InFile(InvalidInputException ex, string path)
+    {
+        var prefix = ex.Field + ": ";
+        var detail = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+        return new InvalidInputException(ex.Field, $"{path}: {detail}");
+    }
+}

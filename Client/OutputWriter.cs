@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Transport.Numerics;
+using Transport.Numerics.IO;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Geometry;
+
+namespace Transport.Client;
+
+/// <summary>
+/// Writes the outputs of a run: <c>result.json</c> (exactly the documented fields), <c>history.json</c>
+/// (everything else), <c>f.npy</c>, <c>g.npy</c>, <c>map.npy</c>, and for the demo <c>source.npy</c> and
+/// <c>target.npy</c>. All files are staged and moved into the directory together (see <see cref="OutputDirectory"/>).
+/// </summary>
+internal static class OutputWriter
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
+
+    /// <summary>Writes everything, or nothing: failures are reported as <see cref="IOException"/>.</summary>
+    public static void Write(SinkhornInputs inputs, SinkhornRunOutput run, double clientSeconds, string cluster)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            inputs.Output.Commit(directory =>
+            {
+                WriteJson(Path.Combine(directory, "result.json"), writer => WriteResult(writer, inputs, run));
+                WriteJson(Path.Combine(directory, "history.json"), writer => WriteHistory(writer, inputs, run, clientSeconds, cluster));
+                NpyArray.WriteFloat64(Path.Combine(directory, "f.npy"), run.F, run.F.Length);
+                NpyArray.WriteFloat64(Path.Combine(directory, "g.npy"), run.G, run.G.Length);
+                NpyArray.WriteFloat64(Path.Combine(directory, "map.npy"), run.Map, inputs.Source.Count, inputs.Source.Dimension);
+                if (inputs.IsDemo)
+                {
+                    NpyArray.WriteFloat64(Path.Combine(directory, "source.npy"), inputs.Source.Positions, inputs.Source.Count, inputs.Source.Dimension);
+                    NpyArray.WriteFloat64(Path.Combine(directory, "target.npy"), inputs.Target.Positions, inputs.Target.Count, inputs.Target.Dimension);
+                }
+            });
+        }
+        catch (InvalidInputException ex)
+        {
+            throw new IOException($"cannot write the outputs to {inputs.Output.FullPath}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            throw new IOException($"cannot write the outputs to {inputs.Output.FullPath}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error, cost, objective, dual, divergence, seconds.</summary>
+    internal static void WriteResult(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run)
+    {
+        var result = run.Result;
+        writer.WriteStartObject();
+        writer.WriteNumber("n", inputs.Source.Count);
+        writer.WriteNumber("m", inputs.Target.Count);
+        writer.WriteNumber("dim", inputs.Source.Dimension);
+        writer.WriteString("cost_function", inputs.Options.Cost.Name());
+        WriteNumber(writer, "epsilon", inputs.Options.Epsilon);
+        writer.WriteNumber("iterations", result.Iterations);
+        writer.WriteBoolean("converged", result.Converged);
+        WriteNumber(writer, "marginal_error", result.MarginalError);
+        WriteNumber(writer, "cost", result.Cost);
+        WriteNumber(writer, "objective", result.Objective);
+        WriteNumber(writer, "dual", result.Dual);
+        WriteNumber(writer, "divergence", inputs.Divergence ? result.Divergence : null);
+        WriteNumber(writer, "seconds", result.Seconds);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteHistory(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run, double clientSeconds, string cluster)
+    {
+        var result = run.Result;
+        writer.WriteStartObject();
+        writer.WriteString("problem_id", run.ProblemId);
+        writer.WriteString("cluster", cluster);
+        writer.WriteNumber("shards_requested", inputs.Shards);
+        writer.WriteNumber("shards", result.Shards);
+        writer.WriteString("precision", inputs.Options.Precision.Name());
+        WriteNumber(writer, "scaling", inputs.Options.Scaling);
+        WriteNumber(writer, "tolerance", inputs.Options.Tolerance);
+        writer.WriteNumber("max_iterations", inputs.Options.MaxIterations);
+        writer.WriteNumber("check_every", inputs.Options.CheckEvery);
+        WriteNumber(writer, "marginal_error_2", result.MarginalError2);
+        WriteNumber(writer, "client_seconds", clientSeconds);
+        writer.WriteStartArray("history");
+        foreach (var point in result.History)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("problem", point.Problem);
+            writer.WriteNumber("iteration", point.Iteration);
+            WriteNumber(writer, "epsilon", point.Epsilon);
+            WriteNumber(writer, "marginal_error", point.MarginalError);
+            WriteNumber(writer, "marginal_error_2", point.MarginalError2);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes a double in its shortest round-trip form; null and non-finite values (which JSON cannot hold) become null.</summary>
+    private static void WriteNumber(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } number && double.IsFinite(number))
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static void WriteJson(string path, Action<Utf8JsonWriter> write)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        using (var writer = new Utf8JsonWriter(stream, JsonOptions))
+        {
+            write(writer);
+        }
+
+        stream.WriteByte((byte)'\n');
+        stream.Flush(flushToDisk: true);
+    }
+}

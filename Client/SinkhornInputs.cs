@@ -1,0 +1,23 @@
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport;
+
+namespace Transport.Client;
+
+/// <summary>Everything a run needs, validated: nothing here can make the job fail as bad input.</summary>
+/// <param name="Source">The source cloud (weights normalised to one).</param>
+/// <param name="Target">The target cloud, of the same dimension.</param>
+/// <param name="Options">Validated solver options.</param>
+/// <param name="Shards">Shards per cloud (at least one).</param>
+/// <param name="Divergence">Whether the self problems are solved too.</param>
+/// <param name="Output">Where the outputs go.</param>
+/// <param name="Cluster">The remote cluster, or null for an embedded silo.</param>
+/// <param name="IsDemo">Whether the clouds were generated (then they are written as source.npy and target.npy).</param>
+internal sealed record SinkhornInputs(
+    PointCloud Source,
+    PointCloud Target,
+    SinkhornOptions Options,
+    int Shards,
+    bool Divergence,
+    OutputDirectory Output,
+    ClusterEndpoint? Cluster,
+    bool IsDemo);

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+
+namespace Transport.Client;
+
+/// <summary>
+/// The <c>transport</c> console: parses the command line, validates every input before anything starts,
+/// runs the job on an embedded silo or a remote cluster, and maps outcomes to <see cref="ExitCodes"/>.
+/// </summary>
+public static class TransportCli
+{
+    /// <summary>
+    /// Runs the console with <paramref name="args"/>, writing results to <paramref name="stdout"/> and messages
+    /// (errors, warnings, progress as plain lines) to <paramref name="stderr"/>. Returns the exit code:
+    /// 0 success, 2 bad input or usage, 1 failure while running, 130 cancelled through <paramref name="cancellationToken"/>.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdout, stderr, interactiveProgress: false, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>; with <paramref name="interactiveProgress"/> the progress line is redrawn in place.</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool interactiveProgress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var root = BuildCommand(stdout, stderr, interactiveProgress);
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await stderr.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await stderr.WriteLineAsync("run 'transport sinkhorn --help' for usage");
+            return ExitCodes.BadInput;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static RootCommand BuildCommand(TextWriter stdout, TextWriter stderr, bool interactiveProgress)
+    {
+        var source = new Option<string?>("--source") { Description = "Source positions, n x d (.npy float32/float64 C order, or .csv)", HelpName = "X.npy" };
+        var target = new Option<string?>("--target") { Description = "Target positions, m x d (.npy or .csv)", HelpName = "Y.npy" };
+        var sourceWeights = new Option<string?>("--source-weights") { Description = "Source weights, n values >= 0 with a positive sum (default: uniform)", HelpName = "A.npy" };
+        var targetWeights = new Option<string?>("--target-weights") { Description = "Target weights, m values >= 0 with a positive sum (default: uniform)", HelpName = "B.npy" };
+        var epsilon = new Option<double?>("--epsilon") { Description = "Regularisation eps > 0, in the units of the cost (required unless --demo; demo default 0.01)", HelpName = "E" };
+        var cost = new Option<string>("--cost") { Description = "Ground cost: sqeuclidean |x-y|^2 or half-sqeuclidean |x-y|^2/2", DefaultValueFactory = _ => "sqeuclidean" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Stop when the L1 column-marginal error is below this", DefaultValueFactory = _ => 1e-6, HelpName = "T" };
+        var maxIterations = new Option<int>("--max-iterations") { Description = "Iteration cap (reaching it is not an error: converged is false)", DefaultValueFactory = _ => 10_000, HelpName = "K" };
+        var scaling = new Option<double>("--scaling") { Description = "Epsilon annealing factor in (0, 1]; 1 turns annealing off", DefaultValueFactory = _ => 0.5, HelpName = "S" };
+        var checkEvery = new Option<int>("--check-every") { Description = "Test convergence every k iterations", DefaultValueFactory = _ => 1, HelpName = "k" };
+        var precision = new Option<string>("--precision") { Description = "Kernel arithmetic: double or single", DefaultValueFactory = _ => "double" };
+        var shards = new Option<int>("--shards") { Description = "Shards per cloud", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var divergence = new Option<bool>("--divergence") { Description = "Also solve the self problems and report the debiased Sinkhorn divergence" };
+        var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
+        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
+        var output = new Option<string?>("--out") { Description = "Output directory (result.json, history.json, f.npy, g.npy, map.npy)", HelpName = "DIR" };
+        var demo = new Option<bool>("--demo") { Description = "Generate a Gaussian blob (source) and a noisy ring (target) and solve them" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the --demo generator", DefaultValueFactory = _ => 0 };
+        var points = new Option<int>("--points") { Description = "Points per --demo cloud", DefaultValueFactory = _ => DemoClouds.DefaultPoints, HelpName = "N" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
+        var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
+
+        var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
+        {
+            source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
+            precision, shards, divergence, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
+        };
+        sinkhorn.SetAction((parse, cancellationToken) =>
+        {
+            var arguments = new SinkhornArguments
+            {
+                Source = parse.GetValue(source),
+                Target = parse.GetValue(target),
+                SourceWeights = parse.GetValue(sourceWeights),
+                TargetWeights = parse.GetValue(targetWeights),
+                Epsilon = parse.GetValue(epsilon),
+                Cost = parse.GetValue(cost) ?? "sqeuclidean",
+                Tolerance = parse.GetValue(tolerance),
+                MaxIterations = parse.GetValue(maxIterations),
+                Scaling = parse.GetValue(scaling),
+                CheckEvery = parse.GetValue(checkEvery),
+                Precision = parse.GetValue(precision) ?? "double",
+                Shards = parse.GetValue(shards),
+                Divergence = parse.GetValue(divergence),
+                Cluster = parse.GetValue(cluster),
+                ClusterId = parse.GetValue(clusterId) ?? "transport",
+                ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",
+                Out = parse.GetValue(output),
+                Demo = parse.GetValue(demo),
+                Seed = parse.GetValue(seed),
+                Points = parse.GetValue(points),
+                Quiet = parse.GetValue(quiet),
+                Verbose = parse.GetValue(verbose),
+            };
+            return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
+        });
+
+        return new RootCommand("transport: distributed entropic optimal transport on Orleans") { sinkhorn };
+    }
+
+    /// <summary>Validates, runs and writes one Sinkhorn job; every outcome becomes an exit code here.</summary>
+    internal static async Task<int> RunSinkhornAsync(SinkhornArguments arguments, TextWriter stdout, TextWriter stderr, bool interactiveProgress, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        SinkhornInputs inputs;
+        try
+        {
+            inputs = InputLoader.Load(arguments);
+        }
+        catch (InvalidInputException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var progress = new ProgressReporter(stderr, interactiveProgress, arguments.Quiet);
+        try
+        {
+            await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, arguments.Verbose, cancellationToken);
+            var runner = new SinkhornJobRunner(connection.GrainFactory, progress);
+            var run = await runner.RunAsync(inputs, cancellationToken);
+            progress.Finish();
+            OutputWriter.Write(inputs, run, started.Elapsed.TotalSeconds, connection.Description);
+            if (!run.Result.Converged)
+            {
+                await stderr.WriteLineAsync(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"warning: not converged: stopped at --max-iterations {inputs.Options.MaxIterations} with marginal error {run.Result.MarginalError:G6} above --tolerance {inputs.Options.Tolerance:G6}; the result is written with converged false"));
+            }
+
+            await stdout.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"cost {run.Result.Cost:R}  dual {run.Result.Dual:R}  iterations {run.Result.Iterations}  converged {(run.Result.Converged ? "true" : "false")}  -> {inputs.Output.FullPath}"));
+            return ExitCodes.Success;
+        }
+        catch (InvalidInputException ex)
+        {
+            progress.Finish();
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (JobInputException ex)
+        {
+            progress.Finish();
+            await stderr.WriteLineAsync($"error: {ex.Field}: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            progress.Finish();
+            await stderr.WriteLineAsync("cancelled: the job was cancelled and no output was written");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            progress.Finish();
+            await stderr.WriteLineAsync($"error: {Describe(ex)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        JobFailedException failed => failed.Message,
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
+        _ => $"{ex.Message} ({ex.GetType().Name})",
+    };
+}
