@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,8 +38,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var siloPort = FreeLoopbackPort();
-            var gatewayPort = FreeLoopbackPort();
+            var siloPort = LoopbackPorts.Free();
+            var gatewayPort = LoopbackPorts.Free();
             var options = new TransportSiloOptions
             {
                 SiloPort = siloPort,
@@ -137,15 +136,6 @@ internal sealed class ClusterConnection : IAsyncDisposable
                 host.Dispose();
             }
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static bool IsAddressInUse(Exception ex)

@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Transport.Grains;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
-using Transport.Numerics.Transport;
 
 namespace Transport.Client;
 
@@ -15,9 +15,10 @@ namespace Transport.Client;
 internal sealed record SinkhornRunOutput(string ProblemId, SinkhornJobResult Result, double[] F, double[] G, double[] Map);
 
 /// <summary>
-/// Drives one job through the coordinator protocol: create, upload both clouds in chunks, start, poll the status
-/// (feeding the progress line), then download the result and the arrays in chunks. Cancelling the token cancels
-/// the job in the cluster.
+/// Drives one job through the coordinator protocol with <see cref="SinkhornJobClient"/> (create, upload both
+/// clouds in chunks, start, poll the status into the progress line, download the arrays in chunks) and turns
+/// the outcome into a <see cref="SinkhornRunOutput"/> or an exception. Cancelling the token cancels the job in
+/// the cluster and waits for it to stop.
 /// </summary>
 internal sealed class SinkhornJobRunner
 {
@@ -54,96 +55,44 @@ internal sealed class SinkhornJobRunner
         };
     }
 
-    /// <summary>Runs the job to its end. Throws <see cref="JobInputException"/>, <see cref="JobFailedException"/> or <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Runs the job to its end. Throws <see cref="JobInputException"/> when the cluster rejects the input,
+    /// <see cref="JobFailedException"/> when the job fails, and <see cref="OperationCanceledException"/> after
+    /// cancelling the job when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
     public async Task<SinkhornRunOutput> RunAsync(SinkhornInputs inputs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var problemId = $"sinkhorn-{Guid.NewGuid():N}";
-        var coordinator = grains.GetGrain<ISinkhornCoordinatorGrain>(problemId);
-        var created = false;
+        var client = new SinkhornJobClient(grains) { PollInterval = PollInterval };
+        progress.Phase("sinkhorn: uploading the clouds");
+        ISinkhornCoordinatorGrain coordinator;
         try
         {
-            progress.Phase("sinkhorn: uploading the clouds");
-            await coordinator.CreateAsync(CreateSpec(inputs)).WaitAsync(cancellationToken);
-            created = true;
-            await UploadAsync(coordinator, CloudSide.Source, inputs.Source, cancellationToken);
-            await UploadAsync(coordinator, CloudSide.Target, inputs.Target, cancellationToken);
-            await coordinator.StartAsync().WaitAsync(cancellationToken);
-            var status = await WaitForEndAsync(coordinator, cancellationToken);
-            switch (status.State)
-            {
-                case JobState.Completed:
-                    break;
-                case JobState.Cancelled:
-                    throw new JobFailedException("the job was cancelled in the cluster");
-                default:
-                    throw new JobFailedException($"the job failed in the cluster: {status.Error ?? "no reason given"}");
-            }
-
-            var result = await coordinator.GetResultAsync().WaitAsync(cancellationToken);
-            var d = inputs.Source.Dimension;
-            var f = await DownloadAsync((offset, count) => coordinator.GetPotentialAsync(CloudSide.Source, offset, count), inputs.Source.Count, 1, "f", cancellationToken);
-            var g = await DownloadAsync((offset, count) => coordinator.GetPotentialAsync(CloudSide.Target, offset, count), inputs.Target.Count, 1, "g", cancellationToken);
-            var map = await DownloadAsync(coordinator.GetMapAsync, inputs.Source.Count, d, "map", cancellationToken);
-            return new SinkhornRunOutput(problemId, result, f, g, map);
+            coordinator = await client.SubmitAsync(problemId, CreateSpec(inputs), inputs.Source, inputs.Target).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (created)
-            {
-                await TryCancelAsync(coordinator);
-            }
-
+            await TryCancelAsync(grains.GetGrain<ISinkhornCoordinatorGrain>(problemId));
             throw;
         }
-    }
 
-    private static async Task UploadAsync(ISinkhornCoordinatorGrain coordinator, CloudSide side, PointCloud cloud, CancellationToken cancellationToken)
-    {
-        var d = cloud.Dimension;
-        var rowsPerChunk = FloatBlock.RowsPerChunk(d);
-        for (var offset = 0; offset < cloud.Count; offset += rowsPerChunk)
+        // On cancellation the client asks the coordinator to cancel and keeps polling until the run has stopped.
+        var status = await client.WaitAsync(coordinator, progress.Report, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        switch (status.State)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var rows = Math.Min(rowsPerChunk, cloud.Count - offset);
-            var positions = FloatBlock.From(cloud.Positions.Slice(offset * d, rows * d), rows, d);
-            var weights = FloatBlock.From(cloud.Weights.Slice(offset, rows), rows, 1);
-            await coordinator.UploadAsync(side, offset, positions, weights).WaitAsync(cancellationToken);
-        }
-    }
-
-    private async Task<SinkhornJobStatus> WaitForEndAsync(ISinkhornCoordinatorGrain coordinator, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var status = await coordinator.GetStatusAsync().WaitAsync(cancellationToken);
-            if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-            {
-                return status;
-            }
-
-            progress.Report(status);
-            await Task.Delay(PollInterval, cancellationToken);
-        }
-    }
-
-    private static async Task<double[]> DownloadAsync(Func<int, int, Task<FloatBlock>> fetch, int rows, int columns, string name, CancellationToken cancellationToken)
-    {
-        var values = new double[(long)rows * columns];
-        var rowsPerChunk = FloatBlock.RowsPerChunk(columns);
-        for (var offset = 0; offset < rows; offset += rowsPerChunk)
-        {
-            var count = Math.Min(rowsPerChunk, rows - offset);
-            var block = await fetch(offset, count).WaitAsync(cancellationToken);
-            if (block.Rows != count || block.Columns != columns)
-            {
-                throw new JobFailedException($"the cluster returned a {block.Rows} x {block.Columns} block of {name} for rows {offset}..{offset + count - 1}, expected {count} x {columns}");
-            }
-
-            block.Values.CopyTo(values.AsSpan(offset * columns, count * columns));
+            case JobState.Completed:
+                break;
+            case JobState.Cancelled:
+                throw new JobFailedException($"job {problemId} was cancelled in the cluster");
+            default:
+                throw new JobFailedException($"job {problemId} failed in the cluster: {status.Error ?? "no reason given"}");
         }
 
-        return values;
+        progress.Phase("sinkhorn: downloading the results");
+        var output = await SinkhornJobClient.DownloadAsync(coordinator, inputs.Source.Count, inputs.Target.Count, inputs.Source.Dimension).WaitAsync(cancellationToken);
+        return new SinkhornRunOutput(problemId, output.Result, output.F, output.G, output.Map);
     }
 
     private static async Task TryCancelAsync(ISinkhornCoordinatorGrain coordinator)
@@ -155,7 +104,7 @@ internal sealed class SinkhornJobRunner
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The user asked to stop: a cluster that cannot be told is not a reason to hang or to fail differently.
-            Debug.WriteLine($"cancelling the job failed: {ex.Message}");
+            Debug.WriteLine($"cancelling job {coordinator.GetPrimaryKeyString()} failed: {ex.Message}");
         }
     }
 }

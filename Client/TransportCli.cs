@@ -54,22 +54,22 @@ public static class TransportCli
         var target = new Option<string?>("--target") { Description = "Target positions, m x d (.npy or .csv)", HelpName = "Y.npy" };
         var sourceWeights = new Option<string?>("--source-weights") { Description = "Source weights, n values >= 0 with a positive sum (default: uniform)", HelpName = "A.npy" };
         var targetWeights = new Option<string?>("--target-weights") { Description = "Target weights, m values >= 0 with a positive sum (default: uniform)", HelpName = "B.npy" };
-        var epsilon = new Option<double?>("--epsilon") { Description = "Regularisation eps > 0, in the units of the cost (required unless --demo; demo default 0.01)", HelpName = "E" };
+        var epsilon = NumberOptions.OptionalDouble("--epsilon", "Regularisation eps > 0, in the units of the cost (required unless --demo; demo default 0.01)", "E");
         var cost = new Option<string>("--cost") { Description = "Ground cost: sqeuclidean |x-y|^2 or half-sqeuclidean |x-y|^2/2", DefaultValueFactory = _ => "sqeuclidean" };
-        var tolerance = new Option<double>("--tolerance") { Description = "Stop when the L1 column-marginal error is below this", DefaultValueFactory = _ => 1e-6, HelpName = "T" };
-        var maxIterations = new Option<int>("--max-iterations") { Description = "Iteration cap (reaching it is not an error: converged is false)", DefaultValueFactory = _ => 10_000, HelpName = "K" };
-        var scaling = new Option<double>("--scaling") { Description = "Epsilon annealing factor in (0, 1]; 1 turns annealing off", DefaultValueFactory = _ => 0.5, HelpName = "S" };
-        var checkEvery = new Option<int>("--check-every") { Description = "Test convergence every k iterations", DefaultValueFactory = _ => 1, HelpName = "k" };
+        var tolerance = NumberOptions.Double("--tolerance", 1e-6, "Stop when the L1 column-marginal error is below this", "T");
+        var maxIterations = NumberOptions.Int32("--max-iterations", 10_000, "Iteration cap (reaching it is not an error: converged is false)", "K");
+        var scaling = NumberOptions.Double("--scaling", 0.5, "Epsilon annealing factor in (0, 1]; 1 turns annealing off", "S");
+        var checkEvery = NumberOptions.Int32("--check-every", 1, "Test convergence every k iterations", "k");
         var precision = new Option<string>("--precision") { Description = "Kernel arithmetic: double or single", DefaultValueFactory = _ => "double" };
-        var shards = new Option<int>("--shards") { Description = "Shards per cloud", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var shards = NumberOptions.Int32("--shards", 1, "Shards per cloud", "S");
         var divergence = new Option<bool>("--divergence") { Description = "Also solve the self problems and report the debiased Sinkhorn divergence" };
         var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
         var output = new Option<string?>("--out") { Description = "Output directory (result.json, history.json, f.npy, g.npy, map.npy)", HelpName = "DIR" };
         var demo = new Option<bool>("--demo") { Description = "Generate a Gaussian blob (source) and a noisy ring (target) and solve them" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the --demo generator", DefaultValueFactory = _ => 0 };
-        var points = new Option<int>("--points") { Description = "Points per --demo cloud", DefaultValueFactory = _ => DemoClouds.DefaultPoints, HelpName = "N" };
+        var seed = NumberOptions.Int32("--seed", 0, "Seed of the --demo generator", "SEED");
+        var points = NumberOptions.Int32("--points", DemoClouds.DefaultPoints, "Points per --demo cloud", "N");
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
 
@@ -126,10 +126,32 @@ public static class TransportCli
             return ExitCodes.BadInput;
         }
 
-        var progress = new ProgressReporter(stderr, interactiveProgress, arguments.Quiet);
+        return await RunInputsAsync(inputs, stdout, stderr, interactiveProgress, arguments.Quiet, arguments.Verbose, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs validated <paramref name="inputs"/> and writes the outputs. Separate from validation so that tests can
+    /// hand the cluster inputs that only the cluster rejects.
+    /// </summary>
+    internal static async Task<int> RunInputsAsync(
+        SinkhornInputs inputs,
+        TextWriter stdout,
+        TextWriter stderr,
+        bool interactiveProgress,
+        bool quiet,
+        bool verbose,
+        System.Diagnostics.Stopwatch started,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(started);
+        var progress = new ProgressReporter(stderr, interactiveProgress, quiet);
         try
         {
-            await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, arguments.Verbose, cancellationToken);
+            progress.Phase(inputs.Cluster is null ? "sinkhorn: starting the embedded silo" : $"sinkhorn: connecting to {inputs.Cluster}");
+            await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, verbose, cancellationToken);
             var runner = new SinkhornJobRunner(connection.GrainFactory, progress);
             var run = await runner.RunAsync(inputs, cancellationToken);
             progress.Finish();
@@ -156,7 +178,7 @@ public static class TransportCli
         catch (JobInputException ex)
         {
             progress.Finish();
-            await stderr.WriteLineAsync($"error: {ex.Field}: {ex.Message}");
+            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
