@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +14,7 @@ namespace Transport.Client;
 internal sealed class ClusterConnection : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private readonly IHost host;
 
     private ClusterConnection(IHost host, IGrainFactory grainFactory, string description)
@@ -73,18 +75,24 @@ internal sealed class ClusterConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var endpoint = await cluster.ResolveAsync(cancellationToken);
+
+        // Orleans' client keeps retrying a refused gateway for minutes; a plain TCP probe fails fast instead.
+        await ProbeAsync(cluster, endpoint, cancellationToken);
         var options = new TransportSiloOptions { ClusterId = cluster.ClusterId, ServiceId = cluster.ServiceId };
         var builder = CreateBuilder(verbose);
         builder.UseOrleansClient(client => client.AddTransportGatewayClient(options, [endpoint]));
         var host = builder.Build();
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(connectTimeout.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await StopAsync(host);
-            throw new JobFailedException($"cannot connect to the cluster at {cluster} (cluster id '{cluster.ClusterId}'): {ex.Message}", ex);
+            var reason = ex is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:F0} s" : ex.Message;
+            throw new JobFailedException($"cannot connect to the cluster at {cluster} (cluster id '{cluster.ClusterId}'): {reason}", ex);
         }
         catch
         {
@@ -93,6 +101,25 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
 
         return new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), cluster.ToString());
+    }
+
+    private static async Task ProbeAsync(ClusterEndpoint cluster, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var probe = new TcpClient(endpoint.AddressFamily);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            await probe.ConnectAsync(endpoint, timeout.Token);
+        }
+        catch (SocketException ex)
+        {
+            throw new JobFailedException($"cannot connect to the cluster at {cluster} ({endpoint}): {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new JobFailedException($"cannot connect to the cluster at {cluster} ({endpoint}): no answer within {ConnectTimeout.TotalSeconds:F0} s", ex);
+        }
     }
 
     /// <summary>Stops the silo or client.</summary>
