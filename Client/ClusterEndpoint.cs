@@ -23,7 +23,8 @@ internal sealed record ClusterEndpoint(string Host, int Port, string ClusterId, 
         }
 
         var host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
+        var bracketed = host.StartsWith('[') && host.EndsWith(']');
+        if (bracketed)
         {
             host = host[1..^1];
         }
@@ -33,9 +34,10 @@ internal sealed record ClusterEndpoint(string Host, int Port, string ClusterId, 
             throw new InvalidInputException("cluster", $"port must be an integer in 1..65535, got '{text[(colon + 1)..]}' in '{text}'");
         }
 
-        if (host.Length == 0 || host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(host, out _))
+        // An IPv6 address must be bracketed ([::1]:30000), otherwise its last group would read as the port.
+        if (host.Length == 0 || (host.Contains(':', StringComparison.Ordinal) && (!bracketed || !IPAddress.TryParse(host, out _))))
         {
-            throw new InvalidInputException("cluster", $"expected HOST:PORT, got '{text}'");
+            throw new InvalidInputException("cluster", $"expected HOST:PORT (IPv6 as [ADDRESS]:PORT), got '{text}'");
         }
 
         if (string.IsNullOrWhiteSpace(clusterId))

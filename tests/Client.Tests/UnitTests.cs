@@ -1,0 +1,128 @@
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+
+namespace Transport.Client.Tests;
+
+/// <summary>The console's small parts on their own.</summary>
+public sealed class UnitTests : IDisposable
+{
+    private readonly Workspace work = new();
+
+    public void Dispose() => work.Dispose();
+
+    [Theory]
+    [InlineData("localhost:30000", "localhost", 30000, "localhost:30000")]
+    [InlineData("10.0.0.7:1", "10.0.0.7", 1, "10.0.0.7:1")]
+    [InlineData("[::1]:30001", "::1", 30001, "[::1]:30001")]
+    public void Cluster_endpoints_parse(string text, string host, int port, string shown)
+    {
+        var endpoint = ClusterEndpoint.Parse(text, "c", "s");
+        Assert.Equal(host, endpoint.Host);
+        Assert.Equal(port, endpoint.Port);
+        Assert.Equal(shown, endpoint.ToString());
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData(":30000")]
+    [InlineData("host:")]
+    [InlineData("host:0")]
+    [InlineData("host:x1")]
+    [InlineData("::1:30000")]
+    public void Bad_cluster_endpoints_name_the_field_and_value(string text)
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => ClusterEndpoint.Parse(text, "c", "s"));
+        Assert.Equal("cluster", ex.Field);
+        Assert.Contains(text, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Commit_into_a_new_directory_moves_everything_at_once()
+    {
+        var output = OutputDirectory.Validate(Path.Combine(work.Root, "a", "b", "out"));
+        output.Commit(staging => File.WriteAllText(Path.Combine(staging, "x.txt"), "x"));
+        Assert.Equal("x", File.ReadAllText(Path.Combine(output.FullPath, "x.txt")));
+        Assert.Single(Directory.GetFileSystemEntries(Path.Combine(work.Root, "a", "b")));
+    }
+
+    [Fact]
+    public void Commit_into_an_existing_directory_replaces_files_and_keeps_others()
+    {
+        Directory.CreateDirectory(work.Out);
+        File.WriteAllText(Path.Combine(work.Out, "x.txt"), "old");
+        File.WriteAllText(Path.Combine(work.Out, "keep.txt"), "keep");
+        OutputDirectory.Validate(work.Out).Commit(staging => File.WriteAllText(Path.Combine(staging, "x.txt"), "new"));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(work.Out, "x.txt")));
+        Assert.Equal("keep", File.ReadAllText(Path.Combine(work.Out, "keep.txt")));
+        Assert.Equal(["in", "out"], Directory.GetFileSystemEntries(work.Root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    public void A_failed_commit_leaves_nothing_behind()
+    {
+        var output = OutputDirectory.Validate(work.Out);
+        Assert.Throws<IOException>(() => output.Commit(staging =>
+        {
+            File.WriteAllText(Path.Combine(staging, "partial.txt"), "half");
+            throw new IOException("disk full");
+        }));
+        work.AssertNoOutput();
+    }
+
+    [Fact]
+    public void Out_under_a_file_is_rejected()
+    {
+        var file = work.Path2("file");
+        File.WriteAllText(file, "x");
+        var ex = Assert.Throws<InvalidInputException>(() => OutputDirectory.Validate(Path.Combine(file, "out")));
+        Assert.Equal("out", ex.Field);
+    }
+
+    [Fact]
+    public void Plain_progress_is_throttled_and_interactive_progress_redraws_in_place()
+    {
+        var status = new SinkhornJobStatus(JobState.Running, "cross", 3, 0.5, 0.25, null);
+        using var plain = new StringWriter();
+        var reporter = new ProgressReporter(plain, interactive: false, quiet: false);
+        for (var k = 0; k < 50; k++)
+        {
+            reporter.Report(status with { Iteration = k });
+        }
+
+        reporter.Finish();
+        var lines = plain.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("cross", lines[0], StringComparison.Ordinal);
+        Assert.Contains("marginal error 0.25", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', plain.ToString());
+
+        using var terminal = new StringWriter();
+        var live = new ProgressReporter(terminal, interactive: true, quiet: false);
+        live.Phase("a much longer phase line than the next one");
+        live.Phase("short");
+        live.Finish();
+        var text = terminal.ToString();
+        Assert.StartsWith("\r", text, StringComparison.Ordinal);
+        Assert.EndsWith(Environment.NewLine, text, StringComparison.Ordinal);
+        Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        using var silent = new StringWriter();
+        var quiet = new ProgressReporter(silent, interactive: true, quiet: true);
+        quiet.Phase("x");
+        quiet.Report(status);
+        quiet.Finish();
+        Assert.Empty(silent.ToString());
+    }
+
+    [Fact]
+    public void Demo_clouds_are_seeded()
+    {
+        var (a1, b1) = DemoClouds.Generate(50, 7);
+        var (a2, b2) = DemoClouds.Generate(50, 7);
+        var (a3, _) = DemoClouds.Generate(50, 8);
+        Assert.Equal(a1.Positions.ToArray(), a2.Positions.ToArray());
+        Assert.Equal(b1.Positions.ToArray(), b2.Positions.ToArray());
+        Assert.NotEqual(a1.Positions.ToArray(), a3.Positions.ToArray());
+        Assert.Equal(2, a1.Dimension);
+    }
+}
