@@ -16,7 +16,7 @@ namespace Transport.Client;
 internal static class InputLoader
 {
     /// <summary>Demo regularisation when --epsilon is not given.</summary>
-    public const double DemoEpsilon = 0.01;
+    public const double DemoEpsilon = 0.05;
 
     /// <summary>Validates <paramref name="arguments"/> and loads (or generates) both clouds.</summary>
     public static SinkhornInputs Load(SinkhornArguments arguments)

@@ -54,7 +54,7 @@ public static class TransportCli
         var target = new Option<string?>("--target") { Description = "Target positions, m x d (.npy or .csv)", HelpName = "Y.npy" };
         var sourceWeights = new Option<string?>("--source-weights") { Description = "Source weights, n values >= 0 with a positive sum (default: uniform)", HelpName = "A.npy" };
         var targetWeights = new Option<string?>("--target-weights") { Description = "Target weights, m values >= 0 with a positive sum (default: uniform)", HelpName = "B.npy" };
-        var epsilon = NumberOptions.OptionalDouble("--epsilon", "Regularisation eps > 0, in the units of the cost (required unless --demo; demo default 0.01)", "E");
+        var epsilon = NumberOptions.OptionalDouble("--epsilon", "Regularisation eps > 0, in the units of the cost (required unless --demo; demo default 0.05)", "E");
         var cost = new Option<string>("--cost") { Description = "Ground cost: sqeuclidean |x-y|^2 or half-sqeuclidean |x-y|^2/2", DefaultValueFactory = _ => "sqeuclidean" };
         var tolerance = NumberOptions.Double("--tolerance", 1e-6, "Stop when the L1 column-marginal error is below this", "T");
         var maxIterations = NumberOptions.Int32("--max-iterations", 10_000, "Iteration cap (reaching it is not an error: converged is false)", "K");
