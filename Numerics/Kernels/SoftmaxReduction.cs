@@ -93,6 +93,8 @@ public static class SoftmaxReduction
         });
     }
 
+    // Fully optimised from the first call: a short run would otherwise spend its time in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReduceChunk<T>(
         QueryPoints<T> queries,
         KeyPoints<T> keys,
