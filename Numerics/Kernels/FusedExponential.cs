@@ -5,9 +5,12 @@ using System.Runtime.Intrinsics;
 namespace Transport.Numerics.Kernels;
 
 /// <summary>
-/// The float32 inner loop of the reduction in a single pass over a tile row: e_j = exp(s_j - m),
-/// summed (and optionally written back for weighted sums). A separate subtract, exp and sum would
-/// read the row three times; fusing them leaves the exponential as the only real cost per pair.
+/// The inner loops of the reduction in a single pass over a tile row: e_j = exp(s_j - m), summed (and
+/// optionally written back for weighted sums), and dot products against key values. A separate
+/// subtract, exp and sum would read the row three times; fusing them leaves the exponential as the
+/// only real cost per pair. These loops are ours rather than the library's for a second reason: their
+/// summation order is fixed, so results are bitwise reproducible. (The library's precompiled code runs
+/// first and is later replaced by code for wider vectors, which sums lanes in another order.)
 /// </summary>
 internal static class FusedExponential
 {
@@ -65,6 +68,110 @@ internal static class FusedExponential
         }
 
         return sum;
+    }
+
+    // float64: ln 2 split so that n * Ln2HighDouble is exact for |n| <= 1100.
+    private const double Log2EDouble = 1.4426950408889634;
+    private const double Ln2HighDouble = 0.6931471803691238;
+    private const double Ln2LowDouble = 1.9082149292705877e-10;
+    private const double MinArgumentDouble = -708.39;
+
+    /// <summary>
+    /// float64 version of <see cref="SumExp(Span{float}, float, bool)"/>: degree-13 Taylor polynomial on
+    /// |r| &lt;= 0.347 (truncation r^14/14! &lt; 5e-18), a few ulp in all.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double SumExp(Span<double> row, double max, bool store)
+    {
+        ref var s = ref MemoryMarshal.GetReference(row);
+        var shift = Vector256.Create(max);
+        var acc0 = Vector256<double>.Zero;
+        var acc1 = Vector256<double>.Zero;
+        var j = 0;
+        for (; j + 8 <= row.Length; j += 8)
+        {
+            var e0 = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
+            var e1 = Exp(Vector256.LoadUnsafe(ref s, (nuint)(j + 4)) - shift);
+            acc0 += e0;
+            acc1 += e1;
+            if (store)
+            {
+                e0.StoreUnsafe(ref s, (nuint)j);
+                e1.StoreUnsafe(ref s, (nuint)(j + 4));
+            }
+        }
+
+        for (; j < row.Length; j += 4)
+        {
+            var e = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
+            acc0 += e;
+            if (store)
+            {
+                e.StoreUnsafe(ref s, (nuint)j);
+            }
+        }
+
+        var total = acc0 + acc1;
+        return total.GetElement(0) + total.GetElement(1) + total.GetElement(2) + total.GetElement(3);
+    }
+
+    /// <summary>sum_j a_j b_j over rows of equal length (a multiple of the vector width), in a fixed order, returned in float64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        ref var x = ref MemoryMarshal.GetReference(a);
+        ref var y = ref MemoryMarshal.GetReference(b);
+        var width = Vector256<T>.Count;
+        var acc0 = Vector256<T>.Zero;
+        var acc1 = Vector256<T>.Zero;
+        var j = 0;
+        for (; j + (2 * width) <= a.Length; j += 2 * width)
+        {
+            acc0 = VectorMath.MultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), Vector256.LoadUnsafe(ref y, (nuint)j), acc0);
+            acc1 = VectorMath.MultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + width)), Vector256.LoadUnsafe(ref y, (nuint)(j + width)), acc1);
+        }
+
+        for (; j < a.Length; j += width)
+        {
+            acc0 = VectorMath.MultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), Vector256.LoadUnsafe(ref y, (nuint)j), acc0);
+        }
+
+        var total = acc0 + acc1;
+        var sum = 0.0;
+        for (var lane = 0; lane < width; lane++)
+        {
+            sum += double.CreateTruncating(total.GetElement(lane));
+        }
+
+        return sum;
+    }
+
+    /// <summary>float64 exp of each lane for arguments &lt;= 0; below -708.39 (the normal range) the result is 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        var underflow = Vector256.LessThan(x, Vector256.Create(MinArgumentDouble));
+        var clamped = Vector256.Max(x, Vector256.Create(MinArgumentDouble));
+        var n = Vector256.Round(clamped * Vector256.Create(Log2EDouble));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HighDouble), clamped);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2LowDouble), r);
+        var p = Vector256.Create(1.0 / 6227020800.0);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 479001600.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 39916800.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 3628800.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 362880.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 40320.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 5040.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 720.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 120.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 24.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 6.0));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256<double>.One);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256<double>.One);
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt64(n) + Vector256.Create(1023L), 52).AsDouble();
+        return Vector256.ConditionalSelect(underflow, Vector256<double>.Zero, p * scale);
     }
 
     /// <summary>exp of each lane for arguments &lt;= 0 (larger arguments are not clamped: callers subtract the maximum).</summary>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -146,31 +145,22 @@ public static class SoftmaxReduction
                     var rescale = Math.Exp(max[local] - newMax);
                     max[local] = newMax;
                     var row = scores.AsSpan(r * TileSize, length);
-                    double tileSum;
-                    if (typeof(T) == typeof(float))
-                    {
-                        tileSum = FusedExponential.SumExp(MemoryMarshal.Cast<T, float>(row), (float)newMax, store: valueDimension > 0 || withMoment);
-                    }
-                    else
-                    {
-                        // float64: the library exponential (accuracy first), in three passes.
-                        TensorPrimitives.Subtract(row, T.CreateTruncating(newMax), row);
-                        TensorPrimitives.Exp(row, row);
-                        tileSum = double.CreateTruncating(TensorPrimitives.Sum<T>(row));
-                    }
-
+                    var store = valueDimension > 0 || withMoment;
+                    var tileSum = typeof(T) == typeof(float)
+                        ? FusedExponential.SumExp(MemoryMarshal.Cast<T, float>(row), (float)newMax, store)
+                        : FusedExponential.SumExp(MemoryMarshal.Cast<T, double>(row), newMax, store);
                     sum[local] = (sum[local] * rescale) + tileSum;
                     for (var k = 0; k < valueDimension; k++)
                     {
                         var keyValues = values.AsSpan((k * keys.PaddedCount) + tileStart, length);
                         ref var u = ref weighted[(local * valueDimension) + k];
-                        u = (u * rescale) + double.CreateTruncating(TensorPrimitives.Dot<T>(row, keyValues));
+                        u = (u * rescale) + FusedExponential.Dot<T>(row, keyValues);
                     }
 
                     if (withMoment)
                     {
                         var dist = distances.AsSpan(r * TileSize, length);
-                        moment[local] = (moment[local] * rescale) + double.CreateTruncating(TensorPrimitives.Dot<T>(row, dist));
+                        moment[local] = (moment[local] * rescale) + FusedExponential.Dot<T>(row, dist);
                     }
                 }
             }

@@ -167,10 +167,6 @@ public sealed class SoftmaxReductionTests
     {
         // Each query's result depends only on the key order (the class contract), never on how
         // query chunks are spread over threads: equality is exact.
-        // Known failure (open bug, reported with this branch): early in a process this test fails
-        // intermittently by 1 ulp in Sum (e.g. d = 3, query 0: 69.492847328918444 vs ...458). It
-        // never fails with DOTNET_TieredCompilation=0, so the kernel's bits depend on which JIT tier
-        // of the TensorPrimitives reductions runs a given call, not only on the key order.
         const int n = 203, m = 1100;
         var x = TestData.Points(n, dim, seed: 51);
         var y = TestData.Points(m, dim, seed: 52);
