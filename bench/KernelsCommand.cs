@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Transport.Numerics.Kernels;
+
+namespace Transport.Bench;
+
+/// <summary>All numbers of one <c>kernels</c> run (also the JSON document).</summary>
+internal sealed record KernelsReport(
+    MachineInfo Machine,
+    BenchOptions Options,
+    string Statistic,
+    IReadOnlyList<ExpResult> Exp,
+    IReadOnlyList<ReductionResult> Reduction,
+    IReadOnlyList<IterationResult> Sinkhorn,
+    double SingleD3ReductionOverExp,
+    double ClusterOverSingleProcess);
+
+/// <summary>The <c>kernels</c> command: sections (a), (b), (c), then the milestone checks.</summary>
+internal static class KernelsCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static async Task RunAsync(BenchOptions options)
+    {
+        var machine = MachineInfo.Current();
+        Console.WriteLine("Transport.Distributed kernels benchmark");
+        Console.WriteLine($"  {machine.Runtime}, {machine.Os}");
+        Console.WriteLine($"  ProcessorCount {machine.ProcessorCount}, Vector256 accelerated {machine.Vector256Accelerated}, Vector512 accelerated {machine.Vector512Accelerated}");
+        Console.WriteLine($"  load average at start: {machine.LoadAverage}");
+        var statistic = $"best of {options.Repetitions} timed repetitions after one untimed warm-up run (Sinkhorn: median per iteration / differential, see method)";
+        Console.WriteLine($"  statistic: {statistic}");
+        Console.WriteLine();
+
+        var exp = ExpThroughputBench.Run(options);
+        var expTable = new TablePrinter("(a) exp, TensorPrimitives", "threads", "buffer", "evals/s", "evals/s/thread");
+        foreach (var e in exp)
+        {
+            expTable.Add(e.Type, Format.Int(e.Threads), Format.Int(options.ExpBufferLength), Format.Rate(e.PerSecond), Format.Rate(e.PerSecond / e.Threads));
+        }
+
+        Console.WriteLine(expTable.Render());
+        // Ratios are taken against the all-thread rows (index 1: float32, index 3: float64).
+        var floatExp = exp[1].PerSecond;
+        var doubleExp = exp[3].PerSecond;
+
+        var reduction = ReductionBench.Run(options, floatExp, doubleExp);
+        var reductionTable = new TablePrinter("(b) reduction", "precision", "d", "N = M", "seconds", "pairs/s", "/ f32 exp", "/ f64 exp");
+        foreach (var r in reduction)
+        {
+            reductionTable.Add(
+                r.Kernel,
+                r.Precision,
+                Format.Int(r.Dimension),
+                Format.Int(r.Size),
+                Format.Seconds(r.Seconds),
+                Format.Rate(r.PairsPerSecond),
+                Format.Ratio(r.RatioToFloatExp),
+                r.Precision == "float64" ? Format.Ratio(r.RatioToDoubleExp) : string.Empty);
+        }
+
+        Console.WriteLine(reductionTable.Render());
+
+        var sinkhorn = new List<IterationResult>();
+        foreach (var precision in new[] { Precision.Double, Precision.Single })
+        {
+            sinkhorn.Add(SinkhornIterationBench.Run(options, precision));
+        }
+
+        if (!options.SkipCluster)
+        {
+            await using var cluster = await ClusterIterationBench.StartAsync();
+            foreach (var precision in new[] { Precision.Double, Precision.Single })
+            {
+                sinkhorn.Add(await cluster.RunAsync(options, precision));
+            }
+        }
+
+        var sinkhornTable = new TablePrinter("(c) Sinkhorn iteration", "precision", "N = M", "d", "iters", "s/iter", "vs single-process", "method / note");
+        foreach (var s in sinkhorn)
+        {
+            var local = sinkhorn.First(x => x.Path == "single-process" && x.Precision == s.Precision);
+            sinkhornTable.Add(
+                s.Path,
+                s.Precision,
+                Format.Int(s.Size),
+                Format.Int(s.Dimension),
+                Format.Int(s.Iterations),
+                double.IsFinite(s.SecondsPerIteration) ? Format.Seconds(s.SecondsPerIteration) : "n/a",
+                Format.Ratio(s.SecondsPerIteration / local.SecondsPerIteration),
+                s.Note.Length > 0 ? s.Note : s.Method);
+        }
+
+        Console.WriteLine(sinkhornTable.Render());
+
+        var d3 = reduction.FirstOrDefault(r => r.Kernel == "library" && r.Precision == "float32" && r.Dimension == 3);
+        var single = d3?.RatioToFloatExp ?? double.NaN;
+        var clusterDouble = sinkhorn.FirstOrDefault(s => s.Path == "cluster" && s.Precision == "double");
+        var clusterRatio = clusterDouble is null ? double.NaN : clusterDouble.SecondsPerIteration / sinkhorn.First(s => s.Path == "single-process" && s.Precision == "double").SecondsPerIteration;
+        Console.WriteLine("Milestones");
+        Console.WriteLine($"  single-precision d=3 reduction / all-thread exp: {Format.Ratio(single)} (target >= 0.5){Verdict(single >= 0.5, single)}");
+        var clusterNote = clusterDouble is { Note.Length: > 0 } ? $" [{clusterDouble.Note}]" : clusterDouble is null ? " [cluster path skipped]" : string.Empty;
+        Console.WriteLine($"  cluster / single-process per iteration: {Format.Ratio(clusterRatio)} (target <= 1.25){Verdict(clusterRatio <= 1.25, clusterRatio)}{clusterNote}");
+
+        if (options.JsonPath is not null)
+        {
+            var report = new KernelsReport(machine, options, statistic, exp, reduction, sinkhorn, single, clusterRatio);
+            await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(report, JsonOptions));
+            Console.WriteLine($"JSON written to {options.JsonPath}");
+        }
+    }
+
+    private static string Verdict(bool met, double value) => double.IsFinite(value) ? (met ? "  MET" : "  NOT MET") : string.Empty;
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Transport;
+
+namespace Transport.Bench;
+
+/// <summary>Seconds per Sinkhorn iteration on one path.</summary>
+/// <param name="Path">"single-process" or "cluster".</param>
+/// <param name="Precision">double or single.</param>
+/// <param name="Size">N = M.</param>
+/// <param name="Dimension">d.</param>
+/// <param name="Iterations">Timed iterations.</param>
+/// <param name="SecondsPerIteration">The reported per-iteration time (see <paramref name="Method"/>), NaN when unavailable.</param>
+/// <param name="Method">How the number was obtained.</param>
+/// <param name="Note">"not available: reason" when the path could not run, else empty.</param>
+internal sealed record IterationResult(
+    string Path,
+    string Precision,
+    int Size,
+    int Dimension,
+    int Iterations,
+    double SecondsPerIteration,
+    string Method,
+    string Note);
+
+/// <summary>
+/// Section (c), single-process path: the backend the SinkhornSolver uses (LocalSinkhornBackend), with
+/// eps fixed (no annealing). One iteration is exactly what SinkhornDriver does per iteration:
+/// UpdateSource (f = T_b(g)), CheckTarget (g* = T_a(f) and the marginal error), CommitTarget. Set-up
+/// (layouts, log-weights) is excluded; the first iteration is an untimed warm-up.
+/// </summary>
+internal static class SinkhornIterationBench
+{
+    public static IterationResult Run(BenchOptions options, Precision precision)
+    {
+        var n = options.SinkhornSize;
+        var d = options.SinkhornDimension;
+        var problem = new SinkhornProblem(
+            PointCloud.Create(Clouds.UnitCube(n, d, seed: 21), n, d),
+            PointCloud.Create(Clouds.UnitCube(n, d, seed: 22), n, d));
+        var solverOptions = new SinkhornOptions
+        {
+            Epsilon = options.Epsilon,
+            Scaling = 1,
+            MaxIterations = options.SinkhornIterations,
+            Tolerance = 1e-300,
+            Precision = precision,
+        };
+        solverOptions.Validate();
+        var backend = new LocalSinkhornBackend(problem, solverOptions, withSelfProblems: false);
+        Iterate(backend, options.Epsilon);
+        var seconds = new double[options.SinkhornIterations];
+        for (var k = 0; k < seconds.Length; k++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Iterate(backend, options.Epsilon);
+            seconds[k] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        return new IterationResult(
+            "single-process",
+            precision.Name(),
+            n,
+            d,
+            seconds.Length,
+            Measure.Median(seconds),
+            $"median of {seconds.Length} timed iterations (backend half-steps)",
+            string.Empty);
+    }
+
+    private static void Iterate(LocalSinkhornBackend backend, double epsilon)
+    {
+        _ = backend.UpdateSourceAsync(epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _ = backend.CheckTargetAsync(epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        backend.CommitTargetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+}
