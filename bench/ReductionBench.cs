@@ -73,7 +73,24 @@ internal static class ReductionBench
         var sum = new double[n];
         var scale = 1.0 / options.Epsilon;
         var seconds = Measure.Repeat(options.Repetitions, () => kernel.Reduce(logWeights, scale, max, sum));
+        CheckAgainstLibrary(queryPositions, keyPositions, n, d, scale, max, sum);
         return Result("prototype", "float32", d, n, Measure.Best(seconds), floatExp, doubleExp);
+    }
+
+    /// <summary>Prints the largest |log-sum-exp difference| between the prototype and the library float64 kernel.</summary>
+    private static void CheckAgainstLibrary(double[] queryPositions, double[] keyPositions, int n, int d, double scale, double[] max, double[] sum)
+    {
+        var queries = new QueryPoints<double>(queryPositions, n, d);
+        var keys = new KeyPoints<double>(keyPositions, n, d);
+        var reference = new SoftmaxPartials(n);
+        SoftmaxReduction.Reduce(queries, keys, keys.CreateLogWeightBuffer(), scale, reference);
+        var worst = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(max[i] + Math.Log(sum[i]) - reference.LogSumExp(i)));
+        }
+
+        Console.Error.WriteLine($"  prototype d={d}: max |LSE - LSE(library float64)| = {worst:0.00e0}");
     }
 
     private static ReductionResult Result(string kernel, string precision, int d, int n, double seconds, double floatExp, double doubleExp)
