@@ -33,20 +33,20 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<FloatBlock> GetPositionsAsync(int offset, int count);
 
-    /// <summary>The block's weights (count x 1).</summary>
+    /// <summary>Rows of the block's weights (count x 1).</summary>
     [Alias("GetWeights")]
     [AlwaysInterleave]
-    Task<FloatBlock> GetWeightsAsync();
+    Task<FloatBlock> GetWeightsAsync(int offset, int count);
 
-    /// <summary>The block's cross potential.</summary>
+    /// <summary>Rows of the block's cross potential (offset relative to the block).</summary>
     [Alias("GetPotential")]
     [AlwaysInterleave]
-    Task<FloatBlock> GetPotentialAsync();
+    Task<FloatBlock> GetPotentialAsync(int offset, int count);
 
-    /// <summary>The block's self potential.</summary>
+    /// <summary>Rows of the block's self potential.</summary>
     [Alias("GetSelfPotential")]
     [AlwaysInterleave]
-    Task<FloatBlock> GetSelfPotentialAsync();
+    Task<FloatBlock> GetSelfPotentialAsync(int offset, int count);
 
     /// <summary>p = T(opposite potential) (source side); returns &lt;p, w&gt; of the block.</summary>
     [Alias("UpdateCross")]

@@ -1,0 +1,386 @@
+using System.Diagnostics;
+using System.Globalization;
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Transport;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// Drives one Sinkhorn problem across shard grains: lays out the blocks, routes uploads, runs
+/// <see cref="SinkhornDriver"/> (the same schedule as the single-process solver) on a
+/// <see cref="DistributedSinkhornBackend"/>, and serves progress and results.
+/// </summary>
+public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
+{
+    private const double MassTolerance = 1e-9;
+
+    private SinkhornJobSpec? spec;
+    private SinkhornOptions? options;
+    private int[] sourceOffsets = [];
+    private int[] targetOffsets = [];
+    private ISinkhornShardGrain[] sourceShards = [];
+    private ISinkhornShardGrain[] targetShards = [];
+    private long uploadedSourceRows;
+    private long uploadedTargetRows;
+    private double sourceMass;
+    private double targetMass;
+    private SinkhornJobStatus status = new(JobState.Created, "none", 0, double.NaN, double.NaN, null);
+    private SinkhornJobResult? result;
+    private double potentialShift;
+    private CancellationTokenSource? cancellation;
+
+    /// <inheritdoc />
+    public void Dispose() => cancellation?.Dispose();
+
+    /// <inheritdoc />
+    public async Task CreateAsync(SinkhornJobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (status.State == JobState.Running)
+        {
+            throw new InvalidOperationException($"problem '{this.GetPrimaryKeyString()}' is running; cancel it or use another id");
+        }
+
+        var validated = Validate(spec);
+        this.spec = spec;
+        options = validated;
+        sourceOffsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
+        targetOffsets = ShardLayout.Split(spec.TargetCount, spec.Shards);
+        var problemId = this.GetPrimaryKeyString();
+        sourceShards = Enumerable.Range(0, sourceOffsets.Length - 1)
+            .Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Source, k))).ToArray();
+        targetShards = Enumerable.Range(0, targetOffsets.Length - 1)
+            .Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Target, k))).ToArray();
+        var setup = new SinkhornShardSetup
+        {
+            ProblemId = problemId,
+            SourceOffsets = sourceOffsets,
+            TargetOffsets = targetOffsets,
+            Dimension = spec.Dimension,
+            Cost = spec.Cost,
+            Precision = spec.Precision,
+            WithSelfProblems = spec.Divergence,
+        };
+        await Task.WhenAll(
+            sourceShards.Select((s, k) => s.InitializeAsync(setup, CloudSide.Source, k))
+                .Concat(targetShards.Select((s, k) => s.InitializeAsync(setup, CloudSide.Target, k))));
+        uploadedSourceRows = 0;
+        uploadedTargetRows = 0;
+        sourceMass = 0;
+        targetMass = 0;
+        result = null;
+        status = new SinkhornJobStatus(JobState.Created, "none", 0, double.NaN, double.NaN, null);
+    }
+
+    /// <inheritdoc />
+    public async Task UploadAsync(CloudSide side, int offset, FloatBlock positions, FloatBlock weights)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(weights);
+        var job = spec ?? throw new InvalidOperationException("call CreateAsync first");
+        if (status.State != JobState.Created)
+        {
+            throw new InvalidOperationException("uploads are accepted only before the job starts");
+        }
+
+        var name = side == CloudSide.Source ? "source" : "target";
+        var total = side == CloudSide.Source ? job.SourceCount : job.TargetCount;
+        var rows = positions.Rows;
+        if (positions.Columns != job.Dimension)
+        {
+            throw new JobInputException(name, $"{name}: rows have {positions.Columns} coordinates, expected dimension {job.Dimension}");
+        }
+
+        if (weights.Rows != rows || weights.Columns != 1)
+        {
+            throw new JobInputException($"{name}-weights", $"{name}-weights: expected {rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");
+        }
+
+        if (offset < 0 || offset + rows > total)
+        {
+            throw new JobInputException(name, $"{name}: rows [{offset}, {offset + rows}) are outside [0, {total})");
+        }
+
+        CheckValues(name, positions.Values, job.Dimension, offset);
+        var mass = CheckWeights($"{name}-weights", weights.Values, offset);
+        var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
+        var shards = side == CloudSide.Source ? sourceShards : targetShards;
+        var tasks = new List<Task>();
+        var row = offset;
+        while (row < offset + rows)
+        {
+            var k = ShardLayout.BlockOf(offsets, row);
+            var end = Math.Min(offsets[k + 1], offset + rows);
+            var start = row - offset;
+            var length = end - row;
+            tasks.Add(shards[k].LoadAsync(
+                row - offsets[k],
+                FloatBlock.From(positions.Values.Slice(start * job.Dimension, length * job.Dimension), length, job.Dimension),
+                FloatBlock.FromVector(weights.Values.Slice(start, length))));
+            row = end;
+        }
+
+        await Task.WhenAll(tasks);
+        if (side == CloudSide.Source)
+        {
+            uploadedSourceRows += rows;
+            sourceMass += mass;
+        }
+        else
+        {
+            uploadedTargetRows += rows;
+            targetMass += mass;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync()
+    {
+        var job = spec ?? throw new InvalidOperationException("call CreateAsync first");
+        if (status.State != JobState.Created)
+        {
+            throw new InvalidOperationException($"the job is {status.State}; create it again to rerun");
+        }
+
+        CheckComplete("source", uploadedSourceRows, job.SourceCount, sourceMass);
+        CheckComplete("target", uploadedTargetRows, job.TargetCount, targetMass);
+        await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.PrepareAsync()));
+        cancellation?.Dispose();
+        cancellation = new CancellationTokenSource();
+        status = new SinkhornJobStatus(JobState.Running, "cross", 0, double.NaN, double.NaN, null);
+        DelayDeactivation(TimeSpan.FromHours(24));
+        _ = RunAsync(job, options!, cancellation.Token);
+    }
+
+    /// <inheritdoc />
+    public Task<SinkhornJobStatus> GetStatusAsync() => Task.FromResult(status);
+
+    /// <inheritdoc />
+    public Task CancelAsync()
+    {
+        if (status.State == JobState.Created)
+        {
+            status = status with { State = JobState.Cancelled };
+        }
+
+        cancellation?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<SinkhornJobResult> GetResultAsync() =>
+        Task.FromResult(result ?? throw new InvalidOperationException($"no result: the job is {status.State}"));
+
+    /// <inheritdoc />
+    public async Task<FloatBlock> GetPotentialAsync(CloudSide side, int offset, int count)
+    {
+        RequireResult();
+        var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
+        var shards = side == CloudSide.Source ? sourceShards : targetShards;
+        var values = await GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialAsync(start, rows));
+
+        // Output convention: <f, a> = <g, b> (see PotentialNormalisation).
+        var shift = side == CloudSide.Source ? -potentialShift : potentialShift;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] += shift;
+        }
+
+        return FloatBlock.FromVector(values);
+    }
+
+    /// <inheritdoc />
+    public async Task<FloatBlock> GetMapAsync(int offset, int count)
+    {
+        RequireResult();
+        var d = spec!.Dimension;
+        var values = await GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(start, rows));
+        return FloatBlock.From(values, count, d);
+    }
+
+    private async Task RunAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
+            var box = await backend.BoundingBoxAsync(token);
+            var maxCost = SinkhornProblem.MaxCost(box, solveOptions.Cost);
+            var cross = await SinkhornDriver.SolveCrossAsync(backend, solveOptions, maxCost, ReportProgress, token);
+            var sourceWeighted = backend.LastSourceWeighted;
+            var targetWeighted = backend.LastTargetWeighted;
+            var history = cross.History.ToList();
+            double? divergence = null;
+            var converged = cross.Converged;
+            if (job.Divergence)
+            {
+                var selfSource = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Source, solveOptions, maxCost, ReportProgress, token);
+                var selfTarget = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Target, solveOptions, maxCost, ReportProgress, token);
+                divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+                converged = converged && selfSource.Converged && selfTarget.Converged;
+                history.AddRange(selfSource.History);
+                history.AddRange(selfTarget.History);
+            }
+
+            token.ThrowIfCancellationRequested();
+            var cost = await backend.EvaluateAsync(solveOptions.Epsilon);
+            potentialShift = PotentialNormalisation.Shift(sourceWeighted, targetWeighted);
+            result = new SinkhornJobResult
+            {
+                Iterations = cross.Iterations,
+                Converged = converged,
+                MarginalError = cross.MarginalError,
+                MarginalError2 = cross.MarginalError2,
+                Cost = cost,
+                Objective = cross.Objective,
+                Dual = cross.Dual,
+                Divergence = divergence,
+                Seconds = clock.Elapsed.TotalSeconds,
+                History = history.Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2)).ToList(),
+                Shards = sourceShards.Length,
+            };
+            status = status with { State = JobState.Completed };
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            status = status with { State = JobState.Cancelled, Error = "cancelled" };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            status = status with { State = JobState.Failed, Error = ex.Message };
+        }
+    }
+
+    private void ReportProgress(SinkhornProgress progress) =>
+        status = new SinkhornJobStatus(JobState.Running, progress.Problem, progress.Iteration, progress.Epsilon, progress.MarginalError, null);
+
+    private void RequireResult()
+    {
+        if (result is null)
+        {
+            throw new InvalidOperationException($"no result: the job is {status.State}");
+        }
+    }
+
+    private static async Task<double[]> GatherRangeAsync(int[] offsets, int offset, int count, int columns, Func<int, int, int, Task<FloatBlock>> fetch)
+    {
+        if (offset < 0 || count < 0 || offset + count > offsets[^1])
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {offsets[^1]})");
+        }
+
+        if ((long)count * columns * sizeof(double) > FloatBlock.MaxBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"at most {FloatBlock.RowsPerChunk(columns)} rows per request");
+        }
+
+        var values = new double[count * columns];
+        var tasks = new List<Task>();
+        var row = offset;
+        while (row < offset + count)
+        {
+            var k = ShardLayout.BlockOf(offsets, row);
+            var end = Math.Min(offsets[k + 1], offset + count);
+            var destination = (row - offset) * columns;
+            var start = row - offsets[k];
+            var rows = end - row;
+            tasks.Add(CopyAsync(k, start, rows, destination));
+            row = end;
+        }
+
+        await Task.WhenAll(tasks);
+        return values;
+
+        async Task CopyAsync(int shard, int start, int rows, int destination)
+        {
+            var block = await fetch(shard, start, rows);
+            block.Values.CopyTo(values.AsSpan(destination, rows * columns));
+        }
+    }
+
+    private static SinkhornOptions Validate(SinkhornJobSpec spec)
+    {
+        try
+        {
+            if (spec.SourceCount <= 0)
+            {
+                throw new InvalidInputException("source", $"the cloud is empty (n = {spec.SourceCount})");
+            }
+
+            if (spec.TargetCount <= 0)
+            {
+                throw new InvalidInputException("target", $"the cloud is empty (m = {spec.TargetCount})");
+            }
+
+            if (spec.Dimension <= 0)
+            {
+                throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
+            }
+
+            if (spec.Shards < 1)
+            {
+                throw new InvalidInputException("shards", $"must be at least 1, got {spec.Shards}");
+            }
+
+            var options = new SinkhornOptions
+            {
+                Epsilon = spec.Epsilon,
+                Cost = CostFunctions.Parse(spec.Cost),
+                Tolerance = spec.Tolerance,
+                MaxIterations = spec.MaxIterations,
+                Scaling = spec.Scaling,
+                CheckEvery = spec.CheckEvery,
+                Precision = Precisions.Parse(spec.Precision),
+            };
+            options.Validate();
+            return options;
+        }
+        catch (InvalidInputException ex)
+        {
+            throw new JobInputException(ex.Field, ex.Message);
+        }
+    }
+
+    private static void CheckValues(string field, ReadOnlySpan<double> values, int dimension, int offset)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+            {
+                throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}; coordinates must be finite");
+            }
+        }
+    }
+
+    private static double CheckWeights(string field, ReadOnlySpan<double> values, int offset)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]) || values[i] < 0)
+            {
+                throw new JobInputException(field, $"{field}: weight [{offset + i}] is {values[i].ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and non-negative");
+            }
+
+            sum += values[i];
+        }
+
+        return sum;
+    }
+
+    private static void CheckComplete(string field, long uploaded, int expected, double mass)
+    {
+        if (uploaded != expected)
+        {
+            throw new JobInputException(field, $"{field}: {uploaded} of {expected} rows were uploaded");
+        }
+
+        if (Math.Abs(mass - 1) > MassTolerance)
+        {
+            throw new JobInputException($"{field}-weights", $"{field}-weights: uploaded weights sum to {mass.ToString("R", CultureInfo.InvariantCulture)}; they must be normalised to 1");
+        }
+    }
+}

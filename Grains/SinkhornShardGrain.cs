@@ -1,0 +1,198 @@
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Transport;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// A block of one cloud of a Sinkhorn problem, held in memory with its potentials. The numerical work
+/// is <see cref="SinkhornBlock"/> (the same code the single-process solver runs); this grain only
+/// moves data: it pulls the opposite cloud once, the potentials it needs before each update, and runs
+/// the kernels off the grain scheduler.
+/// </summary>
+public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
+{
+    private SinkhornShardSetup? setup;
+    private CloudSide side;
+    private int index;
+    private int offset;
+    private int count;
+    private double[] positions = [];
+    private double[] weights = [];
+    private SinkhornBlock? block;
+    private double[]? map;
+
+    private SinkhornShardSetup Setup => setup ?? throw new InvalidOperationException("shard not initialised");
+
+    private SinkhornBlock Block => block ?? throw new InvalidOperationException("shard not prepared");
+
+    private int[] OwnOffsets => side == CloudSide.Source ? Setup.SourceOffsets : Setup.TargetOffsets;
+
+    private int[] OppositeOffsets => side == CloudSide.Source ? Setup.TargetOffsets : Setup.SourceOffsets;
+
+    private CloudSide OppositeSide => side == CloudSide.Source ? CloudSide.Target : CloudSide.Source;
+
+    /// <inheritdoc />
+    public Task InitializeAsync(SinkhornShardSetup setup, CloudSide side, int index)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        this.setup = setup;
+        this.side = side;
+        this.index = index;
+        var offsets = OwnOffsets;
+        offset = offsets[index];
+        count = offsets[index + 1] - offset;
+        positions = new double[count * setup.Dimension];
+        weights = new double[count];
+        block = null;
+        map = null;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task LoadAsync(int offset, FloatBlock positions, FloatBlock weights)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(weights);
+        var d = Setup.Dimension;
+        if (offset < 0 || offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
+        {
+            throw new ArgumentException($"rows [{offset}, {offset + positions.Rows}) do not fit block of {count} x {d}");
+        }
+
+        positions.Values.CopyTo(this.positions.AsSpan(offset * d));
+        weights.Values.CopyTo(this.weights.AsSpan(offset));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task PrepareAsync()
+    {
+        var d = Setup.Dimension;
+        var opposite = await GatherCloudAsync(OppositeSide, OppositeOffsets);
+        PointCloud? own = null;
+        if (Setup.WithSelfProblems)
+        {
+            own = await GatherCloudAsync(side, OwnOffsets);
+        }
+
+        var cost = CostFunctions.Parse(Setup.Cost);
+        var precision = Precisions.Parse(Setup.Precision);
+        var ownBlock = PointCloud.FromBlock(positions, weights, d);
+        block = await Task.Run(() => new SinkhornBlock(ownBlock, offset, opposite, own, cost, precision));
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetBoundingBoxAsync()
+    {
+        var box = BoundingBox.Of(PointCloud.FromBlock(positions, weights, Setup.Dimension));
+        var values = new double[2 * Setup.Dimension];
+        box.Min.CopyTo(values, 0);
+        box.Max.CopyTo(values, Setup.Dimension);
+        return Task.FromResult(FloatBlock.From(values, 2, Setup.Dimension));
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetPositionsAsync(int offset, int count)
+    {
+        var d = Setup.Dimension;
+        return Task.FromResult(FloatBlock.From(positions.AsSpan(offset * d, count * d), count, d));
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetWeightsAsync(int offset, int count) => Task.FromResult(FloatBlock.FromVector(weights.AsSpan(offset, count)));
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetPotentialAsync(int offset, int count) =>
+        Task.FromResult(FloatBlock.FromVector(Block.Potential.Slice(offset, count)));
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetSelfPotentialAsync(int offset, int count) =>
+        Task.FromResult(FloatBlock.FromVector(Block.SelfPotential.Slice(offset, count)));
+
+    /// <inheritdoc />
+    public async Task<double> UpdateCrossAsync(double epsilon)
+    {
+        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
+        var target = Block;
+        return await Task.Run(() => target.UpdateCross(opposite, epsilon));
+    }
+
+    /// <inheritdoc />
+    public async Task<MarginalPartial> CheckCrossAsync(double epsilon)
+    {
+        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
+        var target = Block;
+        var report = await Task.Run(() => target.CheckCross(opposite, epsilon));
+        return MarginalPartial.From(report);
+    }
+
+    /// <inheritdoc />
+    public Task CommitCrossAsync()
+    {
+        Block.CommitCross();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<MarginalPartial> ComputeSelfCandidateAsync(double epsilon)
+    {
+        var whole = await GatherPotentialAsync(side, OwnOffsets, self: true);
+        var target = Block;
+        var report = await Task.Run(() => target.ComputeSelfCandidate(whole, epsilon));
+        return MarginalPartial.From(report);
+    }
+
+    /// <inheritdoc />
+    public Task<double> CommitSelfAsync(SelfUpdate mode) => Task.FromResult(Block.CommitSelf(mode));
+
+    /// <inheritdoc />
+    public async Task<double> EvaluateAsync(double epsilon)
+    {
+        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
+        var target = Block;
+        var result = new double[count * Setup.Dimension];
+        var cost = await Task.Run(() => target.EvaluateCross(opposite, epsilon, result));
+        map = result;
+        return cost;
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetMapAsync(int offset, int count)
+    {
+        var values = map ?? throw new InvalidOperationException("the map has not been evaluated");
+        var d = Setup.Dimension;
+        return Task.FromResult(FloatBlock.From(values.AsSpan(offset * d, count * d), count, d));
+    }
+
+    private ISinkhornShardGrain Peer(CloudSide peerSide, int peerIndex) =>
+        GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(Setup.ProblemId, peerSide, peerIndex));
+
+    private async Task<PointCloud> GatherCloudAsync(CloudSide cloudSide, int[] offsets)
+    {
+        var d = Setup.Dimension;
+        var allPositions = await BlockTransfer.GatherAsync(offsets, d, (k, start, rows) =>
+            cloudSide == side && k == index
+                ? Task.FromResult(FloatBlock.From(positions.AsSpan(start * d, rows * d), rows, d))
+                : Peer(cloudSide, k).GetPositionsAsync(start, rows));
+        var allWeights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) =>
+            cloudSide == side && k == index
+                ? Task.FromResult(FloatBlock.FromVector(weights.AsSpan(start, rows)))
+                : Peer(cloudSide, k).GetWeightsAsync(start, rows));
+        return PointCloud.FromBlock(allPositions, allWeights, d);
+    }
+
+    private Task<double[]> GatherPotentialAsync(CloudSide cloudSide, int[] offsets, bool self) =>
+        BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) =>
+        {
+            if (cloudSide == side && k == index)
+            {
+                var local = self ? Block.SelfPotential : Block.Potential;
+                return Task.FromResult(FloatBlock.FromVector(local.Slice(start, rows)));
+            }
+
+            var peer = Peer(cloudSide, k);
+            return self ? peer.GetSelfPotentialAsync(start, rows) : peer.GetPotentialAsync(start, rows);
+        });
+}
