@@ -44,6 +44,9 @@ internal sealed record BenchOptions
     /// <summary>Also run the prototype fused kernel (bench/Prototype) next to the library kernel.</summary>
     public bool Prototype { get; init; }
 
+    /// <summary>Also run the single-thread profile of the float32 d=3 kernel (section d).</summary>
+    public bool Profile { get; init; }
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- [kernels] [options]
           --json PATH             also write the numbers as JSON
@@ -57,6 +60,7 @@ internal sealed record BenchOptions
           --epsilon E             kernel scale 1/E (default 0.1)
           --no-cluster            skip the cluster path
           --prototype             also time the prototype fused kernel (bench/Prototype)
+          --profile               also profile the float32 d=3 kernel pass by pass on one thread
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -87,6 +91,7 @@ internal sealed record BenchOptions
                 "--epsilon" => options with { Epsilon = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--no-cluster" => options with { SkipCluster = true },
                 "--prototype" => options with { Prototype = true },
+                "--profile" => options with { Profile = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }

@@ -11,5 +11,7 @@ internal static class Format
 
     public static string Seconds(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
+    public static string Nanoseconds(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

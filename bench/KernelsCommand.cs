@@ -11,6 +11,7 @@ internal sealed record KernelsReport(
     IReadOnlyList<ExpResult> Exp,
     IReadOnlyList<ReductionResult> Reduction,
     IReadOnlyList<IterationResult> Sinkhorn,
+    IReadOnlyList<ProfileResult> Profile,
     double SingleD3ReductionOverExp,
     double ClusterOverSingleProcess);
 
@@ -59,6 +60,19 @@ internal static class KernelsCommand
 
         Console.WriteLine(reductionTable.Render());
 
+        IReadOnlyList<ProfileResult> profile = [];
+        if (options.Profile)
+        {
+            profile = PassBreakdown.Run(options, d: 3);
+            var profileTable = new TablePrinter("(d) float32 d=3 profile, 1 thread", "ns/pair");
+            foreach (var p in profile)
+            {
+                profileTable.Add(p.Part, Format.Nanoseconds(p.NanosecondsPerPair));
+            }
+
+            Console.WriteLine(profileTable.Render());
+        }
+
         var sinkhorn = new List<IterationResult>();
         foreach (var precision in new[] { Precision.Double, Precision.Single })
         {
@@ -102,7 +116,7 @@ internal static class KernelsCommand
 
         if (options.JsonPath is not null)
         {
-            var report = new KernelsReport(machine, options, statistic, exp, reduction, sinkhorn, single, clusterRatio);
+            var report = new KernelsReport(machine, options, statistic, exp, reduction, sinkhorn, profile, single, clusterRatio);
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(report, JsonOptions));
             Console.WriteLine($"JSON written to {options.JsonPath}");
         }

@@ -70,12 +70,13 @@ internal sealed class FusedReduction
     }
 
     /// <summary>Writes m_i and z_i for every query; <paramref name="keyLogWeights"/> has one entry per real key.</summary>
-    public void Reduce(float[] keyLogWeights, double scale, double[] max, double[] sum)
+    public void Reduce(float[] keyLogWeights, double scale, double[] max, double[] sum, int maxDegreeOfParallelism = -1)
     {
         keyLogWeights.AsSpan(0, keyCount).CopyTo(logWeights);
         logWeights.AsSpan(keyCount).Fill(float.NegativeInfinity);
         var chunks = (paddedQueries + QueriesPerChunk - 1) / QueriesPerChunk;
-        Parallel.For(0, chunks, chunk => ReduceChunk(chunk * QueriesPerChunk, Math.Min(QueriesPerChunk, paddedQueries - (chunk * QueriesPerChunk)), (float)scale, max, sum));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        Parallel.For(0, chunks, parallel, chunk => ReduceChunk(chunk * QueriesPerChunk, Math.Min(QueriesPerChunk, paddedQueries - (chunk * QueriesPerChunk)), (float)scale, max, sum));
     }
 
     private void ReduceChunk(int start, int count, float scale, double[] maxOut, double[] sumOut)
