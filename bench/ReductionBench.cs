@@ -4,7 +4,7 @@ using Transport.Numerics.Kernels;
 namespace Transport.Bench;
 
 /// <summary>One reduction throughput measurement.</summary>
-/// <param name="Kernel">"library" (SoftmaxReduction.Reduce) or "prototype" (bench/Prototype).</param>
+/// <param name="Kernel">"library" (SoftmaxReduction.Reduce) or "prototype-v256" / "prototype-v512" (bench/Prototype).</param>
 /// <param name="Precision">float32 or float64.</param>
 /// <param name="Dimension">d.</param>
 /// <param name="Size">N = M.</param>
@@ -38,7 +38,8 @@ internal static class ReductionBench
             results.Add(Library<float>(options, queries, keys, d, floatExp, doubleExp));
             if (options.Prototype && d <= FusedReduction.MaxDimension)
             {
-                results.Add(Prototype(options, queries, keys, d, floatExp, doubleExp));
+                results.Add(Prototype(options, queries, keys, d, floatExp, doubleExp, wide: false));
+                results.Add(Prototype(options, queries, keys, d, floatExp, doubleExp, wide: true));
             }
 
             results.Add(Library<double>(options, queries, keys, d, floatExp, doubleExp));
@@ -64,17 +65,17 @@ internal static class ReductionBench
         return Result("library", typeof(T) == typeof(float) ? "float32" : "float64", d, n, Measure.Best(seconds), floatExp, doubleExp);
     }
 
-    private static ReductionResult Prototype(BenchOptions options, double[] queryPositions, double[] keyPositions, int d, double floatExp, double doubleExp)
+    private static ReductionResult Prototype(BenchOptions options, double[] queryPositions, double[] keyPositions, int d, double floatExp, double doubleExp, bool wide)
     {
         var n = options.ReductionSize;
-        var kernel = new FusedReduction(queryPositions, keyPositions, n, n, d);
+        var kernel = new FusedReduction(queryPositions, keyPositions, n, n, d, wide);
         var logWeights = new float[n];
         var max = new double[n];
         var sum = new double[n];
         var scale = 1.0 / options.Epsilon;
         var seconds = Measure.Repeat(options.Repetitions, () => kernel.Reduce(logWeights, scale, max, sum));
         CheckAgainstLibrary(queryPositions, keyPositions, n, d, scale, max, sum);
-        return Result("prototype", "float32", d, n, Measure.Best(seconds), floatExp, doubleExp);
+        return Result(kernel.Wide ? "prototype-v512" : "prototype-v256", "float32", d, n, Measure.Best(seconds), floatExp, doubleExp);
     }
 
     /// <summary>Prints the largest |log-sum-exp difference| between the prototype and the library float64 kernel.</summary>

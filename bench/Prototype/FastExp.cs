@@ -31,4 +31,22 @@ internal static class FastExp
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
         return (p.AsInt32() + Vector256.ShiftLeft(big.AsInt32(), 23)).AsSingle();
     }
+
+    /// <summary>The same algorithm on 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Max(x, Vector512.Create(-86f));
+        var big = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundMagic));
+        var k = big - Vector512.Create(RoundMagic);
+        var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2High), x);
+        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Low), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 720f), r, Vector512.Create(1f / 120f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 24f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+        return (p.AsInt32() + Vector512.ShiftLeft(big.AsInt32(), 23)).AsSingle();
+    }
 }

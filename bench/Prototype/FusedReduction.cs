@@ -35,8 +35,9 @@ internal sealed class FusedReduction
     private readonly int dimension;
     private readonly float[] logWeights;
 
-    public FusedReduction(double[] queryPositions, double[] keyPositions, int queryCount, int keyCount, int dimension)
+    public FusedReduction(double[] queryPositions, double[] keyPositions, int queryCount, int keyCount, int dimension, bool wide = false)
     {
+        Wide = wide && Vector512.IsHardwareAccelerated;
         if (dimension > MaxDimension)
         {
             throw new ArgumentOutOfRangeException(nameof(dimension), $"the prototype handles d <= {MaxDimension}");
@@ -46,7 +47,7 @@ internal sealed class FusedReduction
         this.keyCount = keyCount;
         this.dimension = dimension;
         paddedQueries = (queryCount + Group - 1) / Group * Group;
-        paddedKeys = (keyCount + 7) / 8 * 8;
+        paddedKeys = (keyCount + 15) / 16 * 16;
         queries = new float[paddedQueries * dimension];
         for (var i = 0; i < paddedQueries; i++)
         {
@@ -68,6 +69,9 @@ internal sealed class FusedReduction
 
         logWeights = new float[paddedKeys];
     }
+
+    /// <summary>Whether the 16-lane (Vector512) tile loop is used.</summary>
+    public bool Wide { get; }
 
     /// <summary>Writes m_i and z_i for every query; <paramref name="keyLogWeights"/> has one entry per real key.</summary>
     public void Reduce(float[] keyLogWeights, double scale, double[] max, double[] sum, int maxDegreeOfParallelism = -1)
@@ -158,8 +162,20 @@ internal sealed class FusedReduction
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int query, int tileStart, int length, float scale, ReadOnlySpan<float> reference, Span<float> tileMax, Span<float> tileSum)
+    {
+        if (Wide)
+        {
+            Tile512(query, tileStart, length, scale, reference, tileMax, tileSum);
+        }
+        else
+        {
+            Tile256(query, tileStart, length, scale, reference, tileMax, tileSum);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile256(int query, int tileStart, int length, float scale, ReadOnlySpan<float> reference, Span<float> tileMax, Span<float> tileSum)
     {
         var d = dimension;
         ref var x = ref MemoryMarshal.GetArrayDataReference(queries);
@@ -222,6 +238,73 @@ internal sealed class FusedReduction
         tileSum[2] = Vector256.Sum(sum2);
         tileSum[3] = Vector256.Sum(sum3);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile512(int query, int tileStart, int length, float scale, ReadOnlySpan<float> reference, Span<float> tileMax, Span<float> tileSum)
+    {
+        var d = dimension;
+        ref var x = ref MemoryMarshal.GetArrayDataReference(queries);
+        ref var y = ref MemoryMarshal.GetArrayDataReference(keys);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(logWeights);
+        var x0 = query * d;
+        var negScale = Vector512.Create(-scale);
+        var ref0 = Vector512.Create(reference[0]);
+        var ref1 = Vector512.Create(reference[1]);
+        var ref2 = Vector512.Create(reference[2]);
+        var ref3 = Vector512.Create(reference[3]);
+        var max0 = Vector512.Create(float.NegativeInfinity);
+        var max1 = max0;
+        var max2 = max0;
+        var max3 = max0;
+        var sum0 = Vector512<float>.Zero;
+        var sum1 = sum0;
+        var sum2 = sum0;
+        var sum3 = sum0;
+        for (var j = 0; j < length; j += 16)
+        {
+            var acc0 = Vector512<float>.Zero;
+            var acc1 = acc0;
+            var acc2 = acc0;
+            var acc3 = acc0;
+            for (var k = 0; k < d; k++)
+            {
+                var yk = Vector512.LoadUnsafe(ref y, (nuint)((k * paddedKeys) + tileStart + j));
+                var d0 = Vector512.Create(Unsafe.Add(ref x, x0 + k)) - yk;
+                var d1 = Vector512.Create(Unsafe.Add(ref x, x0 + d + k)) - yk;
+                var d2 = Vector512.Create(Unsafe.Add(ref x, x0 + (2 * d) + k)) - yk;
+                var d3 = Vector512.Create(Unsafe.Add(ref x, x0 + (3 * d) + k)) - yk;
+                acc0 = Vector512.FusedMultiplyAdd(d0, d0, acc0);
+                acc1 = Vector512.FusedMultiplyAdd(d1, d1, acc1);
+                acc2 = Vector512.FusedMultiplyAdd(d2, d2, acc2);
+                acc3 = Vector512.FusedMultiplyAdd(d3, d3, acc3);
+            }
+
+            var hj = Vector512.LoadUnsafe(ref h, (nuint)(tileStart + j));
+            var s0 = Vector512.FusedMultiplyAdd(negScale, acc0, hj);
+            var s1 = Vector512.FusedMultiplyAdd(negScale, acc1, hj);
+            var s2 = Vector512.FusedMultiplyAdd(negScale, acc2, hj);
+            var s3 = Vector512.FusedMultiplyAdd(negScale, acc3, hj);
+            max0 = Vector512.Max(max0, s0);
+            max1 = Vector512.Max(max1, s1);
+            max2 = Vector512.Max(max2, s2);
+            max3 = Vector512.Max(max3, s3);
+            sum0 += FastExp.Exp(s0 - ref0);
+            sum1 += FastExp.Exp(s1 - ref1);
+            sum2 += FastExp.Exp(s2 - ref2);
+            sum3 += FastExp.Exp(s3 - ref3);
+        }
+
+        tileMax[0] = HorizontalMax(max0);
+        tileMax[1] = HorizontalMax(max1);
+        tileMax[2] = HorizontalMax(max2);
+        tileMax[3] = HorizontalMax(max3);
+        tileSum[0] = Vector512.Sum(sum0);
+        tileSum[1] = Vector512.Sum(sum1);
+        tileSum[2] = Vector512.Sum(sum2);
+        tileSum[3] = Vector512.Sum(sum3);
+    }
+
+    private static float HorizontalMax(Vector512<float> v) => HorizontalMax(Vector256.Max(v.GetLower(), v.GetUpper()));
 
     private static float HorizontalMax(Vector256<float> v)
     {

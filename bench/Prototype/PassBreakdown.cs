@@ -80,6 +80,8 @@ internal static class PassBreakdown
         var sum = new double[queryCount];
         var zero = new float[keyCount];
         results.Add(new("prototype fused single pass (Vector256), 1 thread", Time(() => fused.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
+        var fusedWide = new FusedReduction(queryPositions, keyPositions, queryCount, keyCount, d, wide: true);
+        results.Add(new($"prototype fused single pass ({(fusedWide.Wide ? "Vector512" : "Vector256: no AVX-512")}), 1 thread", Time(() => fusedWide.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
 
         var source = Enumerable.Range(0, Tile).Select(i => -20f * i / Tile).ToArray();
         var destination = new float[Tile];
