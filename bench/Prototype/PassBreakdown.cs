@@ -75,13 +75,21 @@ internal static class PassBreakdown
             SoftmaxReduction.Reduce(libraryQueries, libraryKeys, logWeights, scale, output, maxDegreeOfParallelism: 1);
         })));
 
+        results.Add(new("library SoftmaxReduction.Reduce, all threads (wall ns/pair)", Time(() =>
+        {
+            output.Reset();
+            SoftmaxReduction.Reduce(libraryQueries, libraryKeys, logWeights, scale, output);
+        })));
+
         var fused = new FusedReduction(queryPositions, keyPositions, queryCount, keyCount, d);
         var max = new double[queryCount];
         var sum = new double[queryCount];
         var zero = new float[keyCount];
         results.Add(new("prototype fused single pass (Vector256), 1 thread", Time(() => fused.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
         var fusedWide = new FusedReduction(queryPositions, keyPositions, queryCount, keyCount, d, wide: true);
-        results.Add(new($"prototype fused single pass ({(fusedWide.Wide ? "Vector512" : "Vector256: no AVX-512")}), 1 thread", Time(() => fusedWide.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
+        var wideName = fusedWide.Wide ? "Vector512" : "Vector256: no AVX-512";
+        results.Add(new($"prototype fused single pass ({wideName}), 1 thread", Time(() => fusedWide.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
+        results.Add(new($"prototype fused single pass ({wideName}), all threads (wall ns/pair)", Time(() => fusedWide.Reduce(zero, scale, max, sum))));
 
         var source = Enumerable.Range(0, Tile).Select(i => -20f * i / Tile).ToArray();
         var destination = new float[Tile];
