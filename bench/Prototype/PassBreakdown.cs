@@ -81,6 +81,12 @@ internal static class PassBreakdown
             SoftmaxReduction.Reduce(libraryQueries, libraryKeys, logWeights, scale, output);
         })));
 
+        ReportAllocations("library SoftmaxReduction.Reduce, all threads", () =>
+        {
+            output.Reset();
+            SoftmaxReduction.Reduce(libraryQueries, libraryKeys, logWeights, scale, output);
+        });
+
         var fused = new FusedReduction(queryPositions, keyPositions, queryCount, keyCount, d);
         var max = new double[queryCount];
         var sum = new double[queryCount];
@@ -90,6 +96,7 @@ internal static class PassBreakdown
         var wideName = fusedWide.Wide ? "Vector512" : "Vector256: no AVX-512";
         results.Add(new($"prototype fused single pass ({wideName}), 1 thread", Time(() => fusedWide.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
         results.Add(new($"prototype fused single pass ({wideName}), all threads (wall ns/pair)", Time(() => fusedWide.Reduce(zero, scale, max, sum))));
+        ReportAllocations("prototype fused single pass, all threads", () => fusedWide.Reduce(zero, scale, max, sum));
 
         var source = Enumerable.Range(0, Tile).Select(i => -20f * i / Tile).ToArray();
         var destination = new float[Tile];
@@ -122,6 +129,17 @@ internal static class PassBreakdown
         results.Add(new("prototype FastExp (Vector256, in registers), 1 thread", Time(() => fastSum += FastExpLoop(source, calls))));
         GC.KeepAlive(fastSum);
         return results;
+    }
+
+    /// <summary>Prints the bytes allocated and gen-0 collections of one call (to stderr).</summary>
+    private static void ReportAllocations(string name, Action action)
+    {
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = GC.CollectionCount(0);
+        action();
+        bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
+        collections = GC.CollectionCount(0) - collections;
+        Console.Error.WriteLine($"  {name}: {bytes} bytes allocated, {collections} gen-0 collections per call");
     }
 
     private static float FastExpLoop(float[] source, int calls)
