@@ -204,6 +204,9 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     private async Task RunAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
         var clock = Stopwatch.StartNew();
+        using var activity = TransportTelemetry.ActivitySource.StartActivity("sinkhorn.solve");
+        activity?.SetTag("transport.shards", sourceShards.Length);
+        activity?.SetTag("transport.precision", job.Precision);
         try
         {
             var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
@@ -243,6 +246,8 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
                 Shards = sourceShards.Length,
             };
             status = status with { State = JobState.Completed };
+            activity?.SetTag("transport.iterations", cross.Iterations);
+            activity?.SetStatus(ActivityStatusCode.Ok);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -251,11 +256,21 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             status = status with { State = JobState.Failed, Error = ex.Message };
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
     }
 
-    private void ReportProgress(SinkhornProgress progress) =>
+    private void ReportProgress(SinkhornProgress progress)
+    {
+        var problem = new KeyValuePair<string, object?>("problem", progress.Problem);
+        if (progress.Iteration > status.Iteration || progress.Problem != status.Problem)
+        {
+            TransportTelemetry.Iterations.Add(progress.Problem == status.Problem ? progress.Iteration - status.Iteration : progress.Iteration, problem);
+        }
+
+        TransportTelemetry.MarginalError.Record(progress.MarginalError, problem);
         status = new SinkhornJobStatus(JobState.Running, progress.Problem, progress.Iteration, progress.Epsilon, progress.MarginalError, null);
+    }
 
     private void RequireResult()
     {

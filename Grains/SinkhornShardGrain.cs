@@ -116,7 +116,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     {
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
-        return await Task.Run(() => target.UpdateCross(opposite, epsilon));
+        return await MeasureAsync("update", opposite.Length, () => target.UpdateCross(opposite, epsilon));
     }
 
     /// <inheritdoc />
@@ -124,7 +124,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     {
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
-        var report = await Task.Run(() => target.CheckCross(opposite, epsilon));
+        var report = await MeasureAsync("check", opposite.Length, () => target.CheckCross(opposite, epsilon));
         return MarginalPartial.From(report);
     }
 
@@ -140,7 +140,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     {
         var whole = await GatherPotentialAsync(side, OwnOffsets, self: true);
         var target = Block;
-        var report = await Task.Run(() => target.ComputeSelfCandidate(whole, epsilon));
+        var report = await MeasureAsync("self", whole.Length, () => target.ComputeSelfCandidate(whole, epsilon));
         return MarginalPartial.From(report);
     }
 
@@ -153,7 +153,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
         var result = new double[count * Setup.Dimension];
-        var cost = await Task.Run(() => target.EvaluateCross(opposite, epsilon, result));
+        var cost = await MeasureAsync("evaluate", opposite.Length, () => target.EvaluateCross(opposite, epsilon, result));
         map = result;
         return cost;
     }
@@ -164,6 +164,19 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         var values = map ?? throw new InvalidOperationException("the map has not been evaluated");
         var d = Setup.Dimension;
         return Task.FromResult(FloatBlock.From(values.AsSpan(offset * d, count * d), count, d));
+    }
+
+    /// <summary>Runs kernel work off the grain scheduler and records its size and duration.</summary>
+    private async Task<T> MeasureAsync<T>(string operation, int keys, Func<T> work)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var value = await Task.Run(work);
+        var precision = new KeyValuePair<string, object?>("precision", Setup.Precision);
+        TransportTelemetry.KernelEvaluations.Add((long)count * keys, precision);
+        TransportTelemetry.StepDuration.Record(
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("operation", operation));
+        return value;
     }
 
     private ISinkhornShardGrain Peer(CloudSide peerSide, int peerIndex) =>
@@ -193,6 +206,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
             }
 
             var peer = Peer(cloudSide, k);
+            TransportTelemetry.BytesExchanged.Add((long)rows * sizeof(double));
             return self ? peer.GetSelfPotentialAsync(start, rows) : peer.GetPotentialAsync(start, rows);
         });
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
 namespace Transport.Silo;
@@ -26,6 +27,7 @@ public static class TransportSiloBuilderExtensions
         }
 
         silo.AddMemoryGrainStorageAsDefault();
+        silo.Services.AddTransportTelemetry(options);
         silo.Configure<SiloMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;

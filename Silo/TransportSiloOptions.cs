@@ -37,6 +37,16 @@ public sealed class TransportSiloOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Telemetry export: <c>none</c> (default), <c>console</c> (metrics and traces printed periodically)
+    /// or <c>otlp</c> (to <see cref="OtlpEndpoint"/>). Exports the <c>Transport.Distributed</c> meter and
+    /// activity source and Orleans' own <c>Microsoft.Orleans</c> meter.
+    /// </summary>
+    public string Telemetry { get; set; } = "none";
+
+    /// <summary>OTLP collector endpoint when <see cref="Telemetry"/> is <c>otlp</c>; default http://localhost:4317.</summary>
+    public Uri OtlpEndpoint { get; set; } = new("http://localhost:4317");
+
+    /// <summary>
     /// Largest message body, identical on silos and clients. Default 32 MiB: every transfer is chunked
     /// to at most 8 MiB by construction (see FloatBlock), so this is a guard, not a way to send big frames.
     /// </summary>

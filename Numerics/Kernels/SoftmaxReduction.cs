@@ -144,9 +144,20 @@ public static class SoftmaxReduction
                     var rescale = Math.Exp(max[local] - newMax);
                     max[local] = newMax;
                     var row = scores.AsSpan(r * TileSize, length);
-                    TensorPrimitives.Subtract(row, T.CreateTruncating(newMax), row);
-                    TensorPrimitives.Exp(row, row);
-                    sum[local] = (sum[local] * rescale) + double.CreateTruncating(TensorPrimitives.Sum<T>(row));
+                    double tileSum;
+                    if (typeof(T) == typeof(float))
+                    {
+                        tileSum = FusedExponential.SumExp(MemoryMarshal.Cast<T, float>(row), (float)newMax, store: valueDimension > 0 || withMoment);
+                    }
+                    else
+                    {
+                        // float64: the library exponential (accuracy first), in three passes.
+                        TensorPrimitives.Subtract(row, T.CreateTruncating(newMax), row);
+                        TensorPrimitives.Exp(row, row);
+                        tileSum = double.CreateTruncating(TensorPrimitives.Sum<T>(row));
+                    }
+
+                    sum[local] = (sum[local] * rescale) + tileSum;
                     for (var k = 0; k < valueDimension; k++)
                     {
                         var keyValues = values.AsSpan((k * keys.PaddedCount) + tileStart, length);
