@@ -22,7 +22,6 @@ internal sealed class FusedReduction
 {
     public const int MaxDimension = 8;
     private const int Group = 4;
-    private const int TileSize = 1024;
     private const int QueriesPerChunk = 32;
     private const float RecomputeMargin = 64f;
 
@@ -34,9 +33,16 @@ internal sealed class FusedReduction
     private readonly int paddedKeys;
     private readonly int dimension;
     private readonly float[] logWeights;
+    private readonly int tileSize;
 
-    public FusedReduction(double[] queryPositions, double[] keyPositions, int queryCount, int keyCount, int dimension, bool wide = false)
+    public FusedReduction(double[] queryPositions, double[] keyPositions, int queryCount, int keyCount, int dimension, bool wide = false, int tileSize = 1024)
     {
+        if (tileSize % 16 != 0 || tileSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tileSize), "the tile size must be a positive multiple of 16");
+        }
+
+        this.tileSize = tileSize;
         Wide = wide && Vector512.IsHardwareAccelerated;
         if (dimension > MaxDimension)
         {
@@ -92,9 +98,9 @@ internal sealed class FusedReduction
         Span<float> reference = stackalloc float[Group];
         max.Fill(double.NegativeInfinity);
         sum.Clear();
-        for (var tileStart = 0; tileStart < paddedKeys; tileStart += TileSize)
+        for (var tileStart = 0; tileStart < paddedKeys; tileStart += tileSize)
         {
-            var length = Math.Min(TileSize, paddedKeys - tileStart);
+            var length = Math.Min(tileSize, paddedKeys - tileStart);
             for (var group = 0; group < count; group += Group)
             {
                 // The reference is the running maximum rounded to float; the float64 maximum stays exact.

@@ -13,8 +13,8 @@ internal sealed record ProfileResult(string Part, double NanosecondsPerPair);
 
 /// <summary>
 /// Section (d): where the library's float32 low-dimension kernel spends its time, on one thread. The
-/// tile loop of SoftmaxReduction (4 queries x 512 keys per tile: score + max into a buffer, then per row
-/// TensorPrimitives.Subtract, Exp and Sum) is replayed here with each pass switched on alone, so the
+/// tile loop of SoftmaxReduction as it was before commit 3eeda7f (4 queries x 512 keys per tile: score +
+/// max into a buffer, then per row TensorPrimitives.Subtract, Exp and Sum) is replayed here with each pass switched on alone, so the
 /// passes can be compared with each other, with the library itself (maxDegreeOfParallelism 1) and with
 /// the fused prototype.
 /// </summary>
@@ -58,11 +58,11 @@ internal static class PassBreakdown
 
         var results = new List<ProfileResult>
         {
-            new("replayed loop: score + max into tile buffer", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Score))),
-            new("replayed loop: TensorPrimitives.Subtract (row - max)", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Subtract))),
-            new("replayed loop: TensorPrimitives.Exp (512-float rows)", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Exp))),
-            new("replayed loop: TensorPrimitives.Sum", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Sum))),
-            new("replayed loop: all four passes", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.All))),
+            new("old (pre-3eeda7f) tile loop: score + max into tile buffer", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Score))),
+            new("old (pre-3eeda7f) tile loop: TensorPrimitives.Subtract (row - max)", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Subtract))),
+            new("old (pre-3eeda7f) tile loop: TensorPrimitives.Exp (512-float rows)", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Exp))),
+            new("old (pre-3eeda7f) tile loop: TensorPrimitives.Sum", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.Sum))),
+            new("old (pre-3eeda7f) tile loop: all four passes", Time(() => Replay(queries, keys, h, paddedKeys, d, scale, Passes.All))),
         };
 
         var libraryQueries = new QueryPoints<float>(queryPositions, queryCount, d);
@@ -96,6 +96,12 @@ internal static class PassBreakdown
         var wideName = fusedWide.Wide ? "Vector512" : "Vector256: no AVX-512";
         results.Add(new($"prototype fused single pass ({wideName}), 1 thread", Time(() => fusedWide.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
         results.Add(new($"prototype fused single pass ({wideName}), all threads (wall ns/pair)", Time(() => fusedWide.Reduce(zero, scale, max, sum))));
+        foreach (var tile in new[] { 256, 512, 4096 })
+        {
+            var tiled = new FusedReduction(queryPositions, keyPositions, queryCount, keyCount, d, wide: true, tileSize: tile);
+            results.Add(new($"prototype fused single pass ({wideName}), tile {tile} keys (default 1024), 1 thread", Time(() => tiled.Reduce(zero, scale, max, sum, maxDegreeOfParallelism: 1))));
+        }
+
         ReportAllocations("prototype fused single pass, all threads", () => fusedWide.Reduce(zero, scale, max, sum));
 
         var source = Enumerable.Range(0, Tile).Select(i => -20f * i / Tile).ToArray();
