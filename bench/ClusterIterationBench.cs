@@ -63,7 +63,7 @@ internal sealed class ClusterIterationBench : IAsyncDisposable
         var d = options.SinkhornDimension;
         var method = $"(Seconds(K={BaseIterations + options.SinkhornIterations}) - Seconds(K={BaseIterations})) / {options.SinkhornIterations}, in-cluster job timings, {options.Shards} shards";
         IterationResult Unavailable(string reason) =>
-            new("cluster", precision.Name(), n, d, options.SinkhornIterations, double.NaN, method, $"not available: {reason}");
+            new("cluster", precision.Name(), n, d, options.SinkhornIterations, double.NaN, double.NaN, method, $"not available: {reason}");
         if (host is null)
         {
             return Unavailable(startFailure ?? "no silo");
@@ -75,10 +75,15 @@ internal sealed class ClusterIterationBench : IAsyncDisposable
         try
         {
             _ = await RunJobAsync(grains, options, precision, source, target, BaseIterations);
+            var cpu0 = ProcessCpu.Seconds();
             var baseline = await RunJobAsync(grains, options, precision, source, target, BaseIterations);
+            var cpu1 = ProcessCpu.Seconds();
             var full = await RunJobAsync(grains, options, precision, source, target, BaseIterations + options.SinkhornIterations);
-            var perIteration = (full.Seconds - baseline.Seconds) / (full.Iterations - baseline.Iterations);
-            return new IterationResult("cluster", precision.Name(), n, d, options.SinkhornIterations, perIteration, method, string.Empty);
+            var cpu2 = ProcessCpu.Seconds();
+            var extra = full.Iterations - baseline.Iterations;
+            var perIteration = (full.Seconds - baseline.Seconds) / extra;
+            var cpuPerIteration = ((cpu2 - cpu1) - (cpu1 - cpu0)) / extra;
+            return new IterationResult("cluster", precision.Name(), n, d, options.SinkhornIterations, perIteration, cpuPerIteration, method, string.Empty);
         }
 #pragma warning disable CA1031 // A missing or failing grain is reported in the table instead of ending the run.
         catch (Exception exception)

@@ -88,7 +88,7 @@ internal static class KernelsCommand
             }
         }
 
-        var sinkhornTable = new TablePrinter("(c) Sinkhorn iteration", "precision", "N = M", "d", "iters", "s/iter", "vs single-process", "method / note");
+        var sinkhornTable = new TablePrinter("(c) Sinkhorn iteration", "precision", "N = M", "d", "iters", "s/iter", "vs single-process", "cpu-s/iter", "cpu vs single", "method / note");
         foreach (var s in sinkhorn)
         {
             var local = sinkhorn.First(x => x.Path == "single-process" && x.Precision == s.Precision);
@@ -100,6 +100,8 @@ internal static class KernelsCommand
                 Format.Int(s.Iterations),
                 double.IsFinite(s.SecondsPerIteration) ? Format.Seconds(s.SecondsPerIteration) : "n/a",
                 Format.Ratio(s.SecondsPerIteration / local.SecondsPerIteration),
+                double.IsFinite(s.CpuSecondsPerIteration) ? Format.Seconds(s.CpuSecondsPerIteration) : "n/a",
+                Format.Ratio(s.CpuSecondsPerIteration / local.CpuSecondsPerIteration),
                 s.Note.Length > 0 ? s.Note : s.Method);
         }
 

@@ -12,6 +12,7 @@ namespace Transport.Bench;
 /// <param name="Dimension">d.</param>
 /// <param name="Iterations">Timed iterations.</param>
 /// <param name="SecondsPerIteration">The reported per-iteration time (see <paramref name="Method"/>), NaN when unavailable.</param>
+/// <param name="CpuSecondsPerIteration">Process CPU time per iteration over the same interval (all threads), NaN when unavailable.</param>
 /// <param name="Method">How the number was obtained.</param>
 /// <param name="Note">"not available: reason" when the path could not run, else empty.</param>
 internal sealed record IterationResult(
@@ -21,6 +22,7 @@ internal sealed record IterationResult(
     int Dimension,
     int Iterations,
     double SecondsPerIteration,
+    double CpuSecondsPerIteration,
     string Method,
     string Note);
 
@@ -51,6 +53,7 @@ internal static class SinkhornIterationBench
         var backend = new LocalSinkhornBackend(problem, solverOptions, withSelfProblems: false);
         Iterate(backend, options.Epsilon);
         var seconds = new double[options.SinkhornIterations];
+        var cpuStart = ProcessCpu.Seconds();
         for (var k = 0; k < seconds.Length; k++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -58,6 +61,7 @@ internal static class SinkhornIterationBench
             seconds[k] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
+        var cpu = (ProcessCpu.Seconds() - cpuStart) / seconds.Length;
         return new IterationResult(
             "single-process",
             precision.Name(),
@@ -65,6 +69,7 @@ internal static class SinkhornIterationBench
             d,
             seconds.Length,
             Measure.Median(seconds),
+            cpu,
             $"median of {seconds.Length} timed iterations (backend half-steps)",
             string.Empty);
     }
