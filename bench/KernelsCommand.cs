@@ -77,6 +77,7 @@ internal static class KernelsCommand
         foreach (var precision in new[] { Precision.Double, Precision.Single })
         {
             sinkhorn.Add(SinkhornIterationBench.Run(options, precision));
+            sinkhorn.Add(SinkhornIterationBench.RunBlocks(options, precision, options.Shards));
         }
 
         if (!options.SkipCluster)
@@ -114,7 +115,9 @@ internal static class KernelsCommand
         Console.WriteLine("Milestones");
         Console.WriteLine($"  single-precision d=3 reduction / all-thread exp: {Format.Ratio(single)} (target >= 0.5){Verdict(single >= 0.5, single)}");
         var clusterNote = clusterDouble is { Note.Length: > 0 } ? $" [{clusterDouble.Note}]" : clusterDouble is null ? " [cluster path skipped]" : string.Empty;
+        var cpuRatio = clusterDouble is null ? double.NaN : clusterDouble.CpuSecondsPerIteration / sinkhorn.First(s => s.Path == "single-process" && s.Precision == "double").CpuSecondsPerIteration;
         Console.WriteLine($"  cluster / single-process per iteration: {Format.Ratio(clusterRatio)} (target <= 1.25){Verdict(clusterRatio <= 1.25, clusterRatio)}{clusterNote}");
+        Console.WriteLine($"    (float64, wall time; process CPU-seconds ratio {Format.Ratio(cpuRatio)}, less sensitive to other load on the machine)");
 
         if (options.JsonPath is not null)
         {

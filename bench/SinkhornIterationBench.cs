@@ -74,6 +74,74 @@ internal static class SinkhornIterationBench
             string.Empty);
     }
 
+    /// <summary>
+    /// Diagnostic: the same iteration with each cloud split into <paramref name="blocks"/> local
+    /// SinkhornBlocks run one after the other (the shard decomposition without grains or messages).
+    /// </summary>
+    public static IterationResult RunBlocks(BenchOptions options, Precision precision, int blocks)
+    {
+        var n = options.SinkhornSize;
+        var d = options.SinkhornDimension;
+        var source = PointCloud.Create(Clouds.UnitCube(n, d, seed: 21), n, d);
+        var target = PointCloud.Create(Clouds.UnitCube(n, d, seed: 22), n, d);
+        var sourceBlocks = Split(source, target, blocks, precision);
+        var targetBlocks = Split(target, source, blocks, precision);
+        var f = new double[n];
+        var g = new double[n];
+        void Step()
+        {
+            foreach (var block in sourceBlocks)
+            {
+                _ = block.UpdateCross(g, options.Epsilon);
+                block.Potential.CopyTo(f.AsSpan(block.Offset));
+            }
+
+            foreach (var block in targetBlocks)
+            {
+                _ = block.CheckCross(f, options.Epsilon);
+                block.CommitCross();
+                block.Potential.CopyTo(g.AsSpan(block.Offset));
+            }
+        }
+
+        Step();
+        var seconds = new double[options.SinkhornIterations];
+        var cpuStart = ProcessCpu.Seconds();
+        for (var k = 0; k < seconds.Length; k++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Step();
+            seconds[k] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        var cpu = (ProcessCpu.Seconds() - cpuStart) / seconds.Length;
+        return new IterationResult(
+            $"single-process, {blocks} blocks",
+            precision.Name(),
+            n,
+            d,
+            seconds.Length,
+            Measure.Median(seconds),
+            cpu,
+            $"median of {seconds.Length} timed iterations, {blocks} local SinkhornBlocks per cloud run in turn",
+            string.Empty);
+    }
+
+    private static SinkhornBlock[] Split(PointCloud cloud, PointCloud opposite, int blocks, Precision precision)
+    {
+        var d = cloud.Dimension;
+        var result = new SinkhornBlock[blocks];
+        for (var b = 0; b < blocks; b++)
+        {
+            var start = (int)((long)cloud.Count * b / blocks);
+            var end = (int)((long)cloud.Count * (b + 1) / blocks);
+            var part = PointCloud.Create(cloud.Positions[(start * d)..(end * d)], end - start, d, cloud.Weights[start..end]);
+            result[b] = new SinkhornBlock(part, start, opposite, null, CostFunction.SquaredEuclidean, precision);
+        }
+
+        return result;
+    }
+
     private static void Iterate(LocalSinkhornBackend backend, double epsilon)
     {
         _ = backend.UpdateSourceAsync(epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
