@@ -169,22 +169,7 @@ internal static class SinglePassReduction
         var sum3 = Vector256<T>.Zero;
         for (var j = 0; j < length; j += width)
         {
-            var acc0 = Vector256<T>.Zero;
-            var acc1 = Vector256<T>.Zero;
-            var acc2 = Vector256<T>.Zero;
-            var acc3 = Vector256<T>.Zero;
-            for (var k = 0; k < d; k++)
-            {
-                var yk = Vector256.LoadUnsafe(ref y, (nuint)((k * padded) + tileStart + j));
-                var d0 = Vector256.Create(Unsafe.Add(ref x, x0 + k)) - yk;
-                var d1 = Vector256.Create(Unsafe.Add(ref x, x0 + d + k)) - yk;
-                var d2 = Vector256.Create(Unsafe.Add(ref x, x0 + (2 * d) + k)) - yk;
-                var d3 = Vector256.Create(Unsafe.Add(ref x, x0 + (3 * d) + k)) - yk;
-                acc0 = VectorMath.MultiplyAdd(d0, d0, acc0);
-                acc1 = VectorMath.MultiplyAdd(d1, d1, acc1);
-                acc2 = VectorMath.MultiplyAdd(d2, d2, acc2);
-                acc3 = VectorMath.MultiplyAdd(d3, d3, acc3);
-            }
+            VectorMath.SquaredDistances4(ref x, x0, d, ref y, padded, tileStart + j, out var acc0, out var acc1, out var acc2, out var acc3);
 
             var hj = Vector256.LoadUnsafe(ref h, (nuint)(tileStart + j));
             var s0 = VectorMath.MultiplyAdd(negScale, acc0, hj);
