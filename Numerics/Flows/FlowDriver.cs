@@ -7,7 +7,7 @@ namespace Transport.Numerics.Flows;
 /// stage positions and partial sums (<see cref="IFlowBackend.BeginStageAsync"/>), the driver builds the
 /// globals and calls <see cref="IFlowModel.PrepareStage"/> once, then every block computes its velocities
 /// (<see cref="IFlowBackend.VelocityAsync"/>). Every global quantity is recomputed at every stage. Fixed-step
-/// integrators take t_end/h steps (the last one shortened when needed); the adaptive integrator
+/// integrators take t_end/h steps of size h (when t_end is not a multiple of h, the last one is shortened to end at t_end); the adaptive integrator
 /// (Dormand-Prince 5(4)) accepts a step when the combined error norm is at most 1 and controls h with
 /// h' = h min(5, max(0.2, 0.9 err^(-1/5))) (no growth right after a rejection).
 /// Awaits keep the caller's scheduler, so a grain can run the schedule on its own activation.
@@ -75,7 +75,8 @@ public static class FlowDriver
                 cancellationToken.ThrowIfCancellationRequested();
                 var start = n * h;
                 var last = n == count - 1;
-                var step = last ? options.EndTime - start : h;
+                var remainder = options.EndTime - start;
+                var step = last && Math.Abs(remainder - h) > 1e-9 * h ? remainder : h;
                 var (energy, kinetic) = await StageAsync(0, start, step, measure: true);
                 for (var s = 1; s < tableau.Stages; s++)
                 {
