@@ -18,11 +18,14 @@ public sealed class BlockSplitTests
     {
         var model = new PairModel(noise);
         var start = FlowRuns.Gaussian(41, 2, 17, 2.0);
+        var weights = Enumerable.Range(0, 41).Select(i => 1.0 + (i % 5)).ToArray();
+        var total = weights.Sum();
+        weights = weights.Select(w => w / total).ToArray();
         var options = new FlowOptions { Integrator = integrator, Step = 0.05, EndTime = 1.0, SnapshotEvery = 4, Seed = 77, RelativeTolerance = 1e-7, AbsoluteTolerance = 1e-9 };
-        var reference = await FlowRuns.RunAsync(model, start, options, blocks: 1);
+        var reference = await FlowRuns.RunAsync(model, start, options, blocks: 1, weights: weights);
         foreach (var blocks in new[] { 3, 8 })
         {
-            var split = await FlowRuns.RunAsync(model, start, options, blocks);
+            var split = await FlowRuns.RunAsync(model, start, options, blocks, weights: weights);
             Assert.Equal(reference.Snapshots.Count, split.Snapshots.Count);
             Assert.Equal(reference.Steps, split.Steps);
             Assert.Equal(reference.RejectedSteps, split.RejectedSteps);

@@ -276,9 +276,9 @@ internal sealed class SphereModel(double rotation, double[] pull) : IFlowModel
 
 internal static class FlowRuns
 {
-    public static Task<FlowTrajectory> RunAsync(IFlowModel model, double[] positions, FlowOptions options, int blocks = 1, Action<FlowStepDiagnostics>? progress = null)
+    public static Task<FlowTrajectory> RunAsync(IFlowModel model, double[] positions, FlowOptions options, int blocks = 1, Action<FlowStepDiagnostics>? progress = null, double[]? weights = null)
     {
-        var backend = new LocalFlowBackend(model, positions, [], options, blocks);
+        var backend = new LocalFlowBackend(model, positions, weights ?? [], options, blocks);
         return FlowDriver.RunAsync(backend, model, options, progress, CancellationToken.None);
     }
 
