@@ -9,7 +9,10 @@ namespace Transport.Numerics.Flows;
 /// (<see cref="IFlowBackend.VelocityAsync"/>). Every global quantity is recomputed at every stage. Fixed-step
 /// integrators take t_end/h steps of size h (when t_end is not a multiple of h, the last one is shortened to end at t_end); the adaptive integrator
 /// (Dormand-Prince 5(4)) accepts a step when the combined error norm is at most 1 and controls h with
-/// h' = h min(5, max(0.2, 0.9 err^(-1/5))) (no growth right after a rejection).
+/// h' = h min(5, max(0.2, 0.9 err^(-1/5))) (no growth right after a rejection). The first stage is evaluated
+/// afresh at every accepted state (no first-same-as-last reuse: on the sphere the last stage is taken before
+/// renormalisation) and reused after a rejection, since state and time are unchanged. Euler-Maruyama adds
+/// g(t_n) sqrt(h) xi with xi keyed by (seed, global id, step n, stage 0, component).
 /// Awaits keep the caller's scheduler, so a grain can run the schedule on its own activation.
 /// </summary>
 public static class FlowDriver

@@ -5,6 +5,9 @@ namespace Transport.Numerics.Flows;
 /// (<see cref="LocalFlowBackend"/>) or on shard grains across a cluster. Every block runs the same
 /// <see cref="FlowBlockState"/> code; a backend only fans calls out and combines results in a fixed block order
 /// (partial sums and measures added in block order, positions concatenated in global-id order).
+/// A distributed backend may keep the all-gathered positions on its shards and ship the globals to them
+/// without <see cref="FlowGlobals.AllPositions"/>, letting each shard restore its own copy before
+/// <see cref="FlowBlockState.Velocity"/>: the driver only needs them for <see cref="IFlowModel.PrepareStage"/>.
 /// </summary>
 public interface IFlowBackend
 {
