@@ -1,5 +1,6 @@
 using Transport.Numerics.Flows;
 using Transport.Numerics.Flows.Models;
+using Transport.Numerics.Kernels;
 using static Transport.Numerics.Tests.Flows.AttentionTestSupport;
 
 namespace Transport.Numerics.Tests.Flows;
@@ -273,6 +274,21 @@ public sealed class AttentionSinkformerTests
 
         Assert.True(worstRise <= 1e-12, $"energy rose by {worstRise:E3}");
         Assert.True(previous < initial - 1e-3, $"energy should decrease: {initial} -> {previous}");
+    }
+
+    [Fact]
+    public void SinglePrecisionVelocityIsCloseToDouble()
+    {
+        // The potential is solved in float64 either way; the float32 velocity kernel is within 1e-5.
+        const int n = 40;
+        const int d = 3;
+        var x = UniformSphere(n, d, seed: 171);
+        var a = Uniform(n);
+        var exact = new double[n * d];
+        Evaluate(new SinkformerModel(d, 2.0, onSphere: true), x, a, d, 0.0, exact);
+        var single = new double[n * d];
+        Evaluate(new SinkformerModel(d, 2.0, onSphere: true, precision: Precision.Single), x, a, d, 0.0, single);
+        AssertClose(exact, single, 1e-5, "float32 sinkformer velocity");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class SinkformerModel : IFlowModel
     /// <param name="matrices">Q, K, V (identity when null); Q^T K must be symmetric.</param>
     /// <param name="tolerance">Symmetric Sinkhorn tolerance on max |T(f) - f| (relative to max(1, |f|)); 1e-12 by default.</param>
     /// <param name="maxIterations">Iteration cap; reaching it without convergence is an error.</param>
-    /// <param name="precision">Kernel arithmetic (float64 by default).</param>
+    /// <param name="precision">Kernel arithmetic of the velocity (float64 by default); the potential is always solved in float64.</param>
     /// <param name="maxDegreeOfParallelism">Threads used by the kernel (-1: all).</param>
     public SinkformerModel(
         int dimension,
@@ -112,7 +112,7 @@ public sealed class SinkformerModel : IFlowModel
     /// <summary>Symmetric Sinkhorn iteration cap.</summary>
     public int MaxIterations { get; }
 
-    /// <summary>Kernel arithmetic.</summary>
+    /// <summary>Kernel arithmetic of the velocity (the potential is always solved in float64).</summary>
     public Precision Precision { get; }
 
     /// <inheritdoc/>
@@ -165,7 +165,8 @@ public sealed class SinkformerModel : IFlowModel
                 keyLogWeights[j] = logWeights[j] + f[j];
             }
 
-            var partials = AttentionReduction.Reduce(queries, n, keys, n, r, keyLogWeights, Beta, [], 0, Precision, maxDegreeOfParallelism);
+            // Always float64: a float32 kernel could not meet a tight tolerance on the potential.
+            var partials = AttentionReduction.Reduce(queries, n, keys, n, r, keyLogWeights, Beta, [], 0, Precision.Double, maxDegreeOfParallelism);
             for (var i = 0; i < n; i++)
             {
                 transformed[i] = -partials.LogSumExp(i);
