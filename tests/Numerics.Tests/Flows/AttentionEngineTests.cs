@@ -49,12 +49,12 @@ public sealed class AttentionEngineTests
         var x = Gaussians(n * d, seed: 211, scale: 0.7);
         var a = Uniform(n);
         var model = new SinkformerModel(d, 1.0, maxDegreeOfParallelism: 1);
-        var one = Run(model, x, a, 0.05, 2.0, 1);
-        var three = Run(model, x, a, 0.05, 2.0, 3);
+        var one = Run(model, x, a, 0.05, 1.0, 1);
+        var three = Run(model, x, a, 0.05, 1.0, 3);
         AssertClose(one.FinalPositions, three.FinalPositions, 1e-12, "1 vs 3 blocks");
 
         var reference = (double[])x.Clone();
-        Rk4(model, reference, a, d, 0.05, 40, renormalise: false);
+        Rk4(model, reference, a, d, 0.05, 20, renormalise: false);
         AssertClose(reference, one.FinalPositions, 1e-10, "engine vs test RK4");
 
         var energies = one.Diagnostics.Select(row => row.Energy).ToArray();
