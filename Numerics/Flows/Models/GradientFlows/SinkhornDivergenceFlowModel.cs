@@ -53,7 +53,13 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
     public bool LastStageConverged { get; private set; }
 
     /// <summary>Sinkhorn iterations (cross + self) of the last prepared stage.</summary>
-    public int LastStageIterations { get; private set; }
+    public int LastStageIterations => LastCrossIterations + LastSelfIterations;
+
+    /// <summary>Iterations of the cross problem in the last prepared stage.</summary>
+    public int LastCrossIterations { get; private set; }
+
+    /// <summary>Iterations of the particles' self problem in the last prepared stage.</summary>
+    public int LastSelfIterations { get; private set; }
 
     /// <inheritdoc />
     public string Name => "sinkhorn-flow";
@@ -122,7 +128,8 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
         crossTarget = backend.Target.Potential.ToArray();
         selfSource = backend.Source.SelfPotential.ToArray();
         LastStageConverged = cross.Converged && self.Converged;
-        LastStageIterations = cross.Iterations + self.Iterations;
+        LastCrossIterations = cross.Iterations;
+        LastSelfIterations = self.Iterations;
 
         var m = Target.Count;
         var data = new double[(2 * n) + m + 1];
