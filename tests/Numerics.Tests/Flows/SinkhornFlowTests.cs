@@ -98,8 +98,10 @@ public sealed class SinkhornFlowTests
 
     /// <summary>
     /// On a general target the divergence decreases along explicit Euler steps (h = 0.05, half cost,
-    /// eps = 0.05). Every stage converges, and the warm-started solves never need more iterations in
-    /// total than a cold (annealed) solve at the same positions; the warm self problem needs fewer.
+    /// eps = 0.05). Every stage converges, and (checked at steps 0, 3, 6, 9) the warm-started solves never
+    /// need more iterations in total than a cold (annealed) solve at the same positions; the warm self
+    /// problem needs fewer (about 15 against 29; the cross problem gains little: at eps = 0.05 its slow
+    /// smooth mode dominates the iteration count whatever the start).
     /// </summary>
     [Fact]
     public void DivergenceDecreasesAlongTheFlow()
@@ -128,6 +130,11 @@ public sealed class SinkhornFlowTests
             Assert.True(model.LastStageConverged);
             Assert.True(energy < previous, $"step {step}: divergence rose from {previous:R} to {energy:R}");
             previous = energy;
+
+            if (step % 3 != 0)
+            {
+                continue;
+            }
 
             var cold = new SinkhornDivergenceFlowModel(model.Target, options);
             LocalFlowStage.Energy(cold, block, 0);
