@@ -88,7 +88,17 @@ public static class SoftmaxReduction
         {
             var start = chunk * QueriesPerChunk;
             var count = Math.Min(QueriesPerChunk, queries.PaddedCount - start);
-            ReduceChunk(queries, keys, logWeights, scale, output, values, start, count);
+            // Low-dimensional log-sum-exp (every Sinkhorn half-step) runs in one pass without a score
+            // buffer; measured 1.4x (float32) and 1.15x (float64) faster at d = 3, but slower on the
+            // register-hungry dot-product path, which keeps the buffered loop.
+            if (valueDimension == 0 && !output.HasMoment && keys.Dimension <= DotProductThreshold)
+            {
+                SinglePassReduction.ReduceChunk(queries, keys, logWeights, scale, output, start, count);
+            }
+            else
+            {
+                ReduceChunk(queries, keys, logWeights, scale, output, values, start, count);
+            }
         });
     }
 
@@ -210,22 +220,7 @@ public static class SoftmaxReduction
         var max3 = max0;
         for (var j = 0; j < length; j += width)
         {
-            var acc0 = Vector256<T>.Zero;
-            var acc1 = Vector256<T>.Zero;
-            var acc2 = Vector256<T>.Zero;
-            var acc3 = Vector256<T>.Zero;
-            for (var k = 0; k < d; k++)
-            {
-                var yk = Vector256.LoadUnsafe(ref y, (nuint)((k * padded) + tileStart + j));
-                var d0 = Vector256.Create(Unsafe.Add(ref x, x0 + k)) - yk;
-                var d1 = Vector256.Create(Unsafe.Add(ref x, x0 + d + k)) - yk;
-                var d2 = Vector256.Create(Unsafe.Add(ref x, x0 + (2 * d) + k)) - yk;
-                var d3 = Vector256.Create(Unsafe.Add(ref x, x0 + (3 * d) + k)) - yk;
-                acc0 = VectorMath.MultiplyAdd(d0, d0, acc0);
-                acc1 = VectorMath.MultiplyAdd(d1, d1, acc1);
-                acc2 = VectorMath.MultiplyAdd(d2, d2, acc2);
-                acc3 = VectorMath.MultiplyAdd(d3, d3, acc3);
-            }
+            VectorMath.SquaredDistances4(ref x, x0, d, ref y, padded, tileStart + j, out var acc0, out var acc1, out var acc2, out var acc3);
 
             StoreScores(ref h, ref s, ref dist, keepDistances, negScale, tileStart, j, acc0, acc1, acc2, acc3, ref max0, ref max1, ref max2, ref max3);
         }

@@ -42,4 +42,41 @@ internal static class VectorMath
 
         return max;
     }
+
+    /// <summary>
+    /// Squared distances from four consecutive queries (row-major at <paramref name="x0"/>) to one
+    /// vector of keys (coordinate-major, stride <paramref name="padded"/>, first key at <paramref name="key"/>).
+    /// Every key vector is loaded once and used for the four queries (register blocking).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SquaredDistances4<T>(
+        ref T x,
+        int x0,
+        int d,
+        ref T y,
+        int padded,
+        int key,
+        out Vector256<T> acc0,
+        out Vector256<T> acc1,
+        out Vector256<T> acc2,
+        out Vector256<T> acc3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        acc0 = Vector256<T>.Zero;
+        acc1 = Vector256<T>.Zero;
+        acc2 = Vector256<T>.Zero;
+        acc3 = Vector256<T>.Zero;
+        for (var k = 0; k < d; k++)
+        {
+            var yk = Vector256.LoadUnsafe(ref y, (nuint)((k * padded) + key));
+            var d0 = Vector256.Create(Unsafe.Add(ref x, x0 + k)) - yk;
+            var d1 = Vector256.Create(Unsafe.Add(ref x, x0 + d + k)) - yk;
+            var d2 = Vector256.Create(Unsafe.Add(ref x, x0 + (2 * d) + k)) - yk;
+            var d3 = Vector256.Create(Unsafe.Add(ref x, x0 + (3 * d) + k)) - yk;
+            acc0 = MultiplyAdd(d0, d0, acc0);
+            acc1 = MultiplyAdd(d1, d1, acc1);
+            acc2 = MultiplyAdd(d2, d2, acc2);
+            acc3 = MultiplyAdd(d3, d3, acc3);
+        }
+    }
 }

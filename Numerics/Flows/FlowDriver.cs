@@ -1,0 +1,199 @@
+using System.Globalization;
+
+namespace Transport.Numerics.Flows;
+
+/// <summary>
+/// The flow schedule, independent of where the blocks live (math.md 1.4). Per stage: every block forms its
+/// stage positions and partial sums (<see cref="IFlowBackend.BeginStageAsync"/>), the driver builds the
+/// globals and calls <see cref="IFlowModel.PrepareStage"/> once, then every block computes its velocities
+/// (<see cref="IFlowBackend.VelocityAsync"/>). Every global quantity is recomputed at every stage. Fixed-step
+/// integrators take t_end/h steps of size h (when t_end is not a multiple of h, the last one is shortened to end at t_end); the adaptive integrator
+/// (Dormand-Prince 5(4)) accepts a step when the combined error norm is at most 1 and controls h with
+/// h' = h min(5, max(0.2, 0.9 err^(-1/5))) (no growth right after a rejection). The first stage is evaluated
+/// afresh at every accepted state (no first-same-as-last reuse: on the sphere the last stage is taken before
+/// renormalisation) and reused after a rejection, since state and time are unchanged. Euler-Maruyama adds
+/// g(t_n) sqrt(h) xi with xi keyed by (seed, global id, step n, stage 0, component).
+/// Awaits keep the caller's scheduler, so a grain can run the schedule on its own activation.
+/// </summary>
+public static class FlowDriver
+{
+    private const double Safety = 0.9;
+    private const double MinFactor = 0.2;
+    private const double MaxFactor = 5.0;
+
+    /// <summary>Runs the flow from the backend's current positions to <see cref="FlowOptions.EndTime"/>.</summary>
+    /// <param name="backend">Where the blocks live.</param>
+    /// <param name="model">The model (the same object the blocks use, or an equivalent one).</param>
+    /// <param name="options">Integrator, step, end time, snapshots, seed and tolerances (validated here).</param>
+    /// <param name="progress">Called with every diagnostics row as it is produced.</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    public static async Task<FlowTrajectory> RunAsync(
+        IFlowBackend backend,
+        IFlowModel model,
+        FlowOptions options,
+        Action<FlowStepDiagnostics>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var diffusion = model.Diffusion(0);
+        if (options.Integrator != FlowIntegrator.EulerMaruyama && diffusion != 0)
+        {
+            throw new InvalidInputException(
+                "integrator",
+                $"{FlowNames.Name(options.Integrator)} is deterministic but model '{model.Name}' has noise g(0) = {diffusion.ToString("R", CultureInfo.InvariantCulture)}; use euler-maruyama");
+        }
+
+        var run = new Run(backend, model, options, progress, cancellationToken);
+        await run.SnapshotAsync(0, 0);
+        if (options.Integrator == FlowIntegrator.Adaptive)
+        {
+            await run.AdaptiveAsync();
+        }
+        else
+        {
+            await run.FixedAsync();
+        }
+
+        return run.Finish();
+    }
+
+    private sealed class Run(IFlowBackend backend, IFlowModel model, FlowOptions options, Action<FlowStepDiagnostics>? progress, CancellationToken cancellationToken)
+    {
+        private readonly ButcherTableau tableau = ButcherTableau.For(options.Integrator);
+        private readonly List<FlowSnapshot> snapshots = [];
+        private readonly List<FlowStepDiagnostics> diagnostics = [];
+        private long steps;
+        private long rejected;
+        private double time;
+
+        public async Task FixedAsync()
+        {
+            var count = options.FixedStepCount();
+            var h = options.Step;
+            for (var n = 0; n < count; n++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var start = n * h;
+                var last = n == count - 1;
+                var remainder = options.EndTime - start;
+                var step = last && Math.Abs(remainder - h) > 1e-9 * h ? remainder : h;
+                var (energy, kinetic) = await StageAsync(0, start, step, measure: true);
+                for (var s = 1; s < tableau.Stages; s++)
+                {
+                    await StageAsync(s, start + (tableau.C[s] * step), step, measure: false);
+                }
+
+                var noise = options.Integrator == FlowIntegrator.EulerMaruyama ? model.Diffusion(start) * Math.Sqrt(step) : 0.0;
+                await backend.CompleteStepAsync(step, n, noise, cancellationToken);
+                await backend.CommitStepAsync(true, cancellationToken);
+                Record(new FlowStepDiagnostics(n, start, step, energy, kinetic, 0, double.NaN));
+                steps = n + 1;
+                time = last ? options.EndTime : (n + 1) * h;
+                if (steps % options.SnapshotEvery == 0 || last)
+                {
+                    await SnapshotAsync(steps, time);
+                }
+            }
+
+            time = options.EndTime;
+            await FinalRowAsync();
+        }
+
+        public async Task AdaptiveAsync()
+        {
+            var end = options.EndTime;
+            var h = options.Step;
+            var minimum = 1e-14 * Math.Max(1.0, end);
+            while (time < end)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (steps >= options.MaxSteps)
+                {
+                    throw new InvalidOperationException($"adaptive integration reached max_steps = {options.MaxSteps} at t = {time.ToString("R", CultureInfo.InvariantCulture)} before t_end");
+                }
+
+                var (energy, kinetic) = await StageAsync(0, time, Math.Min(h, end - time), measure: true);
+                var attempts = 0;
+                while (true)
+                {
+                    var step = Math.Min(h, end - time);
+                    var last = step >= end - time;
+                    for (var s = 1; s < tableau.Stages; s++)
+                    {
+                        await StageAsync(s, time + (tableau.C[s] * step), step, measure: false);
+                    }
+
+                    var partial = await backend.CompleteStepAsync(step, steps, 0.0, cancellationToken);
+                    var error = partial.Norm(options.ErrorNorm);
+                    if (error <= 1.0)
+                    {
+                        await backend.CommitStepAsync(true, cancellationToken);
+                        Record(new FlowStepDiagnostics(steps, time, step, energy, kinetic, attempts, error));
+                        var growth = error == 0 ? MaxFactor : Math.Min(MaxFactor, Math.Max(MinFactor, Safety * Math.Pow(error, -1.0 / 5)));
+                        if (attempts > 0)
+                        {
+                            growth = Math.Min(growth, 1.0);
+                        }
+
+                        steps++;
+                        time = last ? end : time + step;
+                        h = last ? h : step * growth;
+                        if (steps % options.SnapshotEvery == 0 || last)
+                        {
+                            await SnapshotAsync(steps, time);
+                        }
+
+                        break;
+                    }
+
+                    await backend.CommitStepAsync(false, cancellationToken);
+                    attempts++;
+                    rejected++;
+                    var shrink = double.IsNaN(error) ? MinFactor : Math.Max(MinFactor, Safety * Math.Pow(error, -1.0 / 5));
+                    h = step * shrink;
+                    if (h < minimum)
+                    {
+                        throw new InvalidOperationException($"adaptive step size underflow (h = {h.ToString("R", CultureInfo.InvariantCulture)}) at t = {time.ToString("R", CultureInfo.InvariantCulture)}; the error norm was {error.ToString("R", CultureInfo.InvariantCulture)}");
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
+            await FinalRowAsync();
+        }
+
+        public async Task SnapshotAsync(long step, double at)
+        {
+            var positions = await backend.GatherPositionsAsync(cancellationToken);
+            snapshots.Add(new FlowSnapshot(step, at, positions));
+        }
+
+        public FlowTrajectory Finish() =>
+            new(snapshots[0].Positions.Length / model.Dimension, model.Dimension, snapshots, diagnostics, steps, rejected, time);
+
+        private async Task FinalRowAsync()
+        {
+            var (energy, kinetic) = await StageAsync(0, time, 0.0, measure: true);
+            Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN));
+        }
+
+        private void Record(FlowStepDiagnostics row)
+        {
+            diagnostics.Add(row);
+            progress?.Invoke(row);
+        }
+
+        private async Task<(double Energy, double Kinetic)> StageAsync(int stage, double at, double step, bool measure)
+        {
+            var inputs = await backend.BeginStageAsync(stage, at, step, cancellationToken);
+            var globals = new FlowGlobals(at, inputs.AllPositions, inputs.AllWeights, inputs.Sums, ReadOnlyMemory<double>.Empty);
+            globals = globals.WithStageData(model.PrepareStage(globals));
+            var measured = await backend.VelocityAsync(stage, globals, measure, cancellationToken);
+            return measure ? (measured.EnergyShare + model.GlobalEnergy(globals), measured.KineticEnergy) : (double.NaN, double.NaN);
+        }
+    }
+}
