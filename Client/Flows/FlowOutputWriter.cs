@@ -34,7 +34,7 @@ internal static class FlowOutputWriter
         var d = trajectory.Dimension;
         NpyArray.WriteFloat64(Path.Combine(directory, "trajectory.npy"), trajectory.SnapshotArray(), trajectory.Snapshots.Count, n, d);
         NpyArray.WriteFloat64(Path.Combine(directory, "final.npy"), trajectory.FinalPositions, n, d);
-        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory), Encoding.UTF8);
+        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory), new UTF8Encoding(false));
         WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts);
         FlowPlots.WriteParticles(directory, trajectory, facts.Target, $"{facts.Model}: particles at several times");
         FlowPlots.WriteEnergy(directory, trajectory, facts.EnergyName);
