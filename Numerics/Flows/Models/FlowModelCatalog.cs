@@ -19,7 +19,7 @@ public static partial class FlowModelCatalog
 {
     /// <summary>The model names a run specification may use.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "mean-field-network"];
+        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network"];
 
     /// <summary>
     /// Reads the model's parameter keys from <paramref name="spec"/> (marking them as read) and builds
@@ -49,8 +49,9 @@ public static partial class FlowModelCatalog
         "sinkhorn-flow" => "Sinkhorn divergence",
         "mmd-flow" => "MMD^2 / 2",
         "mean-field-network" => "risk",
-        "attention-sphere" or "sinkformer" => "interaction energy E_beta",
-        "attention" => "energy (none)",
+        "attention-sphere" => "interaction energy E_beta",
+        "sinkformer" => "OT_1(alpha, alpha) / (2 beta)",
+        "attention" or "sinkformer-heat" => "energy (none)",
         _ => "energy",
     };
 
@@ -121,6 +122,6 @@ public static partial class FlowModelCatalog
         return target;
     }
 
-    /// <summary>Attention models (registered in <c>FlowModelCatalog.Attention.cs</c> when available); null for other names.</summary>
+    /// <summary>Attention models (see <c>FlowModelCatalog.Attention.cs</c>); null for other names.</summary>
     private static partial IFlowModel? BuildAttention(string model, int dimension, JsonSpecReader spec);
 }
