@@ -15,7 +15,11 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
 
     public static TheoryData<string, FlowIntegrator, int> Cases()
     {
-        var data = new TheoryData<string, FlowIntegrator, int>();
+        var data = new TheoryData<string, FlowIntegrator, int>
+        {
+            { "sphere", FlowIntegrator.Rk4, 3 },
+            { "sphere-exp", FlowIntegrator.Euler, 8 },
+        };
         foreach (var shards in new[] { 1, 3, 8 })
         {
             data.Add("pairs", FlowIntegrator.Rk4, shards);
@@ -35,14 +39,26 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
     public async Task Distributed_trajectory_equals_the_single_process_one(string model, FlowIntegrator integrator, int shards)
     {
         var modelSpec = SpecOf(model);
-        var start = FlowData.Gaussian(Particles, 2, 17, 2.0);
+        var sphere = model.StartsWith("sphere", StringComparison.Ordinal);
+        var dimension = sphere ? 3 : 2;
+        var start = sphere ? FlowData.OnSphere(Particles, 17) : FlowData.Gaussian(Particles, 2, 17, 2.0);
         var weights = FlowData.Weights(Particles);
-        var options = new FlowOptions { Integrator = integrator, Step = 0.05, EndTime = 1.0, SnapshotEvery = 4, Seed = 77, RelativeTolerance = 1e-7, AbsoluteTolerance = 1e-9 };
+        var options = new FlowOptions
+        {
+            Integrator = integrator,
+            Step = 0.05,
+            EndTime = 1.0,
+            SnapshotEvery = 4,
+            Seed = 77,
+            RelativeTolerance = 1e-7,
+            AbsoluteTolerance = 1e-9,
+            SphereStep = model == "sphere-exp" ? FlowSphereStep.ExponentialMap : FlowSphereStep.Renormalise,
+        };
         var reference = await LocalRunAsync(modelSpec, start, weights, options, blocks: 1);
         var sameSplit = await LocalRunAsync(modelSpec, start, weights, options, blocks: shards);
 
         var output = await new FlowJobClient(fixture.Grains).RunAsync(
-            $"flow-{model}-{integrator}-{shards}", FlowJobSpec.From(modelSpec, Particles, 2, shards, options), start, weights);
+            $"flow-{model}-{integrator}-{shards}", FlowJobSpec.From(modelSpec, Particles, dimension, shards, options), start, weights);
         var run = output.Trajectory;
 
         Assert.Equal(shards, output.Result.Shards);
@@ -201,6 +217,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
         "affine-mean" => FlowTestModels.AffineSpec(),
         "langevin" => FlowTestModels.LangevinSpec(),
         "anchor" => FlowTestModels.AnchorSpec(),
+        "sphere" or "sphere-exp" => FlowTestModels.SphereSpec(),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown test model"),
     };
 

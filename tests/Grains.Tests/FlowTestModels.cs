@@ -39,6 +39,12 @@ internal static class FlowTestModels
             using var json = JsonDocument.Parse(spec.ParametersJson);
             return new QuadraticLangevinModel(json.RootElement.GetProperty("variance").GetDouble(), json.RootElement.GetProperty("dim").GetInt32());
         },
+        ["sphere"] = spec =>
+        {
+            using var json = JsonDocument.Parse(spec.ParametersJson);
+            var pull = json.RootElement.GetProperty("pull").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            return new SphereModel(json.RootElement.GetProperty("rotation").GetDouble(), pull);
+        },
         ["anchor"] = spec =>
         {
             if (spec.Data.Length != 1)
@@ -65,6 +71,8 @@ internal static class FlowTestModels
     };
 
     public static FlowModelSpec LangevinSpec() => new() { Name = "langevin", ParametersJson = """{"variance": 0.5, "dim": 2}""" };
+
+    public static FlowModelSpec SphereSpec() => new() { Name = "sphere", ParametersJson = """{"rotation": 1.3, "pull": [0.2, -0.1, 0.4]}""" };
 
     public static FlowModelSpec AnchorSpec()
     {
@@ -328,6 +336,46 @@ internal sealed class AnchorModel : IFlowModel
     public double Diffusion(double time) => 0;
 }
 
+/// <summary>
+/// On the sphere S^2: v = S x + p with S the rotation generator about the z axis and p a fixed direction
+/// (the engine projects v onto the tangent space).
+/// </summary>
+internal sealed class SphereModel(double rotation, double[] pull) : IFlowModel
+{
+    public string Name => "sphere";
+
+    public int Dimension => 3;
+
+    public FlowManifold Manifold => FlowManifold.Sphere;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => 0;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals) => ReadOnlyMemory<double>.Empty;
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            velocity[3 * i] = (-rotation * p[1]) + pull[0];
+            velocity[(3 * i) + 1] = (rotation * p[0]) + pull[1];
+            velocity[(3 * i) + 2] = pull[2];
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals) => double.NaN;
+
+    public double GlobalEnergy(FlowGlobals globals) => double.NaN;
+
+    public double Diffusion(double time) => 0;
+}
+
 /// <summary>Seeded inputs of the flow tests.</summary>
 internal static class FlowData
 {
@@ -340,6 +388,21 @@ internal static class FlowData
             var u1 = 1.0 - random.NextDouble();
             var u2 = random.NextDouble();
             result[i] = scale * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
+
+        return result;
+    }
+
+    public static double[] OnSphere(int count, int seed)
+    {
+        var result = Gaussian(count, 3, seed);
+        for (var i = 0; i < count; i++)
+        {
+            var norm = Math.Sqrt((result[3 * i] * result[3 * i]) + (result[(3 * i) + 1] * result[(3 * i) + 1]) + (result[(3 * i) + 2] * result[(3 * i) + 2]));
+            for (var c = 0; c < 3; c++)
+            {
+                result[(3 * i) + c] /= norm;
+            }
         }
 
         return result;
