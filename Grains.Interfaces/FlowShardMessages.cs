@@ -19,17 +19,35 @@ public sealed record FlowShardSetup
     public required int[] Offsets { get; init; }
 }
 
-/// <summary>The stage globals a coordinator sends to its shards: everything but the all-gathered positions, which shards pull from their peers.</summary>
+/// <summary>
+/// The stage globals a coordinator sends to its shards: everything but the all-gathered positions, which shards
+/// pull from their peers. A vector longer than one <see cref="FloatBlock"/> is not inline: it was sent before in
+/// chunks (<see cref="IFlowShardGrain.ReceiveGlobalsAsync"/>) and its block here is empty.
+/// </summary>
 /// <param name="Time">Time of the stage.</param>
-/// <param name="Sums">Combined partial sums (PartialLength x 1).</param>
-/// <param name="StageData">The model's stage data (length x 1; at most <see cref="FloatBlock.MaxBytes"/>).</param>
+/// <param name="Sums">Combined partial sums (SumsLength x 1), or empty when sent in chunks.</param>
+/// <param name="StageData">The model's stage data (StageDataLength x 1), or empty when sent in chunks.</param>
+/// <param name="SumsLength">Length of the combined partial sums.</param>
+/// <param name="StageDataLength">Length of the stage data.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Transport.FlowStageGlobals")]
 public sealed record FlowStageGlobals(
     [property: Id(0)] double Time,
     [property: Id(1)] FloatBlock Sums,
-    [property: Id(2)] FloatBlock StageData);
+    [property: Id(2)] FloatBlock StageData,
+    [property: Id(3)] int SumsLength,
+    [property: Id(4)] int StageDataLength);
+
+/// <summary>Which vector of the stage globals a chunk belongs to.</summary>
+public enum FlowGlobalsPart
+{
+    /// <summary>The combined partial sums.</summary>
+    Sums,
+
+    /// <summary>The model's stage data.</summary>
+    StageData,
+}
 
 /// <summary>The wire form of a block's energy share and kinetic energy at a stage.</summary>
 /// <param name="EnergyShare">The block's energy share (NaN when the model has none; 0 when not measured).</param>

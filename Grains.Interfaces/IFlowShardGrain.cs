@@ -23,9 +23,21 @@ public interface IFlowShardGrain : IGrainWithStringKey
     [Alias("Prepare")]
     Task PrepareAsync();
 
-    /// <summary>Forms the positions of <paramref name="stage"/> and returns the block's partial sums (PartialLength x 1).</summary>
+    /// <summary>
+    /// Forms the positions of <paramref name="stage"/> and returns the block's partial sums (PartialLength x 1), or an
+    /// empty block when they do not fit in one <see cref="FloatBlock"/>: then read them with <see cref="GetPartialsAsync"/>.
+    /// </summary>
     [Alias("BeginStage")]
     Task<FloatBlock> BeginStageAsync(int stage, double time, double stepSize);
+
+    /// <summary>Entries [offset, offset + count) of the block's partial sums of the current stage (count x 1).</summary>
+    [Alias("GetPartials")]
+    [AlwaysInterleave]
+    Task<FloatBlock> GetPartialsAsync(int offset, int count);
+
+    /// <summary>Stores entries [offset, offset + chunk rows) of a globals vector of length <paramref name="total"/> sent in chunks.</summary>
+    [Alias("ReceiveGlobals")]
+    Task ReceiveGlobalsAsync(FlowGlobalsPart part, int total, int offset, FloatBlock chunk);
 
     /// <summary>Computes the stage's velocities from the globals (pulling all stage positions when the model needs them).</summary>
     [Alias("Velocity")]

@@ -16,16 +16,14 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
 {
     public async ValueTask<FlowStageInputs> BeginStageAsync(int stage, double time, double stepSize, CancellationToken cancellationToken)
     {
-        var partials = await Task.WhenAll(shards.Select(s => s.BeginStageAsync(stage, time, stepSize)));
-        var sums = new double[model.PartialLength];
-        foreach (var partial in partials)
+        var inline = await Task.WhenAll(shards.Select(s => s.BeginStageAsync(stage, time, stepSize)));
+        var length = model.PartialLength;
+        var partials = await Task.WhenAll(inline.Select((block, k) => block.Rows == length
+            ? Task.FromResult(block.Values.ToArray())
+            : BlockTransfer.GatherAsync([0, length], 1, (_, start, rows) => shards[k].GetPartialsAsync(start, rows))));
+        var sums = new double[length];
+        foreach (var values in partials)
         {
-            var values = partial.Values;
-            if (values.Length != sums.Length)
-            {
-                throw new InvalidOperationException($"a shard returned {values.Length} partial sums, the model has {sums.Length}");
-            }
-
             for (var p = 0; p < sums.Length; p++)
             {
                 sums[p] += values[p];
@@ -44,13 +42,9 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
     public async ValueTask<FlowStageMeasure> VelocityAsync(int stage, FlowGlobals globals, bool measure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var stageData = globals.StageData.Span;
-        if ((long)stageData.Length * sizeof(double) > FloatBlock.MaxBytes)
-        {
-            throw new InvalidOperationException($"model '{model.Name}' prepared {stageData.Length} values of stage data; at most {FloatBlock.MaxBytes / sizeof(double)} can be sent to shards");
-        }
-
-        var wire = new FlowStageGlobals(globals.Time, FloatBlock.FromVector(globals.Sums.Span), FloatBlock.FromVector(stageData));
+        var sums = await BroadcastAsync(FlowGlobalsPart.Sums, globals.Sums);
+        var stageData = await BroadcastAsync(FlowGlobalsPart.StageData, globals.StageData);
+        var wire = new FlowStageGlobals(globals.Time, sums, stageData, globals.Sums.Length, globals.StageData.Length);
         var partials = await Task.WhenAll(shards.Select(s => s.VelocityAsync(stage, wire, measure)));
         var total = new FlowStageMeasure(0, 0);
         foreach (var partial in partials)
@@ -78,4 +72,26 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
 
     public async ValueTask<double[]> GatherPositionsAsync(CancellationToken cancellationToken) =>
         await BlockTransfer.GatherAsync(offsets, model.Dimension, (k, start, rows) => shards[k].GetPositionsAsync(start, rows));
+
+    /// <summary>
+    /// The vector as one inline block when it fits; otherwise sends it to every shard in chunks and returns an
+    /// empty block (the shards then use their received copy).
+    /// </summary>
+    private async Task<FloatBlock> BroadcastAsync(FlowGlobalsPart part, ReadOnlyMemory<double> values)
+    {
+        if ((long)values.Length * sizeof(double) <= FloatBlock.MaxBytes)
+        {
+            return FloatBlock.FromVector(values.Span);
+        }
+
+        var chunk = FloatBlock.RowsPerChunk(1);
+        for (var offset = 0; offset < values.Length; offset += chunk)
+        {
+            var block = FloatBlock.FromVector(values.Span.Slice(offset, Math.Min(chunk, values.Length - offset)));
+            var start = offset;
+            await Task.WhenAll(shards.Select(s => s.ReceiveGlobalsAsync(part, values.Length, start, block)));
+        }
+
+        return FloatBlock.Empty;
+    }
 }

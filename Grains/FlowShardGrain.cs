@@ -20,6 +20,9 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     private double[] allWeights = [];
     private FlowBlockState? state;
     private int currentStage;
+    private double[] partials = [];
+    private double[] stagedSums = [];
+    private double[] stagedData = [];
 
     private FlowShardSetup Setup => setup ?? throw new InvalidOperationException("flow shard not initialised");
 
@@ -81,7 +84,7 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     public async Task<FloatBlock> BeginStageAsync(int stage, double time, double stepSize)
     {
         var target = State;
-        var partials = await MeasureAsync("flow-begin-stage", () =>
+        partials = await MeasureAsync("flow-begin-stage", () =>
         {
             target.PrepareStage(stage, stepSize);
             var sums = new double[target.Model.PartialLength];
@@ -89,7 +92,46 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
             return sums;
         });
         currentStage = stage;
-        return FloatBlock.FromVector(partials);
+        return (long)partials.Length * sizeof(double) <= FloatBlock.MaxBytes ? FloatBlock.FromVector(partials) : FloatBlock.Empty;
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetPartialsAsync(int offset, int count)
+    {
+        if (offset < 0 || count < 0 || offset + count > partials.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"entries [{offset}, {offset + count}) are outside [0, {partials.Length})");
+        }
+
+        return Task.FromResult(FloatBlock.FromVector(partials.AsSpan(offset, count)));
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveGlobalsAsync(FlowGlobalsPart part, int total, int offset, FloatBlock chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        var buffer = part == FlowGlobalsPart.Sums ? stagedSums : stagedData;
+        if (buffer.Length != total)
+        {
+            buffer = new double[total];
+            if (part == FlowGlobalsPart.Sums)
+            {
+                stagedSums = buffer;
+            }
+            else
+            {
+                stagedData = buffer;
+            }
+        }
+
+        if (offset < 0 || offset + chunk.Rows > total || chunk.Columns != 1)
+        {
+            throw new ArgumentException($"chunk of {chunk.Rows} x {chunk.Columns} at {offset} does not fit a vector of {total}");
+        }
+
+        chunk.Values.CopyTo(buffer.AsSpan(offset));
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -105,7 +147,9 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
             allW = allWeights;
         }
 
-        var flowGlobals = new FlowGlobals(globals.Time, all, allW, globals.Sums.Values.ToArray(), globals.StageData.Values.ToArray());
+        var sums = Unpack(globals.Sums, globals.SumsLength, stagedSums, "partial sums");
+        var stageData = Unpack(globals.StageData, globals.StageDataLength, stagedData, "stage data");
+        var flowGlobals = new FlowGlobals(globals.Time, all, allW, sums, stageData);
         var result = await MeasureAsync("flow-velocity", () => target.Velocity(stage, flowGlobals, measure));
         return new FlowMeasurePartial(result.EnergyShare, result.KineticEnergy);
     }
@@ -142,6 +186,21 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
 
     /// <inheritdoc />
     public Task<FloatBlock> GetWeightsAsync(int offset, int count) => Task.FromResult(FloatBlock.FromVector(weights.AsSpan(offset, count)));
+
+    private static double[] Unpack(FloatBlock inline, int length, double[] staged, string what)
+    {
+        if (inline.Rows == length)
+        {
+            return inline.Values.ToArray();
+        }
+
+        if (staged.Length != length)
+        {
+            throw new InvalidOperationException($"{what}: {length} values were announced, {staged.Length} were received");
+        }
+
+        return staged;
+    }
 
     private FloatBlock Rows(double[] source, int offset, int rows)
     {

@@ -96,6 +96,24 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Partial_sums_and_stage_data_longer_than_one_block_cross_in_chunks()
+    {
+        Assert.True((long)WideModel.Length * sizeof(double) > FloatBlock.MaxBytes);
+        var modelSpec = new FlowModelSpec { Name = "wide" };
+        var start = FlowData.Gaussian(20, 2, 4);
+        var weights = FlowData.Weights(20);
+        var options = new FlowOptions { Integrator = FlowIntegrator.Heun, Step = 0.1, EndTime = 0.3 };
+        var reference = await LocalRunAsync(modelSpec, start, weights, options, blocks: 1);
+        var sameSplit = await LocalRunAsync(modelSpec, start, weights, options, blocks: 3);
+
+        var output = await new FlowJobClient(fixture.Grains).RunAsync("flow-wide", FlowJobSpec.From(modelSpec, 20, 2, 3, options), start, weights);
+
+        AssertClose(reference.FinalPositions, output.Trajectory.FinalPositions, "final positions");
+        Assert.Equal(sameSplit.FinalPositions, output.Trajectory.FinalPositions);
+        Assert.NotEqual(start, output.Trajectory.FinalPositions);
+    }
+
+    [Fact]
     public async Task Progress_is_observed_while_running_and_cancellation_stops_the_run()
     {
         var start = FlowData.Gaussian(300, 2, 5, 1.0);

@@ -45,6 +45,7 @@ internal static class FlowTestModels
             var pull = json.RootElement.GetProperty("pull").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             return new SphereModel(json.RootElement.GetProperty("rotation").GetDouble(), pull);
         },
+        ["wide"] = _ => new WideModel(),
         ["anchor"] = spec =>
         {
             if (spec.Data.Length != 1)
@@ -374,6 +375,71 @@ internal sealed class SphereModel(double rotation, double[] pull) : IFlowModel
     public double GlobalEnergy(FlowGlobals globals) => double.NaN;
 
     public double Diffusion(double time) => 0;
+}
+
+/// <summary>
+/// A model whose partial sums and stage data are longer than one <see cref="FloatBlock"/> (like per-data-point
+/// partial outputs of a network over a large dataset), so they cross the wire in chunks. Particle i adds its
+/// weight to entry (7919 i) mod L, and its weighted coordinates to entries 0 and L - 1.
+/// </summary>
+internal sealed class WideModel : IFlowModel
+{
+    public const int Length = 1_100_000;
+
+    public string Name => "wide";
+
+    public int Dimension => 2;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => Length;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            partials[0] += block.Weights[i] * p[0];
+            partials[Length - 1] += block.Weights[i] * p[1];
+            partials[Slot(block.FirstId + i)] += block.Weights[i];
+        }
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals)
+    {
+        var sums = globals.Sums.Span;
+        var data = new double[Length];
+        for (var j = 0; j < Length; j++)
+        {
+            data[j] = 0.5 * sums[j];
+        }
+
+        data[Length - 1] = sums[0];
+        return data;
+    }
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        var sums = globals.Sums.Span;
+        var data = globals.StageData.Span;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            var rate = 1 + data[Slot(block.FirstId + i)];
+            velocity[2 * i] = -rate * (p[0] - data[Length - 1]);
+            velocity[(2 * i) + 1] = -rate * (p[1] - sums[Length - 1]);
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals) => double.NaN;
+
+    public double GlobalEnergy(FlowGlobals globals) => double.NaN;
+
+    public double Diffusion(double time) => 0;
+
+    private static int Slot(long id) => (int)(id * 7919 % Length);
 }
 
 /// <summary>Seeded inputs of the flow tests.</summary>
