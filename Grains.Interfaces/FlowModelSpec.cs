@@ -30,6 +30,24 @@ public sealed record FlowModelSpec
     [Id(2)]
     public FloatBlock[] Data { get; init; } = [];
 
+    /// <summary>
+    /// Dimension of the particles the model is built for. 0 in a client's spec means "the run's dimension": the
+    /// coordinator fills in <see cref="FlowJobSpec.Dimension"/> before any builder runs, so builders always see it.
+    /// </summary>
+    [Id(3)]
+    public int Dimension { get; init; }
+
+    /// <summary>Optional names of the <see cref="Data"/> blocks (same length as <see cref="Data"/>, or empty), e.g. <c>target</c>, <c>target-weights</c>, <c>inputs</c>, <c>targets</c>.</summary>
+    [Id(4)]
+    public string[] DataNames { get; init; } = [];
+
     /// <summary>Total bytes of <see cref="Data"/>.</summary>
     public long DataBytes => Data.Sum(b => (long)b.Bytes.Length);
+
+    /// <summary>The data block named <paramref name="name"/> (see <see cref="DataNames"/>), or null.</summary>
+    public FloatBlock? FindData(string name)
+    {
+        var index = Array.IndexOf(DataNames, name);
+        return index >= 0 && index < Data.Length ? Data[index] : null;
+    }
 }

@@ -41,6 +41,7 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
         }
 
         var (validated, built) = Validate(spec);
+        spec = spec with { Model = spec.Model with { Dimension = spec.Dimension } };
         this.spec = spec;
         options = validated;
         model = built;
@@ -332,9 +333,14 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
                 throw new InvalidInputException("shards", $"shards: must be at least 1, got {spec.Shards}");
             }
 
+            if (spec.Model.Dimension != 0 && spec.Model.Dimension != spec.Dimension)
+            {
+                throw new InvalidInputException("initial", $"initial: particles have dimension {spec.Dimension}, the model was described for {spec.Model.Dimension}");
+            }
+
             var flowOptions = spec.ToOptions();
             flowOptions.Validate();
-            var built = models.Create(spec.Model);
+            var built = models.Create(spec.Model with { Dimension = spec.Dimension });
             if (built.Dimension != spec.Dimension)
             {
                 throw new InvalidInputException("initial", $"initial: particles have dimension {spec.Dimension}, model '{built.Name}' needs {built.Dimension}");

@@ -64,6 +64,11 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: unknown model '{spec.Name}' (known: {known})");
         }
 
+        if (spec.DataNames.Length != 0 && spec.DataNames.Length != spec.Data.Length)
+        {
+            throw new JobInputException("model", $"model: {spec.DataNames.Length} data names for {spec.Data.Length} data blocks");
+        }
+
         if (spec.DataBytes > FlowModelSpec.MaxDataBytes)
         {
             throw new JobInputException("model", $"model: {spec.DataBytes} bytes of model data exceed the limit of {FlowModelSpec.MaxDataBytes}");

@@ -180,6 +180,9 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
         Assert.Contains("affine-mean", unknown.Message, StringComparison.Ordinal);
         Assert.Equal("model", (await Rejected(good with { Model = FlowTestModels.AffineSpec() with { ParametersJson = "{not json" } })).Field);
         Assert.Equal("target", (await Rejected(good with { Model = new FlowModelSpec { Name = "anchor" } })).Field);
+        Assert.Equal("target", (await Rejected(good with { Model = FlowTestModels.AnchorSpec(), Dimension = 3 })).Field);
+        Assert.Equal("initial", (await Rejected(good with { Model = FlowTestModels.AffineSpec() with { Dimension = 3 } })).Field);
+        Assert.Equal("model", (await Rejected(good with { Model = FlowTestModels.AnchorSpec() with { DataNames = ["target", "extra"] } })).Field);
         Assert.Equal("integrator", (await Rejected(good with { Model = FlowTestModels.LangevinSpec(), Integrator = FlowIntegrator.Rk4 })).Field);
 
         await coordinator.CreateAsync(good);
@@ -241,7 +244,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
 
     private static Task<FlowTrajectory> LocalRunAsync(FlowModelSpec spec, double[] start, double[] weights, FlowOptions options, int blocks)
     {
-        var model = FlowTestModels.Build(spec);
+        var model = FlowTestModels.Build(spec with { Dimension = start.Length / weights.Length });
         var backend = new LocalFlowBackend(model, start, weights, options, blocks);
         return FlowDriver.RunAsync(backend, model, options, null, CancellationToken.None);
     }

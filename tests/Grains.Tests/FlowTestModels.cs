@@ -48,12 +48,14 @@ internal static class FlowTestModels
         ["wide"] = _ => new WideModel(),
         ["anchor"] = spec =>
         {
-            if (spec.Data.Length != 1)
+            var target = spec.FindData("target")
+                ?? throw new Transport.Numerics.InvalidInputException("target", "target: the anchor model needs a data block named 'target'");
+            if (target.Columns != spec.Dimension)
             {
-                throw new Transport.Numerics.InvalidInputException("target", $"target: the anchor model needs one data block, got {spec.Data.Length}");
+                throw new Transport.Numerics.InvalidInputException("target", $"target: has dimension {target.Columns}; the particles have dimension {spec.Dimension}");
             }
 
-            return new AnchorModel(spec.Data[0].Values.ToArray(), spec.Data[0].Rows, spec.Data[0].Columns);
+            return new AnchorModel(target.Values.ToArray(), target.Rows, target.Columns);
         },
     };
 
@@ -78,7 +80,7 @@ internal static class FlowTestModels
     public static FlowModelSpec AnchorSpec()
     {
         var target = FlowData.Gaussian(13, 2, 99, 0.5).Select(v => v + 1.0).ToArray();
-        return new FlowModelSpec { Name = "anchor", Data = [FloatBlock.From(target, 13, 2)] };
+        return new FlowModelSpec { Name = "anchor", Data = [FloatBlock.From(target, 13, 2)], DataNames = ["target"] };
     }
 }
 
