@@ -43,6 +43,9 @@ internal sealed class ProgressReporter
         Show(line, force: false);
     }
 
+    /// <summary>Shows a progress line of any job (throttled like <see cref="Report"/>).</summary>
+    public void Progress(string line) => Show(line, force: false);
+
     /// <summary>Ends the in-place line so that later messages start on a fresh line.</summary>
     public void Finish()
     {

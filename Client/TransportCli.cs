@@ -108,7 +108,11 @@ public static class TransportCli
             return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
         });
 
-        return new RootCommand("transport: distributed entropic optimal transport on Orleans") { sinkhorn };
+        return new RootCommand("transport: distributed entropic optimal transport and particle flows on Orleans")
+        {
+            sinkhorn,
+            Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
+        };
     }
 
     /// <summary>Validates, runs and writes one Sinkhorn job; every outcome becomes an exit code here.</summary>

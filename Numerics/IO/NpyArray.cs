@@ -109,7 +109,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
     /// Writes a version 1.0 <c>.npy</c> file atomically: the bytes go to a temporary file in the same
     /// directory which then replaces <paramref name="path"/>, so a failure leaves no partial file.
     /// Throws <see cref="InvalidInputException"/> for <paramref name="field"/> when the shape is not of
-    /// rank 1 or 2, has a negative dimension, does not match the data length, or the file cannot be
+    /// rank 1, 2 or 3, has a negative dimension, does not match the data length, or the file cannot be
     /// written.
     /// </summary>
     /// <param name="path">Destination file; replaced if it exists.</param>
@@ -201,9 +201,10 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
 
     private static byte[] Encode(ReadOnlySpan<double> data, ReadOnlySpan<int> shape, NpyDataType type, string field)
     {
-        if (shape.Length is < 1 or > 2)
+        // Writing also takes 3-D arrays (trajectories: snapshots x particles x dim); reading stays 1-D/2-D.
+        if (shape.Length is < 1 or > 3)
         {
-            throw new InvalidInputException(field, $"shape {DescribeShape(shape)} has {shape.Length} dimensions; only 1-D and 2-D arrays are supported");
+            throw new InvalidInputException(field, $"shape {DescribeShape(shape)} has {shape.Length} dimensions; only 1-D, 2-D and 3-D arrays can be written");
         }
 
         long count = 1;

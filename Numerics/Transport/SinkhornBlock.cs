@@ -69,6 +69,9 @@ public sealed class SinkhornBlock
     /// <summary>Sets the cross potential (warm start); zero by default.</summary>
     public void SetPotential(ReadOnlySpan<double> values) => values.CopyTo(potential);
 
+    /// <summary>Sets the self-problem potential (warm start of the debiasing term); zero by default.</summary>
+    public void SetSelfPotential(ReadOnlySpan<double> values) => values.CopyTo(selfPotential);
+
     /// <summary>p = T(opposite potential); returns sum_i w_i p_i over the block.</summary>
     public double UpdateCross(ReadOnlySpan<double> oppositePotential, double epsilon)
     {

@@ -201,8 +201,8 @@ public sealed class NpyArrayTests : IDisposable
         var shape = Assert.Throws<InvalidInputException>(() => NpyArray.WriteFloat64(path, [1, 2, 3], 2, 2));
         Assert.Equal("output", shape.Field);
         Assert.Contains("(2, 2) holds 4 values but 3 were given", shape.Message, StringComparison.Ordinal);
-        var rank = Assert.Throws<InvalidInputException>(() => NpyArray.WriteFloat64(path, [1, 2], 1, 1, 2));
-        Assert.Contains("3 dimensions", rank.Message, StringComparison.Ordinal);
+        var rank = Assert.Throws<InvalidInputException>(() => NpyArray.WriteFloat64(path, [1, 2], 1, 1, 1, 2));
+        Assert.Contains("4 dimensions", rank.Message, StringComparison.Ordinal);
 
         var elsewhere = Path.Combine(directory, "no-such-dir", "x.npy");
         var io = Assert.Throws<InvalidInputException>(() => NpyArray.Write(elsewhere, [1.0], [1], NpyDataType.Float64, "result"));
@@ -335,5 +335,28 @@ public sealed class NpyArrayTests : IDisposable
         bytes.Add((byte)'\n');
         bytes.AddRange(payload);
         return [.. bytes];
+    }
+
+    [Fact]
+    public void Three_dimensional_arrays_are_written_with_their_shape_and_data()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"npy3d-{Guid.NewGuid():N}.npy");
+        try
+        {
+            double[] data = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+            NpyArray.WriteFloat64(path, data, 2, 3, 2);
+            var bytes = File.ReadAllBytes(path);
+            var headerLength = BitConverter.ToUInt16(bytes, 8);
+            var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
+            Assert.Contains("'shape': (2, 3, 2)", header, StringComparison.Ordinal);
+            Assert.Equal(0, (10 + headerLength) % 64);
+            var values = new double[12];
+            Buffer.BlockCopy(bytes, 10 + headerLength, values, 0, 12 * sizeof(double));
+            Assert.Equal(data, values);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Transport.Numerics.Flows;
+using Transport.Numerics.IO;
+
+namespace Transport.Client.Flows;
+
+/// <summary>What a flow run reports besides its trajectory.</summary>
+/// <param name="Model">Model name (run specification's <c>model</c>).</param>
+/// <param name="Integrator">Integrator name.</param>
+/// <param name="Shards">Shards used.</param>
+/// <param name="Seconds">Wall-clock seconds of the run.</param>
+/// <param name="EnergyName">What the energy column means (energy, divergence, risk).</param>
+/// <param name="Target">Target positions (row-major) when the model has a target cloud, else null.</param>
+internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target);
+
+/// <summary>
+/// Writes a flow run's outputs into a staging directory: <c>trajectory.npy</c> (snapshots x particles x dim),
+/// <c>final.npy</c> (input order), <c>diagnostics.csv</c> (one row per step), <c>summary.json</c>,
+/// <c>particles.png</c> and <c>energy.png</c>.
+/// </summary>
+internal static class FlowOutputWriter
+{
+    /// <summary>The columns of <c>diagnostics.csv</c>; the first three are the contract.</summary>
+    public static readonly string[] DiagnosticsColumns = ["step", "time", "energy", "step_size", "kinetic_energy", "rejected", "error_norm"];
+
+    /// <summary>Writes every output file into <paramref name="directory"/>.</summary>
+    public static void Write(string directory, FlowTrajectory trajectory, FlowRunFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        ArgumentNullException.ThrowIfNull(facts);
+        var n = trajectory.Count;
+        var d = trajectory.Dimension;
+        NpyArray.WriteFloat64(Path.Combine(directory, "trajectory.npy"), trajectory.SnapshotArray(), trajectory.Snapshots.Count, n, d);
+        NpyArray.WriteFloat64(Path.Combine(directory, "final.npy"), trajectory.FinalPositions, n, d);
+        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory), new UTF8Encoding(false));
+        WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts);
+        FlowPlots.WriteParticles(directory, trajectory, facts.Target, $"{facts.Model}: particles at several times");
+        FlowPlots.WriteEnergy(directory, trajectory, facts.EnergyName);
+    }
+
+    /// <summary>The CSV text of the diagnostics (invariant culture, round-trip numbers, NaN for missing).</summary>
+    public static string Diagnostics(FlowTrajectory trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        var text = new StringBuilder();
+        text.AppendLine(string.Join(",", DiagnosticsColumns));
+        foreach (var row in trajectory.Diagnostics)
+        {
+            text.Append(row.Step.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Format(row.Time)).Append(',')
+                .Append(Format(row.Energy)).Append(',')
+                .Append(Format(row.StepSize)).Append(',')
+                .Append(Format(row.KineticEnergy)).Append(',')
+                .Append(row.RejectedAttempts.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Format(row.ErrorNorm)).AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts)
+    {
+        using var stream = File.Create(path);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var rows = trajectory.Diagnostics;
+        writer.WriteStartObject();
+        writer.WriteString("model", facts.Model);
+        writer.WriteString("integrator", facts.Integrator);
+        writer.WriteNumber("n", trajectory.Count);
+        writer.WriteNumber("dim", trajectory.Dimension);
+        writer.WriteNumber("shards", facts.Shards);
+        writer.WriteNumber("steps", trajectory.Steps);
+        writer.WriteNumber("rejected_steps", trajectory.RejectedSteps);
+        writer.WriteNumber("t_end", trajectory.FinalTime);
+        writer.WriteNumber("snapshots", trajectory.Snapshots.Count);
+        writer.WriteString("energy_name", facts.EnergyName);
+        WriteNumber(writer, "initial_energy", rows[0].Energy);
+        WriteNumber(writer, "final_energy", rows[^1].Energy);
+        WriteNumber(writer, "final_kinetic_energy", rows[^1].KineticEnergy);
+        writer.WriteNumber("seconds", facts.Seconds);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, value);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

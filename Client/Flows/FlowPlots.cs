@@ -1,0 +1,128 @@
+using MathNet.Numerics.LinearAlgebra;
+using ScottPlot;
+using Transport.Numerics.Flows;
+
+namespace Transport.Client.Flows;
+
+/// <summary>
+/// The PNG plots of a flow run: particles at several times (2-D, or their projection on the two
+/// principal axes of the initial and final clouds; positions over time for 1-D) with the target
+/// where there is one, and the energy (or risk) curve.
+/// </summary>
+internal static class FlowPlots
+{
+    private const int Width = 900;
+    private const int Height = 700;
+
+    /// <summary>Writes <c>particles.png</c> into <paramref name="directory"/>.</summary>
+    public static void WriteParticles(string directory, FlowTrajectory trajectory, double[]? target, string title)
+    {
+        var plot = new Plot();
+        var d = trajectory.Dimension;
+        var chosen = ChooseSnapshots(trajectory.Snapshots);
+        if (d == 1)
+        {
+            foreach (var snapshot in chosen)
+            {
+                var xs = Enumerable.Repeat(snapshot.Time, trajectory.Count).ToArray();
+                var points = plot.Add.ScatterPoints(xs, snapshot.Positions);
+                points.MarkerSize = 3;
+                points.LegendText = $"t = {snapshot.Time:G4}";
+            }
+
+            plot.XLabel("time");
+            plot.YLabel("x");
+        }
+        else
+        {
+            var projection = Projection(trajectory, d);
+            if (target is not null)
+            {
+                var (tx, ty) = Project(target, d, projection);
+                var targetPoints = plot.Add.ScatterPoints(tx, ty);
+                targetPoints.MarkerSize = 3;
+                targetPoints.Color = Colors.Gray.WithAlpha(0.5);
+                targetPoints.LegendText = "target";
+            }
+
+            foreach (var snapshot in chosen)
+            {
+                var (xs, ys) = Project(snapshot.Positions, d, projection);
+                var points = plot.Add.ScatterPoints(xs, ys);
+                points.MarkerSize = 4;
+                points.LegendText = $"t = {snapshot.Time:G4}";
+            }
+
+            plot.XLabel(d == 2 ? "x1" : "principal axis 1");
+            plot.YLabel(d == 2 ? "x2" : "principal axis 2");
+            plot.Axes.SquareUnits();
+        }
+
+        plot.Title(title);
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(directory, "particles.png"), Width, Height);
+    }
+
+    /// <summary>Writes <c>energy.png</c>: the energy (or, when the model has none, the kinetic energy) against time.</summary>
+    public static void WriteEnergy(string directory, FlowTrajectory trajectory, string energyName)
+    {
+        var rows = trajectory.Diagnostics;
+        var hasEnergy = rows.Any(r => double.IsFinite(r.Energy));
+        var times = rows.Select(r => r.Time).ToArray();
+        var values = rows.Select(r => hasEnergy ? r.Energy : r.KineticEnergy).ToArray();
+        var plot = new Plot();
+        var line = plot.Add.Scatter(times, values);
+        line.MarkerSize = rows.Count > 200 ? 0 : 3;
+        plot.XLabel("time");
+        var label = hasEnergy ? energyName : "kinetic energy sum a_i |v_i|^2";
+        plot.YLabel(label);
+        plot.Title($"{label} along the flow");
+        plot.SavePng(Path.Combine(directory, "energy.png"), Width, Height);
+    }
+
+    private static List<FlowSnapshot> ChooseSnapshots(IReadOnlyList<FlowSnapshot> snapshots)
+    {
+        // The first, last and up to two in between.
+        var indices = new SortedSet<int> { 0, snapshots.Count - 1, snapshots.Count / 3, 2 * snapshots.Count / 3 };
+        return indices.Select(i => snapshots[i]).ToList();
+    }
+
+    /// <summary>Two orthonormal axes as columns (horizontal, vertical): the identity for 2-D, else the top principal axes of the first and last snapshots.</summary>
+    private static Matrix<double> Projection(FlowTrajectory trajectory, int d)
+    {
+        if (d == 2)
+        {
+            return Matrix<double>.Build.DenseIdentity(2);
+        }
+
+        var first = trajectory.Snapshots[0].Positions;
+        var last = trajectory.FinalPositions;
+        var n = trajectory.Count;
+        var data = Matrix<double>.Build.Dense(2 * n, d, (i, k) => i < n ? first[(i * d) + k] : last[((i - n) * d) + k]);
+        var mean = data.ColumnSums() / (2.0 * n);
+        var centred = data - Matrix<double>.Build.Dense(2 * n, d, (_, k) => mean[k]);
+        var covariance = centred.TransposeThisAndMultiply(centred);
+        var eigen = covariance.Evd(Symmetricity.Symmetric);
+        // Eigenvalues ascend: the last column is the first principal axis (horizontal), the one before it the second.
+        var vectors = eigen.EigenVectors;
+        return Matrix<double>.Build.Dense(d, 2, (k, axis) => vectors[k, d - 1 - axis]);
+    }
+
+    private static (double[] X, double[] Y) Project(double[] positions, int d, Matrix<double> axes)
+    {
+        var n = positions.Length / d;
+        var xs = new double[n];
+        var ys = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var k = 0; k < d; k++)
+            {
+                var v = positions[(i * d) + k];
+                xs[i] += v * axes[k, 0];
+                ys[i] += v * axes[k, 1];
+            }
+        }
+
+        return (xs, ys);
+    }
+}

@@ -1,0 +1,100 @@
+using Transport.Numerics;
+using Transport.Numerics.Flows;
+using Transport.Numerics.Flows.Models;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.IO;
+
+namespace Transport.Client.Flows;
+
+/// <summary>
+/// A validated flow run specification (issue contract): <c>model</c> and its parameters, <c>initial</c>,
+/// <c>integrator</c>, <c>step</c>, <c>t_end</c>, <c>snapshot_every</c>, <c>shards</c>, <c>seed</c>, and
+/// <c>target</c> / <c>data</c> where the model needs them. Everything (files included) is read and checked
+/// here, before any output exists; unknown keys are errors.
+/// </summary>
+internal sealed record FlowRunSpec
+{
+    /// <summary>Model name.</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary>The model, built by <see cref="FlowModelCatalog"/>.</summary>
+    public required IFlowModel Model { get; init; }
+
+    /// <summary>Integrator options.</summary>
+    public required FlowOptions Options { get; init; }
+
+    /// <summary>Shards (blocks) of particles.</summary>
+    public required int Shards { get; init; }
+
+    /// <summary>Initial positions and weights.</summary>
+    public required CloudData Initial { get; init; }
+
+    /// <summary>Target positions, where the model has a target (for plots).</summary>
+    public double[]? Target { get; init; }
+
+    /// <summary>The specification's JSON text (silos rebuild the model from it).</summary>
+    public required string Json { get; init; }
+
+    /// <summary>Reads and validates a specification file.</summary>
+    public static FlowRunSpec Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputException("spec", $"file not found: {path}");
+        }
+
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidInputException("spec", $"{path}: {ex.Message}");
+        }
+
+        return Parse(json, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+
+    /// <summary>Parses and validates a specification; relative paths resolve against <paramref name="folder"/>.</summary>
+    public static FlowRunSpec Parse(string json, string folder)
+    {
+        var spec = JsonSpecReader.Parse(json);
+        var model = spec.String("model");
+        var options = new FlowOptions
+        {
+            Integrator = FlowNames.ParseIntegrator(spec.OptionalString("integrator") ?? "rk4"),
+            Step = spec.Number("step"),
+            EndTime = spec.Number("t_end"),
+            SnapshotEvery = (int)spec.Integer("snapshot_every", 1, int.MinValue, int.MaxValue),
+            Seed = spec.Integer("seed", 0),
+            RelativeTolerance = spec.Number("rtol", 1e-6),
+            AbsoluteTolerance = spec.Number("atol", 1e-9),
+            ErrorNorm = FlowNames.ParseErrorNorm(spec.OptionalString("error_norm") ?? "rms"),
+            SphereStep = FlowNames.ParseSphereStep(spec.OptionalString("sphere_step") ?? "renormalise"),
+            MaxSteps = (int)spec.Integer("max_steps", 1_000_000, 1, int.MaxValue),
+        };
+        options.Validate();
+        var shards = (int)spec.Integer("shards", 1, 1, 4096);
+        var initialSpec = spec.Object("initial") ?? throw new InvalidInputException("initial", "is required ({\"npy\": path} or a generator)");
+        var initial = CloudSource.Resolve(initialSpec, folder);
+        var checkedInitial = PointCloud.Create(initial.Positions, initial.Count, initial.Dimension, initial.Weights, "initial", "initial.weights");
+        var target = spec.Object("target") is { } targetSpec ? Cloud(CloudSource.Resolve(targetSpec, folder), "target") : null;
+        var dataset = spec.Object("data") is { } dataSpec ? DatasetSource.Resolve(dataSpec, folder) : null;
+        var built = FlowModelCatalog.Build(model, initial.Dimension, spec, new FlowModelData(target, dataset));
+        spec.RejectUnknown();
+        return new FlowRunSpec
+        {
+            ModelName = model,
+            Model = built,
+            Options = options,
+            Shards = shards,
+            Initial = initial with { Weights = checkedInitial.Weights.ToArray() },
+            Target = target?.Positions.ToArray(),
+            Json = json,
+        };
+    }
+
+    private static PointCloud Cloud(CloudData data, string field) =>
+        PointCloud.Create(data.Positions, data.Count, data.Dimension, data.Weights, field, $"{field}.weights");
+}
