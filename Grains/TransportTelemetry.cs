@@ -33,4 +33,10 @@ public static class TransportTelemetry
 
     /// <summary>L1 marginal error at each convergence check (tag <c>problem</c>).</summary>
     public static readonly Histogram<double> MarginalError = Meter.CreateHistogram<double>("transport.sinkhorn.marginal_error", "1", "L1 marginal error at each check");
+
+    /// <summary>Flow steps accepted by flow coordinators (tag <c>model</c>).</summary>
+    public static readonly Counter<long> FlowSteps = Meter.CreateCounter<long>("transport.flow.steps", "{step}", "Flow steps accepted");
+
+    /// <summary>Adaptive flow attempts rejected before an accepted step (tag <c>model</c>).</summary>
+    public static readonly Counter<long> FlowRejectedSteps = Meter.CreateCounter<long>("transport.flow.rejected_steps", "{step}", "Adaptive flow attempts rejected");
 }

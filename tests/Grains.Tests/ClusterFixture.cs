@@ -21,7 +21,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddMemoryGrainStorageAsDefault();
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddMemoryGrainStorageAsDefault();
+            foreach (var (name, build) in FlowTestModels.Builders)
+            {
+                siloBuilder.Services.AddFlowModel(name, build);
+            }
+        }
     }
 }
 

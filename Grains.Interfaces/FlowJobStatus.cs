@@ -1,0 +1,71 @@
+namespace Transport.Grains.Interfaces;
+
+/// <summary>Progress of a flow run, readable at any time while it runs.</summary>
+/// <param name="State">Where the run is in its life cycle.</param>
+/// <param name="Step">Accepted steps taken so far.</param>
+/// <param name="Time">Time reached.</param>
+/// <param name="Energy">The model's energy (or risk) at the last recorded state; NaN when it has none or before the first step.</param>
+/// <param name="KineticEnergy">sum_i a_i |v_i|^2 at the last recorded state.</param>
+/// <param name="StepSize">Size of the last accepted step.</param>
+/// <param name="Error">Failure message, or null.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.FlowJobStatus")]
+public sealed record FlowJobStatus(
+    [property: Id(0)] JobState State,
+    [property: Id(1)] long Step,
+    [property: Id(2)] double Time,
+    [property: Id(3)] double Energy,
+    [property: Id(4)] double KineticEnergy,
+    [property: Id(5)] double StepSize,
+    [property: Id(6)] string? Error);
+
+/// <summary>Scalar results of a completed flow run; snapshots and diagnostics are fetched separately, in chunks.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.FlowJobResult")]
+public sealed record FlowJobResult
+{
+    /// <summary>Number of particles.</summary>
+    [Id(0)]
+    public required int Count { get; init; }
+
+    /// <summary>Dimension of a particle.</summary>
+    [Id(1)]
+    public required int Dimension { get; init; }
+
+    /// <summary>Accepted steps.</summary>
+    [Id(2)]
+    public required long Steps { get; init; }
+
+    /// <summary>Rejected adaptive attempts.</summary>
+    [Id(3)]
+    public required long RejectedSteps { get; init; }
+
+    /// <summary>Time reached (t_end).</summary>
+    [Id(4)]
+    public required double FinalTime { get; init; }
+
+    /// <summary>Number of snapshots (initial, every <c>snapshot_every</c> steps, final).</summary>
+    [Id(5)]
+    public required int SnapshotCount { get; init; }
+
+    /// <summary>Number of diagnostics rows (one per accepted step plus the final state).</summary>
+    [Id(6)]
+    public required int DiagnosticsCount { get; init; }
+
+    /// <summary>Shards that held the particles.</summary>
+    [Id(7)]
+    public required int Shards { get; init; }
+
+    /// <summary>Wall-clock seconds of the run.</summary>
+    [Id(8)]
+    public required double Seconds { get; init; }
+}
+
+/// <summary>Column layout of the diagnostics block served by <see cref="IFlowCoordinatorGrain.GetDiagnosticsAsync"/>.</summary>
+public static class FlowDiagnosticsColumns
+{
+    /// <summary>Number of columns: step, time, step size, energy, kinetic energy, rejected attempts, error norm.</summary>
+    public const int Count = 7;
+}

@@ -1,0 +1,485 @@
+using System.Text.Json;
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Flows;
+
+namespace Transport.Grains.Tests;
+
+/// <summary>
+/// Test flow models (adapted from tests/Numerics.Tests/Flows/FlowTestModels.cs) and their builders from a
+/// <see cref="FlowModelSpec"/>. The silos of the test cluster register <see cref="Builders"/>; the tests build
+/// the single-process reference from the same spec with <see cref="Build"/>.
+/// </summary>
+internal static class FlowTestModels
+{
+    public static IReadOnlyDictionary<string, Func<FlowModelSpec, IFlowModel>> Builders { get; } = new Dictionary<string, Func<FlowModelSpec, IFlowModel>>
+    {
+        ["affine-mean"] = spec =>
+        {
+            using var json = JsonDocument.Parse(spec.ParametersJson);
+            var b = json.RootElement.GetProperty("b").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var rows = json.RootElement.GetProperty("a").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
+            var a = new double[b.Length, b.Length];
+            for (var r = 0; r < b.Length; r++)
+            {
+                for (var c = 0; c < b.Length; c++)
+                {
+                    a[r, c] = rows[r][c];
+                }
+            }
+
+            return new AffineMeanModel(b, a);
+        },
+        ["pairs"] = spec =>
+        {
+            using var json = JsonDocument.Parse(spec.ParametersJson);
+            return new PairModel(json.RootElement.TryGetProperty("noise", out var noise) ? noise.GetDouble() : 0.0);
+        },
+        ["langevin"] = spec =>
+        {
+            using var json = JsonDocument.Parse(spec.ParametersJson);
+            return new QuadraticLangevinModel(json.RootElement.GetProperty("variance").GetDouble(), json.RootElement.GetProperty("dim").GetInt32());
+        },
+        ["sphere"] = spec =>
+        {
+            using var json = JsonDocument.Parse(spec.ParametersJson);
+            var pull = json.RootElement.GetProperty("pull").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            return new SphereModel(json.RootElement.GetProperty("rotation").GetDouble(), pull);
+        },
+        ["wide"] = _ => new WideModel(),
+        ["anchor"] = spec =>
+        {
+            var target = spec.FindData("target")
+                ?? throw new Transport.Numerics.InvalidInputException("target", "target: the anchor model needs a data block named 'target'");
+            if (target.Columns != spec.Dimension)
+            {
+                throw new Transport.Numerics.InvalidInputException("target", $"target: has dimension {target.Columns}; the particles have dimension {spec.Dimension}");
+            }
+
+            return new AnchorModel(target.Values.ToArray(), target.Rows, target.Columns);
+        },
+    };
+
+    public static IFlowModel Build(FlowModelSpec spec) => Builders[spec.Name](spec);
+
+    public static FlowModelSpec AffineSpec() => new()
+    {
+        Name = "affine-mean",
+        ParametersJson = """{"b": [0.3, -0.2], "a": [[-0.5, 0.4], [-0.6, -0.3]]}""",
+    };
+
+    public static FlowModelSpec PairsSpec(double noise) => new()
+    {
+        Name = "pairs",
+        ParametersJson = JsonSerializer.Serialize(new Dictionary<string, double> { ["noise"] = noise }),
+    };
+
+    public static FlowModelSpec LangevinSpec() => new() { Name = "langevin", ParametersJson = """{"variance": 0.5, "dim": 2}""" };
+
+    public static FlowModelSpec SphereSpec() => new() { Name = "sphere", ParametersJson = """{"rotation": 1.3, "pull": [0.2, -0.1, 0.4]}""" };
+
+    public static FlowModelSpec AnchorSpec()
+    {
+        var target = FlowData.Gaussian(13, 2, 99, 0.5).Select(v => v + 1.0).ToArray();
+        return new FlowModelSpec { Name = "anchor", Data = [FloatBlock.From(target, 13, 2)], DataNames = ["target"] };
+    }
+}
+
+/// <summary>v = b + A (x - m) with m the weighted particle mean (an R1 partial sum).</summary>
+internal sealed class AffineMeanModel(double[] b, double[,] a) : IFlowModel
+{
+    public string Name => "affine-mean";
+
+    public int Dimension => b.Length;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => b.Length;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+        var d = Dimension;
+        for (var i = 0; i < block.Count; i++)
+        {
+            for (var c = 0; c < d; c++)
+            {
+                partials[c] += block.Weights[i] * block.PositionArray[(i * d) + c];
+            }
+        }
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals) => ReadOnlyMemory<double>.Empty;
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        var d = Dimension;
+        var m = globals.Sums.Span;
+        for (var i = 0; i < block.Count; i++)
+        {
+            for (var r = 0; r < d; r++)
+            {
+                var value = b[r];
+                for (var c = 0; c < d; c++)
+                {
+                    value += a[r, c] * (block.PositionArray[(i * d) + c] - m[c]);
+                }
+
+                velocity[(i * d) + r] = value;
+            }
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals) => double.NaN;
+
+    public double GlobalEnergy(FlowGlobals globals) => double.NaN;
+
+    public double Diffusion(double time) => 0;
+}
+
+/// <summary>Langevin for V(x) = |x|^2/(2 s^2): dX = -x/s^2 dt + sqrt(2) dW; energy sum a_i V(x_i).</summary>
+internal sealed class QuadraticLangevinModel(double variance, int dimension) : IFlowModel
+{
+    public string Name => "langevin";
+
+    public int Dimension => dimension;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => 0;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals) => ReadOnlyMemory<double>.Empty;
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        for (var c = 0; c < block.PositionArray.Length; c++)
+        {
+            velocity[c] = -block.PositionArray[c] / variance;
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var squared = 0.0;
+            foreach (var value in block.Particle(i))
+            {
+                squared += value * value;
+            }
+
+            sum += block.Weights[i] * squared / (2 * variance);
+        }
+
+        return sum;
+    }
+
+    public double GlobalEnergy(FlowGlobals globals) => 0;
+
+    public double Diffusion(double time) => Math.Sqrt(2);
+}
+
+/// <summary>
+/// An all-pairs model exercising every part of the protocol: attraction to the mean (partial sums), Gaussian
+/// kernel repulsion over all positions, stage data from <see cref="PrepareStage"/>, an energy, and optional noise.
+/// </summary>
+internal sealed class PairModel(double noise) : IFlowModel
+{
+    public string Name => "pairs";
+
+    public int Dimension => 2;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => true;
+
+    public int PartialLength => 3;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            partials[0] += block.Weights[i] * p[0];
+            partials[1] += block.Weights[i] * p[1];
+            partials[2] += block.Weights[i] * ((p[0] * p[0]) + (p[1] * p[1]));
+        }
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals)
+    {
+        var s = globals.Sums.Span;
+        var spread = s[2] - (s[0] * s[0]) - (s[1] * s[1]);
+        return new[] { 1.0 / (1.0 + spread) };
+    }
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        var s = globals.Sums.Span;
+        var pull = globals.StageData.Span[0];
+        var all = globals.AllPositions.Span;
+        var weights = globals.AllWeights.Span;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            var vx = -pull * (p[0] - s[0]);
+            var vy = -pull * (p[1] - s[1]);
+            for (var j = 0; j < weights.Length; j++)
+            {
+                var dx = p[0] - all[2 * j];
+                var dy = p[1] - all[(2 * j) + 1];
+                var k = Math.Exp(-((dx * dx) + (dy * dy)) / 2);
+                vx += weights[j] * k * dx;
+                vy += weights[j] * k * dy;
+            }
+
+            velocity[2 * i] = vx;
+            velocity[(2 * i) + 1] = vy;
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals)
+    {
+        var all = globals.AllPositions.Span;
+        var weights = globals.AllWeights.Span;
+        var sum = 0.0;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            for (var j = 0; j < weights.Length; j++)
+            {
+                var dx = p[0] - all[2 * j];
+                var dy = p[1] - all[(2 * j) + 1];
+                sum += 0.5 * block.Weights[i] * weights[j] * Math.Exp(-((dx * dx) + (dy * dy)) / 2);
+            }
+        }
+
+        return sum;
+    }
+
+    public double GlobalEnergy(FlowGlobals globals)
+    {
+        var s = globals.Sums.Span;
+        return 0.5 * (s[2] - (s[0] * s[0]) - (s[1] * s[1]));
+    }
+
+    public double Diffusion(double time) => noise;
+}
+
+/// <summary>
+/// Pull towards the mean of a fixed target cloud carried as model data (<see cref="FlowModelSpec.Data"/>):
+/// v = mean(target) - x; energy sum_i a_i |x_i - mean|^2 / 2.
+/// </summary>
+internal sealed class AnchorModel : IFlowModel
+{
+    private readonly double[] mean;
+
+    public AnchorModel(double[] target, int rows, int dimension)
+    {
+        mean = new double[dimension];
+        for (var i = 0; i < rows; i++)
+        {
+            for (var c = 0; c < dimension; c++)
+            {
+                mean[c] += target[(i * dimension) + c] / rows;
+            }
+        }
+    }
+
+    public string Name => "anchor";
+
+    public int Dimension => mean.Length;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => 0;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals) => ReadOnlyMemory<double>.Empty;
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        var d = Dimension;
+        for (var c = 0; c < block.PositionArray.Length; c++)
+        {
+            velocity[c] = mean[c % d] - block.PositionArray[c];
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals)
+    {
+        var d = Dimension;
+        var sum = 0.0;
+        for (var i = 0; i < block.Count; i++)
+        {
+            for (var c = 0; c < d; c++)
+            {
+                var e = block.PositionArray[(i * d) + c] - mean[c];
+                sum += 0.5 * block.Weights[i] * e * e;
+            }
+        }
+
+        return sum;
+    }
+
+    public double GlobalEnergy(FlowGlobals globals) => 0;
+
+    public double Diffusion(double time) => 0;
+}
+
+/// <summary>
+/// On the sphere S^2: v = S x + p with S the rotation generator about the z axis and p a fixed direction
+/// (the engine projects v onto the tangent space).
+/// </summary>
+internal sealed class SphereModel(double rotation, double[] pull) : IFlowModel
+{
+    public string Name => "sphere";
+
+    public int Dimension => 3;
+
+    public FlowManifold Manifold => FlowManifold.Sphere;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => 0;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals) => ReadOnlyMemory<double>.Empty;
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            velocity[3 * i] = (-rotation * p[1]) + pull[0];
+            velocity[(3 * i) + 1] = (rotation * p[0]) + pull[1];
+            velocity[(3 * i) + 2] = pull[2];
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals) => double.NaN;
+
+    public double GlobalEnergy(FlowGlobals globals) => double.NaN;
+
+    public double Diffusion(double time) => 0;
+}
+
+/// <summary>
+/// A model whose partial sums and stage data are longer than one <see cref="FloatBlock"/> (like per-data-point
+/// partial outputs of a network over a large dataset), so they cross the wire in chunks. Particle i adds its
+/// weight to entry (7919 i) mod L, and its weighted coordinates to entries 0 and L - 1.
+/// </summary>
+internal sealed class WideModel : IFlowModel
+{
+    public const int Length = 1_100_000;
+
+    public string Name => "wide";
+
+    public int Dimension => 2;
+
+    public FlowManifold Manifold => FlowManifold.Euclidean;
+
+    public bool NeedsAllPositions => false;
+
+    public int PartialLength => Length;
+
+    public void AccumulatePartials(double time, ParticleBlock block, Span<double> partials)
+    {
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            partials[0] += block.Weights[i] * p[0];
+            partials[Length - 1] += block.Weights[i] * p[1];
+            partials[Slot(block.FirstId + i)] += block.Weights[i];
+        }
+    }
+
+    public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals)
+    {
+        var sums = globals.Sums.Span;
+        var data = new double[Length];
+        for (var j = 0; j < Length; j++)
+        {
+            data[j] = 0.5 * sums[j];
+        }
+
+        data[Length - 1] = sums[0];
+        return data;
+    }
+
+    public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
+    {
+        var sums = globals.Sums.Span;
+        var data = globals.StageData.Span;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var p = block.Particle(i);
+            var rate = 1 + data[Slot(block.FirstId + i)];
+            velocity[2 * i] = -rate * (p[0] - data[Length - 1]);
+            velocity[(2 * i) + 1] = -rate * (p[1] - sums[Length - 1]);
+        }
+    }
+
+    public double EnergyShare(ParticleBlock block, FlowGlobals globals) => double.NaN;
+
+    public double GlobalEnergy(FlowGlobals globals) => double.NaN;
+
+    public double Diffusion(double time) => 0;
+
+    private static int Slot(long id) => (int)(id * 7919 % Length);
+}
+
+/// <summary>Seeded inputs of the flow tests.</summary>
+internal static class FlowData
+{
+    public static double[] Gaussian(int count, int dimension, int seed, double scale = 1.0)
+    {
+        var random = new Random(seed);
+        var result = new double[count * dimension];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var u1 = 1.0 - random.NextDouble();
+            var u2 = random.NextDouble();
+            result[i] = scale * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
+
+        return result;
+    }
+
+    public static double[] OnSphere(int count, int seed)
+    {
+        var result = Gaussian(count, 3, seed);
+        for (var i = 0; i < count; i++)
+        {
+            var norm = Math.Sqrt((result[3 * i] * result[3 * i]) + (result[(3 * i) + 1] * result[(3 * i) + 1]) + (result[(3 * i) + 2] * result[(3 * i) + 2]));
+            for (var c = 0; c < 3; c++)
+            {
+                result[(3 * i) + c] /= norm;
+            }
+        }
+
+        return result;
+    }
+
+    public static double[] Weights(int count)
+    {
+        var weights = Enumerable.Range(0, count).Select(i => 1.0 + (i % 5)).ToArray();
+        var total = weights.Sum();
+        return weights.Select(w => w / total).ToArray();
+    }
+}
