@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Transport.Grains;
 
 namespace Transport.Silo;
 
@@ -28,6 +29,7 @@ public static class TransportSiloBuilderExtensions
 
         silo.AddMemoryGrainStorageAsDefault();
         silo.Services.AddTransportTelemetry(options);
+        silo.Services.AddCatalogFlowModels();
         silo.Configure<SiloMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;

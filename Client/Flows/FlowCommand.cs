@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using Transport.Grains;
+using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Flows;
 
 namespace Transport.Client.Flows;
+
+/// <summary>Options of <c>transport flow</c>.</summary>
+internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bool Quiet, string? Cluster, string ClusterId, string ServiceId, bool Verbose);
 
 /// <summary>
 /// <c>transport flow --spec RUN.json --out DIR</c> and <c>transport flow --demo NAME --out DIR</c>: runs a
@@ -21,35 +26,53 @@ internal static class FlowCommand
         var demo = new Option<string?>("--demo") { Description = $"Run a demo specification: {string.Join(", ", Demos)}", HelpName = "NAME" };
         var output = new Option<string?>("--out") { Description = "Output directory (trajectory.npy, final.npy, diagnostics.csv, summary.json, particles.png, energy.png)", HelpName = "DIR" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
+        var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
+        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
+        var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, quiet,
+            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(spec), parse.GetValue(demo), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr, interactiveProgress, cancellationToken));
+            new FlowArguments(
+                parse.GetValue(spec),
+                parse.GetValue(demo),
+                parse.GetValue(output),
+                parse.GetValue(quiet),
+                parse.GetValue(cluster),
+                parse.GetValue(clusterId) ?? "transport",
+                parse.GetValue(serviceId) ?? "transport-distributed",
+                parse.GetValue(verbose)),
+            stdout,
+            stderr,
+            interactiveProgress,
+            cancellationToken));
         return command;
     }
 
     /// <summary>Validates, runs and writes one flow; every outcome becomes an exit code here.</summary>
-    internal static async Task<int> RunAsync(string? specPath, string? demo, string? outPath, bool quiet, TextWriter stdout, TextWriter stderr, bool interactiveProgress, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(FlowArguments arguments, TextWriter stdout, TextWriter stderr, bool interactiveProgress, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         FlowRunSpec run;
         OutputDirectory output;
+        ClusterEndpoint? cluster;
         try
         {
-            if ((specPath is null) == (demo is null))
+            if ((arguments.Spec is null) == (arguments.Demo is null))
             {
                 throw new InvalidInputException("spec", "give exactly one of --spec RUN.json or --demo NAME");
             }
 
-            if (outPath is null)
+            if (arguments.Out is null)
             {
                 throw new InvalidInputException("out", "is required");
             }
 
-            run = specPath is not null ? FlowRunSpec.Load(specPath) : FlowRunSpec.Parse(DemoText(demo!), Directory.GetCurrentDirectory());
-            output = OutputDirectory.Validate(outPath);
+            cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
+            run = arguments.Spec is not null ? FlowRunSpec.Load(arguments.Spec) : FlowRunSpec.Parse(DemoText(arguments.Demo!), Directory.GetCurrentDirectory());
+            output = OutputDirectory.Validate(arguments.Out);
         }
         catch (InvalidInputException ex)
         {
@@ -57,17 +80,23 @@ internal static class FlowCommand
             return ExitCodes.BadInput;
         }
 
-        var progress = new ProgressReporter(stderr, interactiveProgress, quiet);
+        var progress = new ProgressReporter(stderr, interactiveProgress, arguments.Quiet);
         try
         {
-            var backend = new LocalFlowBackend(run.Model, run.Initial.Positions, run.Initial.Weights, run.Options, run.Shards);
-            var trajectory = await FlowDriver.RunAsync(
-                backend,
-                run.Model,
-                run.Options,
-                row => progress.Progress(string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  step {row.Step,6}  time {row.Time,-10:G5}  energy {row.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s")),
+            progress.Phase(cluster is null ? "flow: starting the embedded silo" : $"flow: connecting to {cluster}");
+            await using var connection = await ClusterConnection.OpenAsync(cluster, arguments.Verbose, cancellationToken);
+            var model = CatalogFlowModels.Describe(run.ModelName, run.Json, run.Initial.Dimension, run.ModelData);
+            var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options);
+            var client = new FlowJobClient(connection.GrainFactory);
+            var result = await client.RunAsync(
+                $"flow-{Guid.NewGuid():N}",
+                job,
+                run.Initial.Positions,
+                run.Initial.Weights,
+                status => progress.Progress(string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  {status.State}  step {status.Step,6}  time {status.Time,-10:G5}  energy {status.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s")),
                 cancellationToken);
             progress.Finish();
+            var trajectory = result.Trajectory;
             var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target);
             output.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
             var last = trajectory.Diagnostics[^1];
@@ -78,6 +107,12 @@ internal static class FlowCommand
         {
             progress.Finish();
             await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (JobInputException ex)
+        {
+            progress.Finish();
+            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

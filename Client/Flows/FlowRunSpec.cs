@@ -32,6 +32,9 @@ internal sealed record FlowRunSpec
     /// <summary>Target positions, where the model has a target (for plots).</summary>
     public double[]? Target { get; init; }
 
+    /// <summary>The model's data (target cloud, training data), sent to the silos with the model.</summary>
+    public required FlowModelData ModelData { get; init; }
+
     /// <summary>The specification's JSON text (silos rebuild the model from it).</summary>
     public required string Json { get; init; }
 
@@ -81,7 +84,8 @@ internal sealed record FlowRunSpec
         var checkedInitial = PointCloud.Create(initial.Positions, initial.Count, initial.Dimension, initial.Weights, "initial", "initial.weights");
         var target = spec.Object("target") is { } targetSpec ? Cloud(CloudSource.Resolve(targetSpec, folder), "target") : null;
         var dataset = spec.Object("data") is { } dataSpec ? DatasetSource.Resolve(dataSpec, folder) : null;
-        var built = FlowModelCatalog.Build(model, initial.Dimension, spec, new FlowModelData(target, dataset));
+        var modelData = new FlowModelData(target, dataset);
+        var built = FlowModelCatalog.Build(model, initial.Dimension, spec, modelData);
         spec.RejectUnknown();
         return new FlowRunSpec
         {
@@ -91,6 +95,7 @@ internal sealed record FlowRunSpec
             Shards = shards,
             Initial = initial with { Weights = checkedInitial.Weights.ToArray() },
             Target = target?.Positions.ToArray(),
+            ModelData = modelData,
             Json = json,
         };
     }
