@@ -24,6 +24,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorageAsDefault();
+            siloBuilder.Services.AddCatalogFlowModels();
             foreach (var (name, build) in FlowTestModels.Builders)
             {
                 siloBuilder.Services.AddFlowModel(name, build);

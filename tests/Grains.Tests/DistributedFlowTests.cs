@@ -28,7 +28,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
             data.Add("pairs", FlowIntegrator.Adaptive, shards);
         }
 
-        data.Add("langevin", FlowIntegrator.EulerMaruyama, 3);
+        data.Add("test-langevin", FlowIntegrator.EulerMaruyama, 3);
         data.Add("anchor", FlowIntegrator.Euler, 3);
         data.Add("affine-mean", FlowIntegrator.Adaptive, 8);
         return data;
@@ -236,7 +236,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
         "pairs" => FlowTestModels.PairsSpec(0),
         "pairs-noisy" => FlowTestModels.PairsSpec(0.3),
         "affine-mean" => FlowTestModels.AffineSpec(),
-        "langevin" => FlowTestModels.LangevinSpec(),
+        "test-langevin" => FlowTestModels.LangevinSpec(),
         "anchor" => FlowTestModels.AnchorSpec(),
         "sphere" or "sphere-exp" => FlowTestModels.SphereSpec(),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown test model"),

@@ -34,7 +34,7 @@ internal static class FlowTestModels
             using var json = JsonDocument.Parse(spec.ParametersJson);
             return new PairModel(json.RootElement.TryGetProperty("noise", out var noise) ? noise.GetDouble() : 0.0);
         },
-        ["langevin"] = spec =>
+        ["test-langevin"] = spec =>
         {
             using var json = JsonDocument.Parse(spec.ParametersJson);
             return new QuadraticLangevinModel(json.RootElement.GetProperty("variance").GetDouble(), json.RootElement.GetProperty("dim").GetInt32());
@@ -73,7 +73,7 @@ internal static class FlowTestModels
         ParametersJson = JsonSerializer.Serialize(new Dictionary<string, double> { ["noise"] = noise }),
     };
 
-    public static FlowModelSpec LangevinSpec() => new() { Name = "langevin", ParametersJson = """{"variance": 0.5, "dim": 2}""" };
+    public static FlowModelSpec LangevinSpec() => new() { Name = "test-langevin", ParametersJson = """{"variance": 0.5, "dim": 2}""" };
 
     public static FlowModelSpec SphereSpec() => new() { Name = "sphere", ParametersJson = """{"rotation": 1.3, "pull": [0.2, -0.1, 0.4]}""" };
 
@@ -140,7 +140,7 @@ internal sealed class AffineMeanModel(double[] b, double[,] a) : IFlowModel
 /// <summary>Langevin for V(x) = |x|^2/(2 s^2): dX = -x/s^2 dt + sqrt(2) dW; energy sum a_i V(x_i).</summary>
 internal sealed class QuadraticLangevinModel(double variance, int dimension) : IFlowModel
 {
-    public string Name => "langevin";
+    public string Name => "test-langevin";
 
     public int Dimension => dimension;
 
