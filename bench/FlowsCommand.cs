@@ -82,11 +82,21 @@ internal static class FlowsCommand
                 Format.Ratio(1 - reductions),
                 Format.Seconds(clusterRun.ShardSeconds),
                 Format.Seconds(blocks.PrepareSeconds),
-                $"reductions = wall of the same run as {options.Shards} local blocks in turn (no grains, no messages) / cluster wall; comm+coord = 1 - that; shard-busy = sum over shards of transport.shard.step.duration (flow-*), concurrent; coordinator = PrepareStage time in the local run");
+                $"local {options.Shards}-block wall / cluster wall; shard-busy from meter; coordinator = local PrepareStage");
         }
 
         Console.WriteLine("Cluster step time: reductions vs communication + coordination");
         Console.WriteLine(splitTable.Render());
+        Console.WriteLine($"""
+              method: the meter's transport.shard.step.duration (flow-begin-stage, flow-velocity, flow-complete-step) times only
+              the shards' block work, not the coordinator's PrepareStage (the Sinkhorn solves of sinkhorn-flow), so the compute
+              reference is the same FlowDriver run on {options.Shards} local blocks in turn (LocalFlowBackend, no grains, no
+              messages: block work + PrepareStage). reductions = that wall time / cluster wall time; comm+coord = 1 - reductions
+              (messages, serialisation, all-gathers of stage positions, scheduling). shard-busy = sum over shards of the meter's
+              flow-* durations (shards run concurrently, so it can exceed wall time); coordinator = PrepareStage seconds in the
+              local {options.Shards}-block run.
+
+            """);
 
         if (options.JsonPath is not null)
         {
