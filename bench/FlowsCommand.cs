@@ -27,8 +27,8 @@ internal static class FlowsCommand
         Console.WriteLine($"  {machine.Runtime}, {machine.Os}");
         Console.WriteLine($"  ProcessorCount {machine.ProcessorCount}, Vector256 accelerated {machine.Vector256Accelerated}, Vector512 accelerated {machine.Vector512Accelerated}");
         Console.WriteLine($"  load average at start: {machine.LoadAverage}");
-        const string Statistic = "one timed run per path after an untimed warm-up run of the same flow at N = 256; whole FlowDriver run (initial and final snapshot, K steps, final energy stage)";
-        Console.WriteLine($"  statistic: {Statistic}");
+        var statistic = $"fastest of {options.Repetitions} timed runs per path after an untimed warm-up run of the same flow at N = {WarmUpSize}; whole FlowDriver run (initial and final snapshot, K steps, final energy stage)";
+        Console.WriteLine($"  statistic: {statistic}");
         Console.WriteLine();
 
         var flows = new[] { Attention(options, options.AttentionSize), Sinkhorn(options, options.SinkhornSize) };
@@ -39,12 +39,13 @@ internal static class FlowsCommand
         {
             _ = await FlowRunBench.RunLocalAsync(warmUps[f], 1);
             _ = await FlowRunBench.RunLocalAsync(warmUps[f], Math.Min(options.Shards, WarmUpSize));
-            runs.Add(await FlowRunBench.RunLocalAsync(flows[f], 1));
-            runs.Add(await FlowRunBench.RunLocalAsync(flows[f], options.Shards));
+            var flow = flows[f];
+            runs.Add(await BestAsync(options.Repetitions, () => FlowRunBench.RunLocalAsync(flow, 1)));
+            runs.Add(await BestAsync(options.Repetitions, () => FlowRunBench.RunLocalAsync(flow, options.Shards)));
             if (cluster is not null)
             {
                 _ = await FlowRunBench.RunClusterAsync(warmUps[f], cluster, Math.Min(options.Shards, WarmUpSize));
-                runs.Add(await FlowRunBench.RunClusterAsync(flows[f], cluster, options.Shards));
+                runs.Add(await BestAsync(options.Repetitions, () => FlowRunBench.RunClusterAsync(flow, cluster, options.Shards)));
             }
 
             Console.Error.WriteLine($"[flows] {flows[f].Flow} done");
@@ -69,11 +70,12 @@ internal static class FlowsCommand
 
         Console.WriteLine(rateTable.Render());
 
-        var splitTable = new TablePrinter("flow", "cluster s", "block work s", "reductions", "comm+coord", "shard-busy s", "coordinator s", "note");
+        var splitTable = new TablePrinter("flow", "cluster s", "block work s", "reductions", "comm+coord", "shard-busy s", "coordinator s", "meter: reductions", "meter: comm+coord", "note");
         foreach (var clusterRun in runs.Where(r => r.Path == "cluster" && double.IsFinite(r.Seconds)))
         {
             var blocks = runs.First(x => x.Flow == clusterRun.Flow && x.Path.StartsWith("single-process, ", StringComparison.Ordinal));
             var reductions = blocks.Seconds / clusterRun.Seconds;
+            var metered = ((clusterRun.ShardSeconds / options.Shards) + blocks.PrepareSeconds) / clusterRun.Seconds;
             splitTable.Add(
                 clusterRun.Flow,
                 Format.Seconds(clusterRun.Seconds),
@@ -82,6 +84,8 @@ internal static class FlowsCommand
                 Format.Ratio(1 - reductions),
                 Format.Seconds(clusterRun.ShardSeconds),
                 Format.Seconds(blocks.PrepareSeconds),
+                Format.Ratio(metered),
+                Format.Ratio(1 - metered),
                 $"local {options.Shards}-block wall / cluster wall; shard-busy from meter; coordinator = local PrepareStage");
         }
 
@@ -94,16 +98,34 @@ internal static class FlowsCommand
               messages: block work + PrepareStage). reductions = that wall time / cluster wall time; comm+coord = 1 - reductions
               (messages, serialisation, all-gathers of stage positions, scheduling). shard-busy = sum over shards of the meter's
               flow-* durations (shards run concurrently, so it can exceed wall time); coordinator = PrepareStage seconds in the
-              local {options.Shards}-block run.
+              local {options.Shards}-block run. meter: reductions = (shard-busy / {options.Shards} + coordinator) / cluster wall time
+              (the shards' concurrent block work as wall time, assuming balanced shards sharing the cores), comm+coord = 1 - that.
+              Negative comm+coord means the overhead is below the run-to-run noise (or concurrent shards use the cores better
+              than blocks in turn).
 
             """);
 
         if (options.JsonPath is not null)
         {
-            var report = new FlowsReport(machine, options, Statistic, runs);
+            var report = new FlowsReport(machine, options, statistic, runs);
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(report, JsonOptions));
             Console.WriteLine($"JSON written to {options.JsonPath}");
         }
+    }
+
+    private static async Task<FlowRunResult> BestAsync(int repetitions, Func<Task<FlowRunResult>> run)
+    {
+        var best = await run();
+        for (var r = 1; r < repetitions; r++)
+        {
+            var next = await run();
+            if (!double.IsFinite(best.Seconds) || next.Seconds < best.Seconds)
+            {
+                best = next;
+            }
+        }
+
+        return best;
     }
 
     private static string RateNote(FlowRunResult r) => r.Path switch

@@ -32,6 +32,9 @@ internal sealed record FlowsOptions
     /// <summary>Shards on the cluster path (and blocks of the local compute reference).</summary>
     public int Shards { get; init; } = 4;
 
+    /// <summary>Timed runs per path (after one untimed warm-up); the fastest is reported.</summary>
+    public int Repetitions { get; init; } = 2;
+
     /// <summary>Skip the cluster path.</summary>
     public bool SkipCluster { get; init; }
 
@@ -46,6 +49,7 @@ internal sealed record FlowsOptions
           --sinkhorn-steps K      Euler steps (default 2)
           --epsilon E             Sinkhorn-divergence flow regularisation (default 0.05)
           --shards S              shards on the cluster path (default 4)
+          --repetitions R         timed runs per path (default 2; the fastest is reported)
           --no-cluster            skip the cluster path
         """;
 
@@ -68,6 +72,7 @@ internal sealed record FlowsOptions
                 "--sinkhorn-steps" => options with { SinkhornSteps = NextInt() },
                 "--epsilon" => options with { Epsilon = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--shards" => options with { Shards = NextInt() },
+                "--repetitions" => options with { Repetitions = NextInt() },
                 "--no-cluster" => options with { SkipCluster = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
