@@ -57,6 +57,12 @@ internal sealed class ClusterIterationBench : IAsyncDisposable
         }
     }
 
+    /// <summary>The embedded silo's grain factory, null when the silo did not start (see <see cref="StartFailure"/>).</summary>
+    public IGrainFactory? Grains => host?.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Why the silo did not start, null when it did.</summary>
+    public string? StartFailure => startFailure;
+
     public async Task<IterationResult> RunAsync(BenchOptions options, Precision precision)
     {
         var n = options.SinkhornSize;

@@ -1,16 +1,40 @@
 using Transport.Bench;
 
-// `dotnet run -c Release --project bench -- [kernels] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows] [options]`; kernels is the default command.
 var arguments = args.ToList();
+var command = "kernels";
 if (arguments.Count > 0 && !arguments[0].StartsWith("--", StringComparison.Ordinal))
 {
-    var command = arguments[0];
+    command = arguments[0];
     arguments.RemoveAt(0);
-    if (command != "kernels")
+    if (command is not ("kernels" or "flows"))
     {
-        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}");
+        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}");
         return 2;
     }
+}
+
+if (command == "flows")
+{
+    if (arguments.Contains("--help") || arguments.Contains("-h"))
+    {
+        Console.WriteLine(FlowsOptions.Usage);
+        return 0;
+    }
+
+    FlowsOptions flowsOptions;
+    try
+    {
+        flowsOptions = FlowsOptions.Parse(arguments);
+    }
+    catch (Exception exception) when (exception is ArgumentException or FormatException)
+    {
+        await Console.Error.WriteLineAsync($"{exception.Message}\n{FlowsOptions.Usage}");
+        return 2;
+    }
+
+    await FlowsCommand.RunAsync(flowsOptions);
+    return 0;
 }
 
 if (arguments.Contains("--help") || arguments.Contains("-h"))
