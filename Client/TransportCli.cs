@@ -34,7 +34,7 @@ public static class TransportCli
                 await stderr.WriteLineAsync($"error: {error.Message}");
             }
 
-            await stderr.WriteLineAsync("run 'transport sinkhorn --help' for usage");
+            await stderr.WriteLineAsync("run 'transport --help', 'transport sinkhorn --help' or 'transport flow --help' for usage");
             return ExitCodes.BadInput;
         }
 

@@ -13,6 +13,12 @@ namespace Transport.Grains;
 /// </summary>
 public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlowCoordinatorGrain, IDisposable
 {
+    /// <summary>Largest trajectory kept for a fixed-step run (values; 2 GiB of float64).</summary>
+    public const long MaxSnapshotValues = 1L << 28;
+
+    /// <summary>Most shards of one run.</summary>
+    public const int MaxShards = 4096;
+
     private const double MassTolerance = 1e-9;
 
     private FlowJobSpec? spec;
@@ -149,6 +155,12 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
         }
 
         await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
+        if (status.State != JobState.Created)
+        {
+            // Cancelled while the shards were preparing: do not start.
+            return;
+        }
+
         cancellation?.Dispose();
         cancellation = new CancellationTokenSource();
         status = new FlowJobStatus(JobState.Running, 0, 0, double.NaN, double.NaN, 0, null);
@@ -265,7 +277,7 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
         {
             status = status with { State = JobState.Cancelled, Error = "cancelled" };
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             status = status with { State = JobState.Failed, Error = ex.Message };
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
@@ -315,43 +327,56 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
         {
             if (spec.Model is null)
             {
-                throw new InvalidInputException("model", "model: missing");
+                throw new InvalidInputException("model", "missing");
             }
 
             if (spec.Count <= 0)
             {
-                throw new InvalidInputException("initial", $"initial: no particles (n = {spec.Count})");
+                throw new InvalidInputException("initial", $"no particles (n = {spec.Count})");
             }
 
             if (spec.Dimension <= 0)
             {
-                throw new InvalidInputException("dim", $"dim: must be positive, got {spec.Dimension}");
+                throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
             }
 
-            if (spec.Shards < 1)
+            if (spec.Shards < 1 || spec.Shards > MaxShards)
             {
-                throw new InvalidInputException("shards", $"shards: must be at least 1, got {spec.Shards}");
+                throw new InvalidInputException("shards", $"must be between 1 and {MaxShards}, got {spec.Shards}");
+            }
+
+            if ((long)spec.Count * spec.Dimension > Array.MaxLength)
+            {
+                throw new InvalidInputException("initial", $"{spec.Count} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
             }
 
             if (spec.Model.Dimension != 0 && spec.Model.Dimension != spec.Dimension)
             {
-                throw new InvalidInputException("initial", $"initial: particles have dimension {spec.Dimension}, the model was described for {spec.Model.Dimension}");
+                throw new InvalidInputException("initial", $"particles have dimension {spec.Dimension}, the model was described for {spec.Model.Dimension}");
             }
 
             var flowOptions = spec.ToOptions();
             flowOptions.Validate();
+            if (flowOptions.Integrator != FlowIntegrator.Adaptive)
+            {
+                // Snapshots are kept (and downloaded) whole: refuse a run whose trajectory cannot fit.
+                var snapshots = ((long)flowOptions.FixedStepCount() / flowOptions.SnapshotEvery) + 2;
+                if (snapshots * spec.Count * spec.Dimension > MaxSnapshotValues)
+                {
+                    throw new InvalidInputException("snapshot_every", $"{snapshots} snapshots of {spec.Count} x {spec.Dimension} values exceed the limit of {MaxSnapshotValues} values; raise snapshot_every");
+                }
+            }
+
             var built = models.Create(spec.Model with { Dimension = spec.Dimension });
             if (built.Dimension != spec.Dimension)
             {
-                throw new InvalidInputException("initial", $"initial: particles have dimension {spec.Dimension}, model '{built.Name}' needs {built.Dimension}");
+                throw new InvalidInputException("initial", $"particles have dimension {spec.Dimension}, model '{built.Name}' needs {built.Dimension}");
             }
 
             var diffusion = built.Diffusion(0);
             if (flowOptions.Integrator != FlowIntegrator.EulerMaruyama && diffusion != 0)
             {
-                throw new InvalidInputException(
-                    "integrator",
-                    $"integrator: {FlowNames.Name(flowOptions.Integrator)} is deterministic but model '{built.Name}' has noise g(0) = {diffusion.ToString("R", CultureInfo.InvariantCulture)}; use euler-maruyama");
+                throw new InvalidInputException("integrator", $"{FlowNames.Name(flowOptions.Integrator)} is deterministic but model '{built.Name}' has noise g(0) = {diffusion.ToString("R", CultureInfo.InvariantCulture)}; use euler-maruyama");
             }
 
             return (flowOptions, built);

@@ -69,6 +69,8 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     /// <inheritdoc />
     public async Task PrepareAsync()
     {
+        // Results live here: stay active as long as the coordinator keeps the job.
+        DelayDeactivation(TimeSpan.FromHours(24));
         var job = Setup.Job;
         var model = models.Create(job.Model);
         var block = new ParticleBlock(positions, weights, Dimension, Setup.Offsets[index]);

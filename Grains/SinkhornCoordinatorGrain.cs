@@ -15,6 +15,9 @@ namespace Transport.Grains;
 /// </summary>
 public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
 {
+    /// <summary>Most shards per cloud.</summary>
+    public const int MaxShards = 4096;
+
     private const double MassTolerance = 1e-9;
 
     private SinkhornJobSpec? spec;
@@ -148,6 +151,18 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         CheckComplete("source", uploadedSourceRows, job.SourceCount, sourceMass);
         CheckComplete("target", uploadedTargetRows, job.TargetCount, targetMass);
         await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.PrepareAsync()));
+        var box = await new DistributedSinkhornBackend(sourceShards, targetShards).BoundingBoxAsync(CancellationToken.None);
+        if (!double.IsFinite(SinkhornProblem.MaxCost(box, options!.Cost)))
+        {
+            throw new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)");
+        }
+
+        if (status.State != JobState.Created)
+        {
+            // Cancelled while the shards were preparing: do not start.
+            return;
+        }
+
         cancellation?.Dispose();
         cancellation = new CancellationTokenSource();
         status = new SinkhornJobStatus(JobState.Running, "cross", 0, double.NaN, double.NaN, null);
@@ -253,7 +268,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         {
             status = status with { State = JobState.Cancelled, Error = "cancelled" };
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             status = status with { State = JobState.Failed, Error = ex.Message };
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
@@ -335,9 +350,19 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
                 throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
             }
 
-            if (spec.Shards < 1)
+            if (spec.Shards < 1 || spec.Shards > MaxShards)
             {
-                throw new InvalidInputException("shards", $"must be at least 1, got {spec.Shards}");
+                throw new InvalidInputException("shards", $"must be between 1 and {MaxShards}, got {spec.Shards}");
+            }
+
+            if ((long)spec.SourceCount * spec.Dimension > Array.MaxLength)
+            {
+                throw new InvalidInputException("source", $"{spec.SourceCount} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
+            }
+
+            if ((long)spec.TargetCount * spec.Dimension > Array.MaxLength)
+            {
+                throw new InvalidInputException("target", $"{spec.TargetCount} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
             }
 
             var options = new SinkhornOptions

@@ -69,6 +69,8 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     /// <inheritdoc />
     public async Task PrepareAsync()
     {
+        // Results live here: stay active as long as the coordinator keeps the job.
+        DelayDeactivation(TimeSpan.FromHours(24));
         var d = Setup.Dimension;
         var opposite = await GatherCloudAsync(OppositeSide, OppositeOffsets);
         PointCloud? own = null;

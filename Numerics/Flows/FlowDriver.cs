@@ -191,7 +191,10 @@ public static class FlowDriver
         {
             var inputs = await backend.BeginStageAsync(stage, at, step, cancellationToken);
             var globals = new FlowGlobals(at, inputs.AllPositions, inputs.AllWeights, inputs.Sums, ReadOnlyMemory<double>.Empty);
-            globals = globals.WithStageData(model.PrepareStage(globals));
+            // Stage preparation can be heavy (Sinkhorn solves); off the caller's scheduler so that a
+            // coordinator grain keeps answering status and cancellation meanwhile.
+            var prepared = globals;
+            globals = globals.WithStageData(await Task.Run(() => model.PrepareStage(prepared), cancellationToken));
             var measured = await backend.VelocityAsync(stage, globals, measure, cancellationToken);
             return measure ? (measured.EnergyShare + model.GlobalEnergy(globals), measured.KineticEnergy) : (double.NaN, double.NaN);
         }

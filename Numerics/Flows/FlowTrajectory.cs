@@ -68,8 +68,8 @@ public sealed class FlowTrajectory
     /// <summary>All snapshots as one array, snapshots x particles x dimension (C order), e.g. for <c>trajectory.npy</c>.</summary>
     public double[] SnapshotArray()
     {
-        var size = Count * Dimension;
-        var result = new double[Snapshots.Count * size];
+        var size = (long)Count * Dimension;
+        var result = new double[checked(Snapshots.Count * size)];
         for (var s = 0; s < Snapshots.Count; s++)
         {
             Snapshots[s].Positions.CopyTo(result, s * size);

@@ -6,6 +6,9 @@ namespace Transport.Numerics.Transport;
 /// </summary>
 public static class EpsilonSchedule
 {
+    /// <summary>Longest annealing list (a scaling very close to 1 is cut here; the solve continues at the target).</summary>
+    public const int MaxStages = 10_000;
+
     /// <summary>
     /// Returns [c_max, c_max r, c_max r^2, ..., target], keeping only values above the target, with
     /// c_max = s D^2 the largest cost over the joint bounding box. With r = 1, or when the target is at
@@ -13,13 +16,18 @@ public static class EpsilonSchedule
     /// </summary>
     public static double[] Create(double maxCost, double target, double scaling)
     {
+        if (!double.IsFinite(maxCost))
+        {
+            throw new InvalidInputException("points", $"the squared diameter of the clouds is {maxCost} (coordinates too far apart for float64 costs)");
+        }
+
         if (scaling >= 1 || !(maxCost > target))
         {
             return [target];
         }
 
         var list = new List<double>();
-        for (var eps = maxCost; eps > target; eps *= scaling)
+        for (var eps = maxCost; eps > target && list.Count < MaxStages; eps *= scaling)
         {
             list.Add(eps);
         }

@@ -117,7 +117,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
     public async Task Progress_is_observed_while_running_and_cancellation_stops_the_run()
     {
         var start = FlowData.Gaussian(300, 2, 5, 1.0);
-        var spec = new FlowJobSpec { Model = FlowTestModels.PairsSpec(0), Count = 300, Dimension = 2, Shards = 3, Integrator = FlowIntegrator.Rk4, Step = 1e-3, EndTime = 900 };
+        var spec = new FlowJobSpec { Model = FlowTestModels.PairsSpec(0), Count = 300, Dimension = 2, Shards = 3, Integrator = FlowIntegrator.Rk4, Step = 1e-3, EndTime = 900, SnapshotEvery = 100_000 };
         var client = new FlowJobClient(fixture.Grains);
         var coordinator = await client.SubmitAsync("flow-cancel-me", spec, start, ReadOnlyMemory<double>.Empty);
 
@@ -149,7 +149,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
     public async Task Client_cancellation_token_cancels_the_run()
     {
         var start = FlowData.Gaussian(200, 2, 6, 1.0);
-        var spec = new FlowJobSpec { Model = FlowTestModels.PairsSpec(0), Count = 200, Dimension = 2, Shards = 2, Step = 1e-3, EndTime = 900 };
+        var spec = new FlowJobSpec { Model = FlowTestModels.PairsSpec(0), Count = 200, Dimension = 2, Shards = 2, Step = 1e-3, EndTime = 900, SnapshotEvery = 100_000 };
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             new FlowJobClient(fixture.Grains).RunAsync("flow-client-cancel", spec, start, ReadOnlyMemory<double>.Empty, cancellationToken: cancel.Token));
@@ -173,6 +173,7 @@ public sealed class DistributedFlowTests(ClusterFixture fixture)
         Assert.Equal("snapshot_every", (await Rejected(good with { SnapshotEvery = 0 })).Field);
         Assert.Equal("rtol", (await Rejected(good with { RelativeTolerance = 0 })).Field);
         Assert.Equal("shards", (await Rejected(good with { Shards = 0 })).Field);
+        Assert.Equal("snapshot_every", (await Rejected(good with { Count = 1_000_000, Step = 1e-4, EndTime = 100, SnapshotEvery = 1 })).Field);
         Assert.Equal("initial", (await Rejected(good with { Count = 0 })).Field);
         Assert.Equal("initial", (await Rejected(good with { Dimension = 3 })).Field);
         var unknown = await Rejected(good with { Model = new FlowModelSpec { Name = "no-such-model" } });

@@ -134,4 +134,16 @@ public sealed class DistributedSinkhornTests(ClusterFixture fixture)
             coordinator.UploadAsync(CloudSide.Target, 0, FloatBlock.From([0.0, 1.0], 2, 1), FloatBlock.FromVector([1.5, -0.5])));
         Assert.Equal("target-weights", weights.Field);
     }
+
+    [Fact]
+    public async Task Finite_coordinates_too_far_apart_for_float64_costs_are_rejected_before_the_run()
+    {
+        // |x - y|^2 overflows to infinity: the annealing start would be infinite. Refused at start, naming the input.
+        var source = Transport.Numerics.Geometry.PointCloud.Create([0.0, 1e160], 2, 1);
+        var target = Transport.Numerics.Geometry.PointCloud.Create([0.0, 1.0], 2, 1);
+        var client = new SinkhornJobClient(fixture.Grains);
+        var error = await Assert.ThrowsAsync<JobInputException>(() => client.SubmitAsync("huge-coordinates", Problems.Spec(source, target, 0.1, 2), source, target));
+        Assert.Equal("source", error.Field);
+        Assert.Contains("too far apart", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -224,4 +224,13 @@ public sealed class SinkhornOptionsBehaviourTests
 
         return (resultPoints, resultWeights, map);
     }
+
+    [Fact]
+    public void Coordinates_too_far_apart_for_float64_costs_are_an_input_error_not_a_hang()
+    {
+        var problem = new SinkhornProblem(PointCloud.Create([0.0, 1e160], 2, 1), PointCloud.Create([0.0, 1.0], 2, 1));
+        var error = Assert.Throws<InvalidInputException>(() => SinkhornSolver.Solve(problem, new SinkhornOptions { Epsilon = 0.1 }));
+        Assert.Equal("points", error.Field);
+        Assert.Equal(EpsilonSchedule.MaxStages, EpsilonSchedule.Create(1e300, 1e-300, 0.9999999).Length - 1);
+    }
 }
