@@ -93,6 +93,12 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
             throw new JobInputException("initial", $"initial: rows [{offset}, {offset + rows}) are outside [0, {job.Count})");
         }
 
+        // Chunks arrive in order, so a repeated or missing chunk cannot pass for a complete cloud.
+        if (offset != uploadedRows)
+        {
+            throw new JobInputException("initial", $"initial: chunk starts at row {offset}, expected row {uploadedRows} (chunks are uploaded in order)");
+        }
+
         var values = positions.Values;
         for (var i = 0; i < values.Length; i++)
         {

@@ -107,6 +107,13 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             throw new JobInputException(name, $"{name}: rows [{offset}, {offset + rows}) are outside [0, {total})");
         }
 
+        // Chunks arrive in order, so a repeated or missing chunk cannot pass for a complete cloud.
+        var expected = side == CloudSide.Source ? uploadedSourceRows : uploadedTargetRows;
+        if (offset != expected)
+        {
+            throw new JobInputException(name, $"{name}: chunk starts at row {offset}, expected row {expected} (chunks are uploaded in order)");
+        }
+
         CheckValues(name, positions.Values, job.Dimension, offset);
         var mass = CheckWeights($"{name}-weights", weights.Values, offset);
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;

@@ -146,4 +146,16 @@ public sealed class DistributedSinkhornTests(ClusterFixture fixture)
         Assert.Equal("source", error.Field);
         Assert.Contains("too far apart", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Chunks_must_arrive_in_order_so_a_repeated_chunk_is_refused()
+    {
+        var coordinator = fixture.Grains.GetGrain<ISinkhornCoordinatorGrain>("chunk-order");
+        await coordinator.CreateAsync(new SinkhornJobSpec { SourceCount = 4, TargetCount = 2, Dimension = 1, Epsilon = 0.1 });
+        await coordinator.UploadAsync(CloudSide.Source, 0, FloatBlock.From([0.0, 1.0], 2, 1), FloatBlock.FromVector([0.25, 0.25]));
+        var repeated = await Assert.ThrowsAsync<JobInputException>(() =>
+            coordinator.UploadAsync(CloudSide.Source, 0, FloatBlock.From([0.0, 1.0], 2, 1), FloatBlock.FromVector([0.25, 0.25])));
+        Assert.Equal("source", repeated.Field);
+        Assert.Contains("expected row 2", repeated.Message, StringComparison.Ordinal);
+    }
 }
