@@ -31,6 +31,21 @@ public sealed class SamplerTests(ITestOutputHelper output)
         Assert.Equal(-0.683772, result.Particles[1], 2e-6);
     }
 
+    [Theory]
+    [InlineData("linear", -0.99999652, 0.99999615)]
+    [InlineData("trig", -0.9999961, 0.9999955)]
+    public void Fm1_two_atom_flow_splits_the_source_at_the_quantile(string name, double below, double above)
+    {
+        // Threshold x0* = Phi^-1(0.3) = -0.5244005: sources on either side go to different atoms.
+        Assert.Equal(-0.5244005, Normal.InvCDF(0.0, 1.0, 0.3), 1e-7);
+        var target = new DiscreteTarget([[-1.0], [1.0]], [0.3, 0.7]);
+        var sampler = new FlowSampler(new InterpolantField(SamplingTestSupport.Schedule(name), target), SamplerMethod.Rk4);
+        var result = sampler.Sample([-0.53, -0.52], 20000, 1.0 - 1e-6);
+        output.WriteLine($"{name}: {result.Particles[0]:R}, {result.Particles[1]:R}");
+        Assert.Equal(below, result.Particles[0], 1e-7);
+        Assert.Equal(above, result.Particles[1], 1e-7);
+    }
+
     [Fact]
     public void Fm5_ddim_is_exact_for_a_point_mass_where_euler_is_not()
     {

@@ -4,8 +4,6 @@ namespace Transport.Numerics.Tests.Sampling;
 
 internal static class SamplingTestSupport
 {
-    public static InterpolantSchedule[] Schedules => [new LinearSchedule(), new TrigonometricSchedule(), new VpSdeSchedule()];
-
     public static InterpolantSchedule Schedule(string name) => name switch
     {
         "linear" => new LinearSchedule(),
