@@ -41,4 +41,22 @@ internal static class BlockTransfer
             block.Values.CopyTo(result.AsSpan((offsets[shard] + offset) * columns, count * columns));
         }
     }
+
+    /// <summary>
+    /// Downloads rows [0, <paramref name="rows"/>) of a per-row array from one grain in chunks of at most
+    /// <see cref="FloatBlock.MaxBytes"/>, in order (a caller-side counterpart of <see cref="GatherAsync"/>).
+    /// </summary>
+    public static async Task<double[]> FetchRowsAsync(int rows, int columns, Func<int, int, Task<FloatBlock>> fetch)
+    {
+        var result = new double[(long)rows * columns];
+        var chunk = FloatBlock.RowsPerChunk(columns);
+        for (var offset = 0; offset < rows; offset += chunk)
+        {
+            var count = Math.Min(chunk, rows - offset);
+            var block = await fetch(offset, count);
+            block.Values.CopyTo(result.AsSpan((int)((long)offset * columns), count * columns));
+        }
+
+        return result;
+    }
 }

@@ -82,17 +82,17 @@ public sealed class FlowJobClient(IGrainFactory grains)
         var result = await coordinator.GetResultAsync();
         var n = result.Count;
         var d = result.Dimension;
-        var times = await FetchAsync(result.SnapshotCount, 2, coordinator.GetSnapshotTimesAsync);
+        var times = await BlockTransfer.FetchRowsAsync(result.SnapshotCount, 2, coordinator.GetSnapshotTimesAsync);
         var snapshots = new List<FlowSnapshot>(result.SnapshotCount);
         for (var s = 0; s < result.SnapshotCount; s++)
         {
             var index = s;
-            var positions = await FetchAsync(n, d, (offset, count) => coordinator.GetSnapshotAsync(index, offset, count));
+            var positions = await BlockTransfer.FetchRowsAsync(n, d, (offset, count) => coordinator.GetSnapshotAsync(index, offset, count));
             snapshots.Add(new FlowSnapshot((long)times[2 * s], times[(2 * s) + 1], positions));
         }
 
         const int Columns = FlowDiagnosticsColumns.Count;
-        var table = await FetchAsync(result.DiagnosticsCount, Columns, coordinator.GetDiagnosticsAsync);
+        var table = await BlockTransfer.FetchRowsAsync(result.DiagnosticsCount, Columns, coordinator.GetDiagnosticsAsync);
         var diagnostics = new List<FlowStepDiagnostics>(result.DiagnosticsCount);
         for (var r = 0; r < result.DiagnosticsCount; r++)
         {
@@ -115,19 +115,5 @@ public sealed class FlowJobClient(IGrainFactory grains)
         }
 
         return await DownloadAsync(coordinator);
-    }
-
-    private static async Task<double[]> FetchAsync(int rows, int columns, Func<int, int, Task<FloatBlock>> fetch)
-    {
-        var result = new double[(long)rows * columns];
-        var chunk = FloatBlock.RowsPerChunk(columns);
-        for (var offset = 0; offset < rows; offset += chunk)
-        {
-            var count = Math.Min(chunk, rows - offset);
-            var block = await fetch(offset, count);
-            block.Values.CopyTo(result.AsSpan(offset * columns, count * columns));
-        }
-
-        return result;
     }
 }

@@ -70,9 +70,9 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
         var result = await coordinator.GetResultAsync();
-        var f = await FetchAsync(n, 1, (offset, count) => coordinator.GetPotentialAsync(CloudSide.Source, offset, count));
-        var g = await FetchAsync(m, 1, (offset, count) => coordinator.GetPotentialAsync(CloudSide.Target, offset, count));
-        var map = await FetchAsync(n, dimension, coordinator.GetMapAsync);
+        var f = await BlockTransfer.FetchRowsAsync(n, 1, (offset, count) => coordinator.GetPotentialAsync(CloudSide.Source, offset, count));
+        var g = await BlockTransfer.FetchRowsAsync(m, 1, (offset, count) => coordinator.GetPotentialAsync(CloudSide.Target, offset, count));
+        var map = await BlockTransfer.FetchRowsAsync(n, dimension, coordinator.GetMapAsync);
         return new SinkhornJobOutput(result, f, g, map);
     }
 
@@ -105,19 +105,5 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
                 FloatBlock.From(cloud.Positions.Slice(offset * d, rows * d), rows, d),
                 FloatBlock.FromVector(cloud.Weights.Slice(offset, rows)));
         }
-    }
-
-    private static async Task<double[]> FetchAsync(int rows, int columns, Func<int, int, Task<FloatBlock>> fetch)
-    {
-        var result = new double[rows * columns];
-        var chunk = FloatBlock.RowsPerChunk(columns);
-        for (var offset = 0; offset < rows; offset += chunk)
-        {
-            var count = Math.Min(chunk, rows - offset);
-            var block = await fetch(offset, count);
-            block.Values.CopyTo(result.AsSpan(offset * columns, count * columns));
-        }
-
-        return result;
     }
 }
