@@ -1,0 +1,196 @@
+using Transport.Numerics.Kernels;
+
+namespace Transport.Numerics.Sampling;
+
+/// <summary>
+/// An empirical data set sum_j w_j delta_{y_j} with the exact ("memorising") denoiser of math.md 2.3c,
+/// D(t, x) = sum_j softmax_j(log w_j - |x - b y_j|^2 / (2 a^2)) y_j, computed with the shared
+/// <see cref="SoftmaxReduction"/>: since |x - b y|^2 / (2 a^2) = (b^2 / (2 a^2)) |x / b - y|^2, the queries are
+/// x / b, the keys are the data points (laid out once), the log-weights are log w_j, the scale is
+/// b^2 / (2 a^2) and the values are the data points themselves. For b = 0 every logit is log w_j minus a
+/// constant, so D is the weighted mean of the data.
+/// </summary>
+public sealed class EmpiricalTarget : IDenoisingTarget
+{
+    private readonly Block _block;
+
+    /// <summary>
+    /// Creates the target from the row-major <paramref name="points"/> (field <c>points</c>, count x
+    /// <paramref name="dimension"/>) and optional positive <paramref name="weights"/> (field <c>weights</c>, one per
+    /// point, normalised to sum to one; uniform when omitted).
+    /// </summary>
+    public EmpiricalTarget(double[] points, int dimension, double[]? weights = null)
+    {
+        var logWeights = Validate(points, dimension, weights, out var count);
+        Count = count;
+        _block = new Block(points, logWeights, dimension, 0, count);
+    }
+
+    /// <inheritdoc />
+    public int Dimension => _block.Dimension;
+
+    /// <summary>The number of data points.</summary>
+    public int Count { get; }
+
+    /// <inheritdoc />
+    public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised)
+    {
+        TargetValidation.Batch(Dimension, x, denoised);
+        var partials = _block.Reduce(a, b, x);
+        Finish(partials, denoised);
+    }
+
+    /// <summary>
+    /// Computes the same denoiser as <see cref="Denoise"/> the way data shards and a coordinator do: the data are
+    /// split into <paramref name="blocks"/> contiguous blocks (global weights kept), each block is reduced
+    /// separately into <see cref="SoftmaxPartials"/>, and the partials are combined in block order before D is
+    /// formed as u / z.
+    /// </summary>
+    public static void DenoiseInBlocks(
+        double[] points,
+        int dimension,
+        double[]? weights,
+        int blocks,
+        double a,
+        double b,
+        ReadOnlySpan<double> x,
+        Span<double> denoised)
+    {
+        var logWeights = Validate(points, dimension, weights, out var count);
+        if (blocks < 1 || blocks > count)
+        {
+            throw new InvalidInputException("blocks", $"block count {blocks} must lie in [1, {count}]");
+        }
+
+        TargetValidation.Batch(dimension, x, denoised);
+        SoftmaxPartials? total = null;
+        for (var s = 0; s < blocks; s++)
+        {
+            var first = (int)((long)count * s / blocks);
+            var end = (int)((long)count * (s + 1) / blocks);
+            var partials = new Block(points, logWeights, dimension, first, end - first).Reduce(a, b, x);
+            if (total is null)
+            {
+                total = partials;
+            }
+            else
+            {
+                total.Combine(partials);
+            }
+        }
+
+        Finish(total!, denoised);
+    }
+
+    private static double[] Validate(double[]? points, int dimension, double[]? weights, out int count)
+    {
+        if (dimension < 1)
+        {
+            throw new InvalidInputException("dimension", $"dimension {dimension} must be at least 1");
+        }
+
+        if (points is null || points.Length == 0)
+        {
+            throw new InvalidInputException("points", "must hold at least one data point");
+        }
+
+        if (points.Length % dimension != 0)
+        {
+            throw new InvalidInputException("points", $"length {points.Length} is not a multiple of the dimension {dimension}");
+        }
+
+        count = points.Length / dimension;
+        for (var i = 0; i < points.Length; i++)
+        {
+            if (!double.IsFinite(points[i]))
+            {
+                throw new InvalidInputException($"points[{i / dimension}]", $"coordinate {i % dimension} is {points[i]}, not a finite number");
+            }
+        }
+
+        double[] normalised;
+        if (weights is null)
+        {
+            normalised = new double[count];
+            Array.Fill(normalised, 1.0 / count);
+        }
+        else
+        {
+            normalised = TargetValidation.Weights("weights", weights, count);
+        }
+
+        return Array.ConvertAll(normalised, Math.Log);
+    }
+
+    private static void Finish(SoftmaxPartials partials, Span<double> denoised)
+    {
+        var d = partials.ValueDimension;
+        for (var i = 0; i < partials.Count; i++)
+        {
+            var inverse = 1.0 / partials.Sum[i];
+            for (var k = 0; k < d; k++)
+            {
+                denoised[(i * d) + k] = partials.Weighted[(i * d) + k] * inverse;
+            }
+        }
+    }
+
+    /// <summary>A contiguous block of the data, laid out once for the reduction.</summary>
+    private sealed class Block
+    {
+        private readonly KeyPoints<double> _keys;
+        private readonly double[] _logWeights;
+        private readonly double[] _values;
+
+        public Block(double[] points, double[] logWeights, int dimension, int first, int count)
+        {
+            Dimension = dimension;
+            var slice = points.AsSpan(first * dimension, count * dimension);
+            _keys = new KeyPoints<double>(slice, count, dimension);
+            _logWeights = _keys.CreateLogWeightBuffer();
+            logWeights.AsSpan(first, count).CopyTo(_logWeights);
+            _values = _keys.LayoutValues(slice, dimension);
+        }
+
+        public int Dimension { get; }
+
+        public SoftmaxPartials Reduce(double a, double b, ReadOnlySpan<double> x)
+        {
+            if (!(a > 0.0) || !double.IsFinite(a))
+            {
+                throw new InvalidInputException("a", $"the noise coefficient {a} must be positive and finite");
+            }
+
+            if (!(b >= 0.0) || !double.IsFinite(b))
+            {
+                throw new InvalidInputException("b", $"the data coefficient {b} must be non-negative and finite");
+            }
+
+            var n = x.Length / Dimension;
+            var queries = new double[x.Length];
+            var scale = b * b / (2.0 * a * a);
+            var scaled = b > 0.0 && scale > 0.0;
+            if (scaled)
+            {
+                var inverseB = 1.0 / b;
+                for (var i = 0; i < x.Length; i++)
+                {
+                    queries[i] = x[i] * inverseB;
+                    scaled &= double.IsFinite(queries[i]);
+                }
+            }
+
+            if (!scaled)
+            {
+                // b = 0 (or b so small that x / b overflows): every logit is log w_j plus a constant, so the
+                // softmax is the weight vector and D is the weighted mean; zero queries with scale 0 give exactly that.
+                Array.Clear(queries);
+                scale = 0.0;
+            }
+
+            var partials = new SoftmaxPartials(n, Dimension);
+            SoftmaxReduction.Reduce(new QueryPoints<double>(queries, n, Dimension), _keys, _logWeights, scale, partials, _values);
+            return partials;
+        }
+    }
+}
