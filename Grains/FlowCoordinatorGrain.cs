@@ -16,9 +16,6 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
     /// <summary>Largest trajectory kept for a fixed-step run (values; 2 GiB of float64).</summary>
     public const long MaxSnapshotValues = 1L << 28;
 
-    /// <summary>Most shards of one run.</summary>
-    public const int MaxShards = 4096;
-
     private const double MassTolerance = 1e-9;
 
     private FlowJobSpec? spec;
@@ -99,43 +96,9 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
             throw new JobInputException("initial", $"initial: chunk starts at row {offset}, expected row {uploadedRows} (chunks are uploaded in order)");
         }
 
-        var values = positions.Values;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!double.IsFinite(values[i]))
-            {
-                throw new JobInputException("initial", $"initial: coordinate [{offset + (i / d)}, {i % d}] is {values[i].ToString(CultureInfo.InvariantCulture)}; coordinates must be finite");
-            }
-        }
-
-        var w = weights.Values;
-        var chunkMass = 0.0;
-        for (var i = 0; i < w.Length; i++)
-        {
-            if (!double.IsFinite(w[i]) || w[i] < 0)
-            {
-                throw new JobInputException("weights", $"weights: weight [{offset + i}] is {w[i].ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and non-negative");
-            }
-
-            chunkMass += w[i];
-        }
-
-        var tasks = new List<Task>();
-        var row = offset;
-        while (row < offset + rows)
-        {
-            var k = ShardLayout.BlockOf(offsets, row);
-            var end = Math.Min(offsets[k + 1], offset + rows);
-            var start = row - offset;
-            var length = end - row;
-            tasks.Add(shards[k].LoadAsync(
-                row - offsets[k],
-                FloatBlock.From(values.Slice(start * d, length * d), length, d),
-                FloatBlock.FromVector(w.Slice(start, length))));
-            row = end;
-        }
-
-        await Task.WhenAll(tasks);
+        UploadChecks.CheckCoordinates("initial", positions.Values, d, offset);
+        var chunkMass = UploadChecks.CheckWeights("weights", weights.Values, offset);
+        await UploadChecks.RouteAsync(offsets, offset, positions, weights, (k, row, p, w) => shards[k].LoadAsync(row, p, w));
         weights.Values.CopyTo(allWeights.AsSpan(offset));
         uploadedRows += rows;
         mass += chunkMass;
@@ -346,15 +309,8 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
                 throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
             }
 
-            if (spec.Shards < 1 || spec.Shards > MaxShards)
-            {
-                throw new InvalidInputException("shards", $"must be between 1 and {MaxShards}, got {spec.Shards}");
-            }
-
-            if ((long)spec.Count * spec.Dimension > Array.MaxLength)
-            {
-                throw new InvalidInputException("initial", $"{spec.Count} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
-            }
+            UploadChecks.CheckShards(spec.Shards);
+            UploadChecks.CheckSize("initial", spec.Count, spec.Dimension);
 
             if (spec.Model.Dimension != 0 && spec.Model.Dimension != spec.Dimension)
             {

@@ -15,9 +15,6 @@ namespace Transport.Grains;
 /// </summary>
 public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
 {
-    /// <summary>Most shards per cloud.</summary>
-    public const int MaxShards = 4096;
-
     private const double MassTolerance = 1e-9;
 
     private SinkhornJobSpec? spec;
@@ -114,26 +111,11 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             throw new JobInputException(name, $"{name}: chunk starts at row {offset}, expected row {expected} (chunks are uploaded in order)");
         }
 
-        CheckValues(name, positions.Values, job.Dimension, offset);
-        var mass = CheckWeights($"{name}-weights", weights.Values, offset);
+        UploadChecks.CheckCoordinates(name, positions.Values, job.Dimension, offset);
+        var mass = UploadChecks.CheckWeights($"{name}-weights", weights.Values, offset);
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
         var shards = side == CloudSide.Source ? sourceShards : targetShards;
-        var tasks = new List<Task>();
-        var row = offset;
-        while (row < offset + rows)
-        {
-            var k = ShardLayout.BlockOf(offsets, row);
-            var end = Math.Min(offsets[k + 1], offset + rows);
-            var start = row - offset;
-            var length = end - row;
-            tasks.Add(shards[k].LoadAsync(
-                row - offsets[k],
-                FloatBlock.From(positions.Values.Slice(start * job.Dimension, length * job.Dimension), length, job.Dimension),
-                FloatBlock.FromVector(weights.Values.Slice(start, length))));
-            row = end;
-        }
-
-        await Task.WhenAll(tasks);
+        await UploadChecks.RouteAsync(offsets, offset, positions, weights, (k, row, p, w) => shards[k].LoadAsync(row, p, w));
         if (side == CloudSide.Source)
         {
             uploadedSourceRows += rows;
@@ -357,20 +339,9 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
                 throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
             }
 
-            if (spec.Shards < 1 || spec.Shards > MaxShards)
-            {
-                throw new InvalidInputException("shards", $"must be between 1 and {MaxShards}, got {spec.Shards}");
-            }
-
-            if ((long)spec.SourceCount * spec.Dimension > Array.MaxLength)
-            {
-                throw new InvalidInputException("source", $"{spec.SourceCount} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
-            }
-
-            if ((long)spec.TargetCount * spec.Dimension > Array.MaxLength)
-            {
-                throw new InvalidInputException("target", $"{spec.TargetCount} x {spec.Dimension} values exceed the largest array ({Array.MaxLength})");
-            }
+            UploadChecks.CheckShards(spec.Shards);
+            UploadChecks.CheckSize("source", spec.SourceCount, spec.Dimension);
+            UploadChecks.CheckSize("target", spec.TargetCount, spec.Dimension);
 
             var options = new SinkhornOptions
             {
@@ -389,33 +360,6 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         {
             throw new JobInputException(ex.Field, ex.Message);
         }
-    }
-
-    private static void CheckValues(string field, ReadOnlySpan<double> values, int dimension, int offset)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!double.IsFinite(values[i]))
-            {
-                throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}; coordinates must be finite");
-            }
-        }
-    }
-
-    private static double CheckWeights(string field, ReadOnlySpan<double> values, int offset)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!double.IsFinite(values[i]) || values[i] < 0)
-            {
-                throw new JobInputException(field, $"{field}: weight [{offset + i}] is {values[i].ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and non-negative");
-            }
-
-            sum += values[i];
-        }
-
-        return sum;
     }
 
     private static void CheckComplete(string field, long uploaded, int expected, double mass)
