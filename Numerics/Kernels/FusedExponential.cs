@@ -23,53 +23,6 @@ internal static class FusedExponential
     // Below this, exp underflows the normal float range: flush to 0 (this also maps -inf to 0).
     private const float MinArgument = -87.33654f;
 
-    /// <summary>
-    /// Returns sum_j exp(row_j - max) over <paramref name="row"/> (length a multiple of 8), computed in
-    /// float32 lanes and returned in float64; writes the exponentials back when <paramref name="store"/>.
-    /// Relative error per term about 2e-7 (degree-6 Taylor polynomial on |r| &lt;= 0.347: r^7/7! &lt; 1.3e-7).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double SumExp(Span<float> row, float max, bool store)
-    {
-        ref var s = ref MemoryMarshal.GetReference(row);
-        var shift = Vector256.Create(max);
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
-        var j = 0;
-        for (; j + 16 <= row.Length; j += 16)
-        {
-            var e0 = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
-            var e1 = Exp(Vector256.LoadUnsafe(ref s, (nuint)(j + 8)) - shift);
-            acc0 += e0;
-            acc1 += e1;
-            if (store)
-            {
-                e0.StoreUnsafe(ref s, (nuint)j);
-                e1.StoreUnsafe(ref s, (nuint)(j + 8));
-            }
-        }
-
-        for (; j < row.Length; j += 8)
-        {
-            var e = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
-            acc0 += e;
-            if (store)
-            {
-                e.StoreUnsafe(ref s, (nuint)j);
-            }
-        }
-
-        // Lanes summed in float64: each lane holds at most 64 terms of size <= 1.
-        var total = acc0 + acc1;
-        var sum = 0.0;
-        for (var lane = 0; lane < Vector256<float>.Count; lane++)
-        {
-            sum += total.GetElement(lane);
-        }
-
-        return sum;
-    }
-
     // float64: ln 2 split so that n * Ln2HighDouble is exact for |n| <= 1100.
     private const double Log2EDouble = 1.4426950408889634;
     private const double Ln2HighDouble = 0.6931471803691238;
@@ -77,31 +30,35 @@ internal static class FusedExponential
     private const double MinArgumentDouble = -708.39;
 
     /// <summary>
-    /// float64 version of <see cref="SumExp(Span{float}, float, bool)"/>: degree-13 Taylor polynomial on
-    /// |r| &lt;= 0.347 (truncation r^14/14! &lt; 5e-18), a few ulp in all.
+    /// Returns sum_j exp(row_j - max) over <paramref name="row"/> (length a multiple of the vector width),
+    /// exponentials in <typeparamref name="T"/> lanes, returned in float64; writes the exponentials back
+    /// when <paramref name="store"/>. Per-term relative error about 2e-7 in float32 (degree-6 polynomial,
+    /// r^7/7! &lt; 1.3e-7) and a few ulp in float64 (degree 13, r^14/14! &lt; 5e-18), |r| &lt;= 0.347.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double SumExp(Span<double> row, double max, bool store)
+    public static double SumExp<T>(Span<T> row, T max, bool store)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         ref var s = ref MemoryMarshal.GetReference(row);
+        var width = Vector256<T>.Count;
         var shift = Vector256.Create(max);
-        var acc0 = Vector256<double>.Zero;
-        var acc1 = Vector256<double>.Zero;
+        var acc0 = Vector256<T>.Zero;
+        var acc1 = Vector256<T>.Zero;
         var j = 0;
-        for (; j + 8 <= row.Length; j += 8)
+        for (; j + (2 * width) <= row.Length; j += 2 * width)
         {
             var e0 = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
-            var e1 = Exp(Vector256.LoadUnsafe(ref s, (nuint)(j + 4)) - shift);
+            var e1 = Exp(Vector256.LoadUnsafe(ref s, (nuint)(j + width)) - shift);
             acc0 += e0;
             acc1 += e1;
             if (store)
             {
                 e0.StoreUnsafe(ref s, (nuint)j);
-                e1.StoreUnsafe(ref s, (nuint)(j + 4));
+                e1.StoreUnsafe(ref s, (nuint)(j + width));
             }
         }
 
-        for (; j < row.Length; j += 4)
+        for (; j < row.Length; j += width)
         {
             var e = Exp(Vector256.LoadUnsafe(ref s, (nuint)j) - shift);
             acc0 += e;
@@ -111,8 +68,29 @@ internal static class FusedExponential
             }
         }
 
-        var total = acc0 + acc1;
-        return total.GetElement(0) + total.GetElement(1) + total.GetElement(2) + total.GetElement(3);
+        return HorizontalSum(acc0 + acc1);
+    }
+
+    /// <summary>exp of each lane in <typeparamref name="T"/> (the JIT removes the type test per instantiation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Exp<T>(Vector256<T> x)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float)
+            ? Exp(x.AsSingle()).As<float, T>()
+            : Exp(x.AsDouble()).As<double, T>();
+
+    /// <summary>Sum of the lanes in float64, in lane order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HorizontalSum<T>(Vector256<T> v)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var sum = 0.0;
+        for (var lane = 0; lane < Vector256<T>.Count; lane++)
+        {
+            sum += double.CreateTruncating(v.GetElement(lane));
+        }
+
+        return sum;
     }
 
     /// <summary>sum_j a_j b_j over rows of equal length (a multiple of the vector width), in a fixed order, returned in float64.</summary>
@@ -137,14 +115,7 @@ internal static class FusedExponential
             acc0 = VectorMath.MultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), Vector256.LoadUnsafe(ref y, (nuint)j), acc0);
         }
 
-        var total = acc0 + acc1;
-        var sum = 0.0;
-        for (var lane = 0; lane < width; lane++)
-        {
-            sum += double.CreateTruncating(total.GetElement(lane));
-        }
-
-        return sum;
+        return HorizontalSum(acc0 + acc1);
     }
 
     /// <summary>float64 exp of each lane for arguments &lt;= 0; below -708.39 (the normal range) the result is 0.</summary>

@@ -182,10 +182,10 @@ internal static class SinglePassReduction
             max3 = Vector256.Max(max3, s3);
             if (accumulate)
             {
-                sum0 += Exp(s0 - r0);
-                sum1 += Exp(s1 - r1);
-                sum2 += Exp(s2 - r2);
-                sum3 += Exp(s3 - r3);
+                sum0 += FusedExponential.Exp(s0 - r0);
+                sum1 += FusedExponential.Exp(s1 - r1);
+                sum2 += FusedExponential.Exp(s2 - r2);
+                sum3 += FusedExponential.Exp(s3 - r3);
             }
         }
 
@@ -193,29 +193,9 @@ internal static class SinglePassReduction
         tileMax[1] = double.CreateTruncating(VectorMath.HorizontalMax(max1));
         tileMax[2] = double.CreateTruncating(VectorMath.HorizontalMax(max2));
         tileMax[3] = double.CreateTruncating(VectorMath.HorizontalMax(max3));
-        tileSum[0] = HorizontalSum(sum0);
-        tileSum[1] = HorizontalSum(sum1);
-        tileSum[2] = HorizontalSum(sum2);
-        tileSum[3] = HorizontalSum(sum3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Exp<T>(Vector256<T> x)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float)
-            ? FusedExponential.Exp(x.AsSingle()).As<float, T>()
-            : FusedExponential.Exp(x.AsDouble()).As<double, T>();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double HorizontalSum<T>(Vector256<T> v)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var sum = 0.0;
-        for (var lane = 0; lane < Vector256<T>.Count; lane++)
-        {
-            sum += double.CreateTruncating(v.GetElement(lane));
-        }
-
-        return sum;
+        tileSum[0] = FusedExponential.HorizontalSum(sum0);
+        tileSum[1] = FusedExponential.HorizontalSum(sum1);
+        tileSum[2] = FusedExponential.HorizontalSum(sum2);
+        tileSum[3] = FusedExponential.HorizontalSum(sum3);
     }
 }

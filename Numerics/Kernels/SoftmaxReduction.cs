@@ -156,9 +156,7 @@ public static class SoftmaxReduction
                     max[local] = newMax;
                     var row = scores.AsSpan(r * TileSize, length);
                     var store = valueDimension > 0 || withMoment;
-                    var tileSum = typeof(T) == typeof(float)
-                        ? FusedExponential.SumExp(MemoryMarshal.Cast<T, float>(row), (float)newMax, store)
-                        : FusedExponential.SumExp(MemoryMarshal.Cast<T, double>(row), newMax, store);
+                    var tileSum = FusedExponential.SumExp(row, T.CreateTruncating(newMax), store);
                     sum[local] = (sum[local] * rescale) + tileSum;
                     for (var k = 0; k < valueDimension; k++)
                     {
