@@ -82,25 +82,8 @@ public sealed class AttentionModel : IFlowModel
     /// <inheritdoc/>
     public void Velocity(ParticleBlock block, FlowGlobals globals, Span<double> velocity)
     {
-        AttentionReduction.CheckBlock(block, Dimension, Name);
-        var n = AttentionReduction.CheckAllPositions(globals, Dimension, Name);
         var d = Dimension;
-        if (velocity.Length != block.Count * d)
-        {
-            throw new ArgumentException($"expected {block.Count * d} velocity entries, got {velocity.Length}", nameof(velocity));
-        }
-
-        var partials = AttentionReduction.Attend(
-            Matrices,
-            block.Positions,
-            block.Count,
-            globals.AllPositions.Span,
-            n,
-            AttentionReduction.LogWeights(globals.AllWeights.Span),
-            Beta,
-            withValues: true,
-            Precision,
-            maxDegreeOfParallelism);
+        var partials = AttentionReduction.AttendAll(Name, d, Matrices, Beta, Precision, maxDegreeOfParallelism, block, globals, velocity);
         for (var i = 0; i < block.Count; i++)
         {
             var factor = partials.Sum[i] > 0 ? 1.0 / partials.Sum[i] : 0.0;

@@ -132,6 +132,42 @@ internal static class AttentionReduction
         return Reduce(queries, blockCount, keys, tokenCount, r, keyLogWeights, beta, values, withValues ? d : 0, precision, maxDegreeOfParallelism);
     }
 
+    /// <summary>
+    /// The softmax-weighted values V x_j of all particles for every particle of the block, with scores
+    /// beta &lt;Q x_i, K x_j&gt; + log a_j: the reduction shared by the attention models' velocities.
+    /// Checks the block, the globals and the length of <paramref name="velocity"/> first.
+    /// </summary>
+    public static SoftmaxPartials AttendAll(
+        string model,
+        int dimension,
+        AttentionMatrices matrices,
+        double beta,
+        Precision precision,
+        int maxDegreeOfParallelism,
+        ParticleBlock block,
+        FlowGlobals globals,
+        Span<double> velocity)
+    {
+        CheckBlock(block, dimension, model);
+        var n = CheckAllPositions(globals, dimension, model);
+        if (velocity.Length != block.Count * dimension)
+        {
+            throw new ArgumentException($"expected {block.Count * dimension} velocity entries, got {velocity.Length}", nameof(velocity));
+        }
+
+        return Attend(
+            matrices,
+            block.Positions,
+            block.Count,
+            globals.AllPositions.Span,
+            n,
+            LogWeights(globals.AllWeights.Span),
+            beta,
+            withValues: true,
+            precision,
+            maxDegreeOfParallelism);
+    }
+
     /// <summary>1/2 sum_i a_i &lt;Q x_i, sum_j a_j K x_j&gt; over the block's tokens (the beta = 0 energies).</summary>
     public static double MeanScoreShare(AttentionMatrices matrices, ParticleBlock block, ReadOnlySpan<double> allPositions, ReadOnlySpan<double> allWeights)
     {
