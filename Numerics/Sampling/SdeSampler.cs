@@ -80,41 +80,15 @@ public sealed class SdeSampler
             }
         }
 
-        var x = source.ToArray();
-        var denoised = new double[x.Length];
-        var schedule = Field.Schedule;
-        var h = (end - start) / steps;
-        var sqrtH = Math.Sqrt(h);
-        for (var k = 0; k < steps; k++)
+        var options = new SamplingOptions
         {
-            var t = start + (k * h);
-            var g = _diffusion(t);
-            if (!(g >= 0.0) || !double.IsFinite(g))
-            {
-                throw new InvalidInputException("diffusion", $"g({t}) = {g} is not a non-negative finite number");
-            }
-
-            var a = schedule.A(t);
-            if (!(a > 0.0))
-            {
-                throw new InvalidInputException("t", $"the noise coefficient a({t}) = {a} must be positive; stop at 1 - delta");
-            }
-
-            var b = schedule.B(t);
-            var da = schedule.DA(t);
-            var db = schedule.DB(t);
-            Field.Denoiser(t, x, denoised);
-            var halfG2 = 0.5 * g * g;
-            var onX = (da / a) - (halfG2 / (a * a));
-            var onD = db - (da * b / a) + (halfG2 * b / (a * a));
-            for (var i = 0; i < x.Length; i++)
-            {
-                var drift = (onX * x[i]) + (onD * denoised[i]);
-                var noise = g > 0.0 ? CounterRandom.Normal(seed, firstId + (i / d), k, 0, i % d) : 0.0;
-                x[i] += (h * drift) + (g * sqrtH * noise);
-            }
-        }
-
-        return new SamplingResult(x, steps);
+            Sampler = SamplerKind.Sde,
+            Steps = steps,
+            Start = start,
+            End = end,
+            Seed = seed,
+            DiffusionFunction = _diffusion,
+        };
+        return LocalSampling.Run(Field, options, source, firstId);
     }
 }
