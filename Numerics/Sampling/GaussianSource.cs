@@ -25,6 +25,12 @@ public sealed class GaussianSource
     /// </summary>
     public const long SourceStream = -1;
 
+    /// <summary>The field name of the mean in error messages.</summary>
+    public const string MeanField = "source-mean";
+
+    /// <summary>The field name of the covariance in error messages.</summary>
+    public const string CovarianceField = "source-covariance";
+
     private readonly double[] _mean;
     private readonly double[] _lower;
     private readonly Matrix<double> _inverseLower;
@@ -56,12 +62,6 @@ public sealed class GaussianSource
         _inverseLower = lower.Solve(Matrix<double>.Build.DenseIdentity(d));
         Covariance = sigma.ToArray();
     }
-
-    /// <summary>The field name of the mean in error messages.</summary>
-    public const string MeanField = "source-mean";
-
-    /// <summary>The field name of the covariance in error messages.</summary>
-    public const string CovarianceField = "source-covariance";
 
     /// <summary>The dimension d.</summary>
     public int Dimension => _mean.Length;

@@ -11,6 +11,9 @@ internal static class LinearMap
     /// <summary>The field name reported for a bad map.</summary>
     public const string Field = "map";
 
+    /// <summary>Smallest eigenvalue of a mapped covariance, relative to the largest, accepted as positive definite.</summary>
+    public const double ConditionFloor = 1e-12;
+
     /// <summary>Checks that <paramref name="map"/> is present, has <paramref name="dimension"/> columns and finite entries; returns a dense copy.</summary>
     public static Matrix<double> Checked(Matrix<double>? map, int dimension)
     {
@@ -67,19 +70,23 @@ internal static class LinearMap
         return images;
     }
 
-    /// <summary>A Sigma A^T, symmetrised so that rounding leaves no asymmetry; throws when it is not positive definite.</summary>
+    /// <summary>
+    /// A Sigma A^T, symmetrised so that rounding leaves no asymmetry. Throws when it is not numerically positive
+    /// definite: its smallest eigenvalue must exceed <see cref="ConditionFloor"/> times the largest. A bare Cholesky
+    /// check would accept a rank-deficient A whose product rounding leaves with a tiny positive pivot.
+    /// </summary>
     public static Matrix<double> Congruence(Matrix<double> map, Matrix<double> covariance)
     {
         var image = map * covariance * map.Transpose();
         image = (image + image.Transpose()) * 0.5;
-        try
-        {
-            _ = image.Cholesky();
-        }
-        catch (ArgumentException)
+        var eigenvalues = image.Evd(Symmetricity.Symmetric).EigenValues.Select(value => value.Real).ToArray();
+        var smallest = eigenvalues.Min();
+        var largest = eigenvalues.Max();
+        if (!(smallest > ConditionFloor * largest))
         {
             throw new InvalidInputException(
-                Field, $"the mapped covariance A Sigma A^T ({image.RowCount} x {image.ColumnCount}) is not positive definite; the map must have full row rank");
+                Field,
+                $"the mapped covariance A Sigma A^T has eigenvalues in [{smallest:G4}, {largest:G4}], not positive definite; the map must have full row rank");
         }
 
         return image;
