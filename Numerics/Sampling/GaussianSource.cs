@@ -32,6 +32,7 @@ public sealed class GaussianSource
     public const string CovarianceField = "source-covariance";
 
     private readonly double[] _mean;
+    private readonly double[,] _covariance;
     private readonly double[] _lower;
     private readonly Matrix<double> _inverseLower;
 
@@ -60,7 +61,7 @@ public sealed class GaussianSource
         var lower = sigma.Cholesky().Factor;
         _lower = lower.ToRowMajorArray();
         _inverseLower = lower.Solve(Matrix<double>.Build.DenseIdentity(d));
-        Covariance = sigma.ToArray();
+        _covariance = sigma.ToArray();
     }
 
     /// <summary>The dimension d.</summary>
@@ -70,7 +71,7 @@ public sealed class GaussianSource
     public double[] Mean => (double[])_mean.Clone();
 
     /// <summary>The covariance Sigma0 (a copy).</summary>
-    public double[,] Covariance { get; }
+    public double[,] Covariance => (double[,])_covariance.Clone();
 
     /// <summary>The lower Cholesky factor L of Sigma0 (a copy).</summary>
     public Matrix<double> CholeskyFactor => Matrix<double>.Build.DenseOfRowMajor(Dimension, Dimension, _lower);
