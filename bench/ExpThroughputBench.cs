@@ -28,6 +28,10 @@ internal static class ExpThroughputBench
         ];
     }
 
+    /// <summary>The float64 rows only (1 thread, all threads), for commands whose kernels run in float64.</summary>
+    public static IReadOnlyList<ExpResult> RunFloat64(BenchOptions options) =>
+        [Measure<double>(options, 1), Measure<double>(options, Environment.ProcessorCount)];
+
     private static ExpResult Measure<T>(BenchOptions options, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T>
     {

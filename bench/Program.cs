@@ -1,15 +1,15 @@
 using Transport.Bench;
 
-// `dotnet run -c Release --project bench -- [kernels|flows] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows|sampling] [options]`; kernels is the default command.
 var arguments = args.ToList();
 var command = "kernels";
 if (arguments.Count > 0 && !arguments[0].StartsWith("--", StringComparison.Ordinal))
 {
     command = arguments[0];
     arguments.RemoveAt(0);
-    if (command is not ("kernels" or "flows"))
+    if (command is not ("kernels" or "flows" or "sampling"))
     {
-        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}");
+        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}");
         return 2;
     }
 }
@@ -34,6 +34,29 @@ if (command == "flows")
     }
 
     await FlowsCommand.RunAsync(flowsOptions);
+    return 0;
+}
+
+if (command == "sampling")
+{
+    if (arguments.Contains("--help") || arguments.Contains("-h"))
+    {
+        Console.WriteLine(SamplingOptions.Usage);
+        return 0;
+    }
+
+    SamplingOptions samplingOptions;
+    try
+    {
+        samplingOptions = SamplingOptions.Parse(arguments);
+    }
+    catch (Exception exception) when (exception is ArgumentException or FormatException)
+    {
+        await Console.Error.WriteLineAsync($"{exception.Message}\n{SamplingOptions.Usage}");
+        return 2;
+    }
+
+    await SamplingCommand.RunAsync(samplingOptions);
     return 0;
 }
 

@@ -1,3 +1,5 @@
+using MathNet.Numerics.LinearAlgebra;
+
 namespace Transport.Numerics.Sampling;
 
 /// <summary>
@@ -30,8 +32,25 @@ public sealed class DiscreteTarget : IDenoisingTarget
         _logWeights = Array.ConvertAll(normalised, Math.Log);
     }
 
+    private DiscreteTarget(double[][] atoms, double[] logWeights)
+    {
+        _atoms = atoms;
+        _logWeights = logWeights;
+    }
+
     /// <inheritdoc />
     public int Dimension => _atoms[0].Length;
+
+    /// <summary>The law of A x1: the atoms A y_j with the same weights.</summary>
+    public DiscreteTarget MapLinear(Matrix<double> map)
+    {
+        var checkedMap = LinearMap.Checked(map, Dimension);
+        var atoms = Array.ConvertAll(_atoms, atom => LinearMap.Apply(checkedMap, atom));
+        return new DiscreteTarget(atoms, (double[])_logWeights.Clone());
+    }
+
+    /// <inheritdoc />
+    IDenoisingTarget IDenoisingTarget.MapLinear(Matrix<double> map) => MapLinear(map);
 
     /// <inheritdoc />
     public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised)

@@ -1,3 +1,4 @@
+using MathNet.Numerics.LinearAlgebra;
 using Transport.Numerics.Kernels;
 
 namespace Transport.Numerics.Sampling;
@@ -26,6 +27,13 @@ public sealed class EmpiricalTarget : IDenoisingTarget
         _block = new Block(points, logWeights, dimension, 0, count);
     }
 
+    /// <summary>Creates the target from already validated points and log-weights.</summary>
+    private EmpiricalTarget(double[] points, double[] logWeights, int dimension)
+    {
+        Count = logWeights.Length;
+        _block = new Block(points, logWeights, dimension, 0, Count);
+    }
+
     /// <inheritdoc />
     public int Dimension => _block.Dimension;
 
@@ -39,6 +47,20 @@ public sealed class EmpiricalTarget : IDenoisingTarget
         var partials = _block.Reduce(a, b, x);
         Finish(partials, denoised);
     }
+
+    /// <summary>
+    /// The law of A x1: the points A y_j with the same weights. The points are read back from the block's value
+    /// layout (an exact float64 copy), so the target keeps no second row-major copy of the data.
+    /// </summary>
+    public EmpiricalTarget MapLinear(Matrix<double> map)
+    {
+        var checkedMap = LinearMap.Checked(map, Dimension);
+        var mapped = LinearMap.ApplyToRows(checkedMap, _block.Points());
+        return new EmpiricalTarget(mapped, _block.LogWeights(), checkedMap.RowCount);
+    }
+
+    /// <inheritdoc />
+    IDenoisingTarget IDenoisingTarget.MapLinear(Matrix<double> map) => MapLinear(map);
 
     /// <summary>
     /// Computes the same denoiser as <see cref="Denoise"/> the way data shards and a coordinator do: the data are
@@ -153,6 +175,26 @@ public sealed class EmpiricalTarget : IDenoisingTarget
         }
 
         public int Dimension { get; }
+
+        /// <summary>The block's points, row-major, recovered from the coordinate-major value layout.</summary>
+        public double[] Points()
+        {
+            var count = _keys.Count;
+            var padded = _keys.PaddedCount;
+            var points = new double[count * Dimension];
+            for (var k = 0; k < Dimension; k++)
+            {
+                for (var j = 0; j < count; j++)
+                {
+                    points[(j * Dimension) + k] = _values[(k * padded) + j];
+                }
+            }
+
+            return points;
+        }
+
+        /// <summary>The block's log-weights without the padding.</summary>
+        public double[] LogWeights() => _logWeights.AsSpan(0, _keys.Count).ToArray();
 
         public SoftmaxPartials Reduce(double a, double b, ReadOnlySpan<double> x)
         {

@@ -47,10 +47,16 @@ public sealed class GaussianMixtureTarget : IDenoisingTarget
 
     /// <summary>Creates a one-component mixture from already validated parts.</summary>
     internal GaussianMixtureTarget(double[] mean, Matrix<double> covariance)
+        : this([0.0], [mean], [covariance])
     {
-        _logWeights = [0.0];
-        _means = [mean];
-        _covariances = [covariance];
+    }
+
+    /// <summary>Creates a mixture from already validated, normalised parts.</summary>
+    private GaussianMixtureTarget(double[] logWeights, double[][] means, Matrix<double>[] covariances)
+    {
+        _logWeights = logWeights;
+        _means = means;
+        _covariances = covariances;
     }
 
     /// <summary>The number of components K.</summary>
@@ -58,6 +64,27 @@ public sealed class GaussianMixtureTarget : IDenoisingTarget
 
     /// <inheritdoc />
     public int Dimension => _means[0].Length;
+
+    /// <summary>
+    /// The law of A x1: sum_k w_k N(A m_k, A Sigma_k A^T), same weights; A must have full row rank so every
+    /// mapped covariance stays positive definite.
+    /// </summary>
+    public GaussianMixtureTarget MapLinear(Matrix<double> map)
+    {
+        var checkedMap = LinearMap.Checked(map, Dimension);
+        var means = new double[_means.Length][];
+        var covariances = new Matrix<double>[_means.Length];
+        for (var k = 0; k < _means.Length; k++)
+        {
+            means[k] = LinearMap.Apply(checkedMap, _means[k]);
+            covariances[k] = LinearMap.Congruence(checkedMap, _covariances[k]);
+        }
+
+        return new GaussianMixtureTarget((double[])_logWeights.Clone(), means, covariances);
+    }
+
+    /// <inheritdoc />
+    IDenoisingTarget IDenoisingTarget.MapLinear(Matrix<double> map) => MapLinear(map);
 
     /// <inheritdoc />
     public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised)

@@ -1,3 +1,5 @@
+using MathNet.Numerics.LinearAlgebra;
+
 namespace Transport.Numerics.Sampling;
 
 /// <summary>
@@ -19,10 +21,21 @@ public sealed class GaussianTarget : IDenoisingTarget
         _single = new GaussianMixtureTarget(m, sigma);
     }
 
+    private GaussianTarget(GaussianMixtureTarget single)
+    {
+        _single = single;
+    }
+
     /// <inheritdoc />
     public int Dimension => _single.Dimension;
 
     /// <inheritdoc />
     public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised) =>
         _single.Denoise(a, b, x, denoised);
+
+    /// <summary>The law N(A m, A Sigma A^T) of A x1; A must have full row rank so the covariance stays positive definite.</summary>
+    public GaussianTarget MapLinear(Matrix<double> map) => new(_single.MapLinear(map));
+
+    /// <inheritdoc />
+    IDenoisingTarget IDenoisingTarget.MapLinear(Matrix<double> map) => MapLinear(map);
 }

@@ -1,3 +1,5 @@
+using MathNet.Numerics.LinearAlgebra;
+
 namespace Transport.Numerics.Sampling;
 
 /// <summary>A single Dirac mass at a point y; its denoiser is the constant D = y.</summary>
@@ -16,6 +18,13 @@ public sealed class PointMassTarget : IDenoisingTarget
 
     /// <inheritdoc />
     public int Dimension => _point.Length;
+
+    /// <summary>The law of A x1: the Dirac mass at A y.</summary>
+    public PointMassTarget MapLinear(Matrix<double> map) =>
+        new(LinearMap.Apply(LinearMap.Checked(map, Dimension), _point));
+
+    /// <inheritdoc />
+    IDenoisingTarget IDenoisingTarget.MapLinear(Matrix<double> map) => MapLinear(map);
 
     /// <inheritdoc />
     public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised)
