@@ -11,7 +11,7 @@ namespace Transport.Client.Sampling;
 /// cluster runner (Karras grid, eta &gt; 0, correctors, a non-standard source, OT coupling) are rejected as input
 /// errors naming the option.
 /// </summary>
-internal sealed class LocalSampleRunner : ISampleRunner
+internal sealed class LocalSampleRunner : ISampleRunner, ISampleRunnerLimits
 {
     /// <summary>
     /// The SDE's constant diffusion is switched off from this time on: the score grows like 1/a(t)^2 near t = 1,
@@ -19,8 +19,11 @@ internal sealed class LocalSampleRunner : ISampleRunner
     /// </summary>
     public const double DiffusionCutoff = 0.9;
 
+    /// <inheritdoc />
+    public void CheckSupported(SampleRequest request) => CheckLocal(request);
+
     /// <summary>Throws for the options this runner cannot honour; call it before any output exists.</summary>
-    public static void CheckSupported(SampleRequest request)
+    public static void CheckLocal(SampleRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Grid != "uniform")
@@ -53,7 +56,7 @@ internal sealed class LocalSampleRunner : ISampleRunner
     public Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        CheckSupported(request);
+        CheckLocal(request);
         return Task.Run(() => Run(request, steps, ct), ct);
     }
 

@@ -113,14 +113,20 @@ internal static class SampleCommand
         ArgumentNullException.ThrowIfNull(runners);
         var started = Stopwatch.StartNew();
         SampleInputs inputs;
-        ISampleRunner runner;
+        ISampleRunner? runner = null;
         try
         {
             inputs = SampleInputs.Load(arguments, DemoText);
             runner = runners(inputs.Cluster, arguments.Verbose);
+            (runner as ISampleRunnerLimits)?.CheckSupported(inputs.Request);
         }
         catch (InvalidInputException ex)
         {
+            if (runner is IAsyncDisposable created)
+            {
+                await created.DisposeAsync();
+            }
+
             await stderr.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.BadInput;
         }

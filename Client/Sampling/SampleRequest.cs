@@ -110,3 +110,13 @@ internal interface ISampleRunner
     /// <summary>Runs <paramref name="request"/> with <paramref name="steps"/> time steps (ignored by the adaptive sampler).</summary>
     Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct);
 }
+
+/// <summary>
+/// Optional for an <see cref="ISampleRunner"/>: rejects, before anything runs or prints, the options the runner cannot
+/// honour (an <see cref="Transport.Numerics.InvalidInputException"/> naming the option).
+/// </summary>
+internal interface ISampleRunnerLimits
+{
+    /// <summary>Throws for the first option of <paramref name="request"/> this runner does not support.</summary>
+    void CheckSupported(SampleRequest request);
+}
