@@ -97,7 +97,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
         var particleShards = Integer("particle-shards", arguments.ParticleShards ?? spec.ParticleShards ?? shards.ToString(CultureInfo.InvariantCulture), 1, MaxShards);
         if (particleShards > count)
         {
-            throw new InvalidInputException("particle-shards", $"is {particleShards}, more than the {count} particles");
+            throw new InvalidInputException("particle-shards", $"is {particleShards} (default: --shards), more than the {count} particles");
         }
 
         var delta = arguments.Delta ?? spec.Delta ?? (target.Kind == SampleTarget.Data ? DataDelta : GaussianDelta);

@@ -78,6 +78,8 @@ public sealed class SampleBadInputTests : IDisposable
     [InlineData("""{"kind": "mixture", "weights": [0.5, 0.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]]}""", "target.covariances[1]: ", "3 x 3, expected 2 x 2")]
     [InlineData("""{"kind": "mixture", "weights": [0.5, 0.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, -1]]]}""", "target.covariances[1]: ", "not positive definite")]
     [InlineData("""{"kind": "mixture", "weights": [0.5, 0.5], "means": [[0, 0], [1, 1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}""", "target.means[1]: ", "3 entries")]
+    [InlineData("""{"kind": "gaussian", "mean": [0, 0],""", "target: ", "malformed JSON")]
+    [InlineData("""[1, 2]""", "target: ", "expected a JSON object")]
     public async Task Bad_target_description_is_rejected(string json, string field, string mention)
     {
         await AssertBadTarget(json, field, mention);

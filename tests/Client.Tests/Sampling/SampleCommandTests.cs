@@ -202,6 +202,47 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task One_dimensional_mixture_splits_the_noise_at_the_weight_quantile()
+    {
+        // math.md FM-1/FM-2: a 1-D flow is monotone, so x0 goes to the lighter left component exactly when
+        // x0 < Phi^-1(0.3) = -0.5244005; points just either side of it must land on opposite components.
+        var target = Json(work, "m1.json", """{"kind": "mixture", "weights": [0.3, 0.7], "means": [[-2], [2]], "covariances": [[[0.25]], [[0.25]]]}""");
+        var noise = work.Npy("x0.npy", [1.0, -0.53, -0.52, -3.0], 4, 1);
+        var run = await Cli.RunAsync("sample", "--target", target, "--schedule", "trig", "--sampler", "rk4", "--steps", "200",
+            "--noise", noise, "--out", work.Out, "--quiet");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var x = NpyArray.Read(Path.Combine(work.Out, "samples.npy"), "samples").Data;
+        Assert.True(x[0] > 0 && x[1] < 0 && x[2] > 0 && x[3] < 0, $"samples {string.Join(", ", x)} do not split at -0.5244");
+        Assert.True(x[3] < x[1] && x[2] < x[0], "the 1-D map is not monotone");
+        AssertPng(Path.Combine(work.Out, "samples.png"));
+    }
+
+    [Fact]
+    public async Task Cancelled_run_exits_130_and_writes_nothing()
+    {
+        var target = Json(work, "gaussian.json", GaussianJson);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var run = await Cli.RunAsync(cancelled.Token, "sample", "--target", target, "--schedule", "linear", "--sampler", "euler", "--steps", "4", "--n", "5", "--out", work.Out);
+
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("cancelled", run.Stderr, StringComparison.Ordinal);
+        work.AssertNoOutput();
+    }
+
+    [Fact]
+    public void Gaussian_flow_map_at_time_one_is_m_plus_the_covariance_root_times_x0()
+    {
+        // math.md FM-3: T_1(1, 0) = (1.948683, -0.683772); at a = 1, b = 0 the map is the identity.
+        var target = new SampleTarget(SampleTarget.Gaussian, 2, [1.0], [[1.0, -1.0]], [[1.0, 0.6, 0.6, 1.0]], null);
+        var mapped = SampleMetricsBuilder.GaussianFlowMap(target, [1.0, 0.0], a: 0.0, b: 1.0);
+        Cli.AssertClose(1.948683, mapped[0], 1e-6, 1, "T_1(1, 0)_1");
+        Cli.AssertClose(-0.683772, mapped[1], 1e-6, 1, "T_1(1, 0)_2");
+        Assert.Equal([0.25, -2.0], SampleMetricsBuilder.GaussianFlowMap(target, [0.25, -2.0], a: 1.0, b: 0.0).Select(v => Math.Round(v, 12)));
+    }
+
+    [Fact]
     public async Task The_command_writes_what_the_injected_runner_returns()
     {
         // The command does not know which runner it talks to: a stand-in runner's samples are written verbatim.
