@@ -34,7 +34,7 @@ public static class TransportCli
                 await stderr.WriteLineAsync($"error: {error.Message}");
             }
 
-            await stderr.WriteLineAsync("run 'transport --help', 'transport sinkhorn --help' or 'transport flow --help' for usage");
+            await stderr.WriteLineAsync("run 'transport --help', 'transport sinkhorn --help', 'transport flow --help' or 'transport sample --help' for usage");
             return ExitCodes.BadInput;
         }
 
@@ -108,10 +108,11 @@ public static class TransportCli
             return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
         });
 
-        return new RootCommand("transport: distributed entropic optimal transport and particle flows on Orleans")
+        return new RootCommand("transport: distributed entropic optimal transport, particle flows and generative sampling on Orleans")
         {
             sinkhorn,
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
+            Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
         };
     }
 

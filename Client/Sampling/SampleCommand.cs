@@ -1,0 +1,210 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+
+namespace Transport.Client.Sampling;
+
+/// <summary>
+/// Creates the runner of a <c>transport sample</c> invocation once its inputs are valid: <paramref name="cluster"/> is
+/// the <c>--cluster</c> (null for this process). A runner that is <see cref="IAsyncDisposable"/> is disposed after the
+/// runs (a cluster runner closes its connection there).
+/// </summary>
+internal delegate ISampleRunner SampleRunnerFactory(ClusterEndpoint? cluster, bool verbose);
+
+/// <summary>
+/// <c>transport sample</c>: draws samples from a target (Gaussian, Gaussian mixture or data set) by transporting
+/// noise along the probability-flow ODE or SDE of a stochastic interpolant (math.md section 2), optionally as a
+/// sweep over step counts, and writes samples, metrics and plots. The runner is injected, so the command does not
+/// depend on where the sampling runs.
+/// </summary>
+internal static class SampleCommand
+{
+    /// <summary>Demo names; demo NAME is the specification <c>examples/sample-NAME.json</c>.</summary>
+    public static readonly string[] Demos = ["gaussian", "mixture", "data"];
+
+    /// <summary>The runner used when none is injected: <see cref="LocalSampleRunner"/>; <c>--cluster</c> is not available yet.</summary>
+    public static readonly SampleRunnerFactory LocalRunners = (cluster, _) => cluster is null
+        ? new LocalSampleRunner()
+        : throw new InvalidInputException("cluster", $"{cluster.Host}:{cluster.Port}: sampling on a cluster is not available in this build yet; omit --cluster to sample in this process");
+
+    /// <summary>Builds the <c>sample</c> command; <paramref name="runners"/> defaults to <see cref="LocalRunners"/>.</summary>
+    public static Command Build(TextWriter stdout, TextWriter stderr, bool interactiveProgress, SampleRunnerFactory? runners = null)
+    {
+        _ = interactiveProgress; // Progress is one plain line per run (a sweep has few runs), never redrawn.
+        var target = Text("--target", "Target: JSON {\"kind\": \"gaussian\"|\"mixture\"|\"data\", ...} or a .npy data set (n x d, float32/float64)", "TARGET");
+        var targetWeights = Text("--target-weights", "Weights of a .npy data set target (positive, one per point; default uniform)", "W.npy");
+        var schedule = Text("--schedule", "Interpolant schedule: linear, trig or vp", "linear|trig|vp");
+        var sampler = Text("--sampler", "Sampler: euler, heun, rk4, adaptive (Dormand-Prince), ddim or sde (Euler-Maruyama)", "NAME");
+        var steps = Text("--steps", "Time steps: one count, or a comma list such as 4,8,16,32 (a sweep: one run per count)", "K");
+        var count = Text("--n", $"Number of samples (1..{SampleInputs.MaxParticles}); optional with --noise", "N");
+        var coupling = Text("--coupling", "Noise-data coupling: independent (default) or ot", "independent|ot");
+        var seed = Text("--seed", "Seed of the source noise and the SDE increments (default 0)", "S");
+        var shards = Text("--shards", "Shards of the target data (default 1)", "S");
+        var particleShards = Text("--particle-shards", "Shards of the particles (default: --shards)", "P");
+        var noise = Text("--noise", "Transport these source points (n x d .npy) instead of drawing standard normal noise", "X0.npy");
+        var source = Text("--source", "Gaussian source {\"kind\": \"gaussian\", \"mean\", \"covariance\"} (default standard normal)", "SOURCE.json");
+        var grid = Text("--grid", "Time grid: uniform (default) or karras", "uniform|karras");
+        var delta = NumberOptions.OptionalDouble("--delta", $"Stop at t = 1 - delta, delta in (0, 0.5) (default {SampleInputs.DataDelta:G} for data sets, {SampleInputs.GaussianDelta:G} for Gaussian and mixture targets)", "X");
+        var eta = NumberOptions.OptionalDouble("--eta", "DDIM stochasticity eta >= 0 (default 0)", "E");
+        var diffusion = NumberOptions.OptionalDouble("--diffusion", $"SDE diffusion level g >= 0 (default 1; switched off for t >= {LocalSampleRunner.DiffusionCutoff:G})", "G");
+        var correctorSteps = Text("--corrector-steps", "Annealed Langevin corrector steps per time step (default 0)", "M");
+        var correctorSnr = NumberOptions.OptionalDouble("--corrector-snr", "Signal-to-noise ratio of the corrector (default 0.16)", "R");
+        var snap = new Option<bool>("--snap") { Description = "Replace the final points x by D(1 - delta, x)" };
+        var tolerance = NumberOptions.OptionalDouble("--tolerance", "Tolerance (rtol = atol) of the adaptive sampler (default 1e-6)", "T");
+        var spec = Text("--spec", "Run specification (JSON with the options' names as keys); options given on the command line override it", "RUN.json");
+        var demo = Text("--demo", $"Run a demo specification: {string.Join(", ", Demos)} (examples/sample-NAME.json)", "NAME");
+        var output = Text("--out", "Output directory (samples.npy, metrics.json, samples.png, nfe.png for a sweep)", "DIR");
+        var cluster = Text("--cluster", "Gateway of a running cluster; without it the sampling runs in this process", "HOST:PORT");
+        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
+        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress lines" };
+        var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
+        var command = new Command("sample", "Generative sampling: transport noise to a Gaussian, mixture or data-set target along a stochastic interpolant's flow")
+        {
+            target, targetWeights, schedule, sampler, steps, count, coupling, seed, shards, particleShards, noise, source, grid,
+            delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, cluster, clusterId,
+            serviceId, quiet, verbose,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new SampleArguments
+            {
+                Target = parse.GetValue(target),
+                TargetWeights = parse.GetValue(targetWeights),
+                Schedule = parse.GetValue(schedule),
+                Sampler = parse.GetValue(sampler),
+                Steps = parse.GetValue(steps),
+                Count = parse.GetValue(count),
+                Coupling = parse.GetValue(coupling),
+                Seed = parse.GetValue(seed),
+                Shards = parse.GetValue(shards),
+                ParticleShards = parse.GetValue(particleShards),
+                Noise = parse.GetValue(noise),
+                Source = parse.GetValue(source),
+                Grid = parse.GetValue(grid),
+                Delta = parse.GetValue(delta),
+                Eta = parse.GetValue(eta),
+                Diffusion = parse.GetValue(diffusion),
+                CorrectorSteps = parse.GetValue(correctorSteps),
+                CorrectorSnr = parse.GetValue(correctorSnr),
+                Snap = parse.GetValue(snap),
+                Tolerance = parse.GetValue(tolerance),
+                Spec = parse.GetValue(spec),
+                Demo = parse.GetValue(demo),
+                Out = parse.GetValue(output),
+                Cluster = parse.GetValue(cluster),
+                ClusterId = parse.GetValue(clusterId) ?? "transport",
+                ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",
+                Quiet = parse.GetValue(quiet),
+                Verbose = parse.GetValue(verbose),
+            },
+            runners ?? LocalRunners,
+            stdout,
+            stderr,
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>Validates, runs (every step count) and writes one sampling job; every outcome becomes an exit code here.</summary>
+    internal static async Task<int> RunAsync(SampleArguments arguments, SampleRunnerFactory runners, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(runners);
+        var started = Stopwatch.StartNew();
+        SampleInputs inputs;
+        ISampleRunner? runner = null;
+        try
+        {
+            inputs = SampleInputs.Load(arguments, DemoText);
+            runner = runners(inputs.Cluster, arguments.Verbose);
+            (runner as ISampleRunnerLimits)?.CheckSupported(inputs.Request);
+        }
+        catch (InvalidInputException ex)
+        {
+            if (runner is IAsyncDisposable created)
+            {
+                await created.DisposeAsync();
+            }
+
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var request = inputs.Request;
+        try
+        {
+            var runs = new List<SampleRunRecord>();
+            Progress(stderr, arguments.Quiet, $"sample: {request.Target.Kind} target, d = {request.Dimension}, n = {request.Count}, {request.Schedule} schedule, {request.Sampler}, steps {string.Join(",", inputs.Steps)}");
+            var (reference, referenceMethod) = await SampleMetricsBuilder.ReferenceAsync(request, runner, cancellationToken);
+            foreach (var steps in inputs.Steps)
+            {
+                var result = await runner.RunAsync(request, steps, cancellationToken);
+                var metrics = SampleMetricsBuilder.Build(request, result.Samples, reference);
+                runs.Add(new SampleRunRecord(steps, result, metrics));
+                Progress(stderr, arguments.Quiet, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"sample {request.Sampler} steps {steps,6}  nfe {result.Evaluations,6}  flow-map error {metrics[SampleMetricsBuilder.FlowMapError],-12:G4}  {result.Seconds,7:F2} s"));
+            }
+
+            inputs.Output.Commit(directory => SampleOutputWriter.Write(directory, request, runs, referenceMethod, started.Elapsed.TotalSeconds));
+            var last = runs[^1];
+            await stdout.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{request.Count} samples ({request.Target.Kind}, {request.Sampler}, nfe {last.Result.Evaluations}), flow-map error {last.Metrics[SampleMetricsBuilder.FlowMapError]:G4} -> {inputs.Output.FullPath}"));
+            return ExitCodes.Success;
+        }
+        catch (InvalidInputException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (JobInputException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("cancelled: no output was written");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            if (runner is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The text of the demo specification <paramref name="name"/>.</summary>
+    internal static string DemoText(string name)
+    {
+        if (!Demos.Contains(name))
+        {
+            throw new InvalidInputException("demo", $"unknown demo '{name}' (expected one of {string.Join(", ", Demos)})");
+        }
+
+        using var stream = typeof(SampleCommand).Assembly.GetManifestResourceStream($"examples.sample-{name}.json")
+            ?? throw new InvalidOperationException($"the demo specification examples/sample-{name}.json is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static Option<string?> Text(string name, string description, string helpName) => new(name) { Description = description, HelpName = helpName };
+
+    private static void Progress(TextWriter stderr, bool quiet, string line)
+    {
+        if (!quiet)
+        {
+            stderr.WriteLine(line);
+            stderr.Flush();
+        }
+    }
+}

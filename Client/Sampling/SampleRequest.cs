@@ -1,0 +1,122 @@
+namespace Transport.Client.Sampling;
+
+/// <summary>
+/// The target of <c>transport sample</c> as plain arrays, validated: a Gaussian (one component), a Gaussian
+/// mixture, or an empirical data set.
+/// </summary>
+/// <param name="Kind"><c>gaussian</c>, <c>mixture</c> or <c>data</c>.</param>
+/// <param name="Dimension">Dimension d.</param>
+/// <param name="Weights">Normalised component weights (Gaussian: [1]) or data-point weights (data), summing to one.</param>
+/// <param name="Means">Component means, each of length d (empty for data).</param>
+/// <param name="Covariances">Component covariances, each d x d row-major (empty for data).</param>
+/// <param name="Points">Data points, row-major count x d (null unless data).</param>
+internal sealed record SampleTarget(string Kind, int Dimension, double[] Weights, double[][] Means, double[][] Covariances, double[]? Points)
+{
+    /// <summary>The kind name of a single Gaussian.</summary>
+    public const string Gaussian = "gaussian";
+
+    /// <summary>The kind name of a Gaussian mixture.</summary>
+    public const string Mixture = "mixture";
+
+    /// <summary>The kind name of an empirical data set.</summary>
+    public const string Data = "data";
+
+    /// <summary>Number of data points (data targets) or components (Gaussian and mixture).</summary>
+    public int Count => Points is null ? Means.Length : Points.Length / Dimension;
+}
+
+/// <summary>
+/// Everything <c>transport sample</c> parsed and validated, independent of which <see cref="ISampleRunner"/>
+/// executes it. Names follow the command-line options.
+/// </summary>
+internal sealed record SampleRequest
+{
+    /// <summary>The target distribution.</summary>
+    public required SampleTarget Target { get; init; }
+
+    /// <summary>Mean of a Gaussian source (<c>--source</c>), or null for the standard normal.</summary>
+    public double[]? SourceMean { get; init; }
+
+    /// <summary>Covariance of a Gaussian source, d x d row-major, or null for the identity.</summary>
+    public double[]? SourceCovariance { get; init; }
+
+    /// <summary>Schedule name: <c>linear</c>, <c>trig</c> or <c>vp</c>.</summary>
+    public required string Schedule { get; init; }
+
+    /// <summary>Sampler name: <c>euler</c>, <c>heun</c>, <c>rk4</c>, <c>adaptive</c>, <c>ddim</c> or <c>sde</c>.</summary>
+    public required string Sampler { get; init; }
+
+    /// <summary>Time grid: <c>uniform</c> or <c>karras</c>.</summary>
+    public required string Grid { get; init; }
+
+    /// <summary>The runs end at t = 1 - delta, delta in (0, 0.5).</summary>
+    public required double Delta { get; init; }
+
+    /// <summary>DDIM stochasticity eta &gt;= 0 (0 is deterministic DDIM).</summary>
+    public required double Eta { get; init; }
+
+    /// <summary>SDE diffusion level g &gt;= 0.</summary>
+    public required double Diffusion { get; init; }
+
+    /// <summary>Annealed Langevin corrector steps per time step (0: none).</summary>
+    public required int CorrectorSteps { get; init; }
+
+    /// <summary>Signal-to-noise ratio of the corrector steps.</summary>
+    public required double CorrectorSnr { get; init; }
+
+    /// <summary>Whether the final points are replaced by D(1 - delta, x).</summary>
+    public required bool Snap { get; init; }
+
+    /// <summary>Seed of the source noise and of the SDE increments.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>Coupling of noise and data: <c>independent</c> or <c>ot</c>.</summary>
+    public required string Coupling { get; init; }
+
+    /// <summary>Shards of the target data.</summary>
+    public required int Shards { get; init; }
+
+    /// <summary>Shards of the particles.</summary>
+    public required int ParticleShards { get; init; }
+
+    /// <summary>Tolerance (rtol = atol) of the adaptive sampler.</summary>
+    public required double Tolerance { get; init; }
+
+    /// <summary>Source points given with <c>--noise</c> (row-major n x d), or null to draw them with <see cref="SourceNoise"/>.</summary>
+    public double[]? Noise { get; init; }
+
+    /// <summary>Number of particles n.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>Dimension d (equal to the target's).</summary>
+    public int Dimension => Target.Dimension;
+
+    /// <summary>The end time 1 - delta.</summary>
+    public double EndTime => 1.0 - Delta;
+}
+
+/// <summary>The outcome of one sampling run.</summary>
+/// <param name="Samples">The final points, row-major n x d, in the order of the source points.</param>
+/// <param name="Evaluations">Denoiser evaluations on the batch (NFE).</param>
+/// <param name="Seconds">Wall-clock seconds of the run.</param>
+internal sealed record SampleRunResult(double[] Samples, int Evaluations, double Seconds);
+
+/// <summary>
+/// Executes one sampling run of a <see cref="SampleRequest"/> with a given step count. The command does not know
+/// which implementation it talks to: <see cref="LocalSampleRunner"/> in this process, or a cluster runner.
+/// </summary>
+internal interface ISampleRunner
+{
+    /// <summary>Runs <paramref name="request"/> with <paramref name="steps"/> time steps (ignored by the adaptive sampler).</summary>
+    Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct);
+}
+
+/// <summary>
+/// Optional for an <see cref="ISampleRunner"/>: rejects, before anything runs or prints, the options the runner cannot
+/// honour (an <see cref="Transport.Numerics.InvalidInputException"/> naming the option).
+/// </summary>
+internal interface ISampleRunnerLimits
+{
+    /// <summary>Throws for the first option of <paramref name="request"/> this runner does not support.</summary>
+    void CheckSupported(SampleRequest request);
+}

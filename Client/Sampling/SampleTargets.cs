@@ -1,0 +1,70 @@
+using Transport.Numerics;
+using Transport.Numerics.Sampling;
+
+namespace Transport.Client.Sampling;
+
+/// <summary>Builds the Numerics denoising target and schedule that a <see cref="SampleRequest"/> names.</summary>
+internal static class SampleTargets
+{
+    /// <summary>The schedule names users type.</summary>
+    public static readonly string[] ScheduleNames = ["linear", "trig", "vp"];
+
+    /// <summary>
+    /// The denoiser of <paramref name="target"/>. The Numerics constructors validate (symmetry, positive
+    /// definiteness, shapes, weights); their field names are prefixed with <c>target.</c>.
+    /// </summary>
+    public static IDenoisingTarget Build(SampleTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        try
+        {
+            return target.Kind switch
+            {
+                SampleTarget.Gaussian => new GaussianTarget(target.Means[0], Square(target.Covariances[0], target.Dimension)),
+                SampleTarget.Mixture => new GaussianMixtureTarget(
+                    target.Weights,
+                    target.Means,
+                    target.Covariances.Select(c => Square(c, target.Dimension)).ToArray()),
+                SampleTarget.Data => new EmpiricalTarget(target.Points!, target.Dimension, target.Weights),
+                _ => throw new InvalidInputException("target.kind", $"unknown kind '{target.Kind}'"),
+            };
+        }
+        catch (InvalidInputException ex) when (!ex.Field.StartsWith("target", StringComparison.Ordinal))
+        {
+            throw Prefixed("target", ex);
+        }
+    }
+
+    /// <summary>The schedule named <paramref name="name"/>.</summary>
+    public static InterpolantSchedule Schedule(string name) => name switch
+    {
+        "linear" => new LinearSchedule(),
+        "trig" => new TrigonometricSchedule(),
+        "vp" => new VpSdeSchedule(),
+        _ => throw new InvalidInputException("schedule", $"unknown schedule '{name}' (expected {string.Join(", ", ScheduleNames)})"),
+    };
+
+    /// <summary>A row-major d x d matrix as a 2-D array; a wrong length is a shape error.</summary>
+    public static double[,] Square(double[] values, int dimension)
+    {
+        var matrix = new double[dimension, dimension];
+        for (var i = 0; i < dimension; i++)
+        {
+            for (var j = 0; j < dimension; j++)
+            {
+                matrix[i, j] = values[(i * dimension) + j];
+            }
+        }
+
+        return matrix;
+    }
+
+    /// <summary>Re-raises <paramref name="ex"/> with its field under <paramref name="prefix"/> (<c>covariance</c> becomes <c>target.covariance</c>).</summary>
+    public static InvalidInputException Prefixed(string prefix, InvalidInputException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var head = ex.Field + ": ";
+        var message = ex.Message.StartsWith(head, StringComparison.Ordinal) ? ex.Message[head.Length..] : ex.Message;
+        return new InvalidInputException($"{prefix}.{ex.Field}", message);
+    }
+}
