@@ -10,6 +10,9 @@ public interface IVelocityField
     /// <summary>The dimension of the particles.</summary>
     int Dimension { get; }
 
+    /// <summary>The interpolant schedule (a, b) the field belongs to; fixed-step time grids are laid out on it.</summary>
+    InterpolantSchedule Schedule { get; }
+
     /// <summary>Writes v(t, x) for the row-major n x d batch <paramref name="x"/> into <paramref name="velocity"/>.</summary>
     ValueTask VelocityAsync(double t, ReadOnlyMemory<double> x, Memory<double> velocity, CancellationToken cancellationToken);
 }

@@ -18,7 +18,7 @@ namespace Transport.Numerics.Sampling.Coupling;
 /// partials in order (<see cref="SoftmaxPartials.Combine"/>) and calls <see cref="Finish"/>.
 /// </para>
 /// </summary>
-public sealed class CoupledPairsField
+public sealed class CoupledPairsField : IVelocityField
 {
     private readonly double[] _starts;
     private readonly double[] _ends;
@@ -79,6 +79,14 @@ public sealed class CoupledPairsField
 
     /// <summary>The interpolant coefficients a(t), b(t) and their derivatives.</summary>
     public InterpolantSchedule Schedule { get; }
+
+    /// <inheritdoc />
+    public ValueTask VelocityAsync(double t, ReadOnlyMemory<double> x, Memory<double> velocity, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Velocity(t, x.Span, velocity.Span);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>v(t, x) for the row-major batch <paramref name="x"/> (field <c>particles</c>), written to <paramref name="velocity"/>.</summary>
     public void Velocity(double t, ReadOnlySpan<double> x, Span<double> velocity)

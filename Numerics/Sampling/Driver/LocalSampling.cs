@@ -15,8 +15,7 @@ public static class LocalSampling
         options.Validate();
         var block = new ParticleBlockSampler(field, options, source, firstId);
         var backend = new SingleBlockBackend(block);
-        var schedule = (field as InterpolantField)?.Schedule ?? throw new InvalidInputException("field", "a fixed-step run needs an interpolant field for its schedule");
-        var report = SamplingDriver.RunAsync(backend, options, schedule).GetAwaiter().GetResult();
+        var report = SamplingDriver.RunAsync(backend, options, field.Schedule).GetAwaiter().GetResult();
         return new SamplingResult(block.Positions.ToArray(), report.Evaluations);
     }
 
