@@ -1,4 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
+using Transport.Numerics.Sampling;
+using Transport.Numerics.Sampling.Metrics;
 
 namespace Transport.Client.Sampling;
 
@@ -48,16 +50,89 @@ internal static class SampleMetricsBuilder
         return (run.Samples, $"adaptive run at tolerance {ReferenceTolerance:G2}");
     }
 
-    /// <summary>The metrics of one run's <paramref name="samples"/> against the <paramref name="reference"/> end points.</summary>
+    /// <summary>
+    /// At most this many samples (the first rows) and exact target draws enter the pairwise metrics (energy distance
+    /// and Sinkhorn divergence), which cost O(n m); the moment, mixture-mass and nearest-data metrics use every sample.
+    /// </summary>
+    public const int PairwiseLimit = 2000;
+
+    /// <summary>
+    /// The metrics of one run's <paramref name="samples"/>: the flow-map error against the <paramref name="reference"/>
+    /// end points, then the distribution metrics of <see cref="SampleMetricsReport"/> against the target: energy
+    /// distance and Sinkhorn divergence to exact target samples (Gaussian and mixture: counter-based draws, stream 1;
+    /// data sets: the data themselves with their weights when there are at most <see cref="PairwiseLimit"/>, else
+    /// draws), mean and covariance errors (Gaussian), per-component mass (mixture), nearest-data distances and count
+    /// deviations (data sets, memorisation).
+    /// </summary>
     public static OrderedDictionary<string, double> Build(SampleRequest request, double[] samples, double[] reference)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(reference);
-        return new OrderedDictionary<string, double>
+        var d = request.Dimension;
+        var metrics = new OrderedDictionary<string, double>
         {
-            [FlowMapError] = RmsDistance(samples, reference, request.Dimension),
+            [FlowMapError] = RmsDistance(samples, reference, d),
         };
+
+        var target = request.Target;
+        var pairwiseCount = Math.Min(samples.Length / d, PairwiseLimit);
+        var head = samples.AsSpan(0, pairwiseCount * d).ToArray();
+        var means = target.Means.Select(m => (IReadOnlyList<double>)m).ToArray();
+        var covariances = target.Covariances.Select(c => SampleTargets.Square(c, d)).ToArray();
+        var exactSamples = target.Kind switch
+        {
+            SampleTarget.Gaussian => TargetSamples.Gaussian(target.Means[0], covariances[0], pairwiseCount, request.Seed, stream: 1),
+            SampleTarget.Mixture => TargetSamples.Mixture(target.Weights, means, covariances, pairwiseCount, request.Seed, stream: 1),
+            _ => target.Count <= PairwiseLimit ? target.Points! : TargetSamples.Empirical(target.Points!, d, target.Weights, pairwiseCount, request.Seed, stream: 1),
+        };
+        var exactWeights = target.Kind == SampleTarget.Data && target.Count <= PairwiseLimit ? target.Weights : null;
+        var report = SampleMetricsReport.Build(head, d, new SampleMetricsReference { ReferenceSamples = exactSamples, ReferenceWeights = exactWeights });
+        metrics["metric_samples"] = pairwiseCount;
+        metrics["energy_distance"] = report.EnergyDistance ?? double.NaN;
+        metrics["sinkhorn_divergence"] = report.SinkhornDivergence ?? double.NaN;
+        metrics["sinkhorn_blur"] = report.SinkhornBlur ?? double.NaN;
+
+        var full = SampleMetricsReport.Build(samples, d, new SampleMetricsReference
+        {
+            IncludeSinkhornDivergence = false,
+            GaussianMean = target.Kind == SampleTarget.Gaussian ? target.Means[0] : null,
+            GaussianCovariance = target.Kind == SampleTarget.Gaussian ? covariances[0] : null,
+            MixtureWeights = target.Kind == SampleTarget.Mixture ? target.Weights : null,
+            MixtureMeans = target.Kind == SampleTarget.Mixture ? means : null,
+            MixtureCovariances = target.Kind == SampleTarget.Mixture ? covariances : null,
+            Data = target.Kind == SampleTarget.Data ? target.Points : null,
+            DataWeights = target.Kind == SampleTarget.Data ? target.Weights : null,
+            NearDataThreshold = target.Kind == SampleTarget.Data ? 1e-3 : null,
+        });
+        if (full.MeanError is { } meanError)
+        {
+            metrics["mean_error"] = meanError;
+            metrics["mean_error_standard_errors"] = full.MeanErrorInStandardErrors ?? double.NaN;
+            metrics["covariance_error"] = full.CovarianceError ?? double.NaN;
+            metrics["covariance_relative_error"] = full.RelativeCovarianceError ?? double.NaN;
+        }
+
+        if (full.ComponentHardMass is { } hard && full.ComponentSoftMass is { } soft)
+        {
+            for (var k = 0; k < hard.Count; k++)
+            {
+                metrics[$"component_mass_{k}"] = hard[k];
+                metrics[$"component_soft_mass_{k}"] = soft[k];
+            }
+
+            metrics["component_mass_max_error"] = full.MaxComponentMassError ?? double.NaN;
+        }
+
+        if (full.MeanNearestDataDistance is { } nearest)
+        {
+            metrics["nearest_data_mean_distance"] = nearest;
+            metrics["nearest_data_max_distance"] = full.MaxNearestDataDistance ?? double.NaN;
+            metrics["nearest_data_fraction_within_1e-3"] = full.FractionNearData ?? double.NaN;
+            metrics["nearest_data_max_count_deviation"] = full.MaxDataCountDeviation ?? double.NaN;
+        }
+
+        return metrics;
     }
 
     /// <summary>sqrt(mean_i |x_i - y_i|^2) over the rows of two row-major n x d arrays.</summary>
