@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Sampling;
+using Xunit.Abstractions;
 
 namespace Transport.Grains.Tests;
 
 [Collection(ClusterTestGroup.Name)]
-public sealed class DistributedSamplingTests(ClusterFixture fixture)
+public sealed class DistributedSamplingTests(ClusterFixture fixture, ITestOutputHelper log)
 {
     // The contract is 1e-6 relative (scale max(1, |x|)). Each particle's arithmetic is the same code on the cluster;
     // the only difference from the single-process run is the order of additions where the data shards' softmax
@@ -51,12 +52,19 @@ public sealed class DistributedSamplingTests(ClusterFixture fixture)
         var (expected, report) = await SamplingTestData.LocalAsync(new EmpiricalTarget(Data.Points, SamplingTestData.Dimension, Data.Weights), schedule, options, source);
 
         var spec = SamplingTestData.Empirical(DataCount, Particles, dataShards, particleShards, options, uploaded);
-        var output = await SamplingJobClient.RunAsync(fixture.Grains, spec, Data.Points, Data.Weights, uploaded ? source : ReadOnlyMemory<double>.Empty);
+        var run = await SamplingJobClient.RunAsync(fixture.Grains, spec, Data.Points, Data.Weights, uploaded ? source : ReadOnlyMemory<double>.Empty);
 
-        Assert.Equal(dataShards, output.Result.DataShards);
-        Assert.Equal(particleShards, output.Result.ParticleShards);
-        AssertSameRun(expected, report, output);
-        Assert.NotEqual(source, output.Samples);
+        Assert.Equal(dataShards, run.Result.DataShards);
+        Assert.Equal(particleShards, run.Result.ParticleShards);
+        AssertSameRun(expected, report, run);
+        Assert.NotEqual(source, run.Samples);
+        // Same data split and particle split in process: the cluster reproduces its arithmetic bit for bit.
+        var blocked = new BlockedEmpiricalTarget(Data.Points, SamplingTestData.Dimension, Data.Weights, dataShards);
+        var (sameSplit, sameSplitReport) = await SamplingTestData.LocalAsync(blocked, schedule, options, source, particleShards);
+        Assert.Equal(sameSplit, run.Samples);
+        Assert.Equal(sameSplitReport.KineticEnergy, run.Result.KineticEnergy);
+        var largest = expected.Zip(run.Samples, (e, a) => Math.Abs(e - a) / Math.Max(1.0, Math.Abs(e))).Max();
+        log.WriteLine($"{sampler}, {dataShards} data x {particleShards} particle shards: NFE {run.Result.Evaluations}, {run.Result.Seconds:F3} s, largest relative difference {largest:E2}");
     }
 
     [Fact]

@@ -36,11 +36,11 @@ internal static class SamplingTestData
         return Enumerable.Range(0, count * dimension).Select(_ => Normal(random)).ToArray();
     }
 
-    /// <summary>The single-process run: one block over <paramref name="source"/> with the driver of the cluster.</summary>
-    public static async Task<(double[] Samples, SamplingReport Report)> LocalAsync(IDenoisingTarget target, InterpolantSchedule schedule, SamplingOptions options, double[] source)
+    /// <summary>The single-process run (blocks of particles, in order; by default one block) over <paramref name="source"/> with the driver of the cluster.</summary>
+    public static async Task<(double[] Samples, SamplingReport Report)> LocalAsync(IDenoisingTarget target, InterpolantSchedule schedule, SamplingOptions options, double[] source, int blocks = 1)
     {
         var field = new InterpolantField(schedule, target);
-        var backend = new LocalSamplingBackend(field, options, source, blockCount: 1);
+        var backend = new LocalSamplingBackend(field, options, source, blocks);
         var report = await SamplingDriver.RunAsync(backend, options, schedule);
         return (backend.Positions(), report);
     }
@@ -57,4 +57,16 @@ internal static class SamplingTestData
 
     private static double Normal(Random random) =>
         Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+}
+
+/// <summary>
+/// The empirical target computed the way data shards and particle shards do it, in process: the data split into
+/// <paramref name="blocks"/> contiguous blocks whose partials combine in block order (<see cref="EmpiricalTarget.DenoiseInBlocks"/>).
+/// </summary>
+internal sealed class BlockedEmpiricalTarget(double[] points, int dimension, double[] weights, int blocks) : IDenoisingTarget
+{
+    public int Dimension => dimension;
+
+    public void Denoise(double a, double b, ReadOnlySpan<double> x, Span<double> denoised) =>
+        EmpiricalTarget.DenoiseInBlocks(points, dimension, weights, blocks, a, b, x, denoised);
 }
