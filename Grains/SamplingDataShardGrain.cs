@@ -67,6 +67,7 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
         // The data live here for the whole run.
         DelayDeactivation(TimeSpan.FromHours(24));
         var d = Setup.Dimension;
+        var kind = Setup.Kind;
         var rawPoints = points;
         var rawWeights = weights;
 
@@ -79,7 +80,11 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
                 logWeights[j] = Math.Log(rawWeights[j] / totalWeight);
             }
 
-            return (IDenoisingDataBlock)new EmpiricalDataBlock(rawPoints, logWeights, d);
+            return kind switch
+            {
+                SamplingDataKind.Empirical => (IDenoisingDataBlock)new EmpiricalDataBlock(rawPoints, logWeights, d),
+                _ => throw new InvalidOperationException($"unknown data block kind {kind}"),
+            };
         });
     }
 
