@@ -39,4 +39,10 @@ public static class TransportTelemetry
 
     /// <summary>Adaptive flow attempts rejected before an accepted step (tag <c>model</c>).</summary>
     public static readonly Counter<long> FlowRejectedSteps = Meter.CreateCounter<long>("transport.flow.rejected_steps", "{step}", "Adaptive flow attempts rejected");
+
+    /// <summary>Particle denoiser evaluations on particle shards: particles times evaluations (tag <c>target</c>).</summary>
+    public static readonly Counter<long> DenoiserEvaluations = Meter.CreateCounter<long>("transport.sampling.denoiser_evaluations", "{particle}", "Particle denoiser evaluations on particle shards");
+
+    /// <summary>Bytes of queries and softmax partials exchanged between particle shards and data shards.</summary>
+    public static readonly Counter<long> SamplingBytes = Meter.CreateCounter<long>("transport.sampling.bytes", "By", "Bytes of queries and partials between particle and data shards");
 }

@@ -22,6 +22,15 @@ internal static class UploadChecks
         }
     }
 
+    /// <summary>Throws for a shard count outside [1, <see cref="MaxShards"/>], naming <paramref name="field"/>.</summary>
+    public static void CheckShards(string field, int shards)
+    {
+        if (shards < 1 || shards > MaxShards)
+        {
+            throw new InvalidInputException(field, $"must be between 1 and {MaxShards}, got {shards}");
+        }
+    }
+
     /// <summary>Throws when <paramref name="count"/> x <paramref name="dimension"/> values cannot fit in one array.</summary>
     public static void CheckSize(string field, int count, int dimension)
     {
@@ -82,6 +91,29 @@ internal static class UploadChecks
                 row - offsets[k],
                 FloatBlock.From(positions.Values.Slice(start * d, length * d), length, d),
                 FloatBlock.FromVector(weights.Values.Slice(start, length))));
+            row = end;
+        }
+
+        return Task.WhenAll(tasks);
+    }
+
+    /// <summary>
+    /// Splits rows [<paramref name="offset"/>, offset + rows) of a chunk over the blocks of <paramref name="offsets"/>
+    /// and loads each piece with <paramref name="load"/>(shard, row in shard, rows), all concurrently.
+    /// </summary>
+    public static Task RouteRowsAsync(int[] offsets, int offset, FloatBlock rows, Func<int, int, FloatBlock, Task> load)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var d = rows.Columns;
+        var tasks = new List<Task>();
+        var row = offset;
+        while (row < offset + rows.Rows)
+        {
+            var k = ShardLayout.BlockOf(offsets, row);
+            var end = Math.Min(offsets[k + 1], offset + rows.Rows);
+            var start = row - offset;
+            var length = end - row;
+            tasks.Add(load(k, row - offsets[k], FloatBlock.From(rows.Values.Slice(start * d, length * d), length, d)));
             row = end;
         }
 

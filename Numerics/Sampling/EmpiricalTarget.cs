@@ -13,7 +13,7 @@ namespace Transport.Numerics.Sampling;
 /// </summary>
 public sealed class EmpiricalTarget : IDenoisingTarget
 {
-    private readonly Block _block;
+    private readonly EmpiricalDataBlock _block;
 
     /// <summary>
     /// Creates the target from the row-major <paramref name="points"/> (field <c>points</c>, count x
@@ -24,14 +24,14 @@ public sealed class EmpiricalTarget : IDenoisingTarget
     {
         var logWeights = Validate(points, dimension, weights, out var count);
         Count = count;
-        _block = new Block(points, logWeights, dimension, 0, count);
+        _block = Slice(points, logWeights, dimension, 0, count);
     }
 
     /// <summary>Creates the target from already validated points and log-weights.</summary>
     private EmpiricalTarget(double[] points, double[] logWeights, int dimension)
     {
         Count = logWeights.Length;
-        _block = new Block(points, logWeights, dimension, 0, Count);
+        _block = Slice(points, logWeights, dimension, 0, Count);
     }
 
     /// <inheritdoc />
@@ -45,7 +45,7 @@ public sealed class EmpiricalTarget : IDenoisingTarget
     {
         TargetValidation.Batch(Dimension, x, denoised);
         var partials = _block.Reduce(a, b, x);
-        Finish(partials, denoised);
+        EmpiricalDataBlock.WeightedMean(partials, denoised);
     }
 
     /// <summary>
@@ -90,7 +90,7 @@ public sealed class EmpiricalTarget : IDenoisingTarget
         {
             var first = (int)((long)count * s / blocks);
             var end = (int)((long)count * (s + 1) / blocks);
-            var partials = new Block(points, logWeights, dimension, first, end - first).Reduce(a, b, x);
+            var partials = Slice(points, logWeights, dimension, first, end - first).Reduce(a, b, x);
             if (total is null)
             {
                 total = partials;
@@ -101,7 +101,7 @@ public sealed class EmpiricalTarget : IDenoisingTarget
             }
         }
 
-        Finish(total!, denoised);
+        EmpiricalDataBlock.WeightedMean(total!, denoised);
     }
 
     private static double[] Validate(double[]? points, int dimension, double[]? weights, out int count)
@@ -144,95 +144,6 @@ public sealed class EmpiricalTarget : IDenoisingTarget
         return Array.ConvertAll(normalised, Math.Log);
     }
 
-    private static void Finish(SoftmaxPartials partials, Span<double> denoised)
-    {
-        var d = partials.ValueDimension;
-        for (var i = 0; i < partials.Count; i++)
-        {
-            var inverse = 1.0 / partials.Sum[i];
-            for (var k = 0; k < d; k++)
-            {
-                denoised[(i * d) + k] = partials.Weighted[(i * d) + k] * inverse;
-            }
-        }
-    }
-
-    /// <summary>A contiguous block of the data, laid out once for the reduction.</summary>
-    private sealed class Block
-    {
-        private readonly KeyPoints<double> _keys;
-        private readonly double[] _logWeights;
-        private readonly double[] _values;
-
-        public Block(double[] points, double[] logWeights, int dimension, int first, int count)
-        {
-            Dimension = dimension;
-            var slice = points.AsSpan(first * dimension, count * dimension);
-            _keys = new KeyPoints<double>(slice, count, dimension);
-            _logWeights = _keys.CreateLogWeightBuffer();
-            logWeights.AsSpan(first, count).CopyTo(_logWeights);
-            _values = _keys.LayoutValues(slice, dimension);
-        }
-
-        public int Dimension { get; }
-
-        /// <summary>The block's points, row-major, recovered from the coordinate-major value layout.</summary>
-        public double[] Points()
-        {
-            var count = _keys.Count;
-            var padded = _keys.PaddedCount;
-            var points = new double[count * Dimension];
-            for (var k = 0; k < Dimension; k++)
-            {
-                for (var j = 0; j < count; j++)
-                {
-                    points[(j * Dimension) + k] = _values[(k * padded) + j];
-                }
-            }
-
-            return points;
-        }
-
-        /// <summary>The block's log-weights without the padding.</summary>
-        public double[] LogWeights() => _logWeights.AsSpan(0, _keys.Count).ToArray();
-
-        public SoftmaxPartials Reduce(double a, double b, ReadOnlySpan<double> x)
-        {
-            if (!(a > 0.0) || !double.IsFinite(a))
-            {
-                throw new InvalidInputException("a", $"the noise coefficient {a} must be positive and finite");
-            }
-
-            if (!(b >= 0.0) || !double.IsFinite(b))
-            {
-                throw new InvalidInputException("b", $"the data coefficient {b} must be non-negative and finite");
-            }
-
-            var n = x.Length / Dimension;
-            var queries = new double[x.Length];
-            var scale = b * b / (2.0 * a * a);
-            var scaled = b > 0.0 && scale > 0.0;
-            if (scaled)
-            {
-                var inverseB = 1.0 / b;
-                for (var i = 0; i < x.Length; i++)
-                {
-                    queries[i] = x[i] * inverseB;
-                    scaled &= double.IsFinite(queries[i]);
-                }
-            }
-
-            if (!scaled)
-            {
-                // b = 0 (or b so small that x / b overflows): every logit is log w_j plus a constant, so the
-                // softmax is the weight vector and D is the weighted mean; zero queries with scale 0 give exactly that.
-                Array.Clear(queries);
-                scale = 0.0;
-            }
-
-            var partials = new SoftmaxPartials(n, Dimension);
-            SoftmaxReduction.Reduce(new QueryPoints<double>(queries, n, Dimension), _keys, _logWeights, scale, partials, _values);
-            return partials;
-        }
-    }
+    private static EmpiricalDataBlock Slice(double[] points, double[] logWeights, int dimension, int first, int count) =>
+        new(points.AsSpan(first * dimension, count * dimension), logWeights.AsSpan(first, count), dimension);
 }

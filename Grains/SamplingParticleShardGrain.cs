@@ -1,0 +1,133 @@
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Sampling;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// A block of a sampling run's particles. The per-particle arithmetic is the engine's
+/// <see cref="ParticleBlockSampler"/> (the code the single-process backend runs) over an <see cref="InterpolantField"/>;
+/// this grain only chooses the denoiser (the replicated inline target, run on the thread pool, or the run's data
+/// shards through <see cref="DistributedEmpiricalDenoiser"/>) and moves totals and positions.
+/// </summary>
+public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGrain
+{
+    private SamplingParticleShardSetup? setup;
+    private int index;
+    private int count;
+    private double[] source = [];
+    private long loadedRows;
+    private ParticleBlockSampler? sampler;
+
+    private SamplingParticleShardSetup Setup => setup ?? throw new InvalidOperationException("particle shard not initialised");
+
+    private ParticleBlockSampler Sampler => sampler ?? throw new InvalidOperationException("particle shard not prepared");
+
+    /// <inheritdoc />
+    public Task InitializeAsync(SamplingParticleShardSetup setup, int index)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        this.setup = setup;
+        this.index = index;
+        count = setup.Offsets[index + 1] - setup.Offsets[index];
+        source = new double[(long)count * setup.Job.Dimension];
+        loadedRows = 0;
+        sampler = null;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task LoadNoiseAsync(int offset, FloatBlock noise)
+    {
+        ArgumentNullException.ThrowIfNull(noise);
+        var d = Setup.Job.Dimension;
+        if (sampler is not null)
+        {
+            throw new InvalidOperationException("the shard is prepared; initialise it again to load new noise");
+        }
+
+        if (offset < 0 || offset + noise.Rows > count || noise.Columns != d)
+        {
+            throw new ArgumentException($"rows [{offset}, {offset + noise.Rows}) do not fit block of {count} x {d}");
+        }
+
+        noise.Values.CopyTo(source.AsSpan(offset * d));
+        loadedRows += noise.Rows;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task PrepareAsync()
+    {
+        // Positions live here until the coordinator has gathered them.
+        DelayDeactivation(TimeSpan.FromHours(24));
+        var job = Setup.Job;
+        var d = job.Dimension;
+        var firstId = Setup.Offsets[index];
+        if (job.UploadedNoise && loadedRows != count)
+        {
+            throw new InvalidOperationException($"particle shard {index}: {loadedRows} of {count} source rows were loaded");
+        }
+
+        if (!job.UploadedNoise)
+        {
+            SourceNoise.Fill(job.Seed, firstId, d, source);
+        }
+
+        var options = job.ToOptions();
+        var schedule = SamplingModel.Schedule(job);
+        var field = new InterpolantField(schedule, Denoiser(job));
+        var positions = source;
+        sampler = await Task.Run(() => new ParticleBlockSampler(field, options, positions, firstId));
+        source = [];
+    }
+
+    /// <inheritdoc />
+    public async Task<SamplingStepTotals> StepAsync(int index, double t, double nextTime) =>
+        Wire(await Sampler.StepAsync(index, t, nextTime, CancellationToken.None));
+
+    /// <inheritdoc />
+    public async Task CorrectAsync(int index, double t) => await Sampler.CorrectAsync(index, t, CancellationToken.None);
+
+    /// <inheritdoc />
+    public async Task SnapAsync(double t) => await Sampler.SnapAsync(t, CancellationToken.None);
+
+    /// <inheritdoc />
+    public async Task<SamplingNormTotals> StartAdaptiveAsync(double t) =>
+        Wire(await Sampler.StartAdaptiveAsync(t, CancellationToken.None));
+
+    /// <inheritdoc />
+    public async Task<SamplingNormTotals> ProposeAsync(double t, double h, double stepEnd) =>
+        Wire(await Sampler.ProposeAsync(t, h, stepEnd, CancellationToken.None));
+
+    /// <inheritdoc />
+    public Task<SamplingStepTotals> CommitAsync(bool accept) => Task.FromResult(Wire(Sampler.Commit(accept)));
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetPositionsAsync(int offset, int count)
+    {
+        var d = Setup.Job.Dimension;
+        if (offset < 0 || count < 0 || offset + count > this.count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {this.count})");
+        }
+
+        return Task.FromResult(FloatBlock.From(Sampler.Positions.Span.Slice(offset * d, count * d), count, d));
+    }
+
+    private static SamplingStepTotals Wire(StepTotals totals) => new(totals.KineticEnergy, totals.Particles);
+
+    private static SamplingNormTotals Wire(NormTotals totals) => new(totals.First, totals.Second, totals.Count);
+
+    private IDenoiser Denoiser(SamplingJobSpec job)
+    {
+        if (job.Target != "empirical")
+        {
+            return new ThreadPoolDenoiser(new TargetDenoiser(SamplingModel.InlineTarget(job)), job.Target);
+        }
+
+        var shards = Enumerable.Range(0, Setup.DataShards)
+            .Select(k => GrainFactory.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(Setup.JobId, k)))
+            .ToArray();
+        return new DistributedEmpiricalDenoiser(shards, job.Dimension);
+    }
+}
