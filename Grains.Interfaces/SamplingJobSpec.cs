@@ -140,6 +140,21 @@ public sealed record SamplingJobSpec
     [Id(30)]
     public int MaxSteps { get; init; } = 100_000;
 
+    /// <summary>
+    /// For the <c>pairs</c> target (the coupled interpolant of an OT coupling): the pair sources x0_k, row-major
+    /// (pairs x d), replicated to every particle shard.
+    /// </summary>
+    [Id(31)]
+    public double[] PairSources { get; init; } = [];
+
+    /// <summary>For the <c>pairs</c> target: the pair targets x1_k, row-major (pairs x d).</summary>
+    [Id(32)]
+    public double[] PairTargets { get; init; } = [];
+
+    /// <summary>For the <c>pairs</c> target: the bandwidth sigma of the coupled interpolant's static latent.</summary>
+    [Id(33)]
+    public double PairBandwidth { get; init; } = 0.1;
+
     /// <summary>A spec with the fields of <paramref name="options"/> (its in-process diffusion function cannot cross the wire).</summary>
     public static SamplingJobSpec From(string target, int dimension, int count, SamplingOptions options)
     {

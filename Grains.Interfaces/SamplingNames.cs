@@ -10,7 +10,7 @@ namespace Transport.Grains.Interfaces;
 public static class SamplingNames
 {
     /// <summary>The target kinds: <c>gaussian</c>, <c>mixture</c>, <c>empirical</c>.</summary>
-    public static IReadOnlyList<string> Targets { get; } = ["gaussian", "mixture", "empirical"];
+    public static IReadOnlyList<string> Targets { get; } = ["gaussian", "mixture", "empirical", "pairs"];
 
     /// <summary>The schedules: <c>linear</c>, <c>trig</c>, <c>vp</c>.</summary>
     public static IReadOnlyList<string> Schedules { get; } = ["linear", "trig", "vp"];

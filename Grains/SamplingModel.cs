@@ -1,6 +1,7 @@
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Sampling;
+using Transport.Numerics.Sampling.Coupling;
 
 namespace Transport.Grains;
 
@@ -49,6 +50,14 @@ public static class SamplingModel
             if (spec.Mean.Length + spec.Covariance.Length + spec.MixtureWeights.Length + spec.MixtureMeans.Length + spec.MixtureCovariances.Length > 0)
             {
                 throw new InvalidInputException("target", "an empirical target takes its data by upload, not inline parameters");
+            }
+        }
+        else if (kind == "pairs")
+        {
+            _ = PairsField(spec);
+            if (options.NeedsDenoiser)
+            {
+                throw new InvalidInputException("sampler", $"{spec.Sampler} (or correctors/snapping) needs a denoiser; a coupled (pairs) field has only a velocity: use euler, heun, rk4 or adaptive");
             }
         }
         else
@@ -116,6 +125,32 @@ public static class SamplingModel
         }
 
         return new GaussianMixtureTarget(spec.MixtureWeights, means, covariances);
+    }
+
+    /// <summary>The coupled-pairs velocity field of a <c>pairs</c> spec (pairs replicated inline).</summary>
+    public static CoupledPairsField PairsField(SamplingJobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var values = (long)spec.PairSources.Length + spec.PairTargets.Length;
+        if (values > MaxTargetValues)
+        {
+            throw new InvalidInputException("pairs", $"{values} pair values exceed the limit of {MaxTargetValues}; use fewer coupling pairs");
+        }
+
+        if (spec.DataCount != 0)
+        {
+            throw new InvalidInputException("data", $"a pairs target takes no data points (count {spec.DataCount})");
+        }
+
+        foreach (var value in spec.PairSources.Concat(spec.PairTargets))
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new InvalidInputException("pairs", $"contains {value}, not a finite number");
+            }
+        }
+
+        return new CoupledPairsField(spec.PairSources, spec.PairTargets, spec.Dimension, spec.PairBandwidth, Schedule(spec));
     }
 
     private static void CheckLength(string field, double[] values, long expected)

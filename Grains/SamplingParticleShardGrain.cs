@@ -75,7 +75,9 @@ public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGr
 
         var options = job.ToOptions();
         var schedule = SamplingModel.Schedule(job);
-        var field = new InterpolantField(schedule, Denoiser(job));
+        IVelocityField field = job.Target == "pairs"
+            ? new ThreadPoolVelocityField(SamplingModel.PairsField(job))
+            : new InterpolantField(schedule, Denoiser(job));
         var positions = source;
         sampler = await Task.Run(() => new ParticleBlockSampler(field, options, positions, firstId));
         source = [];
