@@ -64,6 +64,18 @@ internal sealed record SampleArguments
     /// <summary><c>--tolerance</c>.</summary>
     public double? Tolerance { get; init; }
 
+    /// <summary><c>--coupling-pairs</c>.</summary>
+    public string? CouplingPairs { get; init; }
+
+    /// <summary><c>--coupling-solver</c>.</summary>
+    public string? CouplingSolver { get; init; }
+
+    /// <summary><c>--coupling-bandwidth</c>.</summary>
+    public double? CouplingBandwidth { get; init; }
+
+    /// <summary><c>--coupling-blur</c>.</summary>
+    public double? CouplingBlur { get; init; }
+
     /// <summary><c>--snap</c>.</summary>
     public bool Snap { get; init; }
 

@@ -24,12 +24,21 @@ internal static class SampleCommand
     /// <summary>Demo names; demo NAME is the specification <c>examples/sample-NAME.json</c>.</summary>
     public static readonly string[] Demos = ["gaussian", "mixture", "data"];
 
-    /// <summary>The runner used when none is injected: <see cref="LocalSampleRunner"/>; <c>--cluster</c> is not available yet.</summary>
+    /// <summary>
+    /// The runner of <c>transport sample</c>: <see cref="ClusterSampleRunner"/>, on an embedded silo or on
+    /// <c>--cluster</c>.
+    /// </summary>
+    public static readonly SampleRunnerFactory ClusterRunners = (cluster, verbose) => new ClusterSampleRunner(cluster, verbose);
+
+    /// <summary>
+    /// The single-process reference runner (<see cref="LocalSampleRunner"/>), for tests that exercise the command
+    /// without starting a silo; it refuses <c>--cluster</c>.
+    /// </summary>
     public static readonly SampleRunnerFactory LocalRunners = (cluster, _) => cluster is null
         ? new LocalSampleRunner()
-        : throw new InvalidInputException("cluster", $"{cluster.Host}:{cluster.Port}: sampling on a cluster is not available in this build yet; omit --cluster to sample in this process");
+        : throw new InvalidInputException("cluster", $"{cluster.Host}:{cluster.Port}: the in-process runner does not connect to clusters");
 
-    /// <summary>Builds the <c>sample</c> command; <paramref name="runners"/> defaults to <see cref="LocalRunners"/>.</summary>
+    /// <summary>Builds the <c>sample</c> command; <paramref name="runners"/> defaults to <see cref="ClusterRunners"/>.</summary>
     public static Command Build(TextWriter stdout, TextWriter stderr, bool interactiveProgress, SampleRunnerFactory? runners = null)
     {
         _ = interactiveProgress; // Progress is one plain line per run (a sweep has few runs), never redrawn.
@@ -40,6 +49,10 @@ internal static class SampleCommand
         var steps = Text("--steps", "Time steps: one count, or a comma list such as 4,8,16,32 (a sweep: one run per count)", "K");
         var count = Text("--n", $"Number of samples (1..{SampleInputs.MaxParticles}); optional with --noise", "N");
         var coupling = Text("--coupling", "Noise-data coupling: independent (default) or ot", "independent|ot");
+        var couplingPairs = Text("--coupling-pairs", "ot coupling: noise points matched to target samples (default min(n, 1000))", "P");
+        var couplingSolver = Text("--coupling-solver", "ot coupling solver: sinkhorn (distributed entropic OT, default) or exact (assignment, at most 3000 pairs)", "sinkhorn|exact");
+        var couplingBandwidth = NumberOptions.OptionalDouble("--coupling-bandwidth", "ot coupling: bandwidth sigma of the coupled interpolant's latent (default 0.1)", "S");
+        var couplingBlur = NumberOptions.OptionalDouble("--coupling-blur", "ot coupling: Sinkhorn blur as a fraction of the diameter (default 0.01)", "F");
         var seed = Text("--seed", "Seed of the source noise and the SDE increments (default 0)", "S");
         var shards = Text("--shards", "Shards of the target data (default 1)", "S");
         var particleShards = Text("--particle-shards", "Shards of the particles (default: --shards)", "P");
@@ -48,7 +61,7 @@ internal static class SampleCommand
         var grid = Text("--grid", "Time grid: uniform (default) or karras", "uniform|karras");
         var delta = NumberOptions.OptionalDouble("--delta", $"Stop at t = 1 - delta, delta in (0, 0.5) (default {SampleInputs.DataDelta:G} for data sets, {SampleInputs.GaussianDelta:G} for Gaussian and mixture targets)", "X");
         var eta = NumberOptions.OptionalDouble("--eta", "DDIM stochasticity eta >= 0 (default 0)", "E");
-        var diffusion = NumberOptions.OptionalDouble("--diffusion", $"SDE diffusion level g >= 0 (default 1; switched off for t >= {LocalSampleRunner.DiffusionCutoff:G})", "G");
+        var diffusion = NumberOptions.OptionalDouble("--diffusion", "SDE diffusion level: g(t) = G a(t), vanishing with the noise at t = 1 (default 1)", "G");
         var correctorSteps = Text("--corrector-steps", "Annealed Langevin corrector steps per time step (default 0)", "M");
         var correctorSnr = NumberOptions.OptionalDouble("--corrector-snr", "Signal-to-noise ratio of the corrector (default 0.16)", "R");
         var snap = new Option<bool>("--snap") { Description = "Replace the final points x by D(1 - delta, x)" };
@@ -63,7 +76,7 @@ internal static class SampleCommand
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
         var command = new Command("sample", "Generative sampling: transport noise to a Gaussian, mixture or data-set target along a stochastic interpolant's flow")
         {
-            target, targetWeights, schedule, sampler, steps, count, coupling, seed, shards, particleShards, noise, source, grid,
+            target, targetWeights, schedule, sampler, steps, count, coupling, couplingPairs, couplingSolver, couplingBandwidth, couplingBlur, seed, shards, particleShards, noise, source, grid,
             delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, cluster, clusterId,
             serviceId, quiet, verbose,
         };
@@ -77,6 +90,10 @@ internal static class SampleCommand
                 Steps = parse.GetValue(steps),
                 Count = parse.GetValue(count),
                 Coupling = parse.GetValue(coupling),
+                CouplingPairs = parse.GetValue(couplingPairs),
+                CouplingSolver = parse.GetValue(couplingSolver),
+                CouplingBandwidth = parse.GetValue(couplingBandwidth),
+                CouplingBlur = parse.GetValue(couplingBlur),
                 Seed = parse.GetValue(seed),
                 Shards = parse.GetValue(shards),
                 ParticleShards = parse.GetValue(particleShards),
@@ -99,7 +116,7 @@ internal static class SampleCommand
                 Quiet = parse.GetValue(quiet),
                 Verbose = parse.GetValue(verbose),
             },
-            runners ?? LocalRunners,
+            runners ?? ClusterRunners,
             stdout,
             stderr,
             cancellationToken));
@@ -118,7 +135,6 @@ internal static class SampleCommand
         {
             inputs = SampleInputs.Load(arguments, DemoText);
             runner = runners(inputs.Cluster, arguments.Verbose);
-            (runner as ISampleRunnerLimits)?.CheckSupported(inputs.Request);
         }
         catch (InvalidInputException ex)
         {
@@ -141,7 +157,8 @@ internal static class SampleCommand
             {
                 var result = await runner.RunAsync(request, steps, cancellationToken);
                 var metrics = SampleMetricsBuilder.Build(request, result.Samples, reference);
-                runs.Add(new SampleRunRecord(steps, result, metrics));
+                SampleMetricsBuilder.AddStraightness(metrics, result);
+                runs.Add(new SampleRunRecord(steps == 0 ? result.Steps : steps, result, metrics));
                 Progress(stderr, arguments.Quiet, string.Create(
                     CultureInfo.InvariantCulture,
                     $"sample {request.Sampler} steps {steps,6}  nfe {result.Evaluations,6}  flow-map error {metrics[SampleMetricsBuilder.FlowMapError],-12:G4}  {result.Seconds,7:F2} s"));

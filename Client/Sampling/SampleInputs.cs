@@ -40,6 +40,12 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
     /// <summary>Coupling names.</summary>
     public static readonly string[] Couplings = ["independent", "ot"];
 
+    /// <summary>Coupling solver names.</summary>
+    public static readonly string[] CouplingSolvers = ["sinkhorn", "exact"];
+
+    /// <summary>Largest number of coupling pairs (they are replicated on every particle shard).</summary>
+    public const int MaxCouplingPairs = 100_000;
+
     /// <summary>Merges, reads and validates; <paramref name="demoText"/> resolves a <c>--demo</c> name to its specification text.</summary>
     public static SampleInputs Load(SampleArguments arguments, Func<string, string> demoText)
     {
@@ -126,6 +132,30 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             throw new InvalidInputException("tolerance", $"must be in (0, 1), got {Format(tolerance)}");
         }
 
+        var couplingPairs = Integer("coupling-pairs", arguments.CouplingPairs ?? spec.CouplingPairs ?? Math.Min(count, 1000).ToString(CultureInfo.InvariantCulture), 2, MaxCouplingPairs);
+        var couplingSolver = Name("coupling-solver", arguments.CouplingSolver ?? spec.CouplingSolver ?? "sinkhorn", CouplingSolvers, required: false);
+        if (coupling == "ot" && couplingSolver == "exact" && couplingPairs > Transport.Numerics.Sampling.Coupling.ExactAssignment.MaxSize)
+        {
+            throw new InvalidInputException("coupling-pairs", $"is {couplingPairs}, over the exact solver's limit of {Transport.Numerics.Sampling.Coupling.ExactAssignment.MaxSize}; use --coupling-solver sinkhorn");
+        }
+
+        var couplingBandwidth = arguments.CouplingBandwidth ?? spec.CouplingBandwidth ?? 0.1;
+        if (!(couplingBandwidth > 0.0) || !double.IsFinite(couplingBandwidth))
+        {
+            throw new InvalidInputException("coupling-bandwidth", $"must be positive and finite, got {Format(couplingBandwidth)}");
+        }
+
+        var couplingBlur = arguments.CouplingBlur ?? spec.CouplingBlur ?? 0.01;
+        if (!(couplingBlur > 0.0 && couplingBlur <= 1.0))
+        {
+            throw new InvalidInputException("coupling-blur", $"must be in (0, 1], got {Format(couplingBlur)}");
+        }
+
+        if (coupling == "ot" && (sampler is "ddim" or "sde" || correctorSteps > 0 || arguments.Snap || spec.Snap))
+        {
+            throw new InvalidInputException("coupling", $"an ot coupling gives a velocity field without a denoiser: use --sampler euler, heun, rk4 or adaptive, without correctors or --snap (got {sampler})");
+        }
+
         var seed = Integer("seed", arguments.Seed ?? spec.Seed ?? "0", long.MinValue, long.MaxValue);
         (double[] Mean, double[] Covariance)? source = (arguments.Source, spec.Source) switch
         {
@@ -153,6 +183,10 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             Shards = (int)shards,
             ParticleShards = (int)particleShards,
             Tolerance = tolerance,
+            CouplingPairs = (int)couplingPairs,
+            CouplingSolver = couplingSolver,
+            CouplingBandwidth = couplingBandwidth,
+            CouplingBlur = couplingBlur,
             Noise = noise,
             Count = count,
         };

@@ -135,6 +135,21 @@ internal static class SampleMetricsBuilder
         return metrics;
     }
 
+    /// <summary>
+    /// Path straightness of a run (issue 4, couplings): the kinetic energy E integral |v|^2 dt along the paths, the
+    /// displacement E|x(end) - x(0)|^2 and their ratio, which is at least 1 (Cauchy-Schwarz) and 1 only for straight
+    /// paths travelled at constant speed. Both are measured in the coordinates the run integrates (whitened when the
+    /// source is not standard).
+    /// </summary>
+    public static void AddStraightness(OrderedDictionary<string, double> metrics, SampleRunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(result);
+        metrics["kinetic_energy"] = result.KineticEnergy;
+        metrics["displacement"] = result.Displacement;
+        metrics["straightness"] = result.Displacement > 0.0 ? result.KineticEnergy / result.Displacement : double.NaN;
+    }
+
     /// <summary>sqrt(mean_i |x_i - y_i|^2) over the rows of two row-major n x d arrays.</summary>
     public static double RmsDistance(double[] x, double[] y, int dimension)
     {

@@ -79,6 +79,18 @@ internal sealed record SampleRequest
     /// <summary>Shards of the particles.</summary>
     public required int ParticleShards { get; init; }
 
+    /// <summary>Number of coupling pairs (noise points matched to target samples) of an <c>ot</c> coupling.</summary>
+    public int CouplingPairs { get; init; } = 1000;
+
+    /// <summary>How the <c>ot</c> coupling is solved: <c>sinkhorn</c> (the cluster's distributed solver) or <c>exact</c> (assignment).</summary>
+    public string CouplingSolver { get; init; } = "sinkhorn";
+
+    /// <summary>Bandwidth sigma of the coupled interpolant's static latent.</summary>
+    public double CouplingBandwidth { get; init; } = 0.1;
+
+    /// <summary>Sinkhorn blur as a fraction of the clouds' diameter (epsilon = (blur x diameter)^2).</summary>
+    public double CouplingBlur { get; init; } = 0.01;
+
     /// <summary>Tolerance (rtol = atol) of the adaptive sampler.</summary>
     public required double Tolerance { get; init; }
 
@@ -99,7 +111,17 @@ internal sealed record SampleRequest
 /// <param name="Samples">The final points, row-major n x d, in the order of the source points.</param>
 /// <param name="Evaluations">Denoiser evaluations on the batch (NFE).</param>
 /// <param name="Seconds">Wall-clock seconds of the run.</param>
-internal sealed record SampleRunResult(double[] Samples, int Evaluations, double Seconds);
+internal sealed record SampleRunResult(double[] Samples, int Evaluations, double Seconds)
+{
+    /// <summary>E integral |v|^2 dt along the paths (whitened coordinates; NaN when the runner does not report it).</summary>
+    public double KineticEnergy { get; init; } = double.NaN;
+
+    /// <summary>E|y_end - z|^2 in the same coordinates (NaN when not reported).</summary>
+    public double Displacement { get; init; } = double.NaN;
+
+    /// <summary>Accepted steps (the adaptive sampler chooses its own).</summary>
+    public int Steps { get; init; }
+}
 
 /// <summary>
 /// Executes one sampling run of a <see cref="SampleRequest"/> with a given step count. The command does not know
@@ -109,14 +131,4 @@ internal interface ISampleRunner
 {
     /// <summary>Runs <paramref name="request"/> with <paramref name="steps"/> time steps (ignored by the adaptive sampler).</summary>
     Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct);
-}
-
-/// <summary>
-/// Optional for an <see cref="ISampleRunner"/>: rejects, before anything runs or prints, the options the runner cannot
-/// honour (an <see cref="Transport.Numerics.InvalidInputException"/> naming the option).
-/// </summary>
-internal interface ISampleRunnerLimits
-{
-    /// <summary>Throws for the first option of <paramref name="request"/> this runner does not support.</summary>
-    void CheckSupported(SampleRequest request);
 }

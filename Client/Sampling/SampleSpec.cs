@@ -77,6 +77,18 @@ internal sealed record SampleSpec
     /// <summary>Adaptive tolerance.</summary>
     public double? Tolerance { get; init; }
 
+    /// <summary><c>coupling-pairs</c>.</summary>
+    public string? CouplingPairs { get; init; }
+
+    /// <summary><c>coupling-solver</c>.</summary>
+    public string? CouplingSolver { get; init; }
+
+    /// <summary><c>coupling-bandwidth</c>.</summary>
+    public double? CouplingBandwidth { get; init; }
+
+    /// <summary><c>coupling-blur</c>.</summary>
+    public double? CouplingBlur { get; init; }
+
     /// <summary>Snap the final points.</summary>
     public bool Snap { get; init; }
 
@@ -114,6 +126,10 @@ internal sealed record SampleSpec
             Diffusion = OptionalNumber(spec, "diffusion"),
             CorrectorSnr = OptionalNumber(spec, "corrector-snr"),
             Tolerance = OptionalNumber(spec, "tolerance"),
+            CouplingPairs = IntegerText(spec, "coupling-pairs"),
+            CouplingSolver = spec.OptionalString("coupling-solver"),
+            CouplingBandwidth = OptionalNumber(spec, "coupling-bandwidth"),
+            CouplingBlur = OptionalNumber(spec, "coupling-blur"),
             Snap = spec.Boolean("snap", false),
         };
         if (target is { ValueKind: not (JsonValueKind.String or JsonValueKind.Object) } bad)

@@ -1,25 +1,16 @@
-using Transport.Numerics.Randomness;
-
 namespace Transport.Client.Sampling;
 
-/// <summary>
-/// The standard normal source points x0 of <c>transport sample</c> when no <c>--noise</c> is given. Entry (i, c) is
-/// <see cref="CounterRandom.Normal"/>(seed, i, <see cref="Step"/>, 0, c), a pure function of the seed and the particle
-/// id, so every runner (local or sharded on a cluster) draws the same points.
-/// </summary>
+/// <summary>The standard source noise of a run, drawn with the engine's one convention (<see cref="Numerics.Sampling.SourceNoise"/>).</summary>
 internal static class SourceNoise
 {
-    /// <summary>
-    /// The step word of the source draws. The SDE increments use steps 0, 1, ...; a negative step keeps the source
-    /// independent of them.
-    /// </summary>
-    public const long Step = -1;
-
-    /// <summary>Draws particles <paramref name="firstId"/> .. firstId + count - 1 (row-major count x d).</summary>
+    /// <summary>Standard normal points for particles firstId .. firstId + count - 1 (row-major count x d).</summary>
     public static double[] Draw(long seed, long firstId, int count, int dimension)
     {
         var points = new double[checked(count * dimension)];
-        CounterRandom.FillNormals(seed, firstId, Step, 0, dimension, points);
+        Numerics.Sampling.SourceNoise.Fill(seed, firstId, dimension, points);
         return points;
     }
+
+    /// <summary>Standard normal points for particles 0 .. count - 1.</summary>
+    public static double[] Create(long seed, int count, int dimension) => Draw(seed, 0, count, dimension);
 }

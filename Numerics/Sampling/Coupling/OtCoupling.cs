@@ -103,12 +103,18 @@ public static class OtCoupling
     public static CouplingPairs Sinkhorn(double[] sources, double[] targets, int dimension, double blurFraction = DefaultBlurFraction, double tolerance = 1e-6)
     {
         CheckBatch(sources, targets, dimension);
-        var count = sources.Length / dimension;
-        var source = PointCloud.Create(sources, count, dimension, field: "coupling-sources");
+        var map = SinkhornMap(sources, targets, dimension, Epsilon(sources, targets, dimension, blurFraction), tolerance);
+        return FromMap(sources, map, dimension);
+    }
+
+    /// <summary>The barycentric map of the in-process entropic OT plan at <paramref name="epsilon"/> (squared Euclidean cost, uniform weights).</summary>
+    public static double[] SinkhornMap(double[] sources, double[] targets, int dimension, double epsilon, double tolerance = 1e-6)
+    {
+        CheckBatch(sources, targets, dimension);
+        var source = PointCloud.Create(sources, sources.Length / dimension, dimension, field: "coupling-sources");
         var target = PointCloud.Create(targets, targets.Length / dimension, dimension, field: "coupling-targets");
-        var epsilon = Epsilon(sources, targets, dimension, blurFraction);
         var output = SinkhornSolver.Solve(new SinkhornProblem(source, target), new SinkhornOptions { Epsilon = epsilon, Tolerance = tolerance });
-        return FromMap(sources, output.BarycentricMap(), dimension);
+        return output.BarycentricMap();
     }
 
     /// <summary>epsilon = (fraction x diameter of the joint bounding box)^2, the blur convention of the couplings.</summary>

@@ -204,17 +204,32 @@ public sealed class SampleBadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData("grid", "karras")]
-    [InlineData("coupling", "ot")]
-    [InlineData("corrector-steps", "2")]
-    public async Task Option_the_local_runner_lacks_is_rejected_without_output(string name, string value)
+    [InlineData("coupling-solver", "magic")]
+    [InlineData("coupling-bandwidth", "0")]
+    [InlineData("coupling-blur", "2")]
+    [InlineData("coupling-pairs", "1")]
+    [InlineData("coupling-pairs", "3001")]
+    public async Task Bad_coupling_option_is_rejected(string name, string value)
     {
-        await AssertBadInput(Args((name, value)), $"{name}: ", "not available in the local runner");
+        await AssertBadInput(Args(("coupling", "ot"), ("coupling-solver", name == "coupling-pairs" ? "exact" : null), (name, value)), $"{name}: ");
+    }
+
+    [Theory]
+    [InlineData("sampler", "ddim")]
+    [InlineData("sampler", "sde")]
+    [InlineData("corrector-steps", "2")]
+    public async Task Ot_coupling_with_a_sampler_that_needs_the_denoiser_is_rejected(string name, string value)
+    {
+        await AssertBadInput(Args(("coupling", "ot"), (name, value)), "coupling: ", "denoiser");
     }
 
     [Fact]
-    public async Task Cluster_is_rejected_until_a_cluster_runner_is_wired()
+    public async Task Unreachable_cluster_fails_cleanly_without_output()
     {
-        await AssertBadInput(Args(("cluster", "localhost:30000")), "cluster: ", "localhost:30000");
+        // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+        var run = await Cli.RunAsync(Args(("cluster", "127.0.0.1:9")));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cannot connect", run.Stderr, StringComparison.Ordinal);
+        work.AssertNoOutput();
     }
 }
