@@ -35,6 +35,7 @@ internal static class SamplingCommand
         var expOptions = new BenchOptions { ExpSeconds = options.ExpSeconds };
         var expBefore = ExpThroughputBench.RunFloat64(expOptions);
         var pending = new List<DenoiserResult>();
+        await using var cluster = await ClusterIterationBench.StartAsync();
         foreach (var d in options.Dimensions)
         {
             var bench = DenoiserBench.Create(d, options.Points, options.Particles);
@@ -43,6 +44,14 @@ internal static class SamplingCommand
                 // The exp rate for the ratio is filled in once the "after" measurement exists.
                 pending.Add(await bench.MeasureAsync(path, options.RepetitionsFor(d), 1.0, evaluate));
                 Console.Error.WriteLine($"[sampling] d = {d}, {path} done");
+            }
+
+            // Whole jobs of 1 and 1 + r Euler steps: r extra evaluations, with r = the row's repetitions.
+            var extra = options.RepetitionsFor(d);
+            if (await SamplingClusterBench.MeasureAsync(cluster, bench, 1, 1 + extra) is { } clusterRow)
+            {
+                pending.Add(clusterRow);
+                Console.Error.WriteLine($"[sampling] d = {d}, cluster done");
             }
         }
 
@@ -72,7 +81,7 @@ internal static class SamplingCommand
                 Format.Rate(r.ParticlesPerSecond),
                 Format.Rate(r.PairsPerSecond),
                 Format.Ratio(r.RatioToExp),
-                double.IsNaN(r.MaxDeviation) ? "(reference)" : r.MaxDeviation.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture));
+                r.Path.StartsWith("cluster", StringComparison.Ordinal) ? "(whole jobs)" : double.IsNaN(r.MaxDeviation) ? "(reference)" : r.MaxDeviation.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         Console.WriteLine(table.Render());
