@@ -22,7 +22,7 @@ internal delegate ISampleRunner SampleRunnerFactory(ClusterEndpoint? cluster, bo
 internal static class SampleCommand
 {
     /// <summary>Demo names; demo NAME is the specification <c>examples/sample-NAME.json</c>.</summary>
-    public static readonly string[] Demos = ["gaussian", "mixture", "data"];
+    public static readonly string[] Demos = ["gaussian", "mixture", "data", "ot"];
 
     /// <summary>
     /// The runner of <c>transport sample</c>: <see cref="ClusterSampleRunner"/>, on an embedded silo or on

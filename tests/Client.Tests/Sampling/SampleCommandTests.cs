@@ -139,13 +139,14 @@ public sealed class SampleCommandTests : IDisposable
     [InlineData("gaussian")]
     [InlineData("mixture")]
     [InlineData("data")]
+    [InlineData("ot")]
     public async Task Demo_runs_its_sweep_and_writes_every_output(string demo)
     {
         var run = await Cli.RunAsync("sample", "--demo", demo, "--n", "64", "--out", work.Out, "--quiet");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         var metrics = Cli.ReadJson(Path.Combine(work.Out, "metrics.json"));
-        Assert.Equal(demo, metrics.GetProperty("target_kind").GetString());
+        Assert.Equal(demo == "ot" ? "mixture" : demo, metrics.GetProperty("target_kind").GetString());
         Assert.Equal(64, metrics.GetProperty("n").GetInt32());
         Assert.True(metrics.GetProperty("runs").GetArrayLength() >= 3);
         foreach (var file in new[] { "samples.npy", "samples.png", "nfe.png" })
