@@ -63,30 +63,7 @@ public sealed class AdaptiveFlowSampler
     /// </summary>
     public AdaptiveSamplingResult Sample(ReadOnlySpan<double> source, double end, double start = 0.0)
     {
-        if (!(start >= 0.0 && start < 1.0))
-        {
-            throw new InvalidInputException("start", $"start time {start} is not in [0, 1)");
-        }
-
-        if (!(end > start && end < 1.0))
-        {
-            throw new InvalidInputException("end", $"end time {end} must lie in (start, 1); use 1 - delta");
-        }
-
-        var d = Field.Dimension;
-        if (source.Length == 0 || source.Length % d != 0)
-        {
-            throw new InvalidInputException("particles", $"length {source.Length} is not a positive multiple of d = {d}");
-        }
-
-        foreach (var value in source)
-        {
-            if (!double.IsFinite(value))
-            {
-                throw new InvalidInputException("particles", $"contains {value}, not a finite number");
-            }
-        }
-
+        // SamplingOptions.Validate and the block sampler check steps, start, end and the particles, naming each field.
         var options = new SamplingOptions
         {
             Sampler = SamplerKind.Adaptive,

@@ -102,6 +102,30 @@ internal static class TargetValidation
         return normalised;
     }
 
+    /// <summary>Checks a non-empty, finite row-major point set of dimension <paramref name="d"/>; returns the point count.</summary>
+    public static int Points(string field, double[]? points, int d)
+    {
+        if (points is null || points.Length == 0)
+        {
+            throw new InvalidInputException(field, "must hold at least one point");
+        }
+
+        if (points.Length % d != 0)
+        {
+            throw new InvalidInputException(field, $"length {points.Length} is not a multiple of the dimension {d}");
+        }
+
+        for (var i = 0; i < points.Length; i++)
+        {
+            if (!double.IsFinite(points[i]))
+            {
+                throw new InvalidInputException($"{field}[{i / d}]", $"coordinate {i % d} is {points[i]}, not a finite number");
+            }
+        }
+
+        return points.Length / d;
+    }
+
     public static void Batch(int dimension, ReadOnlySpan<double> x, Span<double> denoised)
     {
         if (x.Length % dimension != 0)

@@ -38,8 +38,8 @@ public sealed class CoupledPairsField : IVelocityField
             throw new InvalidInputException("dimension", $"dimension {dimension} must be at least 1");
         }
 
-        Count = CheckPoints("x0", x0, dimension);
-        if (CheckPoints("x1", x1, dimension) != Count)
+        Count = TargetValidation.Points("x0", x0, dimension);
+        if (TargetValidation.Points("x1", x1, dimension) != Count)
         {
             throw new InvalidInputException("x1", $"has {x1.Length / dimension} points, expected {Count} (one per x0)");
         }
@@ -187,28 +187,5 @@ public sealed class CoupledPairsField : IVelocityField
                 velocity[(i * d) + k] = partials.Weighted[(i * d) + k] * inverse;
             }
         }
-    }
-
-    private static int CheckPoints(string field, double[]? points, int d)
-    {
-        if (points is null || points.Length == 0)
-        {
-            throw new InvalidInputException(field, "must hold at least one point");
-        }
-
-        if (points.Length % d != 0)
-        {
-            throw new InvalidInputException(field, $"length {points.Length} is not a multiple of the dimension {d}");
-        }
-
-        for (var i = 0; i < points.Length; i++)
-        {
-            if (!double.IsFinite(points[i]))
-            {
-                throw new InvalidInputException($"{field}[{i / d}]", $"coordinate {i % d} is {points[i]}, not a finite number");
-            }
-        }
-
-        return points.Length / d;
     }
 }

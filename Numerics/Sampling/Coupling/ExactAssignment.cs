@@ -162,8 +162,8 @@ public static class ExactAssignment
             throw new InvalidInputException("dimension", $"dimension {d} must be at least 1");
         }
 
-        Check("source", source, d);
-        Check("target", target, d);
+        TargetValidation.Points("source", source, d);
+        TargetValidation.Points("target", target, d);
         var n = source!.Length / d;
         if (target!.Length / d != n)
         {
@@ -176,26 +176,5 @@ public static class ExactAssignment
         }
 
         return n;
-    }
-
-    private static void Check(string field, double[]? points, int d)
-    {
-        if (points is null || points.Length == 0)
-        {
-            throw new InvalidInputException(field, "must hold at least one point");
-        }
-
-        if (points.Length % d != 0)
-        {
-            throw new InvalidInputException(field, $"length {points.Length} is not a multiple of the dimension {d}");
-        }
-
-        for (var i = 0; i < points.Length; i++)
-        {
-            if (!double.IsFinite(points[i]))
-            {
-                throw new InvalidInputException($"{field}[{i / d}]", $"coordinate {i % d} is {points[i]}, not a finite number");
-            }
-        }
     }
 }
