@@ -55,24 +55,7 @@ public sealed class FlowJobClient(IGrainFactory grains)
     public async Task<FlowJobStatus> WaitAsync(IFlowCoordinatorGrain coordinator, Action<FlowJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
-        var cancelRequested = false;
-        while (true)
-        {
-            var status = await coordinator.GetStatusAsync();
-            progress?.Invoke(status);
-            if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-            {
-                return status;
-            }
-
-            if (cancellationToken.IsCancellationRequested && !cancelRequested)
-            {
-                cancelRequested = true;
-                await coordinator.CancelAsync();
-            }
-
-            await Task.Delay(PollInterval, CancellationToken.None);
-        }
+        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress, PollInterval, cancellationToken);
     }
 
     /// <summary>Downloads the result and the trajectory of a completed run.</summary>

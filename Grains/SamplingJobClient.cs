@@ -96,24 +96,7 @@ public static class SamplingJobClient
     public static async Task<SamplingJobStatus> WaitAsync(ISamplingCoordinatorGrain coordinator, IProgress<SamplingJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
-        var cancelRequested = false;
-        while (true)
-        {
-            var status = await coordinator.GetStatusAsync();
-            progress?.Report(status);
-            if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-            {
-                return status;
-            }
-
-            if (cancellationToken.IsCancellationRequested && !cancelRequested)
-            {
-                cancelRequested = true;
-                await coordinator.CancelAsync();
-            }
-
-            await Task.Delay(PollInterval, CancellationToken.None);
-        }
+        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress is null ? null : progress.Report, PollInterval, cancellationToken);
     }
 
     /// <summary>Downloads the result and the samples of a completed run.</summary>

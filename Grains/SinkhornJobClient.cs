@@ -45,24 +45,7 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
     public async Task<SinkhornJobStatus> WaitAsync(ISinkhornCoordinatorGrain coordinator, Action<SinkhornJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
-        var cancelRequested = false;
-        while (true)
-        {
-            var status = await coordinator.GetStatusAsync();
-            progress?.Invoke(status);
-            if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-            {
-                return status;
-            }
-
-            if (cancellationToken.IsCancellationRequested && !cancelRequested)
-            {
-                cancelRequested = true;
-                await coordinator.CancelAsync();
-            }
-
-            await Task.Delay(PollInterval, CancellationToken.None);
-        }
+        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress, PollInterval, cancellationToken);
     }
 
     /// <summary>Downloads the result and the arrays of a completed job.</summary>
