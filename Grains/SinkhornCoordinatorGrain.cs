@@ -243,8 +243,11 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
 
     /// <summary>
     /// The multiscale branch (issue 5): solves the uploaded clouds coarse-to-fine with the Numerics multiscale
-    /// solver and returns its result (kernel evaluations, neglected mass, levels). The only place to change when
-    /// that solver is merged.
+    /// solver and returns its result (kernel evaluations, neglected mass, levels; <see cref="RunAsync"/> sets the
+    /// seconds). The seam to swap when that solver is merged. Its potentials and map must end up where
+    /// <see cref="GetPotentialAsync"/> and <see cref="GetMapAsync"/> read them (the shards), and
+    /// <see cref="potentialShift"/> must be set as the dense branch does. Input errors it throws
+    /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "The real branch reads the shards of this job.")]
     private Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token) =>
@@ -288,7 +291,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             Objective = cross.Objective,
             Dual = cross.Dual,
             Divergence = divergence,
-            Seconds = 0,
+            Seconds = 0, // set by RunAsync, which times both branches
             History = history.Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2)).ToList(),
             Shards = sourceShards.Length,
             KernelEvaluations = backend.KernelEvaluations,
