@@ -1,4 +1,5 @@
 using System.Globalization;
+using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.IO;
@@ -72,6 +73,7 @@ internal static class InputLoader
             throw new InvalidInputException("shards", $"must be at least 1, got {arguments.Shards.ToString(CultureInfo.InvariantCulture)}");
         }
 
+        var multiscale = ValidateMultiscale(arguments);
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
         var output = OutputDirectory.Validate(arguments.Out);
 
@@ -94,7 +96,41 @@ internal static class InputLoader
 
         // Throws for the field "target" when the dimensions differ.
         _ = new SinkhornProblem(source, target);
-        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo);
+        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale };
+    }
+
+    /// <summary>
+    /// Checks --multiscale, --levels and --truncate: the last two only make sense with the first (a usage error
+    /// otherwise, so that a forgotten --multiscale does not silently run the dense solver).
+    /// </summary>
+    private static MultiscaleSettings? ValidateMultiscale(SinkhornArguments arguments)
+    {
+        if (!arguments.Multiscale)
+        {
+            if (arguments.Levels is not null)
+            {
+                throw new InvalidInputException("levels", "--levels applies only to a multiscale run; add --multiscale");
+            }
+
+            if (arguments.Truncate is not null)
+            {
+                throw new InvalidInputException("truncate", "--truncate applies only to a multiscale run; add --multiscale");
+            }
+
+            return null;
+        }
+
+        if (arguments.Levels is { } levels && (levels < 1 || levels > SinkhornJobSpec.MaxLevels))
+        {
+            throw new InvalidInputException("levels", $"must be an integer in 1..{SinkhornJobSpec.MaxLevels}, got {levels.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (arguments.Truncate is { } truncate && (!double.IsFinite(truncate) || truncate <= 0))
+        {
+            throw new InvalidInputException("truncate", $"must be a finite number > 0, got {truncate.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        return new MultiscaleSettings(arguments.Levels ?? 0, arguments.Truncate ?? SinkhornJobSpec.DefaultTruncation);
     }
 
     /// <summary>Reads positions (and optional weights) and validates them as a cloud.</summary>

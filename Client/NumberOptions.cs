@@ -37,6 +37,14 @@ internal static class NumberOptions
         CustomParser = result => ParseInt32(result) ?? defaultValue,
     };
 
+    /// <summary>An integer option without a default (null when absent).</summary>
+    public static Option<int?> OptionalInt32(string name, string description, string helpName) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = ParseInt32,
+    };
+
     private static double? ParseDouble(ArgumentResult result)
     {
         if (result.Tokens.Count == 0)

@@ -46,7 +46,11 @@ internal static class OutputWriter
         }
     }
 
-    /// <summary>The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error, cost, objective, dual, divergence, seconds.</summary>
+    /// <summary>
+    /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
+    /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels. The last three let
+    /// dense and multiscale runs be compared; a dense run neglects nothing and has one level.
+    /// </summary>
     internal static void WriteResult(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run)
     {
         var result = run.Result;
@@ -64,6 +68,9 @@ internal static class OutputWriter
         WriteNumber(writer, "dual", result.Dual);
         WriteNumber(writer, "divergence", inputs.Divergence ? result.Divergence : null);
         WriteNumber(writer, "seconds", result.Seconds);
+        writer.WriteNumber("kernel_evaluations", result.KernelEvaluations);
+        WriteNumber(writer, "neglected_mass", result.NeglectedMass);
+        writer.WriteNumber("levels", result.Levels);
         writer.WriteEndObject();
     }
 

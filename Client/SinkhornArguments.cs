@@ -42,6 +42,15 @@ internal sealed record SinkhornArguments
     /// <summary>Also compute the Sinkhorn divergence.</summary>
     public bool Divergence { get; init; }
 
+    /// <summary>Solve coarse-to-fine with the multiscale solver.</summary>
+    public bool Multiscale { get; init; }
+
+    /// <summary>Multiscale levels as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
+    public int? Levels { get; init; }
+
+    /// <summary>Multiscale truncation TAU as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
+    public double? Truncate { get; init; }
+
     /// <summary>HOST:PORT of a cluster gateway, or null for an embedded silo.</summary>
     public string? Cluster { get; init; }
 

@@ -20,4 +20,13 @@ internal sealed record SinkhornInputs(
     bool Divergence,
     OutputDirectory Output,
     ClusterEndpoint? Cluster,
-    bool IsDemo);
+    bool IsDemo)
+{
+    /// <summary>The multiscale settings of a <c>--multiscale</c> run; null for a dense run.</summary>
+    public MultiscaleSettings? Multiscale { get; init; }
+}
+
+/// <summary>The validated settings of <c>--multiscale</c>.</summary>
+/// <param name="Levels">Levels of the hierarchy, 1 to 16; 0 lets the solver choose (no <c>--levels</c>).</param>
+/// <param name="Truncation">Truncation threshold TAU &gt; 0 (<c>--truncate</c>, default 5).</param>
+internal sealed record MultiscaleSettings(int Levels, double Truncation);

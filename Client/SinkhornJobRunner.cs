@@ -52,6 +52,9 @@ internal sealed class SinkhornJobRunner
             Precision = inputs.Options.Precision.Name(),
             Shards = inputs.Shards,
             Divergence = inputs.Divergence,
+            Multiscale = inputs.Multiscale is not null,
+            Levels = inputs.Multiscale?.Levels ?? 0,
+            Truncation = inputs.Multiscale?.Truncation ?? SinkhornJobSpec.DefaultTruncation,
         };
     }
 
@@ -84,6 +87,9 @@ internal sealed class SinkhornJobRunner
         {
             case JobState.Completed:
                 break;
+            case JobState.Failed when status.ErrorField is { } field:
+                // The run found its input wanting (e.g. a solver this build lacks): bad input, exit 2.
+                throw new JobInputException(field, status.Error ?? $"{field}: rejected by the cluster");
             case JobState.Cancelled:
                 throw new JobFailedException($"job {problemId} was cancelled in the cluster");
             default:

@@ -63,6 +63,9 @@ public static class TransportCli
         var precision = new Option<string>("--precision") { Description = "Kernel arithmetic: double or single", DefaultValueFactory = _ => "double" };
         var shards = NumberOptions.Int32("--shards", 1, "Shards per cloud", "S");
         var divergence = new Option<bool>("--divergence") { Description = "Also solve the self problems and report the debiased Sinkhorn divergence" };
+        var multiscale = new Option<bool>("--multiscale") { Description = "Solve coarse-to-fine with the multiscale solver (sparse, truncated kernels)" };
+        var levels = NumberOptions.OptionalInt32("--levels", "Multiscale levels, 1 to 16 (default: chosen from the cloud sizes); needs --multiscale", "L");
+        var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold TAU > 0 (default 5); needs --multiscale", "TAU");
         var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
@@ -76,7 +79,7 @@ public static class TransportCli
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
-            precision, shards, divergence, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
+            precision, shards, divergence, multiscale, levels, truncate, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
         {
@@ -95,6 +98,9 @@ public static class TransportCli
                 Precision = parse.GetValue(precision) ?? "double",
                 Shards = parse.GetValue(shards),
                 Divergence = parse.GetValue(divergence),
+                Multiscale = parse.GetValue(multiscale),
+                Levels = parse.GetValue(levels),
+                Truncate = parse.GetValue(truncate),
                 Cluster = parse.GetValue(cluster),
                 ClusterId = parse.GetValue(clusterId) ?? "transport",
                 ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",

@@ -48,9 +48,9 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<FloatBlock> GetSelfPotentialAsync(int offset, int count);
 
-    /// <summary>p = T(opposite potential) (source side); returns &lt;p, w&gt; of the block.</summary>
+    /// <summary>p = T(opposite potential) (source side); returns &lt;p, w&gt; of the block and the evaluations made.</summary>
     [Alias("UpdateCross")]
-    Task<double> UpdateCrossAsync(double epsilon);
+    Task<ScalarPartial> UpdateCrossAsync(double epsilon);
 
     /// <summary>Candidate p* = T(opposite potential) and the marginal report of the current state (target side).</summary>
     [Alias("CheckCross")]
@@ -68,9 +68,9 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("CommitSelf")]
     Task<double> CommitSelfAsync(SelfUpdate mode);
 
-    /// <summary>Computes and keeps the barycentric map of the block; returns its share of &lt;P, C&gt;.</summary>
+    /// <summary>Computes and keeps the barycentric map of the block; returns its share of &lt;P, C&gt; and the evaluations made.</summary>
     [Alias("Evaluate")]
-    Task<double> EvaluateAsync(double epsilon);
+    Task<ScalarPartial> EvaluateAsync(double epsilon);
 
     /// <summary>Rows of the kept barycentric map (count x d), offset relative to the block.</summary>
     [Alias("GetMap")]

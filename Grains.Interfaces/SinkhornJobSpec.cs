@@ -9,6 +9,12 @@ namespace Transport.Grains.Interfaces;
 [Alias("Transport.SinkhornJobSpec")]
 public sealed record SinkhornJobSpec
 {
+    /// <summary>Truncation of the multiscale solver when none is given (in units of eps; see <see cref="Truncation"/>).</summary>
+    public const double DefaultTruncation = 5;
+
+    /// <summary>Most levels a multiscale run may ask for.</summary>
+    public const int MaxLevels = 16;
+
     /// <summary>Number of source points n.</summary>
     [Id(0)]
     public required int SourceCount { get; init; }
@@ -56,4 +62,20 @@ public sealed record SinkhornJobSpec
     /// <summary>Also solve the two self problems and report the Sinkhorn divergence.</summary>
     [Id(11)]
     public bool Divergence { get; init; }
+
+    /// <summary>Solve coarse-to-fine with the multiscale solver instead of the dense one.</summary>
+    [Id(12)]
+    public bool Multiscale { get; init; }
+
+    /// <summary>Multiscale levels, 1 to <see cref="MaxLevels"/>; 0 lets the solver choose. Only with <see cref="Multiscale"/>.</summary>
+    [Id(13)]
+    public int Levels { get; init; }
+
+    /// <summary>
+    /// Multiscale truncation threshold TAU &gt; 0, finite: how far a pair may lie from the best ones before the
+    /// multiscale solver neglects it (that solver defines the scale). Values other than the default only with
+    /// <see cref="Multiscale"/>.
+    /// </summary>
+    [Id(14)]
+    public double Truncation { get; init; } = DefaultTruncation;
 }

@@ -35,7 +35,16 @@ public sealed record SinkhornJobStatus(
     [property: Id(2)] int Iteration,
     [property: Id(3)] double Epsilon,
     [property: Id(4)] double MarginalError,
-    [property: Id(5)] string? Error);
+    [property: Id(5)] string? Error)
+{
+    /// <summary>
+    /// When the run failed because of its input (found only once it ran, e.g. a solver that is not available
+    /// or settings the data cannot satisfy), the input field to blame; null for any other failure. Clients
+    /// turn such failures into <see cref="JobInputException"/>s.
+    /// </summary>
+    [Id(6)]
+    public string? ErrorField { get; init; }
+}
 
 /// <summary>One convergence check of a job.</summary>
 [GenerateSerializer]
@@ -97,4 +106,20 @@ public sealed record SinkhornJobResult
     /// <summary>Shards actually used per cloud.</summary>
     [Id(10)]
     public required int Shards { get; init; }
+
+    /// <summary>
+    /// Point-pair cost evaluations of the whole run, summed over shards: every soft c-transform of n queries
+    /// against m keys counts n m (iterations, annealing stages, convergence checks, self problems and the final
+    /// evaluation of the plan), so that dense and multiscale runs can be compared.
+    /// </summary>
+    [Id(11)]
+    public required long KernelEvaluations { get; init; }
+
+    /// <summary>Mass of the plan the solver left out by truncation; 0 for a dense run, which drops nothing.</summary>
+    [Id(12)]
+    public double NeglectedMass { get; init; }
+
+    /// <summary>Levels of the multiscale hierarchy that were solved; 1 for a dense run.</summary>
+    [Id(13)]
+    public int Levels { get; init; } = 1;
 }

@@ -17,6 +17,9 @@ internal sealed class DistributedSinkhornBackend(IReadOnlyList<ISinkhornShardGra
     /// <summary>&lt;g, b&gt; of the state measured by the last target check.</summary>
     public double LastTargetWeighted { get; private set; }
 
+    /// <summary>The sum of the evaluations every shard reported with its partials (the plan evaluation included).</summary>
+    public long KernelEvaluations { get; private set; }
+
     public async ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken)
     {
         var blocks = await Task.WhenAll(sources.Concat(targets).Select(s => s.GetBoundingBoxAsync()));
@@ -35,12 +38,7 @@ internal sealed class DistributedSinkhornBackend(IReadOnlyList<ISinkhornShardGra
     public async ValueTask<double> UpdateSourceAsync(double epsilon, CancellationToken cancellationToken)
     {
         var partials = await Task.WhenAll(sources.Select(s => s.UpdateCrossAsync(epsilon)));
-        var sum = 0.0;
-        foreach (var partial in partials)
-        {
-            sum += partial;
-        }
-
+        var sum = SumValues(partials);
         LastSourceWeighted = sum;
         return sum;
     }
@@ -74,21 +72,28 @@ internal sealed class DistributedSinkhornBackend(IReadOnlyList<ISinkhornShardGra
     public async Task<double> EvaluateAsync(double epsilon)
     {
         var partials = await Task.WhenAll(sources.Select(s => s.EvaluateAsync(epsilon)));
+        return SumValues(partials);
+    }
+
+    private double SumValues(ScalarPartial[] partials)
+    {
         var sum = 0.0;
         foreach (var partial in partials)
         {
-            sum += partial;
+            sum += partial.Value;
+            KernelEvaluations += partial.KernelEvaluations;
         }
 
         return sum;
     }
 
-    private static MarginalReport Sum(MarginalPartial[] partials)
+    private MarginalReport Sum(MarginalPartial[] partials)
     {
         var report = MarginalReport.Zero;
         foreach (var partial in partials)
         {
             report = report.Add(partial.ToReport());
+            KernelEvaluations += partial.KernelEvaluations;
         }
 
         return report;

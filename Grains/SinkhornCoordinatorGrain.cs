@@ -211,57 +211,93 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         using var activity = TransportTelemetry.ActivitySource.StartActivity("sinkhorn.solve");
         activity?.SetTag("transport.shards", sourceShards.Length);
         activity?.SetTag("transport.precision", job.Precision);
+        activity?.SetTag("transport.multiscale", job.Multiscale);
         try
         {
-            var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
-            var box = await backend.BoundingBoxAsync(token);
-            var maxCost = SinkhornProblem.MaxCost(box, solveOptions.Cost);
-            var cross = await SinkhornDriver.SolveCrossAsync(backend, solveOptions, maxCost, ReportProgress, token);
-            var sourceWeighted = backend.LastSourceWeighted;
-            var targetWeighted = backend.LastTargetWeighted;
-            var history = cross.History.ToList();
-            double? divergence = null;
-            var converged = cross.Converged;
-            if (job.Divergence)
-            {
-                var selfSource = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Source, solveOptions, maxCost, ReportProgress, token);
-                var selfTarget = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Target, solveOptions, maxCost, ReportProgress, token);
-                divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
-                converged = converged && selfSource.Converged && selfTarget.Converged;
-                history.AddRange(selfSource.History);
-                history.AddRange(selfTarget.History);
-            }
-
-            token.ThrowIfCancellationRequested();
-            var cost = await backend.EvaluateAsync(solveOptions.Epsilon);
-            potentialShift = PotentialNormalisation.Shift(sourceWeighted, targetWeighted);
-            result = new SinkhornJobResult
-            {
-                Iterations = cross.Iterations,
-                Converged = converged,
-                MarginalError = cross.MarginalError,
-                MarginalError2 = cross.MarginalError2,
-                Cost = cost,
-                Objective = cross.Objective,
-                Dual = cross.Dual,
-                Divergence = divergence,
-                Seconds = clock.Elapsed.TotalSeconds,
-                History = history.Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2)).ToList(),
-                Shards = sourceShards.Length,
-            };
+            var solved = job.Multiscale
+                ? await SolveMultiscaleAsync(job, solveOptions, token)
+                : await SolveDenseAsync(job, solveOptions, token);
+            result = solved with { Seconds = clock.Elapsed.TotalSeconds };
             status = status with { State = JobState.Completed };
-            activity?.SetTag("transport.iterations", cross.Iterations);
+            activity?.SetTag("transport.iterations", solved.Iterations);
+            activity?.SetTag("transport.kernel_evaluations", solved.KernelEvaluations);
             activity?.SetStatus(ActivityStatusCode.Ok);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             status = status with { State = JobState.Cancelled, Error = "cancelled" };
         }
+        catch (Exception ex) when (ex is JobInputException or InvalidInputException)
+        {
+            // Input the run itself found wanting: the client reports it as bad input (exit 2), naming the field.
+            var field = ex is JobInputException input ? input.Field : ((InvalidInputException)ex).Field;
+            status = status with { State = JobState.Failed, Error = ex.Message, ErrorField = field };
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+        }
         catch (Exception ex)
         {
             status = status with { State = JobState.Failed, Error = ex.Message };
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The multiscale branch (issue 5): solves the uploaded clouds coarse-to-fine with the Numerics multiscale
+    /// solver and returns its result (kernel evaluations, neglected mass, levels; <see cref="RunAsync"/> sets the
+    /// seconds). The seam to swap when that solver is merged. Its potentials and map must end up where
+    /// <see cref="GetPotentialAsync"/> and <see cref="GetMapAsync"/> read them (the shards), and
+    /// <see cref="potentialShift"/> must be set as the dense branch does. Input errors it throws
+    /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "The real branch reads the shards of this job.")]
+    private Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token) =>
+        throw new JobInputException("multiscale", "multiscale: the multiscale solver is not available in this build yet");
+
+    /// <summary>
+    /// The dense solve on the shards: the cross problem, the self problems when the divergence is asked for,
+    /// then one evaluation of the plan (cost and map). Every kernel call is counted by the shard that made it.
+    /// </summary>
+    private async Task<SinkhornJobResult> SolveDenseAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
+    {
+        var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
+        var box = await backend.BoundingBoxAsync(token);
+        var maxCost = SinkhornProblem.MaxCost(box, solveOptions.Cost);
+        var cross = await SinkhornDriver.SolveCrossAsync(backend, solveOptions, maxCost, ReportProgress, token);
+        var sourceWeighted = backend.LastSourceWeighted;
+        var targetWeighted = backend.LastTargetWeighted;
+        var history = cross.History.ToList();
+        double? divergence = null;
+        var converged = cross.Converged;
+        if (job.Divergence)
+        {
+            var selfSource = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Source, solveOptions, maxCost, ReportProgress, token);
+            var selfTarget = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Target, solveOptions, maxCost, ReportProgress, token);
+            divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+            converged = converged && selfSource.Converged && selfTarget.Converged;
+            history.AddRange(selfSource.History);
+            history.AddRange(selfTarget.History);
+        }
+
+        token.ThrowIfCancellationRequested();
+        var cost = await backend.EvaluateAsync(solveOptions.Epsilon);
+        potentialShift = PotentialNormalisation.Shift(sourceWeighted, targetWeighted);
+        return new SinkhornJobResult
+        {
+            Iterations = cross.Iterations,
+            Converged = converged,
+            MarginalError = cross.MarginalError,
+            MarginalError2 = cross.MarginalError2,
+            Cost = cost,
+            Objective = cross.Objective,
+            Dual = cross.Dual,
+            Divergence = divergence,
+            Seconds = 0, // set by RunAsync, which times both branches
+            History = history.Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2)).ToList(),
+            Shards = sourceShards.Length,
+            KernelEvaluations = backend.KernelEvaluations,
+            NeglectedMass = 0,
+            Levels = 1,
+        };
     }
 
     private void ReportProgress(SinkhornProgress progress)
@@ -340,6 +376,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             }
 
             UploadChecks.CheckShards(spec.Shards);
+            CheckMultiscale(spec);
             UploadChecks.CheckSize("source", spec.SourceCount, spec.Dimension);
             UploadChecks.CheckSize("target", spec.TargetCount, spec.Dimension);
 
@@ -359,6 +396,30 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         catch (InvalidInputException ex)
         {
             throw new JobInputException(ex.Field, ex.Message);
+        }
+    }
+
+    /// <summary>The multiscale settings: in range, and only set on a multiscale job (as on the command line).</summary>
+    private static void CheckMultiscale(SinkhornJobSpec spec)
+    {
+        if (spec.Levels < 0 || spec.Levels > SinkhornJobSpec.MaxLevels)
+        {
+            throw new InvalidInputException("levels", $"must be an integer in 1..{SinkhornJobSpec.MaxLevels} (or 0 for automatic), got {spec.Levels.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (!double.IsFinite(spec.Truncation) || spec.Truncation <= 0)
+        {
+            throw new InvalidInputException("truncate", $"must be a finite number > 0, got {spec.Truncation.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        if (!spec.Multiscale && spec.Levels != 0)
+        {
+            throw new InvalidInputException("levels", $"applies only to a multiscale job (set multiscale), got {spec.Levels.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (!spec.Multiscale && spec.Truncation != SinkhornJobSpec.DefaultTruncation)
+        {
+            throw new InvalidInputException("truncate", $"applies only to a multiscale job (set multiscale), got {spec.Truncation.ToString("R", CultureInfo.InvariantCulture)}");
         }
     }
 

@@ -59,7 +59,11 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
         return new SinkhornJobOutput(result, f, g, map);
     }
 
-    /// <summary>Submits, waits and downloads; throws <see cref="InvalidOperationException"/> if the job fails or is cancelled.</summary>
+    /// <summary>
+    /// Submits, waits and downloads; throws <see cref="JobInputException"/> if the run failed on its input
+    /// (<see cref="SinkhornJobStatus.ErrorField"/>) and <see cref="InvalidOperationException"/> if it failed
+    /// otherwise or was cancelled.
+    /// </summary>
     public async Task<SinkhornJobOutput> RunAsync(string problemId, SinkhornJobSpec spec, PointCloud source, PointCloud target, Action<SinkhornJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -67,6 +71,11 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
         ArgumentNullException.ThrowIfNull(target);
         var coordinator = await SubmitAsync(problemId, spec, source, target);
         var status = await WaitAsync(coordinator, progress, cancellationToken);
+        if (status is { State: JobState.Failed, ErrorField: { } field })
+        {
+            throw new JobInputException(field, status.Error ?? $"{field}: rejected by the cluster");
+        }
+
         if (status.State != JobState.Completed)
         {
             throw new InvalidOperationException($"job {problemId} ended {status.State}: {status.Error}");

@@ -114,11 +114,12 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         Task.FromResult(FloatBlock.FromVector(Block.SelfPotential.Slice(offset, count)));
 
     /// <inheritdoc />
-    public async Task<double> UpdateCrossAsync(double epsilon)
+    public async Task<ScalarPartial> UpdateCrossAsync(double epsilon)
     {
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
-        return await MeasureAsync("update", opposite.Length, () => target.UpdateCross(opposite, epsilon));
+        var (weighted, evaluations) = await MeasureAsync("update", () => target.UpdateCross(opposite, epsilon));
+        return new ScalarPartial(weighted, evaluations);
     }
 
     /// <inheritdoc />
@@ -126,8 +127,8 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     {
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
-        var report = await MeasureAsync("check", opposite.Length, () => target.CheckCross(opposite, epsilon));
-        return MarginalPartial.From(report);
+        var (report, evaluations) = await MeasureAsync("check", () => target.CheckCross(opposite, epsilon));
+        return MarginalPartial.From(report, evaluations);
     }
 
     /// <inheritdoc />
@@ -142,22 +143,22 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     {
         var whole = await GatherPotentialAsync(side, OwnOffsets, self: true);
         var target = Block;
-        var report = await MeasureAsync("self", whole.Length, () => target.ComputeSelfCandidate(whole, epsilon));
-        return MarginalPartial.From(report);
+        var (report, evaluations) = await MeasureAsync("self", () => target.ComputeSelfCandidate(whole, epsilon));
+        return MarginalPartial.From(report, evaluations);
     }
 
     /// <inheritdoc />
     public Task<double> CommitSelfAsync(SelfUpdate mode) => Task.FromResult(Block.CommitSelf(mode));
 
     /// <inheritdoc />
-    public async Task<double> EvaluateAsync(double epsilon)
+    public async Task<ScalarPartial> EvaluateAsync(double epsilon)
     {
         var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
         var result = new double[count * Setup.Dimension];
-        var cost = await MeasureAsync("evaluate", opposite.Length, () => target.EvaluateCross(opposite, epsilon, result));
+        var (cost, evaluations) = await MeasureAsync("evaluate", () => target.EvaluateCross(opposite, epsilon, result));
         map = result;
-        return cost;
+        return new ScalarPartial(cost, evaluations);
     }
 
     /// <inheritdoc />
@@ -168,17 +169,23 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         return Task.FromResult(FloatBlock.From(values.AsSpan(offset * d, count * d), count, d));
     }
 
-    /// <summary>Runs kernel work off the grain scheduler and records its size and duration.</summary>
-    private async Task<T> MeasureAsync<T>(string operation, int keys, Func<T> work)
+    /// <summary>
+    /// Runs kernel work off the grain scheduler, records its size and duration, and returns its value with the
+    /// point-pair cost evaluations it made. The count is the block's own counter (the code the single-process
+    /// solver counts with), read around the work: kernel calls on this grain never interleave.
+    /// </summary>
+    private async Task<(T Value, long Evaluations)> MeasureAsync<T>(string operation, Func<T> work)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var before = Block.KernelEvaluations;
         var value = await Task.Run(work);
+        var evaluations = Block.KernelEvaluations - before;
         var precision = new KeyValuePair<string, object?>("precision", Setup.Precision);
-        TransportTelemetry.KernelEvaluations.Add((long)count * keys, precision);
+        TransportTelemetry.KernelEvaluations.Add(evaluations, precision);
         TransportTelemetry.StepDuration.Record(
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
             new KeyValuePair<string, object?>("operation", operation));
-        return value;
+        return (value, evaluations);
     }
 
     private ISinkhornShardGrain Peer(CloudSide peerSide, int peerIndex) =>

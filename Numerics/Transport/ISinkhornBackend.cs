@@ -9,6 +9,12 @@ namespace Transport.Numerics.Transport;
 /// </summary>
 public interface ISinkhornBackend
 {
+    /// <summary>
+    /// Point-pair cost evaluations made so far by every block, summed: each soft c-transform of n
+    /// queries against m keys counts n x m.
+    /// </summary>
+    long KernelEvaluations { get; }
+
     /// <summary>The bounding box of both clouds together (for the annealing start).</summary>
     ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken);
 

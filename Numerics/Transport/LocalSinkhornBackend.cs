@@ -32,6 +32,9 @@ public sealed class LocalSinkhornBackend : ISinkhornBackend
     public SinkhornBlock Target { get; }
 
     /// <inheritdoc />
+    public long KernelEvaluations => Source.KernelEvaluations + Target.KernelEvaluations;
+
+    /// <inheritdoc />
     public ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(BoundingBox.Of(Problem.Source).Union(BoundingBox.Of(Problem.Target)));
 

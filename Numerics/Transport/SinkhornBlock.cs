@@ -63,6 +63,12 @@ public sealed class SinkhornBlock
     /// <summary>The cross-problem potential of the block's points.</summary>
     public ReadOnlySpan<double> Potential => potential;
 
+    /// <summary>
+    /// Point-pair cost evaluations made by this block so far (cross and self transforms, evaluations
+    /// included): block size x key cloud size per transform.
+    /// </summary>
+    public long KernelEvaluations => crossTransform.KernelEvaluations + (selfTransform?.KernelEvaluations ?? 0);
+
     /// <summary>The self-problem potential of the block's points.</summary>
     public ReadOnlySpan<double> SelfPotential => selfPotential;
 

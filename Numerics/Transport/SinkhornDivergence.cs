@@ -7,6 +7,7 @@ namespace Transport.Numerics.Transport;
 public sealed class SinkhornDivergence
 {
     private readonly LocalSinkhornBackend backend;
+    private long gradientEvaluations;
 
     private SinkhornDivergence(LocalSinkhornBackend backend, SinkhornOutput cross, SinkhornRunSummary selfSource, SinkhornRunSummary selfTarget)
     {
@@ -28,6 +29,14 @@ public sealed class SinkhornDivergence
 
     /// <summary>The self problem OT_eps(b, b).</summary>
     public SinkhornRunSummary SelfTarget { get; }
+
+    /// <summary>
+    /// Point-pair cost evaluations of the three problems and of everything computed on demand so far:
+    /// <see cref="Cross"/>'s count, plus (K_a + 1) n^2 and (K_b + 1) m^2 for the self problems of K_a and K_b
+    /// iterations (the final extrapolation is one more step), plus n^2 for the self map of each
+    /// <see cref="SourceGradient"/> call.
+    /// </summary>
+    public long KernelEvaluations => Cross.KernelEvaluations + SelfSource.KernelEvaluations + SelfTarget.KernelEvaluations + gradientEvaluations;
 
     /// <summary>Whether all three problems converged.</summary>
     public bool Converged => Cross.Converged && SelfSource.Converged && SelfTarget.Converged;
@@ -61,7 +70,9 @@ public sealed class SinkhornDivergence
         var d = source.Dimension;
         var crossMap = Cross.BarycentricMap();
         var selfMap = new double[source.Count * d];
+        var before = backend.Source.KernelEvaluations;
         backend.Source.EvaluateSelfMap(backend.Source.SelfPotential, Cross.Epsilon, selfMap);
+        gradientEvaluations += backend.Source.KernelEvaluations - before;
         var factor = 2 * Geometry.CostFunctions.Scale(backend.Options.Cost);
         var gradient = new double[source.Count * d];
         for (var i = 0; i < source.Count; i++)

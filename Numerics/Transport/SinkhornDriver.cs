@@ -25,6 +25,7 @@ public static class SinkhornDriver
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
         var schedule = EpsilonSchedule.Create(maxCost, options.Epsilon, options.Scaling);
+        var evaluationsBefore = backend.KernelEvaluations;
         var history = new List<SinkhornProgress>();
         var iteration = 0;
         var sourceDual = 0.0;
@@ -65,7 +66,7 @@ public static class SinkhornDriver
 
         var dual = sourceDual + report.WeightedPotential;
         var objective = sourceDual + report.PotentialMass;
-        return new SinkhornRunSummary(iteration, converged, report.L1, report.L2, dual, objective, history);
+        return new SinkhornRunSummary(iteration, converged, report.L1, report.L2, dual, objective, history, backend.KernelEvaluations - evaluationsBefore);
     }
 
     /// <summary>
@@ -85,6 +86,7 @@ public static class SinkhornDriver
         ArgumentNullException.ThrowIfNull(options);
         var name = side == CloudSide.Source ? "self-source" : "self-target";
         var schedule = EpsilonSchedule.Create(maxCost, options.Epsilon, options.Scaling);
+        var evaluationsBefore = backend.KernelEvaluations;
         var history = new List<SinkhornProgress>();
         var iteration = 0;
         var converged = false;
@@ -120,6 +122,6 @@ public static class SinkhornDriver
         var final = await backend.SelfStepAsync(side, options.Epsilon, SelfUpdate.Replace, cancellationToken);
         var value = 2 * final.WeightedPotential;
         history.Add(new SinkhornProgress(name, iteration, options.Epsilon, final.L1, final.L2));
-        return new SinkhornRunSummary(iteration, converged, final.L1, final.L2, value, value, history);
+        return new SinkhornRunSummary(iteration, converged, final.L1, final.L2, value, value, history, backend.KernelEvaluations - evaluationsBefore);
     }
 }

@@ -12,6 +12,7 @@ public sealed class SinkhornOutput
     private readonly LocalSinkhornBackend backend;
     private double[]? map;
     private double transportCost = double.NaN;
+    private long answerEvaluations;
 
     internal SinkhornOutput(LocalSinkhornBackend backend, SinkhornRunSummary summary)
     {
@@ -55,6 +56,15 @@ public sealed class SinkhornOutput
     /// <summary>Entropic objective &lt;P, C&gt; + eps KL(P | a x b).</summary>
     public double Objective => Summary.Objective;
 
+    /// <summary>
+    /// Point-pair cost evaluations of this solve so far: the schedule (<see cref="SinkhornRunSummary.KernelEvaluations"/>,
+    /// 2 n m per iteration) plus every answer computed on demand. The transport cost and the barycentric map
+    /// share one n m pass, made once; each <see cref="ApplyPlan"/>, <see cref="ApplyPlanTranspose"/> and
+    /// <see cref="TopK"/> call is another n m. After reading the cost of a converged run of K iterations the
+    /// count is therefore (2 K + 1) n m, the figure a distributed run reports.
+    /// </summary>
+    public long KernelEvaluations => Summary.KernelEvaluations + answerEvaluations;
+
     /// <summary>Transport cost &lt;P, C&gt; (computed once, on first use).</summary>
     public double TransportCost
     {
@@ -80,6 +90,7 @@ public sealed class SinkhornOutput
         var source = Problem.Source;
         var transform = SoftCTransform.Create(source.Positions, source.Count, Problem.Target, Options.Cost, Options.Precision, Options.MaxDegreeOfParallelism);
         var partials = transform.ReduceValues(G, Epsilon, targetValues, valueDimension);
+        answerEvaluations += transform.KernelEvaluations;
         return Scale(partials, source.Weights, F, valueDimension);
     }
 
@@ -91,6 +102,7 @@ public sealed class SinkhornOutput
         var target = Problem.Target;
         var transform = SoftCTransform.Create(target.Positions, target.Count, Problem.Source, Options.Cost, Options.Precision, Options.MaxDegreeOfParallelism);
         var partials = transform.ReduceValues(F, Epsilon, sourceValues, valueDimension);
+        answerEvaluations += transform.KernelEvaluations;
         return Scale(partials, target.Weights, G, valueDimension);
     }
 
@@ -98,8 +110,12 @@ public sealed class SinkhornOutput
     /// The <paramref name="k"/> targets receiving the most mass from each source point, by decreasing
     /// P_ij: indices and masses, row-major n x k (k is capped at m). Streams over targets per source.
     /// </summary>
-    public (int[] Indices, double[] Masses) TopK(int k) =>
-        PlanTopK.Compute(Problem, F, G, Epsilon, Options.Cost, k);
+    public (int[] Indices, double[] Masses) TopK(int k)
+    {
+        var top = PlanTopK.Compute(Problem, F, G, Epsilon, Options.Cost, k);
+        answerEvaluations += (long)Problem.Source.Count * Problem.Target.Count;
+        return top;
+    }
 
     private void EnsureEvaluated()
     {
@@ -110,7 +126,9 @@ public sealed class SinkhornOutput
 
         var source = Problem.Source;
         var result = new double[source.Count * source.Dimension];
+        var before = backend.Source.KernelEvaluations;
         transportCost = backend.Source.EvaluateCross(G, Epsilon, result);
+        answerEvaluations += backend.Source.KernelEvaluations - before;
         map = result;
     }
 

@@ -16,6 +16,11 @@ public sealed record SinkhornProgress(string Problem, int Iteration, double Epsi
 /// <param name="Dual">Cross: &lt;f, a&gt; + &lt;g, b&gt;. Self: OT_eps(a, a) = 2 &lt;p, a&gt;.</param>
 /// <param name="Objective">Cross: &lt;P, C&gt; + eps KL(P | a x b) at the returned potentials. Self: same as <paramref name="Dual"/>.</param>
 /// <param name="History">Every checked iteration.</param>
+/// <param name="KernelEvaluations">
+/// Point-pair cost evaluations of this problem's schedule: 2 n m per cross iteration (update and
+/// check), n^2 per self step (the final extrapolation included). Evaluating the plan afterwards is not
+/// part of the schedule and is counted by whoever does it.
+/// </param>
 public sealed record SinkhornRunSummary(
     int Iterations,
     bool Converged,
@@ -23,4 +28,5 @@ public sealed record SinkhornRunSummary(
     double MarginalError2,
     double Dual,
     double Objective,
-    IReadOnlyList<SinkhornProgress> History);
+    IReadOnlyList<SinkhornProgress> History,
+    long KernelEvaluations);

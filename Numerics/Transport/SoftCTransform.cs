@@ -43,6 +43,12 @@ public abstract class SoftCTransform
     public abstract int Dimension { get; }
 
     /// <summary>
+    /// Point-pair cost evaluations made so far: every reduction costs queries x keys, whatever it
+    /// computes. This is the work measure that dense and multiscale runs are compared by.
+    /// </summary>
+    public long KernelEvaluations { get; private protected set; }
+
+    /// <summary>
     /// Runs the reduction with h_j = log b_j + g_j / eps and score scale s / eps (cost c = s |x - y|^2).
     /// The returned partials hold the true maxima (no internal shift). With
     /// <paramref name="withKeyPositions"/> the weighted sums are the key coordinates (barycentric map);
@@ -158,6 +164,7 @@ internal sealed class SoftCTransform<T> : SoftCTransform
         }
 
         var partials = new SoftmaxPartials(queries.Count, valueDimension, withMoment);
+        KernelEvaluations += (long)queries.Count * keys.Count;
         SoftmaxReduction.Reduce(queries, keys, logWeightBuffer, costScale * inverseEpsilon, partials, values, maxDegreeOfParallelism);
         for (var i = 0; i < partials.Count; i++)
         {

@@ -170,6 +170,22 @@ public sealed class BadInputTests : IDisposable
         AssertBadInput(await RunAsync(source, target, option, value), $"error: {message}");
     }
 
+    [Theory]
+    [InlineData("levels: --levels applies only to a multiscale run", "--levels", "3")]
+    [InlineData("truncate: --truncate applies only to a multiscale run", "--truncate", "5")]
+    [InlineData("levels: must be an integer in 1..16, got 0", "--multiscale", "--levels", "0")]
+    [InlineData("levels: must be an integer in 1..16, got 17", "--multiscale", "--levels", "17")]
+    [InlineData("levels: expected an integer, got '2.5'", "--multiscale", "--levels", "2.5")]
+    [InlineData("truncate: must be a finite number > 0, got 0", "--multiscale", "--truncate", "0")]
+    [InlineData("truncate: must be a finite number > 0, got -2", "--multiscale", "--truncate", "-2")]
+    [InlineData("truncate: must be a finite number > 0, got NaN", "--multiscale", "--truncate", "NaN")]
+    [InlineData("truncate: must be a finite number > 0, got Infinity", "--multiscale", "--truncate", "Infinity")]
+    [InlineData("truncate: expected a number, got 'wide'", "--multiscale", "--truncate", "wide")]
+    public async Task Bad_multiscale_options_are_rejected(string message, params string[] options)
+    {
+        AssertBadInput(await RunAsync(source, target, options), $"error: {message}");
+    }
+
     [Fact]
     public async Task Usage_errors_exit_2()
     {
@@ -214,7 +230,7 @@ public sealed class BadInputTests : IDisposable
     {
         var run = await Cli.RunAsync("sinkhorn", "--help");
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--source", "--target", "--source-weights", "--target-weights", "--epsilon", "--cost", "--tolerance", "--max-iterations", "--scaling", "--precision", "--shards", "--divergence", "--cluster", "--out", "--demo" })
+        foreach (var option in new[] { "--source", "--target", "--source-weights", "--target-weights", "--epsilon", "--cost", "--tolerance", "--max-iterations", "--scaling", "--precision", "--shards", "--divergence", "--multiscale", "--levels", "--truncate", "--cluster", "--out", "--demo" })
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }

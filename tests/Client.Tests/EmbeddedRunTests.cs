@@ -10,7 +10,10 @@ namespace Transport.Client.Tests;
 public sealed class EmbeddedRunTests : IDisposable
 {
     private static readonly string[] ResultFields =
-        ["n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds"];
+    [
+        "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
+        "kernel_evaluations", "neglected_mass", "levels",
+    ];
 
     private readonly Workspace work = new();
 
@@ -34,6 +37,10 @@ public sealed class EmbeddedRunTests : IDisposable
         Cli.AssertClose(reference.TransportCost, result.GetProperty("cost").GetDouble(), 1e-6, 0, "cost");
         Cli.AssertClose(reference.Objective, result.GetProperty("objective").GetDouble(), 1e-6, 0, "objective");
         Cli.AssertClose(reference.Dual, result.GetProperty("dual").GetDouble(), 1e-6, 0, "dual");
+
+        // A dense run drops nothing and has one level.
+        Assert.Equal(0, result.GetProperty("neglected_mass").GetDouble());
+        Assert.Equal(1, result.GetProperty("levels").GetInt32());
 
         var f = NpyArray.Read(Path.Combine(outDirectory, "f.npy"), "f");
         var g = NpyArray.Read(Path.Combine(outDirectory, "g.npy"), "g");
@@ -83,6 +90,10 @@ public sealed class EmbeddedRunTests : IDisposable
         AssertMatchesReference(work.Out, reference, source, target);
         Assert.Equal(JsonValueKind.Null, Cli.ReadJson(Path.Combine(work.Out, "result.json")).GetProperty("divergence").ValueKind);
 
+        // Two shards count exactly the single-process work: (2 K + 1) n m with the plan evaluation (cost read above).
+        Assert.Equal(((2L * reference.Iterations) + 1) * n * m, reference.KernelEvaluations);
+        Assert.Equal(reference.KernelEvaluations, Cli.ReadJson(Path.Combine(work.Out, "result.json")).GetProperty("kernel_evaluations").GetInt64());
+
         var history = Cli.ReadJson(Path.Combine(work.Out, "history.json"));
         Assert.Equal(2, history.GetProperty("shards").GetInt32());
         Assert.Equal("double", history.GetProperty("precision").GetString());
@@ -119,6 +130,29 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal("half-sqeuclidean", result.GetProperty("cost_function").GetString());
         Assert.Equal(JsonValueKind.Number, result.GetProperty("divergence").ValueKind);
         Cli.AssertClose(reference.Value, result.GetProperty("divergence").GetDouble(), 1e-6, 0, "divergence");
+
+        // The self problems count too: (K_a + 1) n^2 + (K_b + 1) m^2 on top of the cross problem's (2 K + 1) n m.
+        Assert.Equal(reference.KernelEvaluations, result.GetProperty("kernel_evaluations").GetInt64());
+    }
+
+    [Fact]
+    public async Task Multiscale_is_refused_as_bad_input_until_the_solver_is_in_the_build()
+    {
+        const int n = 20, m = 15, d = 2;
+        var (x, y, _, _) = Clouds.Make(n, m, d, seed: 14);
+        string[] args =
+        [
+            "sinkhorn", "--source", work.Npy("x.npy", x, n, d), "--target", work.Npy("y.npy", y, m, d),
+            "--epsilon", "0.1", "--multiscale", "--levels", "3", "--truncate", "4", "--out", work.Out,
+        ];
+
+        var run = await Cli.RunAsync(args);
+
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}; stderr: {run.Stderr}");
+        Assert.Contains("error: multiscale: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not available in this build yet", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Stdout);
+        work.AssertNoOutput();
     }
 
     [Fact]
