@@ -106,5 +106,13 @@ internal static class SamplingCommand
             target.Denoise(a, b, x.Span, denoised.Span);
             return Task.CompletedTask;
         });
+
+        // The data split into the cluster row's data-shard blocks, reduced one after the other in this process: the
+        // same arithmetic as the data shards, and a probe of how much smaller key blocks help the cache.
+        yield return ($"single-process, {SamplingClusterBench.DataShards} data blocks", (a, b, x, denoised) =>
+        {
+            EmpiricalTarget.DenoiseInBlocks(bench.Points, bench.Dimension, null, SamplingClusterBench.DataShards, a, b, x.Span, denoised.Span);
+            return Task.CompletedTask;
+        });
     }
 }
