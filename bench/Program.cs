@@ -1,15 +1,15 @@
 using Transport.Bench;
 
-// `dotnet run -c Release --project bench -- [kernels|flows|sampling] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale] [options]`; kernels is the default command.
 var arguments = args.ToList();
 var command = "kernels";
 if (arguments.Count > 0 && !arguments[0].StartsWith("--", StringComparison.Ordinal))
 {
     command = arguments[0];
     arguments.RemoveAt(0);
-    if (command is not ("kernels" or "flows" or "sampling"))
+    if (command is not ("kernels" or "flows" or "sampling" or "multiscale"))
     {
-        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}");
+        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}\n{MultiscaleBenchOptions.Usage}");
         return 2;
     }
 }
@@ -34,6 +34,29 @@ if (command == "flows")
     }
 
     await FlowsCommand.RunAsync(flowsOptions);
+    return 0;
+}
+
+if (command == "multiscale")
+{
+    if (arguments.Contains("--help") || arguments.Contains("-h"))
+    {
+        Console.WriteLine(MultiscaleBenchOptions.Usage);
+        return 0;
+    }
+
+    MultiscaleBenchOptions multiscaleOptions;
+    try
+    {
+        multiscaleOptions = MultiscaleBenchOptions.Parse(arguments);
+    }
+    catch (Exception exception) when (exception is ArgumentException or FormatException)
+    {
+        await Console.Error.WriteLineAsync($"{exception.Message}\n{MultiscaleBenchOptions.Usage}");
+        return 2;
+    }
+
+    MultiscaleCommand.Run(multiscaleOptions);
     return 0;
 }
 

@@ -1,0 +1,196 @@
+using System.Numerics;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Kernels;
+
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// The soft c-transform restricted to a block pattern: query i in row block R sees only the keys of
+/// the column blocks kept for R,
+/// T(g)_i = -eps * LSE_{j in kept blocks of R} [ log b_j + (g_j - C(x_i, y_j)) / eps ].
+/// Each row block gathers its kept keys into one key set and runs the shared
+/// <see cref="SoftmaxReduction"/> on it, so the arithmetic is the dense solver's; row blocks run in
+/// parallel. Never forms the N x M matrix: the work is sum over kept pairs |R| x |C| (counted in
+/// <see cref="EvaluationsPerCall"/>).
+/// </summary>
+public abstract class BlockSparseTransform
+{
+    /// <summary>Kernel (point-pair cost) evaluations done by one <see cref="Apply"/>.</summary>
+    public abstract long EvaluationsPerCall { get; }
+
+    /// <summary>Creates the transform.</summary>
+    /// <param name="queries">The query entities (one level of one cloud).</param>
+    /// <param name="rowBoundaries">Row blocks as ranges of query entities.</param>
+    /// <param name="keys">The key entities (one level of the other cloud); their weights are b.</param>
+    /// <param name="columnBoundaries">Column blocks as ranges of key entities.</param>
+    /// <param name="pattern">Kept (row block, column block) pairs.</param>
+    /// <param name="cost">Ground cost.</param>
+    /// <param name="precision">Kernel arithmetic.</param>
+    /// <param name="maxDegreeOfParallelism">Threads (-1: all).</param>
+    public static BlockSparseTransform Create(
+        ClusterLevel queries,
+        int[] rowBoundaries,
+        ClusterLevel keys,
+        int[] columnBoundaries,
+        BlockPattern pattern,
+        CostFunction cost,
+        Precision precision,
+        int maxDegreeOfParallelism)
+    {
+        return precision == Precision.Single
+            ? new BlockSparseTransform<float>(queries, rowBoundaries, keys, columnBoundaries, pattern, cost, maxDegreeOfParallelism)
+            : new BlockSparseTransform<double>(queries, rowBoundaries, keys, columnBoundaries, pattern, cost, maxDegreeOfParallelism);
+    }
+
+    /// <summary>Writes T(g) for every query entity into <paramref name="result"/>.</summary>
+    public abstract void Apply(double[] keyPotential, double epsilon, double[] result);
+
+    /// <summary>
+    /// Writes, for every query, the mean squared distance to the keys under the row-normalised restricted
+    /// plan, sum_j pi_ij |x_i - y_j|^2 with pi_i. = 1 (the transport cost of row i divided by a_i s).
+    /// </summary>
+    public abstract void MeanSquaredDistance(double[] keyPotential, double epsilon, double[] result);
+}
+
+/// <summary>The <see cref="BlockSparseTransform"/> in arithmetic <typeparamref name="T"/>.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+internal sealed class BlockSparseTransform<T> : BlockSparseTransform
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T>
+{
+    /// <summary>Gathered key sets are kept between calls up to this many bytes, rebuilt otherwise.</summary>
+    private const long KeyCacheBytes = 256L << 20;
+
+    private readonly ClusterLevel keys;
+    private readonly int[] rowBoundaries;
+    private readonly int[] columnBoundaries;
+    private readonly BlockPattern pattern;
+    private readonly QueryPoints<T>[] rowQueries;
+    private readonly KeyPoints<T>?[]? keyCache;
+    private readonly int[] keyCounts;
+    private readonly double[] keyLogWeights;
+    private readonly double costScale;
+    private readonly int maxDegreeOfParallelism;
+
+    public BlockSparseTransform(ClusterLevel queries, int[] rowBoundaries, ClusterLevel keys, int[] columnBoundaries, BlockPattern pattern, CostFunction cost, int maxDegreeOfParallelism)
+    {
+        this.keys = keys;
+        this.rowBoundaries = rowBoundaries;
+        this.columnBoundaries = columnBoundaries;
+        this.pattern = pattern;
+        this.maxDegreeOfParallelism = maxDegreeOfParallelism;
+        costScale = cost.Scale();
+        var d = queries.Dimension;
+        var rows = rowBoundaries.Length - 1;
+        rowQueries = new QueryPoints<T>[rows];
+        keyCounts = new int[rows];
+        long evaluations = 0, gathered = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var start = rowBoundaries[r];
+            var count = rowBoundaries[r + 1] - start;
+            rowQueries[r] = new QueryPoints<T>(queries.Positions.AsSpan(start * d, count * d), count, d);
+            for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
+            {
+                var column = pattern.Columns[k];
+                keyCounts[r] += columnBoundaries[column + 1] - columnBoundaries[column];
+            }
+
+            evaluations += (long)count * keyCounts[r];
+            gathered += keyCounts[r];
+        }
+
+        EvaluationsPerCall = evaluations;
+        var cacheBytes = gathered * (d + 1) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        keyCache = cacheBytes <= KeyCacheBytes ? new KeyPoints<T>?[rows] : null;
+        keyLogWeights = new double[keys.Count];
+        for (var j = 0; j < keys.Count; j++)
+        {
+            keyLogWeights[j] = Math.Log(keys.Weights[j]);
+        }
+    }
+
+    public override long EvaluationsPerCall { get; }
+
+    public override void Apply(double[] keyPotential, double epsilon, double[] result) =>
+        Run(keyPotential, epsilon, withMoment: false, result);
+
+    public override void MeanSquaredDistance(double[] keyPotential, double epsilon, double[] result) =>
+        Run(keyPotential, epsilon, withMoment: true, result);
+
+    private void Run(double[] keyPotential, double epsilon, bool withMoment, double[] result)
+    {
+        // h_j = log b_j + g_j / eps, shifted by its maximum before rounding to T (as the dense transform).
+        var inverseEpsilon = 1.0 / epsilon;
+        var h = new double[keys.Count];
+        var shift = double.NegativeInfinity;
+        for (var j = 0; j < h.Length; j++)
+        {
+            h[j] = keyLogWeights[j] + (keyPotential[j] * inverseEpsilon);
+            if (h[j] > shift)
+            {
+                shift = h[j];
+            }
+        }
+
+        if (!double.IsFinite(shift))
+        {
+            shift = 0;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        Parallel.For(0, rowQueries.Length, options, r =>
+        {
+            var queries = rowQueries[r];
+            var keyPoints = KeysOf(r);
+            var logWeights = keyPoints.CreateLogWeightBuffer();
+            var slot = 0;
+            for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
+            {
+                var column = pattern.Columns[k];
+                for (var j = columnBoundaries[column]; j < columnBoundaries[column + 1]; j++)
+                {
+                    logWeights[slot++] = T.CreateTruncating(h[j] - shift);
+                }
+            }
+
+            var partials = new SoftmaxPartials(queries.Count, 0, withMoment);
+            SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale * inverseEpsilon, partials, null, maxDegreeOfParallelism: 1);
+            var start = rowBoundaries[r];
+            for (var i = 0; i < queries.Count; i++)
+            {
+                // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
+                // +inf); the truncation search keeps at least one massive block per row, so it does not occur.
+                result[start + i] = withMoment
+                    ? partials.Moment[i] / partials.Sum[i]
+                    : -epsilon * (partials.LogSumExp(i) + shift);
+            }
+        });
+    }
+
+    private KeyPoints<T> KeysOf(int row)
+    {
+        if (keyCache?[row] is { } cached)
+        {
+            return cached;
+        }
+
+        var d = keys.Dimension;
+        var positions = new double[keyCounts[row] * d];
+        var offset = 0;
+        for (var k = pattern.RowStarts[row]; k < pattern.RowStarts[row + 1]; k++)
+        {
+            var column = pattern.Columns[k];
+            var span = keys.Positions.AsSpan(columnBoundaries[column] * d, (columnBoundaries[column + 1] - columnBoundaries[column]) * d);
+            span.CopyTo(positions.AsSpan(offset));
+            offset += span.Length;
+        }
+
+        var built = new KeyPoints<T>(positions, keyCounts[row], d);
+        if (keyCache is not null)
+        {
+            keyCache[row] = built;
+        }
+
+        return built;
+    }
+}

@@ -1,0 +1,180 @@
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// A linear envelope of a potential on every cluster of a level: a slope p_I (least-squares fit of the
+/// members' values against their offsets from the centroid, delta_i = x_i - c_I) and the residual
+/// maximum R_I = max_i (v_i - &lt;p_I, delta_i&gt;), so that v_i &lt;= R_I + &lt;p_I, delta_i&gt; holds for every
+/// member exactly (whatever the quality of the fit). The fit only sharpens the truncation bound; its
+/// validity rests on R_I being a true maximum.
+/// </summary>
+public sealed class ClusterSlopes
+{
+    /// <summary>Dimensions above this skip the fit (slope 0): the d x d solves would cost more than they save.</summary>
+    public const int MaxFittedDimension = 16;
+
+    private ClusterSlopes(double[] slopes, double[] residualMax)
+    {
+        Slopes = slopes;
+        ResidualMax = residualMax;
+    }
+
+    /// <summary>Slopes, row-major (clusters x d).</summary>
+    public double[] Slopes { get; }
+
+    /// <summary>R_I per cluster.</summary>
+    public double[] ResidualMax { get; }
+
+    /// <summary>Fits the envelope of <paramref name="values"/> (one per entity of <paramref name="into"/>) on the clusters of <paramref name="level"/>.</summary>
+    public static ClusterSlopes Fit(ClusterHierarchy hierarchy, int level, int into, ReadOnlySpan<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(hierarchy);
+        var clusters = hierarchy[level];
+        var members = hierarchy[into];
+        var d = clusters.Dimension;
+        var boundaries = hierarchy.Boundaries(level, into);
+        var slopes = new double[clusters.Count * d];
+        var residual = new double[clusters.Count];
+        var matrix = new double[d * d];
+        var rhs = new double[d];
+        var delta = new double[d];
+        for (var c = 0; c < clusters.Count; c++)
+        {
+            var centre = clusters.Positions.AsSpan(c * d, d);
+            var slope = slopes.AsSpan(c * d, d);
+            var count = boundaries[c + 1] - boundaries[c];
+            if (d <= MaxFittedDimension && count > d)
+            {
+                FitSlope(members, values, boundaries[c], boundaries[c + 1], centre, matrix, rhs, delta, slope);
+            }
+
+            var largest = double.NegativeInfinity;
+            for (var e = boundaries[c]; e < boundaries[c + 1]; e++)
+            {
+                var projected = 0.0;
+                for (var k = 0; k < d; k++)
+                {
+                    projected += slope[k] * (members.Positions[(e * d) + k] - centre[k]);
+                }
+
+                largest = Math.Max(largest, values[e] - projected);
+            }
+
+            residual[c] = largest;
+        }
+
+        return new ClusterSlopes(slopes, residual);
+    }
+
+    private static void FitSlope(ClusterLevel members, ReadOnlySpan<double> values, int start, int end, ReadOnlySpan<double> centre, double[] matrix, double[] rhs, double[] delta, Span<double> slope)
+    {
+        var d = centre.Length;
+        Array.Clear(matrix);
+        Array.Clear(rhs);
+        var mean = 0.0;
+        for (var e = start; e < end; e++)
+        {
+            mean += values[e];
+        }
+
+        mean /= end - start;
+        for (var e = start; e < end; e++)
+        {
+            for (var k = 0; k < d; k++)
+            {
+                delta[k] = members.Positions[(e * d) + k] - centre[k];
+            }
+
+            var centred = values[e] - mean;
+            for (var k = 0; k < d; k++)
+            {
+                rhs[k] += delta[k] * centred;
+                for (var l = 0; l < d; l++)
+                {
+                    matrix[(k * d) + l] += delta[k] * delta[l];
+                }
+            }
+        }
+
+        // Ridge keeps the solve finite for flat or repeated members; any slope keeps the bound valid.
+        var trace = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            trace += matrix[(k * d) + k];
+        }
+
+        if (!(trace > 0))
+        {
+            return;
+        }
+
+        for (var k = 0; k < d; k++)
+        {
+            matrix[(k * d) + k] += 1e-9 * trace;
+        }
+
+        if (!CholeskySolve(matrix, rhs, d))
+        {
+            return;
+        }
+
+        for (var k = 0; k < d; k++)
+        {
+            slope[k] = double.IsFinite(rhs[k]) ? rhs[k] : 0;
+        }
+    }
+
+    /// <summary>Solves A x = b in place (x in <paramref name="rhs"/>) for symmetric positive definite A.</summary>
+    private static bool CholeskySolve(double[] a, double[] rhs, int d)
+    {
+        for (var j = 0; j < d; j++)
+        {
+            var diagonal = a[(j * d) + j];
+            for (var k = 0; k < j; k++)
+            {
+                diagonal -= a[(j * d) + k] * a[(j * d) + k];
+            }
+
+            if (!(diagonal > 0))
+            {
+                return false;
+            }
+
+            var root = Math.Sqrt(diagonal);
+            a[(j * d) + j] = root;
+            for (var i = j + 1; i < d; i++)
+            {
+                var sum = a[(i * d) + j];
+                for (var k = 0; k < j; k++)
+                {
+                    sum -= a[(i * d) + k] * a[(j * d) + k];
+                }
+
+                a[(i * d) + j] = sum / root;
+            }
+        }
+
+        for (var i = 0; i < d; i++)
+        {
+            var sum = rhs[i];
+            for (var k = 0; k < i; k++)
+            {
+                sum -= a[(i * d) + k] * rhs[k];
+            }
+
+            rhs[i] = sum / a[(i * d) + i];
+        }
+
+        for (var i = d - 1; i >= 0; i--)
+        {
+            var sum = rhs[i];
+            for (var k = i + 1; k < d; k++)
+            {
+                sum -= a[(k * d) + i] * rhs[k];
+            }
+
+            rhs[i] = sum / a[(i * d) + i];
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,66 @@
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// Chooses the octree depths of the cluster levels, shared by both clouds so that level m means the
+/// same cell size on both sides.
+/// </summary>
+public static class LevelDepths
+{
+    /// <summary>
+    /// Depths of levels 1.. (strictly decreasing). The finest is the depth whose cell count (the larger
+    /// of the two clouds') is closest, in log scale, to n / <see cref="MultiscaleOptions.LeafClusterSize"/>;
+    /// each further level is one depth coarser. With <see cref="MultiscaleOptions.Levels"/> given, exactly
+    /// that many levels are built (the finest depth is raised when needed); otherwise coarsening stops once
+    /// at most <see cref="MultiscaleOptions.CoarsestClusters"/> cells remain.
+    /// </summary>
+    public static int[] Choose(MortonOrder morton, ulong[] sourceCodes, ulong[] targetCodes, MultiscaleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(morton);
+        ArgumentNullException.ThrowIfNull(sourceCodes);
+        ArgumentNullException.ThrowIfNull(targetCodes);
+        ArgumentNullException.ThrowIfNull(options);
+        var n = Math.Max(sourceCodes.Length, targetCodes.Length);
+        // Small problems are cheapest dense: the coarse level would hold nearly as many clusters as points.
+        if (options.Levels == 1 || (options.Levels is null && n <= options.CoarsestClusters))
+        {
+            return [];
+        }
+
+        var maxDepth = morton.BitsPerDimension;
+        var counts = new int[maxDepth + 1];
+        for (var t = 0; t <= maxDepth; t++)
+        {
+            counts[t] = Math.Max(morton.CountCells(sourceCodes, t), morton.CountCells(targetCodes, t));
+        }
+
+        var leafTarget = Math.Max(1.0, (double)n / options.LeafClusterSize);
+        var finest = 0;
+        for (var t = 1; t <= maxDepth; t++)
+        {
+            if (Math.Abs(Math.Log(counts[t] / leafTarget)) < Math.Abs(Math.Log(counts[finest] / leafTarget)))
+            {
+                finest = t;
+            }
+        }
+
+        if (options.Levels is { } levels)
+        {
+            var clusterLevels = levels - 1;
+            if (clusterLevels - 1 > maxDepth)
+            {
+                throw new InvalidInputException("levels", $"{levels} levels need {clusterLevels - 1} octree depths but the dimension allows {maxDepth}");
+            }
+
+            finest = Math.Max(finest, clusterLevels - 1);
+            return [.. Enumerable.Range(0, clusterLevels).Select(m => finest - m)];
+        }
+
+        var depths = new List<int> { finest };
+        while (depths[^1] > 0 && counts[depths[^1]] > options.CoarsestClusters)
+        {
+            depths.Add(depths[^1] - 1);
+        }
+
+        return [.. depths];
+    }
+}

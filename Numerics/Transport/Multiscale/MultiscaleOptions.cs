@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// Options of the multiscale solver on top of <see cref="SinkhornOptions"/>. <see cref="Validate"/>
+/// rejects out-of-range values naming the field.
+/// </summary>
+public sealed record MultiscaleOptions
+{
+    /// <summary>
+    /// Number of levels including the points themselves (1 = dense, no clustering). Null chooses them:
+    /// clusters of about <see cref="LeafClusterSize"/> points, then one octree depth coarser per level
+    /// until at most <see cref="CoarsestClusters"/> clusters remain.
+    /// </summary>
+    public int? Levels { get; init; }
+
+    /// <summary>
+    /// Truncation threshold tau &gt; 0: a block pair is skipped when its plan density is provably at most
+    /// e^-tau (see <see cref="TruncationSearch"/>). Default 5 (GeomLoss's value).
+    /// </summary>
+    public double Truncation { get; init; } = 5;
+
+    /// <summary>Re-evaluate the dropped blocks at the end and re-admit them when their mass bound exceeds <see cref="NeglectedMassTolerance"/>. Default on.</summary>
+    public bool Safeguard { get; init; } = true;
+
+    /// <summary>
+    /// The largest acceptable upper bound on the plan mass in dropped blocks (an L1 error bound on the
+    /// marginals). Default 1e-5: the radius bound is loose, so a target at the Sinkhorn tolerance
+    /// (1e-6) would re-admit most of the boundary blocks for little gain.
+    /// </summary>
+    public double NeglectedMassTolerance { get; init; } = 1e-5;
+
+    /// <summary>Most safeguard refinements (each re-admits blocks and iterates again); default 8.</summary>
+    public int MaxRefinements { get; init; } = 8;
+
+    /// <summary>Target number of points per finest cluster when <see cref="Levels"/> is chosen automatically; default 32.</summary>
+    public int LeafClusterSize { get; init; } = 32;
+
+    /// <summary>The automatic hierarchy stops coarsening at this many clusters per side; default 256.</summary>
+    public int CoarsestClusters { get; init; } = 256;
+
+    /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Levels is { } levels && (levels < 1 || levels > MortonOrder.MaxLevels))
+        {
+            throw new InvalidInputException("levels", $"must be between 1 and {MortonOrder.MaxLevels}, got {levels}");
+        }
+
+        if (!double.IsFinite(Truncation) || Truncation <= 0)
+        {
+            throw new InvalidInputException("truncate", $"must be a finite number > 0, got {Format(Truncation)}");
+        }
+
+        if (!double.IsFinite(NeglectedMassTolerance) || NeglectedMassTolerance <= 0)
+        {
+            throw new InvalidInputException("neglected-mass-tolerance", $"must be a finite number > 0, got {Format(NeglectedMassTolerance)}");
+        }
+
+        if (MaxRefinements < 0)
+        {
+            throw new InvalidInputException("max-refinements", $"must be at least 0, got {MaxRefinements}");
+        }
+
+        if (LeafClusterSize < 1)
+        {
+            throw new InvalidInputException("leaf-cluster-size", $"must be at least 1, got {LeafClusterSize}");
+        }
+
+        if (CoarsestClusters < 1)
+        {
+            throw new InvalidInputException("coarsest-clusters", $"must be at least 1, got {CoarsestClusters}");
+        }
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

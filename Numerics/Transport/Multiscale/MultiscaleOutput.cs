@@ -1,0 +1,62 @@
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// The result of a multiscale solve, with the definitions of <see cref="SinkhornOutput"/>: potentials with
+/// P_ij = a_i b_j exp((f_i + g_j - C_ij)/eps) (input order, balanced so that &lt;f, a&gt; = &lt;g, b&gt;),
+/// f = T_b(g) on the kept blocks (rows exact there), the L1 column-marginal error of the kept-block plan,
+/// and an upper bound on the plan mass outside the kept blocks.
+/// </summary>
+public sealed record MultiscaleOutput
+{
+    /// <summary>Source potential f (one per source point, input order).</summary>
+    public required double[] F { get; init; }
+
+    /// <summary>Target potential g (one per target point, input order).</summary>
+    public required double[] G { get; init; }
+
+    /// <summary>Target regularisation.</summary>
+    public required double Epsilon { get; init; }
+
+    /// <summary>Transport cost &lt;P, C&gt; over the kept blocks (row-normalised, as the dense output).</summary>
+    public required double TransportCost { get; init; }
+
+    /// <summary>Entropic objective &lt;f, a&gt; + sum_j g_j (P^T 1)_j (= &lt;P, C&gt; + eps KL(P | a x b) when rows are exact).</summary>
+    public required double Objective { get; init; }
+
+    /// <summary>Dual objective &lt;f, a&gt; + &lt;g, b&gt;.</summary>
+    public required double Dual { get; init; }
+
+    /// <summary>L1 column-marginal error of the kept-block plan at the end.</summary>
+    public required double MarginalError { get; init; }
+
+    /// <summary>
+    /// Upper bound on the mass of the full plan (f, g) in the dropped blocks: sum over dropped pairs of
+    /// A_I B_J e^beta (see <see cref="TruncationSearch"/>). The full plan's L1 marginal errors exceed the
+    /// kept-block ones by at most this much (rows and columns each). Zero for a dense (one-level) solve.
+    /// </summary>
+    public required double NeglectedMass { get; init; }
+
+    /// <summary>Iterations over all levels (annealing and safeguard rounds included).</summary>
+    public required int Iterations { get; init; }
+
+    /// <summary>
+    /// True when the kept-block marginal error went below the tolerance and, with the safeguard on, the
+    /// neglected mass is within <see cref="MultiscaleOptions.NeglectedMassTolerance"/>.
+    /// </summary>
+    public required bool Converged { get; init; }
+
+    /// <summary>Safeguard rounds that re-admitted blocks and iterated again.</summary>
+    public required int Refinements { get; init; }
+
+    /// <summary>Blocks re-admitted by the safeguard (pairs at any level, before splitting).</summary>
+    public required long ReadmittedPairs { get; init; }
+
+    /// <summary>Point-pair cost evaluations over the whole solve.</summary>
+    public long KernelEvaluations => Levels.Sum(level => level.KernelEvaluations);
+
+    /// <summary>Number of levels (1 = dense).</summary>
+    public int LevelCount => Levels.Count;
+
+    /// <summary>Per level, finest first.</summary>
+    public required IReadOnlyList<MultiscaleLevelReport> Levels { get; init; }
+}

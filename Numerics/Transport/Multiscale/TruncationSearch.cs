@@ -1,0 +1,236 @@
+using Transport.Numerics.Geometry;
+
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// Decides which block pairs a stage keeps, from a provable bound on the plan density.
+/// <para>
+/// At stage s the potentials f, g live on the level-s entities and the blocks are the clusters of
+/// level s + 1. For clusters I, J of any level m &gt; s, with centroids c_I, c_J and radii r_I, r_J
+/// measured on their level-s members, every member pair satisfies
+/// |x - y| &gt;= (|c_I - c_J| - r_I - r_J)_+, so C(x, y) &gt;= C_low(I, J) = s (|c_I - c_J| - r_I - r_J)_+^2, and the
+/// log plan density relative to a (x) b is bounded by
+/// beta(I, J) = (max_I f + max_J g - C_low(I, J)) / eps &gt;= (f_i + g_j - C_ij) / eps.
+/// The potentials are row-normalised (f = T(g), so sum_j b_j exp((f_i + g_j - C_ij)/eps) = 1: the row's
+/// log-normaliser is zero), so beta compares directly with -tau: a pair with beta &lt;= -tau has plan
+/// density at most e^-tau everywhere and is dropped, and its mass is at most A_I B_J e^beta.
+/// </para>
+/// <para>
+/// The radius bound ignores how f varies across a cluster, which is large when the transport moves mass
+/// far (f grows like 2s&lt;x, x - T(x)&gt;). A second bound, taken when smaller, keeps the linear part:
+/// with x = c_I + delta, y = c_J + eta and Delta = c_I - c_J,
+/// f + g - C &lt;= (f - 2s&lt;Delta, delta&gt;) + (g + 2s&lt;Delta, eta&gt;) - s|Delta|^2, and with the cluster
+/// envelopes f &lt;= R_I + &lt;p_I, delta&gt;, g &lt;= R_J + &lt;q_J, eta&gt; (<see cref="ClusterSlopes"/>),
+/// beta &lt;= (R_I + |p_I - 2s Delta| r_I + R_J + |q_J + 2s Delta| r_J - s|Delta|^2) / eps.
+/// Near the transport band p_I is close to 2s Delta and the variation of f cancels.
+/// </para>
+/// The search descends the hierarchy: a coarse pair that passes the test is split into its children,
+/// so far-apart regions are dismissed with one test and only pairs near the transport band reach the
+/// block level.
+/// </summary>
+public sealed class TruncationSearch
+{
+    private readonly ClusterHierarchy source;
+    private readonly ClusterHierarchy target;
+    private readonly int blockLevel;
+    private readonly double epsilon;
+    private readonly double truncation;
+    private readonly double costScale;
+    private readonly double[][] sourceMax;
+    private readonly double[][] targetMax;
+    private readonly double[][] sourceRadius;
+    private readonly double[][] targetRadius;
+    private readonly ClusterSlopes[] sourceSlopes;
+    private readonly ClusterSlopes[] targetSlopes;
+
+    /// <summary>Prepares the bounds for stage <paramref name="stage"/> with potentials on its level.</summary>
+    public TruncationSearch(ClusterHierarchy source, ClusterHierarchy target, int stage, double[] f, double[] g, double epsilon, double truncation, CostFunction cost)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        this.source = source;
+        this.target = target;
+        blockLevel = stage + 1;
+        this.epsilon = epsilon;
+        this.truncation = truncation;
+        costScale = cost.Scale();
+        var levels = source.LevelCount;
+        sourceMax = new double[levels][];
+        targetMax = new double[levels][];
+        sourceRadius = new double[levels][];
+        targetRadius = new double[levels][];
+        sourceSlopes = new ClusterSlopes[levels];
+        targetSlopes = new ClusterSlopes[levels];
+        for (var m = blockLevel; m < levels; m++)
+        {
+            sourceMax[m] = source.Maxima(m, stage, f);
+            targetMax[m] = target.Maxima(m, stage, g);
+            sourceRadius[m] = source.Radii(m, stage);
+            targetRadius[m] = target.Radii(m, stage);
+            sourceSlopes[m] = ClusterSlopes.Fit(source, m, stage, f);
+            targetSlopes[m] = ClusterSlopes.Fit(target, m, stage, g);
+        }
+    }
+
+    /// <summary>The block level (stage + 1).</summary>
+    public int BlockLevel => blockLevel;
+
+    /// <summary>Pairs tested by the searches so far.</summary>
+    public long PairsTested { get; private set; }
+
+    /// <summary>beta(I, J): the bound on (f_i + g_j - C_ij) / eps over the pair's members.</summary>
+    public double LogDensityBound(BlockPair pair)
+    {
+        var m = pair.Level;
+        var d = source[m].Dimension;
+        var x = source[m].Positions.AsSpan(pair.Source * d, d);
+        var y = target[m].Positions.AsSpan(pair.Target * d, d);
+        var sum = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            var diff = x[k] - y[k];
+            sum += diff * diff;
+        }
+
+        var rx = sourceRadius[m][pair.Source];
+        var ry = targetRadius[m][pair.Target];
+        var gap = Math.Max(0.0, Math.Sqrt(sum) - rx - ry);
+        var radiusBound = sourceMax[m][pair.Source] + targetMax[m][pair.Target] - (costScale * gap * gap);
+
+        var p = sourceSlopes[m].Slopes.AsSpan(pair.Source * d, d);
+        var q = targetSlopes[m].Slopes.AsSpan(pair.Target * d, d);
+        double sourceTilt = 0, targetTilt = 0;
+        for (var k = 0; k < d; k++)
+        {
+            var twice = 2 * costScale * (x[k] - y[k]);
+            sourceTilt += (p[k] - twice) * (p[k] - twice);
+            targetTilt += (q[k] + twice) * (q[k] + twice);
+        }
+
+        var linearBound = sourceSlopes[m].ResidualMax[pair.Source] + (Math.Sqrt(sourceTilt) * rx)
+            + targetSlopes[m].ResidualMax[pair.Target] + (Math.Sqrt(targetTilt) * ry)
+            - (costScale * sum);
+        return Math.Min(radiusBound, linearBound) / epsilon;
+    }
+
+    /// <summary>Upper bound on the plan mass of the pair: A_I B_J e^beta (0 when either side has no mass).</summary>
+    public double MassBound(BlockPair pair)
+    {
+        var mass = source[pair.Level].Weights[pair.Source] * target[pair.Level].Weights[pair.Target];
+        return mass == 0 ? 0 : mass * Math.Exp(Math.Min(LogDensityBound(pair), 700));
+    }
+
+    /// <summary>Whether the pair may be dropped: no mass, or density provably at most e^-tau.</summary>
+    public bool Negligible(BlockPair pair) =>
+        source[pair.Level].Weights[pair.Source] * target[pair.Level].Weights[pair.Target] == 0
+        || LogDensityBound(pair) <= -truncation;
+
+    /// <summary>All pairs of the coarsest level: the start of the first search.</summary>
+    public IEnumerable<BlockPair> CoarsestPairs()
+    {
+        var top = source.LevelCount - 1;
+        for (var i = 0; i < source[top].Count; i++)
+        {
+            for (var j = 0; j < target[top].Count; j++)
+            {
+                yield return new BlockPair(top, i, j);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Descends from <paramref name="start"/> (pairs at the block level or above): negligible pairs are
+    /// dropped, others split into their children until the block level, where they are kept. Pairs in
+    /// <paramref name="forced"/> are split (or kept) without testing: the safeguard re-admits them.
+    /// </summary>
+    public (List<(int Source, int Target)> Kept, List<BlockPair> Dropped) Search(IEnumerable<BlockPair> start, IReadOnlySet<BlockPair>? forced = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var kept = new List<(int, int)>();
+        var dropped = new List<BlockPair>();
+        var stack = new Stack<BlockPair>(start);
+        while (stack.Count > 0)
+        {
+            var pair = stack.Pop();
+            PairsTested++;
+            if (forced?.Contains(pair) != true && Negligible(pair))
+            {
+                dropped.Add(pair);
+            }
+            else if (pair.Level == blockLevel)
+            {
+                kept.Add((pair.Source, pair.Target));
+            }
+            else
+            {
+                var rows = source[pair.Level].ChildOffsets;
+                var columns = target[pair.Level].ChildOffsets;
+                for (var i = rows[pair.Source]; i < rows[pair.Source + 1]; i++)
+                {
+                    for (var j = columns[pair.Target]; j < columns[pair.Target + 1]; j++)
+                    {
+                        stack.Push(new BlockPair(pair.Level - 1, i, j));
+                    }
+                }
+            }
+        }
+
+        return (kept, dropped);
+    }
+
+    /// <summary>
+    /// Adds, for every block-level row (and column) that keeps no pair, its pair of largest bound with a
+    /// massive partner, so every row sees some mass and no potential becomes infinite.
+    /// </summary>
+    public void CoverEveryRowAndColumn(List<(int Source, int Target)> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        var rows = source[blockLevel].Count;
+        var columns = target[blockLevel].Count;
+        var rowCovered = new bool[rows];
+        var columnCovered = new bool[columns];
+        foreach (var (i, j) in kept)
+        {
+            rowCovered[i] = true;
+            columnCovered[j] = true;
+        }
+
+        for (var i = 0; i < rows; i++)
+        {
+            if (!rowCovered[i])
+            {
+                kept.Add((i, Best(columns, j => new BlockPair(blockLevel, i, j), j => target[blockLevel].Weights[j] > 0)));
+            }
+        }
+
+        for (var j = 0; j < columns; j++)
+        {
+            if (!columnCovered[j])
+            {
+                kept.Add((Best(rows, i => new BlockPair(blockLevel, i, j), i => source[blockLevel].Weights[i] > 0), j));
+            }
+        }
+    }
+
+    private int Best(int count, Func<int, BlockPair> pairOf, Func<int, bool> massive)
+    {
+        var best = -1;
+        var bestBound = double.NegativeInfinity;
+        for (var k = 0; k < count; k++)
+        {
+            if (!massive(k))
+            {
+                continue;
+            }
+
+            var bound = LogDensityBound(pairOf(k));
+            if (best < 0 || bound > bestBound)
+            {
+                best = k;
+                bestBound = bound;
+            }
+        }
+
+        return best;
+    }
+}

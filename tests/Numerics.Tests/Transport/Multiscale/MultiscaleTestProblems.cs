@@ -1,0 +1,59 @@
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
+
+namespace Transport.Numerics.Tests.Transport.Multiscale;
+
+/// <summary>Problems and comparisons shared by the multiscale tests.</summary>
+internal static class MultiscaleTestProblems
+{
+    /// <summary>Two random clouds (uniform in a cube, the target shifted) with random weights.</summary>
+    public static SinkhornProblem Random(int n, int m, int dim, int seed)
+    {
+        var x = TestData.Points(n, dim, seed);
+        var y = TestData.Points(m, dim, seed + 1, scale: 0.8, shift: 0.25);
+        return new SinkhornProblem(
+            PointCloud.Create(x, n, dim, TestData.Weights(n, seed + 2)),
+            PointCloud.Create(y, m, dim, TestData.Weights(m, seed + 3)));
+    }
+
+    /// <summary>Squared diameter of the joint bounding box.</summary>
+    public static double SquaredDiameter(SinkhornProblem problem)
+    {
+        var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
+        return box.Diameter * box.Diameter;
+    }
+
+    /// <summary>eps for a blur (sqrt(eps / s)) given as a fraction of the diameter.</summary>
+    public static double EpsilonForBlur(SinkhornProblem problem, double blurFraction, CostFunction cost) =>
+        cost.Scale() * blurFraction * blurFraction * SquaredDiameter(problem);
+
+    /// <summary>
+    /// Asserts that the multiscale answer matches the dense one: cost and objective within
+    /// <paramref name="relative"/>, potentials within <paramref name="potentialFraction"/> x D^2 (both
+    /// outputs fix the same additive constant, &lt;f, a&gt; = &lt;g, b&gt;).
+    /// </summary>
+    public static void AssertMatchesDense(SinkhornOutput dense, MultiscaleOutput multiscale, double squaredDiameter, double relative = 1e-4, double potentialFraction = 1e-4)
+    {
+        TestData.AssertRelative(dense.TransportCost, multiscale.TransportCost, relative, floor: 1e-12, what: "cost");
+        TestData.AssertRelative(dense.Objective, multiscale.Objective, relative, floor: 1e-12, what: "objective");
+        TestData.AssertRelative(dense.Dual, multiscale.Dual, relative, floor: 1e-12, what: "dual");
+        var worst = 0.0;
+        for (var i = 0; i < dense.F.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(dense.F[i] - multiscale.F[i]));
+        }
+
+        for (var j = 0; j < dense.G.Length; j++)
+        {
+            worst = Math.Max(worst, Math.Abs(dense.G[j] - multiscale.G[j]));
+        }
+
+        Assert.True(worst <= potentialFraction * squaredDiameter, $"potentials differ by {worst:E3} > {potentialFraction:E1} x D^2 = {potentialFraction * squaredDiameter:E3}");
+    }
+
+    /// <summary>One line of diagnostics.</summary>
+    public static string Describe(MultiscaleOutput output) =>
+        $"levels {output.LevelCount}, iterations {output.Iterations}, converged {output.Converged}, marginal {output.MarginalError:E2}, neglected {output.NeglectedMass:E2}, refinements {output.Refinements}, evaluations {output.KernelEvaluations:E3}; "
+        + string.Join("; ", output.Levels.Select(l => $"L{l.Level}: {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} eval {l.KernelEvaluations:E2}"));
+}
