@@ -4,7 +4,9 @@ using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
+using Transport.Numerics.Sampling;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Grains;
 
@@ -30,6 +32,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     private SinkhornJobStatus status = new(JobState.Created, "none", 0, double.NaN, double.NaN, null);
     private SinkhornJobResult? result;
     private double potentialShift;
+    private MultiscaleArrays? multiscaleArrays;
     private CancellationTokenSource? cancellation;
 
     /// <inheritdoc />
@@ -182,6 +185,11 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     public async Task<FloatBlock> GetPotentialAsync(CloudSide side, int offset, int count)
     {
         RequireResult();
+        if (multiscaleArrays is { } arrays)
+        {
+            return FloatBlock.FromVector(Slice(side == CloudSide.Source ? arrays.F : arrays.G, offset, count, 1));
+        }
+
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
         var shards = side == CloudSide.Source ? sourceShards : targetShards;
         var values = await GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialAsync(start, rows));
@@ -201,6 +209,11 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     {
         RequireResult();
         var d = spec!.Dimension;
+        if (multiscaleArrays is { } arrays)
+        {
+            return FloatBlock.From(Slice(arrays.Map, offset, count, d), count, d);
+        }
+
         var values = await GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(start, rows));
         return FloatBlock.From(values, count, d);
     }
@@ -249,9 +262,81 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     /// <see cref="potentialShift"/> must be set as the dense branch does. Input errors it throws
     /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "The real branch reads the shards of this job.")]
-    private Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token) =>
-        throw new JobInputException("multiscale", "multiscale: the multiscale solver is not available in this build yet");
+    private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
+    {
+        // The clouds come back from the shards to the coordinator, which runs the single-process multiscale solver
+        // (issue 5, first increment: the block-sparse exchange between shards is not distributed yet).
+        var source = await GatherCloudAsync(sourceOffsets, sourceShards, job.Dimension, "source");
+        var target = await GatherCloudAsync(targetOffsets, targetShards, job.Dimension, "target");
+        var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation };
+        var cross = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(source, target), solveOptions, options, token), token);
+        var converged = cross.Converged;
+        var evaluations = cross.KernelEvaluations;
+        var neglected = cross.NeglectedMass;
+        double? divergence = null;
+        if (job.Divergence)
+        {
+            var selfSource = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(source, source), solveOptions, options, token), token);
+            var selfTarget = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(target, target), solveOptions, options, token), token);
+            divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+            converged = converged && selfSource.Converged && selfTarget.Converged;
+            evaluations += selfSource.KernelEvaluations + selfTarget.KernelEvaluations;
+            neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
+        }
+
+        var f = (double[])cross.F.Clone();
+        var g = (double[])cross.G.Clone();
+        PotentialNormalisation.Balance(f, source.Weights, g, target.Weights);
+        // The barycentric map is one more pass over all pairs (not yet restricted to the kept blocks): counted.
+        var map = await Task.Run(() => BarycentricMap(source, target, cross.G, cross.Epsilon, solveOptions.Cost), token);
+        evaluations += (long)source.Count * target.Count;
+        multiscaleArrays = new MultiscaleArrays(f, g, map);
+        potentialShift = 0.0;
+        return new SinkhornJobResult
+        {
+            Iterations = cross.Iterations,
+            Converged = converged,
+            MarginalError = cross.MarginalError,
+            MarginalError2 = cross.MarginalError,
+            Cost = cross.TransportCost,
+            Objective = cross.Objective,
+            Dual = cross.Dual,
+            Divergence = divergence,
+            Seconds = 0,
+            History = [],
+            Shards = sourceShards.Length,
+            KernelEvaluations = evaluations,
+            NeglectedMass = neglected,
+            Levels = cross.LevelCount,
+        };
+    }
+
+    /// <summary>
+    /// The barycentric map sum_j P_ij y_j / a_i from the target potential: a softmax over j of
+    /// log b_j + g_j / eps - C(x_i, y_j) / eps with the target points as values, i.e. the empirical denoiser's
+    /// reduction with log-weights log b + g / eps and scale (cost scale) / eps.
+    /// </summary>
+    private static double[] BarycentricMap(PointCloud source, PointCloud target, double[] g, double epsilon, CostFunction cost)
+    {
+        var logWeights = new double[target.Count];
+        for (var j = 0; j < logWeights.Length; j++)
+        {
+            logWeights[j] = Math.Log(target.Weights[j]) + (g[j] / epsilon);
+        }
+
+        var block = new EmpiricalDataBlock(target.Positions, logWeights, target.Dimension);
+        var partials = block.Reduce(Math.Sqrt(epsilon / (2.0 * cost.Scale())), 1.0, source.Positions);
+        var map = new double[source.Count * source.Dimension];
+        EmpiricalDataBlock.WeightedMean(partials, map);
+        return map;
+    }
+
+    private static async Task<PointCloud> GatherCloudAsync(int[] offsets, ISinkhornShardGrain[] shards, int dimension, string field)
+    {
+        var positions = await BlockTransfer.GatherAsync(offsets, dimension, (k, start, rows) => shards[k].GetPositionsAsync(start, rows));
+        var weights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) => shards[k].GetWeightsAsync(start, rows));
+        return PointCloud.Create(positions, offsets[^1], dimension, weights, field);
+    }
 
     /// <summary>
     /// The dense solve on the shards: the cross problem, the self problems when the divergence is asked for,
@@ -318,6 +403,16 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         {
             throw new InvalidOperationException($"no result: the job is {status.State}");
         }
+    }
+
+    private static double[] Slice(double[] values, int offset, int count, int columns)
+    {
+        if (offset < 0 || count < 0 || ((long)offset + count) * columns > values.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {values.Length / columns})");
+        }
+
+        return values.AsSpan(offset * columns, count * columns).ToArray();
     }
 
     private static async Task<double[]> GatherRangeAsync(int[] offsets, int offset, int count, int columns, Func<int, int, int, Task<FloatBlock>> fetch)
@@ -436,3 +531,6 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         }
     }
 }
+
+/// <summary>The arrays of a multiscale run, kept on the coordinator that solved it (potentials balanced, map).</summary>
+internal sealed record MultiscaleArrays(double[] F, double[] G, double[] Map);

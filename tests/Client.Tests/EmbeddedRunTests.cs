@@ -136,23 +136,27 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Multiscale_is_refused_as_bad_input_until_the_solver_is_in_the_build()
+    public async Task Multiscale_run_writes_its_levels_neglected_mass_and_evaluations()
     {
-        const int n = 20, m = 15, d = 2;
+        const int n = 600, m = 500, d = 2;
         var (x, y, _, _) = Clouds.Make(n, m, d, seed: 14);
-        string[] args =
+        string[] Args(string output, params string[] extra) =>
         [
             "sinkhorn", "--source", work.Npy("x.npy", x, n, d), "--target", work.Npy("y.npy", y, m, d),
-            "--epsilon", "0.1", "--multiscale", "--levels", "3", "--truncate", "4", "--out", work.Out,
+            "--epsilon", "0.002", "--tolerance", "1e-7", "--out", output, .. extra,
         ];
 
-        var run = await Cli.RunAsync(args);
+        var multiscale = await Cli.RunAsync(Args(work.Out, "--multiscale", "--levels", "3", "--truncate", "5"));
+        var dense = await Cli.RunAsync(Args(Path.Combine(work.Root, "dense")));
 
-        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}; stderr: {run.Stderr}");
-        Assert.Contains("error: multiscale: ", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not available in this build yet", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(string.Empty, run.Stdout);
-        work.AssertNoOutput();
+        Assert.True(multiscale.ExitCode == 0, multiscale.Stderr);
+        Assert.True(dense.ExitCode == 0, dense.Stderr);
+        var a = Cli.ReadJson(Path.Combine(work.Out, "result.json"));
+        var b = Cli.ReadJson(Path.Combine(work.Root, "dense", "result.json"));
+        Assert.Equal(3, a.GetProperty("levels").GetInt32());
+        Assert.True(a.GetProperty("neglected_mass").GetDouble() >= 0);
+        Cli.AssertClose(b.GetProperty("cost").GetDouble(), a.GetProperty("cost").GetDouble(), 1e-4, 0, "cost vs dense");
+        Assert.True(File.Exists(Path.Combine(work.Out, "map.npy")));
     }
 
     [Fact]
