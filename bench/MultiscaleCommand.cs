@@ -29,12 +29,14 @@ internal static class MultiscaleCommand
             {
                 var (dense, seconds, allocated) = Timed(() => SinkhornSolver.Solve(problem, sinkhorn));
                 denseEvaluations = 2.0 * n * n * dense.Iterations;
+                Console.WriteLine($"N = {n}: dense {Format.Seconds(seconds)} s, {dense.Iterations} iterations, cost {dense.TransportCost:R}");
                 table.Add("dense", Int(n), Format.Seconds(seconds), Int(dense.Iterations), Sci(denseEvaluations), "1", Megabytes(Process.GetCurrentProcess().PeakWorkingSet64), Megabytes(allocated), dense.TransportCost.ToString("0.000000e0", CultureInfo.InvariantCulture), "0", "1", dense.Converged.ToString());
             }
 
             var (output, msSeconds, msAllocated) = Timed(() => MultiscaleSinkhornSolver.Solve(problem, sinkhorn, multiscale));
             timings.Add((n, msSeconds));
             table.Add("multiscale", Int(n), Format.Seconds(msSeconds), Int(output.Iterations), Sci(output.KernelEvaluations), Format.Ratio(denseEvaluations / output.KernelEvaluations), Megabytes(Process.GetCurrentProcess().PeakWorkingSet64), Megabytes(msAllocated), output.TransportCost.ToString("0.000000e0", CultureInfo.InvariantCulture), Sci(output.NeglectedMass), Int(output.LevelCount), output.Converged.ToString());
+            Console.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {output.Iterations} iterations, {Sci(output.KernelEvaluations)} evaluations, cost {output.TransportCost:R}, neglected {Sci(output.NeglectedMass)}");
             Console.WriteLine($"N = {n}: " + string.Join("; ", output.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {output.Refinements}");
         }
 
