@@ -284,13 +284,10 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
         }
 
-        var f = (double[])cross.F.Clone();
-        var g = (double[])cross.G.Clone();
-        PotentialNormalisation.Balance(f, source.Weights, g, target.Weights);
         // The barycentric map is one more pass over all pairs (not yet restricted to the kept blocks): counted.
         var map = await Task.Run(() => BarycentricMap(source, target, cross.G, cross.Epsilon, solveOptions.Cost), token);
         evaluations += (long)source.Count * target.Count;
-        multiscaleArrays = new MultiscaleArrays(f, g, map);
+        multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, map); // already balanced: <f, a> = <g, b>
         potentialShift = 0.0;
         return new SinkhornJobResult
         {
