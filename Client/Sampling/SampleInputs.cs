@@ -132,7 +132,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             throw new InvalidInputException("tolerance", $"must be in (0, 1), got {Format(tolerance)}");
         }
 
-        var couplingPairs = Integer("coupling-pairs", arguments.CouplingPairs ?? spec.CouplingPairs ?? Math.Min(count, 1000).ToString(CultureInfo.InvariantCulture), 2, MaxCouplingPairs);
+        var couplingPairs = Integer("coupling-pairs", arguments.CouplingPairs ?? spec.CouplingPairs ?? Math.Clamp(count, 2, 1000).ToString(CultureInfo.InvariantCulture), 2, MaxCouplingPairs);
         var couplingSolver = Name("coupling-solver", arguments.CouplingSolver ?? spec.CouplingSolver ?? "sinkhorn", CouplingSolvers, required: false);
         if (coupling == "ot" && couplingSolver == "exact" && couplingPairs > Transport.Numerics.Sampling.Coupling.ExactAssignment.MaxSize)
         {

@@ -96,8 +96,9 @@ internal static class SampleMetricsBuilder
         var full = SampleMetricsReport.Build(samples, d, new SampleMetricsReference
         {
             IncludeSinkhornDivergence = false,
-            GaussianMean = target.Kind == SampleTarget.Gaussian ? target.Means[0] : null,
-            GaussianCovariance = target.Kind == SampleTarget.Gaussian ? covariances[0] : null,
+            // A covariance needs two samples: with one, the moment errors are left out.
+            GaussianMean = target.Kind == SampleTarget.Gaussian && samples.Length >= 2 * d ? target.Means[0] : null,
+            GaussianCovariance = target.Kind == SampleTarget.Gaussian && samples.Length >= 2 * d ? covariances[0] : null,
             MixtureWeights = target.Kind == SampleTarget.Mixture ? target.Weights : null,
             MixtureMeans = target.Kind == SampleTarget.Mixture ? means : null,
             MixtureCovariances = target.Kind == SampleTarget.Mixture ? covariances : null,

@@ -244,6 +244,19 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_single_sample_runs_with_the_default_coupling_options()
+    {
+        // n = 1 is valid input; the coupling defaults (at least 2 pairs) must not reject it when no coupling is asked for.
+        var target = Json(work, "gaussian.json", GaussianJson);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var arguments = new SampleArguments { Target = target, Schedule = "linear", Sampler = "rk4", Steps = "8", Count = "1", Out = work.Out, Quiet = true };
+        var code = await SampleCommand.RunAsync(arguments, SampleCommand.LocalRunners, stdout, stderr, CancellationToken.None);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Equal(2, NpyArray.Read(Path.Combine(work.Out, "samples.npy"), "samples").Data.Length);
+    }
+
+    [Fact]
     public async Task The_command_writes_what_the_injected_runner_returns()
     {
         // The command does not know which runner it talks to: a stand-in runner's samples are written verbatim.
