@@ -31,7 +31,7 @@ internal static class SampleMetricsBuilder
         ArgumentNullException.ThrowIfNull(runner);
         if (request.Target.Kind == SampleTarget.Gaussian && request.SourceMean is null)
         {
-            var noise = request.Noise ?? SourceNoise.Draw(request.Seed, 0, request.Count, request.Dimension);
+            var noise = request.Noise ?? SourceNoise.Create(request.Seed, request.Count, request.Dimension);
             var schedule = SampleTargets.Schedule(request.Schedule);
             var (a, b) = (schedule.A(request.EndTime), schedule.B(request.EndTime));
             var exact = GaussianFlowMap(request.Target, noise, a, b);

@@ -22,7 +22,7 @@ internal static class SamplePlots
         var plot = new Plot();
         if (d == 1)
         {
-            var noise = request.Noise ?? SourceNoise.Draw(request.Seed, 0, request.Count, 1);
+            var noise = request.Noise ?? Numerics.Sampling.SourceNoise.Create(request.Seed, request.Count, 1);
             var map = plot.Add.ScatterPoints(noise, samples);
             map.MarkerSize = 3;
             plot.XLabel("source point x0");

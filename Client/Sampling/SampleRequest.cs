@@ -94,7 +94,7 @@ internal sealed record SampleRequest
     /// <summary>Tolerance (rtol = atol) of the adaptive sampler.</summary>
     public required double Tolerance { get; init; }
 
-    /// <summary>Source points given with <c>--noise</c> (row-major n x d), or null to draw them with <see cref="SourceNoise"/>.</summary>
+    /// <summary>Source points given with <c>--noise</c> (row-major n x d), or null to draw them with <see cref="Numerics.Sampling.SourceNoise"/>.</summary>
     public double[]? Noise { get; init; }
 
     /// <summary>Number of particles n.</summary>
