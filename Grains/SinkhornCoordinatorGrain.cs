@@ -4,7 +4,6 @@ using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
-using Transport.Numerics.Sampling;
 using Transport.Numerics.Transport;
 using Transport.Numerics.Transport.Multiscale;
 
@@ -284,10 +283,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
         }
 
-        // The barycentric map is one more pass over all pairs (not yet restricted to the kept blocks): counted.
-        var map = await Task.Run(() => BarycentricMap(source, target, cross.G, cross.Epsilon, solveOptions.Cost), token);
-        evaluations += (long)source.Count * target.Count;
-        multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, map); // already balanced: <f, a> = <g, b>
+        multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, cross.Map); // already balanced: <f, a> = <g, b>
         potentialShift = 0.0;
         return new SinkhornJobResult
         {
@@ -306,26 +302,6 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             NeglectedMass = neglected,
             Levels = cross.LevelCount,
         };
-    }
-
-    /// <summary>
-    /// The barycentric map sum_j P_ij y_j / a_i from the target potential: a softmax over j of
-    /// log b_j + g_j / eps - C(x_i, y_j) / eps with the target points as values, i.e. the empirical denoiser's
-    /// reduction with log-weights log b + g / eps and scale (cost scale) / eps.
-    /// </summary>
-    private static double[] BarycentricMap(PointCloud source, PointCloud target, double[] g, double epsilon, CostFunction cost)
-    {
-        var logWeights = new double[target.Count];
-        for (var j = 0; j < logWeights.Length; j++)
-        {
-            logWeights[j] = Math.Log(target.Weights[j]) + (g[j] / epsilon);
-        }
-
-        var block = new EmpiricalDataBlock(target.Positions, logWeights, target.Dimension);
-        var partials = block.Reduce(Math.Sqrt(epsilon / (2.0 * cost.Scale())), 1.0, source.Positions);
-        var map = new double[source.Count * source.Dimension];
-        EmpiricalDataBlock.WeightedMean(partials, map);
-        return map;
     }
 
     private static async Task<PointCloud> GatherCloudAsync(int[] offsets, ISinkhornShardGrain[] shards, int dimension, string field)

@@ -50,6 +50,12 @@ public abstract class BlockSparseTransform
     /// plan, sum_j pi_ij |x_i - y_j|^2 with pi_i. = 1 (the transport cost of row i divided by a_i s).
     /// </summary>
     public abstract void MeanSquaredDistance(double[] keyPotential, double epsilon, double[] result);
+
+    /// <summary>
+    /// Writes, for every query, the barycentric image sum_j pi_ij y_j under the row-normalised restricted plan
+    /// (row-major, queries x d): the entropic map the dense output gives, over the kept blocks only.
+    /// </summary>
+    public abstract void BarycentricMap(double[] keyPotential, double epsilon, double[] result);
 }
 
 /// <summary>The <see cref="BlockSparseTransform"/> in arithmetic <typeparamref name="T"/>.</summary>
@@ -117,7 +123,10 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
     public override void MeanSquaredDistance(double[] keyPotential, double epsilon, double[] result) =>
         Run(keyPotential, epsilon, withMoment: true, result);
 
-    private void Run(double[] keyPotential, double epsilon, bool withMoment, double[] result)
+    public override void BarycentricMap(double[] keyPotential, double epsilon, double[] result) =>
+        Run(keyPotential, epsilon, withMoment: false, result, withMap: true);
+
+    private void Run(double[] keyPotential, double epsilon, bool withMoment, double[] result, bool withMap = false)
     {
         // h_j = log b_j + g_j / eps, shifted by its maximum before rounding to T (as the dense transform).
         var inverseEpsilon = 1.0 / epsilon;
@@ -153,9 +162,24 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
                 }
             }
 
-            var partials = new SoftmaxPartials(queries.Count, 0, withMoment);
-            SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale * inverseEpsilon, partials, null, maxDegreeOfParallelism: 1);
+            var d = keys.Dimension;
+            var partials = new SoftmaxPartials(queries.Count, withMap ? d : 0, withMoment);
+            var values = withMap ? keyPoints.LayoutValues(GatherPositions(r), d) : null;
+            SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale * inverseEpsilon, partials, values, maxDegreeOfParallelism: 1);
             var start = rowBoundaries[r];
+            if (withMap)
+            {
+                for (var i = 0; i < queries.Count; i++)
+                {
+                    for (var c = 0; c < d; c++)
+                    {
+                        result[((start + i) * d) + c] = partials.Weighted[(i * d) + c] / partials.Sum[i];
+                    }
+                }
+
+                return;
+            }
+
             for (var i = 0; i < queries.Count; i++)
             {
                 // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
@@ -174,6 +198,18 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
             return cached;
         }
 
+        var built = new KeyPoints<T>(GatherPositions(row), keyCounts[row], keys.Dimension);
+        if (keyCache is not null)
+        {
+            keyCache[row] = built;
+        }
+
+        return built;
+    }
+
+    /// <summary>The positions of the keys row block <paramref name="row"/> sees, gathered in pattern order.</summary>
+    private double[] GatherPositions(int row)
+    {
         var d = keys.Dimension;
         var positions = new double[keyCounts[row] * d];
         var offset = 0;
@@ -185,12 +221,6 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
             offset += span.Length;
         }
 
-        var built = new KeyPoints<T>(positions, keyCounts[row], d);
-        if (keyCache is not null)
-        {
-            keyCache[row] = built;
-        }
-
-        return built;
+        return positions;
     }
 }

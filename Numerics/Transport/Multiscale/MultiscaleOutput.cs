@@ -14,6 +14,12 @@ public sealed record MultiscaleOutput
     /// <summary>Target potential g (one per target point, input order).</summary>
     public required double[] G { get; init; }
 
+    /// <summary>
+    /// The barycentric map sum_j P_ij y_j / a_i of every source point (row-major n x d, input order), computed over
+    /// the kept blocks.
+    /// </summary>
+    public required double[] Map { get; init; }
+
     /// <summary>Target regularisation.</summary>
     public required double Epsilon { get; init; }
 

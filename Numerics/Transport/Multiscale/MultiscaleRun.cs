@@ -235,6 +235,17 @@ internal sealed class MultiscaleRun
             }
         }
 
+        // The barycentric map over the kept blocks (one more sparse pass), returned in input order like f.
+        var d = problem.Source.Dimension;
+        var map = new double[f.Length * d];
+        stage.SourceUpdate.BarycentricMap(g, options.Epsilon, map);
+        evaluations[0] += stage.SourceUpdate.EvaluationsPerCall;
+        var mapInput = new double[map.Length];
+        for (var s = 0; s < f.Length; s++)
+        {
+            map.AsSpan(s * d, d).CopyTo(mapInput.AsSpan(source.Order[s] * d));
+        }
+
         var fInput = new double[f.Length];
         var gInput = new double[g.Length];
         for (var s = 0; s < f.Length; s++)
@@ -261,6 +272,7 @@ internal sealed class MultiscaleRun
         {
             F = fInput,
             G = gInput,
+            Map = mapInput,
             Epsilon = options.Epsilon,
             TransportCost = cost,
             Objective = sourceDual + report.PotentialMass,

@@ -32,5 +32,15 @@ public sealed class MultiscaleAgreementTests(ITestOutputHelper output)
         // and both marginals are within 1e-6, so values agree to about 1e-5 of their scale.
         MultiscaleTestProblems.AssertMatchesDense(dense, multiscale, MultiscaleTestProblems.SquaredDiameter(problem));
         Assert.True(multiscale.KernelEvaluations < 2.0 * n * m * dense.Iterations, "multiscale must evaluate fewer kernel entries than dense");
+
+        // The barycentric map over the kept blocks against the dense map: the dropped blocks carry at most the
+        // neglected mass, so every image moves by at most about that mass times the diameter; 1e-4 x diameter.
+        var denseMap = dense.BarycentricMap();
+        var diameter = Math.Sqrt(MultiscaleTestProblems.SquaredDiameter(problem));
+        Assert.Equal(denseMap.Length, multiscale.Map.Length);
+        for (var i = 0; i < denseMap.Length; i++)
+        {
+            Assert.True(Math.Abs(denseMap[i] - multiscale.Map[i]) <= 1e-4 * diameter, $"map[{i}]: dense {denseMap[i]}, multiscale {multiscale.Map[i]}");
+        }
     }
 }
