@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Transport.Grains.Interfaces;
 using Transport.Numerics;
 
 namespace Transport.Client;
@@ -180,29 +179,10 @@ public static class TransportCli
                 $"cost {run.Result.Cost:R}  dual {run.Result.Dual:R}  iterations {run.Result.Iterations}  converged {(run.Result.Converged ? "true" : "false")}  -> {inputs.Output.FullPath}"));
             return ExitCodes.Success;
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (CommandErrors.Reports(ex))
         {
             progress.Finish();
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (JobInputException ex)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync("cancelled: the job was cancelled and no output was written");
-            return ExitCodes.Cancelled;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync($"error: {Describe(ex)}");
-            return ExitCodes.Failure;
+            return await CommandErrors.ReportAsync(ex, stderr, cancellationToken, "cancelled: the job was cancelled and no output was written", Describe);
         }
     }
 

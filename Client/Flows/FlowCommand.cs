@@ -103,29 +103,10 @@ internal static class FlowCommand
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.ModelName}: {trajectory.Steps} steps to t = {trajectory.FinalTime:G6}, final energy {last.Energy:G8} -> {output.FullPath}"));
             return ExitCodes.Success;
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (CommandErrors.Reports(ex))
         {
             progress.Finish();
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (JobInputException ex)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync("cancelled: no output was written");
-            return ExitCodes.Cancelled;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            progress.Finish();
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.Failure;
+            return await CommandErrors.ReportAsync(ex, stderr, cancellationToken);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Transport.Grains.Interfaces;
 using Transport.Numerics;
 
 namespace Transport.Client.Sampling;
@@ -130,7 +129,7 @@ internal static class SampleCommand
         ArgumentNullException.ThrowIfNull(runners);
         var started = Stopwatch.StartNew();
         SampleInputs inputs;
-        ISampleRunner? runner = null;
+        ISampleRunner runner;
         try
         {
             inputs = SampleInputs.Load(arguments, DemoText);
@@ -138,13 +137,8 @@ internal static class SampleCommand
         }
         catch (InvalidInputException ex)
         {
-            if (runner is IAsyncDisposable created)
-            {
-                await created.DisposeAsync();
-            }
-
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
+            // Nothing to dispose: the runner is created last, by a factory that does not throw after creating it.
+            return await CommandErrors.ReportAsync(ex, stderr, cancellationToken);
         }
 
         var request = inputs.Request;
@@ -171,25 +165,9 @@ internal static class SampleCommand
                 $"{request.Count} samples ({request.Target.Kind}, {request.Sampler}, nfe {last.Result.Evaluations}), flow-map error {last.Metrics[SampleMetricsBuilder.FlowMapError]:G4} -> {inputs.Output.FullPath}"));
             return ExitCodes.Success;
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (CommandErrors.Reports(ex))
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (JobInputException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message.StartsWith(ex.Field + ":", StringComparison.Ordinal) ? $"error: {ex.Message}" : $"error: {ex.Field}: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("cancelled: no output was written");
-            return ExitCodes.Cancelled;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            await stderr.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.Failure;
+            return await CommandErrors.ReportAsync(ex, stderr, cancellationToken);
         }
         finally
         {
