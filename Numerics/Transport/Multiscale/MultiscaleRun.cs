@@ -25,10 +25,13 @@ internal sealed class MultiscaleRun
     private double[] g;
     private double[] candidate;
     private int iterations;
+
+    // Annealing stages skipped by a warm start: iteration k runs at schedule[k + skippedStages].
+    private int skippedStages;
     private MarginalReport report;
     private double sourceDual;
 
-    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale)
+    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart = null)
     {
         this.problem = problem;
         this.options = options;
@@ -61,6 +64,43 @@ internal sealed class MultiscaleRun
         candidate = new double[target[top].Count];
         stage = MultiscaleStage.Create(source, target, top, top, null, options);
         survivingPairs[top] = (long)source[top].Count * target[top].Count;
+        if (warmStart is not null)
+        {
+            StartWarm(warmStart);
+        }
+    }
+
+    /// <summary>
+    /// Puts the given potentials on the points, skips the annealing and searches the pattern of the points
+    /// level from every coarsest pair with them (dense when there is one level).
+    /// </summary>
+    private void StartWarm(MultiscaleWarmStart warmStart)
+    {
+        f = new double[source[0].Count];
+        g = new double[target[0].Count];
+        candidate = new double[g.Length];
+        for (var s = 0; s < f.Length; s++)
+        {
+            f[s] = warmStart.F[source.Order[s]];
+        }
+
+        for (var s = 0; s < g.Length; s++)
+        {
+            g[s] = warmStart.G[target.Order[s]];
+        }
+
+        skippedStages = schedule.Length - 1;
+        if (source.LevelCount == 1)
+        {
+            return;
+        }
+
+        var search = new TruncationSearch(source, target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
+        var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
+        search.CoverEveryRowAndColumn(newKept);
+        kept = newKept;
+        dropped = newDropped;
+        UsePattern(0);
     }
 
     public MultiscaleOutput Solve(CancellationToken cancellationToken)
@@ -96,8 +136,8 @@ internal sealed class MultiscaleRun
         while (iterations < options.MaxIterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var annealing = iterations < schedule.Length - 1;
-            var epsilon = annealing ? schedule[iterations] : options.Epsilon;
+            var annealing = iterations + skippedStages < schedule.Length - 1;
+            var epsilon = annealing ? schedule[iterations + skippedStages] : options.Epsilon;
             while (stage.Level > 0 && (!annealing || epsilon < jumpEpsilon[stage.Level]))
             {
                 Jump(epsilon);

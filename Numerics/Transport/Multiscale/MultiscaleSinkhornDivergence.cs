@@ -26,7 +26,7 @@ public sealed record MultiscaleSinkhornDivergence
     /// <summary>Point-pair cost evaluations of the three solves.</summary>
     public long KernelEvaluations => Cross.KernelEvaluations + SelfSource.KernelEvaluations + SelfTarget.KernelEvaluations;
 
-    /// <summary>Solves the three problems with the same options (validated; see <see cref="MultiscaleSinkhornSolver.Solve"/>).</summary>
+    /// <summary>Solves the three problems with the same options (validated; see <see cref="MultiscaleSinkhornSolver"/>).</summary>
     public static MultiscaleSinkhornDivergence Compute(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);

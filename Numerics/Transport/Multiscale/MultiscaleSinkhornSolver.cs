@@ -17,6 +17,19 @@ public static class MultiscaleSinkhornSolver
         SinkhornProblem problem,
         SinkhornOptions options,
         MultiscaleOptions multiscale,
+        CancellationToken cancellationToken = default) =>
+        Solve(problem, options, multiscale, warmStart: null, cancellationToken);
+
+    /// <summary>
+    /// Solves OT_eps(a, b) starting from <paramref name="warmStart"/> (null: cold, with eps-annealing).
+    /// A warm solve skips the annealing and searches the block pattern on the points directly with the
+    /// given potentials (see <see cref="MultiscaleWarmStart"/>).
+    /// </summary>
+    public static MultiscaleOutput Solve(
+        SinkhornProblem problem,
+        SinkhornOptions options,
+        MultiscaleOptions multiscale,
+        MultiscaleWarmStart? warmStart,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -24,7 +37,8 @@ public static class MultiscaleSinkhornSolver
         ArgumentNullException.ThrowIfNull(multiscale);
         options.Validate();
         multiscale.Validate();
-        var run = new MultiscaleRun(problem, options, multiscale);
+        warmStart?.Validate(problem);
+        var run = new MultiscaleRun(problem, options, multiscale, warmStart);
         return run.Solve(cancellationToken);
     }
 }

@@ -17,6 +17,23 @@ internal static class MultiscaleTestProblems
             PointCloud.Create(y, m, dim, TestData.Weights(m, seed + 3)));
     }
 
+    /// <summary>The problem with every source point moved by a uniform random displacement of at most <paramref name="step"/> per coordinate.</summary>
+    public static SinkhornProblem Perturbed(SinkhornProblem problem, double step, int seed)
+    {
+        var source = problem.Source;
+        var noise = TestData.Points(source.Count, source.Dimension, seed);
+        var moved = new double[source.Count * source.Dimension];
+        for (var i = 0; i < source.Count; i++)
+        {
+            for (var k = 0; k < source.Dimension; k++)
+            {
+                moved[(i * source.Dimension) + k] = source.Point(i)[k] + (step * ((2 * noise[(i * source.Dimension) + k]) - 1));
+            }
+        }
+
+        return new SinkhornProblem(PointCloud.Create(moved, source.Count, source.Dimension, source.Weights.ToArray()), problem.Target);
+    }
+
     /// <summary>Squared diameter of the joint bounding box.</summary>
     public static double SquaredDiameter(SinkhornProblem problem)
     {
