@@ -128,22 +128,13 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
 
     private void Run(double[] keyPotential, double epsilon, bool withMoment, double[] result, bool withMap = false)
     {
-        // h_j = log b_j + g_j / eps, shifted by its maximum before rounding to T (as the dense transform).
+        // h_j = log b_j + g_j / eps; each row block shifts its gathered h by their maximum before rounding
+        // to T, so a row's result depends only on its own keys (the same on any shard holding them).
         var inverseEpsilon = 1.0 / epsilon;
         var h = new double[keys.Count];
-        var shift = double.NegativeInfinity;
         for (var j = 0; j < h.Length; j++)
         {
             h[j] = keyLogWeights[j] + (keyPotential[j] * inverseEpsilon);
-            if (h[j] > shift)
-            {
-                shift = h[j];
-            }
-        }
-
-        if (!double.IsFinite(shift))
-        {
-            shift = 0;
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
@@ -152,6 +143,21 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
             var queries = rowQueries[r];
             var keyPoints = KeysOf(r);
             var logWeights = keyPoints.CreateLogWeightBuffer();
+            var shift = double.NegativeInfinity;
+            for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
+            {
+                var column = pattern.Columns[k];
+                for (var j = columnBoundaries[column]; j < columnBoundaries[column + 1]; j++)
+                {
+                    shift = Math.Max(shift, h[j]);
+                }
+            }
+
+            if (!double.IsFinite(shift))
+            {
+                shift = 0;
+            }
+
             var slot = 0;
             for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
             {
