@@ -19,7 +19,7 @@ internal sealed record MultiscaleBenchOptions
 
     public double Truncation { get; init; } = 5;
 
-    public int LeafClusterSize { get; init; } = 32;
+    public int LeafClusterSize { get; init; } = 8;
 
     public int MaxIterations { get; init; } = 10_000;
 
@@ -32,7 +32,7 @@ internal sealed record MultiscaleBenchOptions
           --dense-max N           run the dense solver only up to this N (default 10000)
           --tolerance T           L1 marginal tolerance (default 1e-5)
           --truncate TAU          truncation threshold (default 5)
-          --leaf K                points per finest cluster (default 32)
+          --leaf K                points per finest cluster (default 8)
           --max-iterations K      iteration cap (default 10000)
         """;
 

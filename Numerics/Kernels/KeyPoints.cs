@@ -27,6 +27,7 @@ public sealed class KeyPoints<T>
         Dimension = dimension;
         var width = Vector256<T>.Count;
         PaddedCount = Math.Max(width, (count + width - 1) / width * width);
+        Capacity = PaddedCount;
         Coordinates = new T[dimension * PaddedCount];
         SquaredNorms = new T[PaddedCount];
         for (var j = 0; j < count; j++)
@@ -43,20 +44,85 @@ public sealed class KeyPoints<T>
         }
     }
 
+    /// <summary>
+    /// An empty layout with room for <paramref name="capacity"/> keys, refilled by <see cref="Load"/>: a
+    /// block-sparse transform gathers a different key set per row block and reuses one buffer per thread.
+    /// </summary>
+    internal KeyPoints(int capacity, int dimension)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        Dimension = dimension;
+        var width = Vector256<T>.Count;
+        Capacity = Math.Max(width, (capacity + width - 1) / width * width);
+        PaddedCount = width;
+        Coordinates = new T[dimension * Capacity];
+        SquaredNorms = new T[Capacity];
+    }
+
     /// <summary>Number of real keys.</summary>
-    public int Count { get; }
+    public int Count { get; private set; }
+
+    /// <summary>Keys the buffers can hold (the padded count of a layout built from points).</summary>
+    internal int Capacity { get; }
 
     /// <summary>Dimension of the points.</summary>
     public int Dimension { get; }
 
     /// <summary>Key count rounded up to a multiple of the vector width.</summary>
-    public int PaddedCount { get; }
+    public int PaddedCount { get; private set; }
 
     /// <summary>Coordinate k of key j at index k * <see cref="PaddedCount"/> + j.</summary>
     internal T[] Coordinates { get; }
 
     /// <summary>|y_j|^2 for the dot-product path.</summary>
     internal T[] SquaredNorms { get; }
+
+    /// <summary>
+    /// Refills a buffer made with the capacity constructor with <paramref name="count"/> keys given as
+    /// ranges of a row-major float64 array (<paramref name="ranges"/> holds start, end pairs of key
+    /// indices). Squared norms are filled only for the dot-product path, which alone reads them.
+    /// </summary>
+    internal void Load(ReadOnlySpan<double> rowMajor, ReadOnlySpan<int> ranges, int count)
+    {
+        if (count > Capacity)
+        {
+            throw new ArgumentException($"{count} keys exceed the capacity {Capacity}", nameof(count));
+        }
+
+        var d = Dimension;
+        var width = Vector256<T>.Count;
+        Count = count;
+        PaddedCount = Math.Max(width, (count + width - 1) / width * width);
+        var norms = d > SoftmaxReduction.DotProductThreshold;
+        var slot = 0;
+        for (var r = 0; r < ranges.Length; r += 2)
+        {
+            for (var j = ranges[r]; j < ranges[r + 1]; j++, slot++)
+            {
+                var norm = 0.0;
+                for (var k = 0; k < d; k++)
+                {
+                    var value = rowMajor[(j * d) + k];
+                    Coordinates[(k * PaddedCount) + slot] = T.CreateTruncating(value);
+                    norm += value * value;
+                }
+
+                if (norms)
+                {
+                    SquaredNorms[slot] = T.CreateTruncating(norm);
+                }
+            }
+        }
+
+        // Padding keys sit at the origin; their log-weights are minus infinity.
+        for (var k = 0; k < d; k++)
+        {
+            Coordinates.AsSpan((k * PaddedCount) + count, PaddedCount - count).Clear();
+        }
+
+        SquaredNorms.AsSpan(count, PaddedCount - count).Clear();
+    }
 
     /// <summary>Allocates a log-weight buffer of <see cref="PaddedCount"/> entries with padding at minus infinity.</summary>
     public T[] CreateLogWeightBuffer()

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
 
@@ -73,6 +74,8 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
     private readonly QueryPoints<T>[] rowQueries;
     private readonly KeyPoints<T>?[]? keyCache;
     private readonly int[] keyCounts;
+    private readonly int[][] keyRanges;
+    private readonly int maxKeyCount;
     private readonly double[] keyLogWeights;
     private readonly double costScale;
     private readonly int maxDegreeOfParallelism;
@@ -89,18 +92,37 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
         var rows = rowBoundaries.Length - 1;
         rowQueries = new QueryPoints<T>[rows];
         keyCounts = new int[rows];
+        keyRanges = new int[rows][];
         long evaluations = 0, gathered = 0;
+        var ranges = new List<int>();
         for (var r = 0; r < rows; r++)
         {
             var start = rowBoundaries[r];
             var count = rowBoundaries[r + 1] - start;
             rowQueries[r] = new QueryPoints<T>(queries.Positions.AsSpan(start * d, count * d), count, d);
+
+            // The kept column blocks as key ranges, adjacent blocks merged (Morton order keeps
+            // neighbouring kept blocks adjacent), so gathering copies few long runs.
+            ranges.Clear();
             for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
             {
                 var column = pattern.Columns[k];
-                keyCounts[r] += columnBoundaries[column + 1] - columnBoundaries[column];
+                var (from, to) = (columnBoundaries[column], columnBoundaries[column + 1]);
+                if (ranges.Count > 0 && ranges[^1] == from)
+                {
+                    ranges[^1] = to;
+                }
+                else
+                {
+                    ranges.Add(from);
+                    ranges.Add(to);
+                }
+
+                keyCounts[r] += to - from;
             }
 
+            keyRanges[r] = [.. ranges];
+            maxKeyCount = Math.Max(maxKeyCount, keyCounts[r]);
             evaluations += (long)count * keyCounts[r];
             gathered += keyCounts[r];
         }
@@ -138,79 +160,95 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, rowQueries.Length, options, r =>
-        {
-            var queries = rowQueries[r];
-            var keyPoints = KeysOf(r);
-            var logWeights = keyPoints.CreateLogWeightBuffer();
-            var shift = double.NegativeInfinity;
-            for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
+        Parallel.For(
+            0,
+            rowQueries.Length,
+            options,
+            () => new Workspace(maxKeyCount, keys.Dimension),
+            (r, _, workspace) =>
             {
-                var column = pattern.Columns[k];
-                for (var j = columnBoundaries[column]; j < columnBoundaries[column + 1]; j++)
-                {
-                    shift = Math.Max(shift, h[j]);
-                }
-            }
-
-            if (!double.IsFinite(shift))
-            {
-                shift = 0;
-            }
-
-            var slot = 0;
-            for (var k = pattern.RowStarts[r]; k < pattern.RowStarts[r + 1]; k++)
-            {
-                var column = pattern.Columns[k];
-                for (var j = columnBoundaries[column]; j < columnBoundaries[column + 1]; j++)
-                {
-                    logWeights[slot++] = T.CreateTruncating(h[j] - shift);
-                }
-            }
-
-            var d = keys.Dimension;
-            var partials = new SoftmaxPartials(queries.Count, withMap ? d : 0, withMoment);
-            var values = withMap ? keyPoints.LayoutValues(GatherPositions(r), d) : null;
-            SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale * inverseEpsilon, partials, values, maxDegreeOfParallelism: 1);
-            var start = rowBoundaries[r];
-            if (withMap)
-            {
-                for (var i = 0; i < queries.Count; i++)
-                {
-                    for (var c = 0; c < d; c++)
-                    {
-                        result[((start + i) * d) + c] = partials.Weighted[(i * d) + c] / partials.Sum[i];
-                    }
-                }
-
-                return;
-            }
-
-            for (var i = 0; i < queries.Count; i++)
-            {
-                // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
-                // +inf); the truncation search keeps at least one massive block per row, so it does not occur.
-                result[start + i] = withMoment
-                    ? partials.Moment[i] / partials.Sum[i]
-                    : -epsilon * (partials.LogSumExp(i) + shift);
-            }
-        });
+                RunRow(r, h, epsilon, withMoment, withMap, result, workspace);
+                return workspace;
+            },
+            _ => { });
     }
 
-    private KeyPoints<T> KeysOf(int row)
+    private void RunRow(int r, double[] h, double epsilon, bool withMoment, bool withMap, double[] result, Workspace workspace)
+    {
+        var queries = rowQueries[r];
+        var ranges = keyRanges[r];
+        var shift = double.NegativeInfinity;
+        for (var k = 0; k < ranges.Length; k += 2)
+        {
+            for (var j = ranges[k]; j < ranges[k + 1]; j++)
+            {
+                shift = Math.Max(shift, h[j]);
+            }
+        }
+
+        if (!double.IsFinite(shift))
+        {
+            shift = 0;
+        }
+
+        var keyPoints = KeysOf(r, workspace);
+        var logWeights = workspace.LogWeights;
+        var slot = 0;
+        for (var k = 0; k < ranges.Length; k += 2)
+        {
+            for (var j = ranges[k]; j < ranges[k + 1]; j++)
+            {
+                logWeights[slot++] = T.CreateTruncating(h[j] - shift);
+            }
+        }
+
+        var padded = logWeights.AsSpan(0, keyPoints.PaddedCount);
+        padded[keyPoints.Count..].Fill(T.NegativeInfinity);
+
+        var d = keys.Dimension;
+        var partials = new SoftmaxPartials(queries.Count, withMap ? d : 0, withMoment);
+        var values = withMap ? keyPoints.LayoutValues(GatherPositions(r), d) : null;
+        SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale / epsilon, partials, values, maxDegreeOfParallelism: 1);
+        var start = rowBoundaries[r];
+        if (withMap)
+        {
+            for (var i = 0; i < queries.Count; i++)
+            {
+                for (var c = 0; c < d; c++)
+                {
+                    result[((start + i) * d) + c] = partials.Weighted[(i * d) + c] / partials.Sum[i];
+                }
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < queries.Count; i++)
+        {
+            // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
+            // +inf); the truncation search keeps at least one massive block per row, so it does not occur.
+            result[start + i] = withMoment
+                ? partials.Moment[i] / partials.Sum[i]
+                : -epsilon * (partials.LogSumExp(i) + shift);
+        }
+    }
+
+    private KeyPoints<T> KeysOf(int row, Workspace workspace)
     {
         if (keyCache?[row] is { } cached)
         {
             return cached;
         }
 
-        var built = new KeyPoints<T>(GatherPositions(row), keyCounts[row], keys.Dimension);
         if (keyCache is not null)
         {
+            var built = new KeyPoints<T>(GatherPositions(row), keyCounts[row], keys.Dimension);
             keyCache[row] = built;
+            return built;
         }
 
-        return built;
+        workspace.Keys.Load(keys.Positions, keyRanges[row], keyCounts[row]);
+        return workspace.Keys;
     }
 
     /// <summary>The positions of the keys row block <paramref name="row"/> sees, gathered in pattern order.</summary>
@@ -219,14 +257,22 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
         var d = keys.Dimension;
         var positions = new double[keyCounts[row] * d];
         var offset = 0;
-        for (var k = pattern.RowStarts[row]; k < pattern.RowStarts[row + 1]; k++)
+        var ranges = keyRanges[row];
+        for (var k = 0; k < ranges.Length; k += 2)
         {
-            var column = pattern.Columns[k];
-            var span = keys.Positions.AsSpan(columnBoundaries[column] * d, (columnBoundaries[column + 1] - columnBoundaries[column]) * d);
+            var span = keys.Positions.AsSpan(ranges[k] * d, (ranges[k + 1] - ranges[k]) * d);
             span.CopyTo(positions.AsSpan(offset));
             offset += span.Length;
         }
 
         return positions;
+    }
+
+    /// <summary>Per-thread buffers: the gathered keys of the current row block and their log-weights.</summary>
+    private sealed class Workspace(int capacity, int dimension)
+    {
+        public KeyPoints<T> Keys { get; } = new(capacity, dimension);
+
+        public T[] LogWeights { get; } = new T[Math.Max(capacity + Vector256<T>.Count, Vector256<T>.Count)];
     }
 }

@@ -13,7 +13,16 @@ public static class LevelDepths
     /// that many levels are built (the finest depth is raised when needed); otherwise coarsening stops once
     /// at most <see cref="MultiscaleOptions.CoarsestClusters"/> cells remain.
     /// </summary>
-    public static int[] Choose(MortonOrder morton, ulong[] sourceCodes, ulong[] targetCodes, MultiscaleOptions options)
+    public static int[] Choose(MortonOrder morton, ulong[] sourceCodes, ulong[] targetCodes, MultiscaleOptions options) =>
+        Choose(morton, sourceCodes, targetCodes, options, blur: 0);
+
+    /// <summary>
+    /// As <see cref="Choose(MortonOrder, ulong[], ulong[], MultiscaleOptions)"/>, and the automatic finest
+    /// level is coarsened while its cells' radius (half diagonal) is below half the <paramref name="blur"/>
+    /// sqrt(eps / s): finer blocks would not shrink the kept set (it is already about the blur wide) but
+    /// would multiply the blocks and the bookkeeping per kept point pair.
+    /// </summary>
+    public static int[] Choose(MortonOrder morton, ulong[] sourceCodes, ulong[] targetCodes, MultiscaleOptions options, double blur)
     {
         ArgumentNullException.ThrowIfNull(morton);
         ArgumentNullException.ThrowIfNull(sourceCodes);
@@ -41,6 +50,11 @@ public static class LevelDepths
             {
                 finest = t;
             }
+        }
+
+        while (finest > 1 && morton.CellScale / Math.Pow(2, finest + 1) < 0.5 * blur)
+        {
+            finest--;
         }
 
         if (options.Levels is { } levels)

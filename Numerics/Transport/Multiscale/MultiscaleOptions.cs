@@ -34,8 +34,13 @@ public sealed record MultiscaleOptions
     /// <summary>Most safeguard refinements (each re-admits blocks and iterates again); default 8.</summary>
     public int MaxRefinements { get; init; } = 8;
 
-    /// <summary>Target number of points per finest cluster when <see cref="Levels"/> is chosen automatically; default 32.</summary>
-    public int LeafClusterSize { get; init; } = 32;
+    /// <summary>
+    /// Target number of points per finest cluster when <see cref="Levels"/> is chosen automatically; default 8.
+    /// Small blocks keep the kept set close to the blur-wide transport band: at N = 10^5, d = 3, blur 0.01 x
+    /// diameter, leaves of about 8 points keep 108x fewer point pairs per iteration than dense against 24x
+    /// for leaves of 32 (the finest level is then coarsened when its cells are much smaller than the blur).
+    /// </summary>
+    public int LeafClusterSize { get; init; } = 8;
 
     /// <summary>The automatic hierarchy stops coarsening at this many clusters per side; default 256.</summary>
     public int CoarsestClusters { get; init; } = 256;

@@ -40,7 +40,7 @@ internal sealed class MultiscaleRun
         var morton = new MortonOrder(box);
         var (sourceCodes, sourceOrder) = morton.Sort(problem.Source.Positions, problem.Source.Count);
         var (targetCodes, targetOrder) = morton.Sort(problem.Target.Positions, problem.Target.Count);
-        var depths = LevelDepths.Choose(morton, sourceCodes, targetCodes, multiscale);
+        var depths = LevelDepths.Choose(morton, sourceCodes, targetCodes, multiscale, Math.Sqrt(options.Epsilon / options.Cost.Scale()));
         source = ClusterHierarchy.Build(problem.Source, morton, sourceCodes, sourceOrder, depths);
         target = ClusterHierarchy.Build(problem.Target, morton, targetCodes, targetOrder, depths);
         schedule = EpsilonSchedule.Create(SinkhornProblem.MaxCost(box, options.Cost), options.Epsilon, options.Scaling);
