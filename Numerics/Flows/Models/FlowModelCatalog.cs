@@ -2,6 +2,7 @@ using Transport.Numerics.Geometry;
 using Transport.Numerics.IO;
 using Transport.Numerics.Kernels;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Numerics.Flows.Models;
 
@@ -17,6 +18,9 @@ public sealed record FlowModelData(PointCloud? Target, MeanFieldDataset? Dataset
 /// </summary>
 public static partial class FlowModelCatalog
 {
+    /// <summary>Largest <c>levels</c> of a sinkhorn-flow, the same range as <c>transport sinkhorn --levels</c>.</summary>
+    private const int MaxMultiscaleLevels = 16;
+
     /// <summary>The model names a run specification may use.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network"];
@@ -66,7 +70,36 @@ public static partial class FlowModelCatalog
             Scaling = spec.Number("scaling", 0.5, 0, 1, exclusiveMin: true),
             Precision = Precisions.Parse(spec.OptionalString("precision") ?? "double", spec.FieldOf("precision")),
         };
-        return new SinkhornDivergenceFlowModel(RequireTarget(dimension, data), options);
+        return new SinkhornDivergenceFlowModel(RequireTarget(dimension, data), options, SinkhornMultiscale(spec));
+    }
+
+    /// <summary>
+    /// <c>"multiscale": true</c> with optional <c>levels</c> (1..16; absent: chosen by the solver) and
+    /// <c>truncate</c> (&gt; 0, default 5). <c>levels</c> or <c>truncate</c> without <c>multiscale</c> is an
+    /// error naming the field, so that a forgotten <c>multiscale</c> does not silently run the dense solver.
+    /// </summary>
+    private static MultiscaleOptions? SinkhornMultiscale(JsonSpecReader spec)
+    {
+        // The fallbacks mark "absent" (or JSON null): 0 and NaN are outside the accepted ranges.
+        var levels = spec.Integer("levels", 0, 1, MaxMultiscaleLevels);
+        var truncate = spec.Number("truncate", double.NaN, 0, exclusiveMin: true);
+        if (!spec.Boolean("multiscale", false))
+        {
+            if (levels != 0 || !double.IsNaN(truncate))
+            {
+                var key = levels != 0 ? "levels" : "truncate";
+                throw new InvalidInputException(spec.FieldOf(key), "applies only to a multiscale run; add \"multiscale\": true");
+            }
+
+            return null;
+        }
+
+        var defaults = new MultiscaleOptions();
+        return defaults with
+        {
+            Levels = levels == 0 ? null : (int)levels,
+            Truncation = double.IsNaN(truncate) ? defaults.Truncation : truncate,
+        };
     }
 
     private static PotentialFlowModel Potential(int dimension, JsonSpecReader spec)

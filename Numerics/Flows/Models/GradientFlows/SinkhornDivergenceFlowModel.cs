@@ -1,5 +1,6 @@
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Numerics.Flows.Models;
 
@@ -25,8 +26,13 @@ namespace Transport.Numerics.Flows.Models;
 /// the potentials and the divergence value (the energy). OT_eps(beta, beta) is solved once.
 /// Not thread-safe: one stage at a time.
 /// </para>
+/// <para>
+/// With <see cref="Multiscale"/> set, the three problems are solved by <see cref="MultiscaleSinkhornSolver"/>
+/// instead and the stage data carries the barycentric maps themselves (see
+/// <c>SinkhornDivergenceFlowModel.Multiscale.cs</c>), so the velocities need no dense pass over all particle pairs.
+/// </para>
 /// </summary>
-public sealed class SinkhornDivergenceFlowModel : IFlowModel
+public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
 {
     private double[]? crossSource;
     private double[]? crossTarget;
@@ -36,13 +42,16 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
     /// <summary>Creates the model.</summary>
     /// <param name="target">The target cloud beta (weights b).</param>
     /// <param name="options">Sinkhorn options: eps, cost, tolerance, iteration cap, annealing factor of the cold start, precision, threads.</param>
-    public SinkhornDivergenceFlowModel(PointCloud target, SinkhornOptions options)
+    /// <param name="multiscale">Multiscale solver options; null (the default) keeps the dense solver.</param>
+    public SinkhornDivergenceFlowModel(PointCloud target, SinkhornOptions options, MultiscaleOptions? multiscale = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        multiscale?.Validate();
         Target = target;
         Options = options;
+        Multiscale = multiscale;
     }
 
     /// <summary>The target cloud.</summary>
@@ -50,6 +59,9 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
 
     /// <summary>The Sinkhorn options.</summary>
     public SinkhornOptions Options { get; }
+
+    /// <summary>Multiscale solver options, or null for the dense solver.</summary>
+    public MultiscaleOptions? Multiscale { get; }
 
     /// <summary>Whether the cross and self solves of the last prepared stage both converged.</summary>
     public bool LastStageConverged { get; private set; }
@@ -84,6 +96,8 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
         crossSource = null;
         crossTarget = null;
         selfSource = null;
+        multiscaleCross = null;
+        multiscaleSelf = null;
     }
 
     /// <inheritdoc />
@@ -91,10 +105,18 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
     {
     }
 
-    /// <summary>Solves the cross and self problems; returns [f_ab (n), f_aa (n), g_ab (m), S_eps].</summary>
+    /// <summary>
+    /// Solves the cross and self problems; returns [f_ab (n), f_aa (n), g_ab (m), S_eps] (dense) or
+    /// [T_ab (n x d), T_aa (n x d), S_eps] (multiscale).
+    /// </summary>
     public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals)
     {
         ArgumentNullException.ThrowIfNull(globals);
+        if (Multiscale is not null)
+        {
+            return PrepareMultiscaleStage(globals, Multiscale);
+        }
+
         var d = Dimension;
         var weights = globals.AllWeights.ToArray();
         var n = weights.Length;
@@ -147,6 +169,12 @@ public sealed class SinkhornDivergenceFlowModel : IFlowModel
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentNullException.ThrowIfNull(globals);
+        if (Multiscale is not null)
+        {
+            MultiscaleVelocity(block, globals, velocity);
+            return;
+        }
+
         var d = Dimension;
         var n = globals.AllWeights.Length;
         var m = Target.Count;
