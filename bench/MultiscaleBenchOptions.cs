@@ -23,6 +23,8 @@ internal sealed record MultiscaleBenchOptions
 
     public int MaxIterations { get; init; } = 10_000;
 
+    public Transport.Numerics.Kernels.Precision Precision { get; init; } = Transport.Numerics.Kernels.Precision.Double;
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- multiscale [options]
           --sizes 10000,100000    N = M (default 10000,100000)
@@ -33,7 +35,8 @@ internal sealed record MultiscaleBenchOptions
           --tolerance T           L1 marginal tolerance (default 1e-5)
           --truncate TAU          truncation threshold (default 5)
           --leaf K                points per finest cluster (default 8)
-          --max-iterations K      iteration cap (default 10000)
+          --max-iterations K      iteration cap per solve (default 10000)
+          --precision P           kernel arithmetic: double or single (default double)
         """;
 
     public static MultiscaleBenchOptions Parse(IReadOnlyList<string> arguments)
@@ -53,6 +56,7 @@ internal sealed record MultiscaleBenchOptions
                 "--tolerance" => options with { Tolerance = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--truncate" => options with { Truncation = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--leaf" => options with { LeafClusterSize = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--precision" => options with { Precision = Next() switch { "double" => Transport.Numerics.Kernels.Precision.Double, "single" => Transport.Numerics.Kernels.Precision.Single, var other => throw new ArgumentException($"--precision must be double or single, got '{other}'") } },
                 "--max-iterations" => options with { MaxIterations = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };

@@ -14,34 +14,45 @@ internal static class MultiscaleCommand
 {
     public static void Run(MultiscaleBenchOptions options)
     {
-        var table = new TablePrinter("solver", "N", "seconds", "iterations", "evaluations", "dense/ms evals", "peak WS MB", "alloc MB", "cost", "neglected", "levels", "converged");
+        Console.Error.WriteLine($"multiscale bench: d = {options.Dimension}, blur {options.BlurFraction} x diameter, tolerance {options.Tolerance}, {options.Precision}, {Environment.ProcessorCount} cores");
+        var table = new TablePrinter("solver", "N", "seconds", "iterations", "evaluations", "evals/iteration", "dense/ms evals", "dense/ms per iteration", "peak MB", "divergence", "marginal L1", "neglected", "levels", "converged");
         var timings = new List<(double N, double Seconds)>();
         foreach (var n in options.Sizes)
         {
             var problem = Problem(n, options.Dimension);
             var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
             var epsilon = Math.Pow(options.BlurFraction * box.Diameter, 2);
-            var sinkhorn = new SinkhornOptions { Epsilon = epsilon, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations };
+            var sinkhorn = new SinkhornOptions { Epsilon = epsilon, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations, Precision = options.Precision };
             var multiscale = new MultiscaleOptions { Truncation = options.Truncation, LeafClusterSize = options.LeafClusterSize };
 
+            // Dense: all three problems of the divergence; every iteration evaluates n x n pairs per half-step.
             double denseEvaluations = double.NaN;
             if (n <= options.DenseMax)
             {
-                var (dense, seconds, allocated) = Timed(() => SinkhornSolver.Solve(problem, sinkhorn));
-                denseEvaluations = 2.0 * n * n * dense.Iterations;
-                Console.WriteLine($"N = {n}: dense {Format.Seconds(seconds)} s, {dense.Iterations} iterations, cost {dense.TransportCost:R}");
-                table.Add("dense", Int(n), Format.Seconds(seconds), Int(dense.Iterations), Sci(denseEvaluations), "1", Megabytes(Process.GetCurrentProcess().PeakWorkingSet64), Megabytes(allocated), dense.TransportCost.ToString("0.000000e0", CultureInfo.InvariantCulture), "0", "1", dense.Converged.ToString());
+                var (dense, seconds, peak) = Timed(() => SinkhornDivergence.Compute(problem, sinkhorn));
+                var iterations = dense.Cross.Iterations + dense.SelfSource.Iterations + dense.SelfTarget.Iterations;
+                denseEvaluations = dense.KernelEvaluations;
+                Console.Error.WriteLine($"N = {n}: dense {Format.Seconds(seconds)} s, {iterations} iterations, divergence {dense.Value:R}");
+                table.Add("dense", Int(n), Format.Seconds(seconds), Int(iterations), Sci(denseEvaluations), Sci(denseEvaluations / iterations), "1", "1", Megabytes(peak), Value(dense.Value), Sci(dense.Cross.MarginalError), "0", "1", dense.Converged.ToString());
             }
 
-            var (output, msSeconds, msAllocated) = Timed(() => MultiscaleSinkhornSolver.Solve(problem, sinkhorn, multiscale));
+            var (output, msSeconds, msPeak) = Timed(() => MultiscaleSinkhornDivergence.Compute(problem, sinkhorn, multiscale));
             timings.Add((n, msSeconds));
-            table.Add("multiscale", Int(n), Format.Seconds(msSeconds), Int(output.Iterations), Sci(output.KernelEvaluations), Format.Ratio(denseEvaluations / output.KernelEvaluations), Megabytes(Process.GetCurrentProcess().PeakWorkingSet64), Megabytes(msAllocated), output.TransportCost.ToString("0.000000e0", CultureInfo.InvariantCulture), Sci(output.NeglectedMass), Int(output.LevelCount), output.Converged.ToString());
-            Console.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {output.Iterations} iterations, {Sci(output.KernelEvaluations)} evaluations, cost {output.TransportCost:R}, neglected {Sci(output.NeglectedMass)}");
-            Console.WriteLine($"N = {n}: " + string.Join("; ", output.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {output.Refinements}");
+            var msIterations = output.Cross.Iterations + output.SelfSource.Iterations + output.SelfTarget.Iterations;
+            // Dense at the same iteration count: 2 n^2 per iteration (both half-steps), n = m here.
+            var densePerIteration = 2.0 * n * (double)n;
+            var perIteration = (double)output.KernelEvaluations / msIterations;
+            table.Add("multiscale", Int(n), Format.Seconds(msSeconds), Int(msIterations), Sci(output.KernelEvaluations), Sci(perIteration), Format.Ratio(denseEvaluations / output.KernelEvaluations), Format.Ratio(densePerIteration / perIteration), Megabytes(msPeak), Value(output.Value), Sci(output.Cross.MarginalError), Sci(Math.Max(output.Cross.NeglectedMass, Math.Max(output.SelfSource.NeglectedMass, output.SelfTarget.NeglectedMass))), Int(output.Cross.LevelCount), output.Converged.ToString());
+            Console.Error.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {msIterations} iterations, {Sci(output.KernelEvaluations)} evaluations, divergence {output.Value:R}");
+            foreach (var (name, solve) in new[] { ("cross", output.Cross), ("self a", output.SelfSource), ("self b", output.SelfTarget) })
+            {
+                Console.Error.WriteLine($"  {name}: " + string.Join("; ", solve.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {solve.Refinements}, marginal {Sci(solve.MarginalError)}");
+            }
         }
 
         Console.WriteLine();
         Console.WriteLine(table.Render());
+        Console.WriteLine("dense/ms evals: dense total over multiscale total (n/a where dense was not run); dense/ms per iteration: 2 N^2 over multiscale evaluations per iteration (dense at the same iteration count).");
         if (timings.Count >= 2)
         {
             Console.WriteLine($"multiscale time ~ N^{GrowthExponent(timings).ToString("0.00", CultureInfo.InvariantCulture)} (least squares on log-log)");
@@ -60,14 +71,35 @@ internal static class MultiscaleCommand
         return new SinkhornProblem(PointCloud.Create(x, n, dimension), PointCloud.Create(y, n, dimension));
     }
 
-    private static (T Result, double Seconds, long Allocated) Timed<T>(Func<T> run)
+    /// <summary>Runs <paramref name="run"/> and returns its wall time and the peak working set sampled every 50 ms during it.</summary>
+    private static (T Result, double Seconds, long PeakBytes) Timed<T>(Func<T> run)
     {
         GC.Collect();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        using var process = Process.GetCurrentProcess();
+        long peak = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                try
+                {
+                    await Task.Delay(50, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
         var watch = Stopwatch.StartNew();
         var result = run();
         watch.Stop();
-        return (result, watch.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before);
+        stop.Cancel();
+        sampler.Wait();
+        return (result, watch.Elapsed.TotalSeconds, peak);
     }
 
     private static double GrowthExponent(List<(double N, double Seconds)> points)
@@ -84,6 +116,8 @@ internal static class MultiscaleCommand
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Sci(double value) => double.IsFinite(value) ? value.ToString("0.000e0", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Value(double value) => value.ToString("0.000000e0", CultureInfo.InvariantCulture);
 
     private static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture);
 }
