@@ -8,7 +8,11 @@ using Transport.Numerics.Flows;
 namespace Transport.Client.Flows;
 
 /// <summary>Options of <c>transport flow</c>.</summary>
-internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bool Quiet, string? Cluster, string ClusterId, string ServiceId, bool Verbose);
+internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bool Quiet, string? Cluster, string ClusterId, string ServiceId, bool Verbose)
+{
+    /// <summary>The multiscale switches of the Sinkhorn-divergence flow (none by default).</summary>
+    public MultiscaleFlowFlags Multiscale { get; init; } = new(false, null, null);
+}
 
 /// <summary>
 /// <c>transport flow --spec RUN.json --out DIR</c> and <c>transport flow --demo NAME --out DIR</c>: runs a
@@ -30,9 +34,12 @@ internal static class FlowCommand
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
+        var multiscale = new Option<bool>("--multiscale") { Description = "sinkhorn-flow: solve each step with the multiscale Sinkhorn solver, warm-started from the previous step (sets \"multiscale\": true in the spec)" };
+        var levels = NumberOptions.OptionalInt32("--levels", "Multiscale levels, 1 to 16 (default: chosen from the cloud sizes); needs --multiscale", "L");
+        var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold tau > 0 (default 5); needs --multiscale", "TAU");
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose,
+            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new FlowArguments(
@@ -43,7 +50,10 @@ internal static class FlowCommand
                 parse.GetValue(cluster),
                 parse.GetValue(clusterId) ?? "transport",
                 parse.GetValue(serviceId) ?? "transport-distributed",
-                parse.GetValue(verbose)),
+                parse.GetValue(verbose))
+            {
+                Multiscale = new MultiscaleFlowFlags(parse.GetValue(multiscale), parse.GetValue(levels), parse.GetValue(truncate)),
+            },
             stdout,
             stderr,
             interactiveProgress,
@@ -71,7 +81,9 @@ internal static class FlowCommand
             }
 
             cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
-            run = arguments.Spec is not null ? FlowRunSpec.Load(arguments.Spec) : FlowRunSpec.Parse(DemoText(arguments.Demo!), Directory.GetCurrentDirectory());
+            run = arguments.Spec is not null
+                ? FlowRunSpec.Load(arguments.Spec, arguments.Multiscale.Apply)
+                : FlowRunSpec.Parse(arguments.Multiscale.Apply(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
             output = OutputDirectory.Validate(arguments.Out);
         }
         catch (InvalidInputException ex)

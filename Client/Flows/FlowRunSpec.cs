@@ -39,8 +39,12 @@ internal sealed record FlowRunSpec
     public required string Json { get; init; }
 
     /// <summary>Reads and validates a specification file.</summary>
-    public static FlowRunSpec Load(string path)
+    public static FlowRunSpec Load(string path) => Load(path, json => json);
+
+    /// <summary>Reads a specification file, rewrites its text with <paramref name="edit"/> (command-line overrides), then validates it.</summary>
+    public static FlowRunSpec Load(string path, Func<string, string> edit)
     {
+        ArgumentNullException.ThrowIfNull(edit);
         if (!File.Exists(path))
         {
             throw new InvalidInputException("spec", $"file not found: {path}");
@@ -56,7 +60,7 @@ internal sealed record FlowRunSpec
             throw new InvalidInputException("spec", $"{path}: {ex.Message}");
         }
 
-        return Parse(json, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return Parse(edit(json), Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
     }
 
     /// <summary>Parses and validates a specification; relative paths resolve against <paramref name="folder"/>.</summary>
