@@ -122,4 +122,15 @@ public sealed record SinkhornJobResult
     /// <summary>Levels of the multiscale hierarchy that were solved; 1 for a dense run.</summary>
     [Id(13)]
     public int Levels { get; init; } = 1;
+
+    /// <summary>
+    /// Bytes of potentials the shards of a multiscale run pulled from each other (cross and self problems); 0 for a
+    /// dense run, whose all-gather is not counted here.
+    /// </summary>
+    [Id(14)]
+    public long BytesExchanged { get; init; }
+
+    /// <summary>Per level of the multiscale cross problem, finest first; empty for a dense run.</summary>
+    [Id(15)]
+    public IReadOnlyList<SinkhornLevelReport> LevelReports { get; init; } = [];
 }
