@@ -81,23 +81,40 @@ public sealed class ThreeSiloMultiscaleTests(ThreeSiloClusterFixture fixture, IT
     [Fact]
     public async Task Eight_shards_on_three_silos_equal_the_in_process_solver_and_talk_to_few_partners()
     {
-        var (source, target) = Problems.Clouds(2000, 1800, 2, seed: 31);
-        var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 8, divergence: true, tolerance: 1e-7) with { Multiscale = true, Levels = 3 };
+        // Eight well-separated blobs of equal mass on both sides: every blob's plan stays inside the blob, and the
+        // Morton order puts each blob on about one shard, so a shard talks to the shards holding its own blob.
+        var source = Blobs(1600, seed: 33);
+        var target = Blobs(1600, seed: 34);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 8, divergence: true, tolerance: 1e-6) with { Multiscale = true, Levels = 3 };
 
         var run = await new SinkhornJobClient(fixture.Grains).RunAsync("multiscale-three-silos", spec, source, target);
 
         MultiscaleAgreement.AssertEqualsInProcess(spec, source, target, run, output);
 
-        // Well-spread data at a small blur: a source shard keeps blocks with a few neighbouring target shards only.
         var level0 = run.Result.LevelReports[0];
-        const long n = 2000, m = 1800, shards = 8;
+        const long n = 1600, m = 1600, shards = 8;
         var allToAll = ((level0.Iterations * shards * (n + m)) + (shards * m)) * sizeof(double);
         output.WriteLine($"level 0: {level0.Iterations} iterations, {level0.SurvivingBlockPairs} blocks, {level0.ShardPairs} shard pairs of 64, {level0.BytesExchanged} bytes (all-to-all {allToAll})");
-        Assert.True(level0.ShardPairs < shards * shards, $"{level0.ShardPairs} shard pairs");
+        Assert.True(level0.ShardPairs <= 2 * shards, $"{level0.ShardPairs} shard pairs");
         Assert.True(level0.BytesExchanged > 0);
         Assert.True(level0.BytesExchanged < allToAll, $"{level0.BytesExchanged} bytes, all-to-all {allToAll}");
         Assert.All(run.Result.LevelReports.Skip(1), level => Assert.Equal(0, level.ShardPairs));
         Assert.True(run.Result.BytesExchanged >= level0.BytesExchanged);
+    }
+
+    /// <summary>n points (a multiple of 8), uniform in unit squares centred on a 4 x 2 grid of spacing 4, equal weights.</summary>
+    private static PointCloud Blobs(int n, int seed)
+    {
+        var random = new Random(seed);
+        var positions = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            var blob = i % 8;
+            positions[2 * i] = (4 * (blob % 4)) + random.NextDouble() - 0.5;
+            positions[(2 * i) + 1] = (4 * (blob / 4)) + random.NextDouble() - 0.5;
+        }
+
+        return PointCloud.Create(positions, n, 2, [.. Enumerable.Repeat(1.0 / n, n)], "blobs", "blob-weights");
     }
 }
 
