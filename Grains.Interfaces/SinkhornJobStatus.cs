@@ -124,8 +124,10 @@ public sealed record SinkhornJobResult
     public int Levels { get; init; } = 1;
 
     /// <summary>
-    /// Bytes of potentials the shards of a multiscale run pulled from each other (cross and self problems); 0 for a
-    /// dense run, whose all-gather is not counted here.
+    /// Bytes of potentials the shards of a multiscale run pulled from each other (8 per value, every half step and
+    /// the final evaluation; cross and self problems). The one-off install of each pattern (points, partner keys,
+    /// starting potentials, sent by the coordinator) is not counted. 0 for a dense run, whose all-gather is not
+    /// counted here.
     /// </summary>
     [Id(14)]
     public long BytesExchanged { get; init; }

@@ -12,7 +12,9 @@ namespace Transport.Grains;
 /// <summary>
 /// Drives one Sinkhorn problem across shard grains: lays out the blocks, routes uploads, runs
 /// <see cref="SinkhornDriver"/> (the same schedule as the single-process solver) on a
-/// <see cref="DistributedSinkhornBackend"/>, and serves progress and results.
+/// <see cref="DistributedSinkhornBackend"/>, or the multiscale solver with its work on the points on
+/// <see cref="IMultiscaleShardGrain"/>s (<see cref="DistributedMultiscalePointsBackend"/>), and serves progress and
+/// results.
 /// </summary>
 public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
 {

@@ -35,20 +35,27 @@ public sealed class MultiscalePointsBackendTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    [InlineData(8)]
-    [InlineData(500)]
-    public async Task Split_rows_give_the_local_answer_for_shard_count(int shards)
+    [InlineData(1, 5.0)]
+    [InlineData(4, 5.0)]
+    [InlineData(8, 5.0)]
+    [InlineData(500, 5.0)]
+    [InlineData(8, 0.5)] // a tight truncation: the safeguard re-admits blocks, so the shards get a second pattern
+    public async Task Split_rows_give_the_local_answer_for_shard_count(int shards, double truncation)
     {
         var problem = MultiscaleTestProblems.Random(1500, 1300, 2, seed: 42);
         var options = new SinkhornOptions { Epsilon = MultiscaleTestProblems.EpsilonForBlur(problem, 0.03, CostFunction.SquaredEuclidean), Tolerance = 1e-7 };
-        var multiscale = new MultiscaleOptions { Levels = 3 };
+        var multiscale = new MultiscaleOptions { Levels = 3, Truncation = truncation };
         var reference = MultiscaleSinkhornSolver.Solve(problem, options, multiscale);
         SplitPointsBackend? backend = null;
 
         var split = await MultiscaleSinkhornSolver.SolveAsync(problem, options, multiscale, () => backend = new SplitPointsBackend(shards));
-        output.WriteLine($"level 0: {split.Levels[0].SurvivingBlockPairs} blocks, {split.Levels[0].ShardPairs} shard pairs, {backend!.PulledValues} values pulled");
+        output.WriteLine($"level 0: {split.Levels[0].SurvivingBlockPairs} blocks, {split.Levels[0].ShardPairs} shard pairs, {backend!.PulledValues} values pulled, {split.Refinements} refinements");
+        Assert.Equal(reference.Refinements, split.Refinements);
+        Assert.Equal(reference.ReadmittedPairs, split.ReadmittedPairs);
+        if (truncation < 1)
+        {
+            Assert.True(split.Refinements > 0, "the case must exercise a re-admission");
+        }
 
         // Rows are bitwise the same; only the sums of the shards' partials are ordered differently.
         Assert.Equal(reference.Iterations, split.Iterations);
