@@ -159,14 +159,16 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <summary>
-    /// The compact keys' potentials: the partner ranges, pulled from all partners concurrently and concatenated in
-    /// partner order (= the global order of the keys). Returns them with the bytes received.
+    /// The compact keys' potentials: the partner ranges, pulled from all partners concurrently (in requests of at most
+    /// <see cref="FloatBlock.MaxBytes"/>) and concatenated in partner order (= the global order of the keys). Returns
+    /// them with the bytes received.
     /// </summary>
     private async Task<(double[] Keys, long Bytes)> PullAsync()
     {
-        var partners = Install.Partners;
-        var blocks = await Task.WhenAll(partners.Select(p =>
-            GrainFactory.GetGrain<IMultiscaleShardGrain>($"{Install.PartnerKeyPrefix}/{p.Shard}").GetPotentialRangesAsync(p.Starts, p.Counts)));
+        var limit = FloatBlock.RowsPerChunk(1);
+        var requests = Install.Partners.SelectMany(p => new MultiscalePartnerRanges(p.Shard, p.Starts, p.Counts).Split(limit));
+        var blocks = await Task.WhenAll(requests.Select(r =>
+            GrainFactory.GetGrain<IMultiscaleShardGrain>($"{Install.PartnerKeyPrefix}/{r.Shard}").GetPotentialRangesAsync(r.Starts, r.Counts)));
         var keys = new double[Install.KeyWeights.Rows];
         var at = 0;
         foreach (var block in blocks)

@@ -38,4 +38,17 @@ public sealed class MultiscaleShardLayoutTests
             Assert.True(offsets[shard] <= c && c < offsets[shard + 1], $"cluster {c} is not in shard {shard}");
         }
     }
+
+    [Fact]
+    public void Partner_ranges_split_into_pieces_of_at_most_the_limit_in_order()
+    {
+        var ranges = new MultiscalePartnerRanges(3, [0, 10, 30], [4, 7, 2]);
+
+        var pieces = ranges.Split(5);
+
+        Assert.All(pieces, p => Assert.True(p.ValueCount <= 5 && p.Shard == 3));
+        var values = pieces.SelectMany(p => p.Starts.Zip(p.Counts).SelectMany(r => Enumerable.Range(r.First, r.Second))).ToArray();
+        Assert.Equal([0, 1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 30, 31], values);
+        Assert.Single(ranges.Split(100));
+    }
 }
