@@ -48,8 +48,10 @@ internal static class OutputWriter
 
     /// <summary>
     /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
-    /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels. The last three let
-    /// dense and multiscale runs be compared; a dense run neglects nothing and has one level.
+    /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged,
+    /// level_reports. kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
+    /// run neglects nothing and has one level); bytes_exchanged and level_reports describe a multiscale run's work and
+    /// traffic per level (0 and empty for a dense run).
     /// </summary>
     internal static void WriteResult(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run)
     {
@@ -71,6 +73,23 @@ internal static class OutputWriter
         writer.WriteNumber("kernel_evaluations", result.KernelEvaluations);
         WriteNumber(writer, "neglected_mass", result.NeglectedMass);
         writer.WriteNumber("levels", result.Levels);
+        writer.WriteNumber("bytes_exchanged", result.BytesExchanged);
+        writer.WriteStartArray("level_reports");
+        foreach (var level in result.LevelReports)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("level", level.Level);
+            writer.WriteNumber("source_clusters", level.SourceClusters);
+            writer.WriteNumber("target_clusters", level.TargetClusters);
+            writer.WriteNumber("surviving_block_pairs", level.SurvivingBlockPairs);
+            writer.WriteNumber("iterations", level.Iterations);
+            writer.WriteNumber("kernel_evaluations", level.KernelEvaluations);
+            writer.WriteNumber("shard_pairs", level.ShardPairs);
+            writer.WriteNumber("bytes_exchanged", level.BytesExchanged);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

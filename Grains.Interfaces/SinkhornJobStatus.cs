@@ -122,4 +122,17 @@ public sealed record SinkhornJobResult
     /// <summary>Levels of the multiscale hierarchy that were solved; 1 for a dense run.</summary>
     [Id(13)]
     public int Levels { get; init; } = 1;
+
+    /// <summary>
+    /// Bytes of potentials the shards of a multiscale run pulled from each other (8 per value, every half step and
+    /// the final evaluation; cross and self problems). The one-off install of each pattern (points, partner keys,
+    /// starting potentials, sent by the coordinator) is not counted. 0 for a dense run, whose all-gather is not
+    /// counted here.
+    /// </summary>
+    [Id(14)]
+    public long BytesExchanged { get; init; }
+
+    /// <summary>Per level of the multiscale cross problem, finest first; empty for a dense run.</summary>
+    [Id(15)]
+    public IReadOnlyList<SinkhornLevelReport> LevelReports { get; init; } = [];
 }

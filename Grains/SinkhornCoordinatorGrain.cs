@@ -12,7 +12,9 @@ namespace Transport.Grains;
 /// <summary>
 /// Drives one Sinkhorn problem across shard grains: lays out the blocks, routes uploads, runs
 /// <see cref="SinkhornDriver"/> (the same schedule as the single-process solver) on a
-/// <see cref="DistributedSinkhornBackend"/>, and serves progress and results.
+/// <see cref="DistributedSinkhornBackend"/>, or the multiscale solver with its work on the points on
+/// <see cref="IMultiscaleShardGrain"/>s (<see cref="DistributedMultiscalePointsBackend"/>), and serves progress and
+/// results.
 /// </summary>
 public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
 {
@@ -254,54 +256,76 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     }
 
     /// <summary>
-    /// The multiscale branch (issue 5): solves the uploaded clouds coarse-to-fine with the Numerics multiscale
-    /// solver and returns its result (kernel evaluations, neglected mass, levels; <see cref="RunAsync"/> sets the
-    /// seconds). The seam to swap when that solver is merged. Its potentials and map must end up where
-    /// <see cref="GetPotentialAsync"/> and <see cref="GetMapAsync"/> read them (the shards), and
-    /// <see cref="potentialShift"/> must be set as the dense branch does. Input errors it throws
-    /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
+    /// The multiscale branch (issue 5): the coordinator gathers the clouds, builds the hierarchies and runs the coarse
+    /// levels, the jump to the points and the safeguard; the iterations on the points run on
+    /// <see cref="IMultiscaleShardGrain"/>s (<c>job.Shards</c> per side), which exchange potentials only with the
+    /// shards holding their surviving partner clusters. The cross problem and, with the divergence, the two self
+    /// problems each get their own shards. Potentials and map are kept here (<see cref="multiscaleArrays"/>).
+    /// Input errors it throws (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client
+    /// as bad input.
     /// </summary>
     private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
-        // The clouds come back from the shards to the coordinator, which runs the single-process multiscale solver
-        // (issue 5, first increment: the block-sparse exchange between shards is not distributed yet).
         var source = await GatherCloudAsync(sourceOffsets, sourceShards, job.Dimension, "source");
         var target = await GatherCloudAsync(targetOffsets, targetShards, job.Dimension, "target");
         var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation };
-        var cross = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(source, target), solveOptions, options, token), token);
-        var converged = cross.Converged;
-        var evaluations = cross.KernelEvaluations;
-        var neglected = cross.NeglectedMass;
-        double? divergence = null;
-        if (job.Divergence)
+        var backends = new List<DistributedMultiscalePointsBackend>();
+        try
         {
-            var selfSource = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(source, source), solveOptions, options, token), token);
-            var selfTarget = await Task.Run(() => MultiscaleSinkhornSolver.Solve(new SinkhornProblem(target, target), solveOptions, options, token), token);
-            divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
-            converged = converged && selfSource.Converged && selfTarget.Converged;
-            evaluations += selfSource.KernelEvaluations + selfTarget.KernelEvaluations;
-            neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
+            var cross = await SolveOnShardsAsync("cross", new SinkhornProblem(source, target));
+            var converged = cross.Converged;
+            var evaluations = cross.KernelEvaluations;
+            var neglected = cross.NeglectedMass;
+            var bytes = cross.BytesExchanged;
+            double? divergence = null;
+            if (job.Divergence)
+            {
+                var selfSource = await SolveOnShardsAsync("self-source", new SinkhornProblem(source, source));
+                var selfTarget = await SolveOnShardsAsync("self-target", new SinkhornProblem(target, target));
+                divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+                converged = converged && selfSource.Converged && selfTarget.Converged;
+                evaluations += selfSource.KernelEvaluations + selfTarget.KernelEvaluations;
+                neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
+                bytes += selfSource.BytesExchanged + selfTarget.BytesExchanged;
+            }
+
+            multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, cross.Map); // already balanced: <f, a> = <g, b>
+            potentialShift = 0.0;
+            return new SinkhornJobResult
+            {
+                Iterations = cross.Iterations,
+                Converged = converged,
+                MarginalError = cross.MarginalError,
+                MarginalError2 = cross.MarginalError,
+                Cost = cross.TransportCost,
+                Objective = cross.Objective,
+                Dual = cross.Dual,
+                Divergence = divergence,
+                Seconds = 0,
+                History = [],
+                Shards = job.Shards,
+                KernelEvaluations = evaluations,
+                NeglectedMass = neglected,
+                Levels = cross.LevelCount,
+                BytesExchanged = bytes,
+                LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
+                    l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
+            };
+        }
+        finally
+        {
+            // The results are on the coordinator now: the shards' state can go.
+            await Task.WhenAll(backends.Select(b => b.ReleaseAsync()));
         }
 
-        multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, cross.Map); // already balanced: <f, a> = <g, b>
-        potentialShift = 0.0;
-        return new SinkhornJobResult
+        // Runs off the grain scheduler (the coarse levels and the pattern search are long CPU work) so that status
+        // queries stay answered; the shards are called from there like from any other caller.
+        Task<MultiscaleOutput> SolveOnShardsAsync(string solve, SinkhornProblem problem)
         {
-            Iterations = cross.Iterations,
-            Converged = converged,
-            MarginalError = cross.MarginalError,
-            MarginalError2 = cross.MarginalError,
-            Cost = cross.TransportCost,
-            Objective = cross.Objective,
-            Dual = cross.Dual,
-            Divergence = divergence,
-            Seconds = 0,
-            History = [],
-            Shards = sourceShards.Length,
-            KernelEvaluations = evaluations,
-            NeglectedMass = neglected,
-            Levels = cross.LevelCount,
-        };
+            var backend = new DistributedMultiscalePointsBackend(GrainFactory, $"{this.GetPrimaryKeyString()}/{solve}", job.Shards, job.Cost, job.Precision);
+            backends.Add(backend);
+            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, token), token);
+        }
     }
 
     private static async Task<PointCloud> GatherCloudAsync(int[] offsets, ISinkhornShardGrain[] shards, int dimension, string field)

@@ -12,7 +12,7 @@ public sealed class EmbeddedRunTests : IDisposable
     private static readonly string[] ResultFields =
     [
         "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
-        "kernel_evaluations", "neglected_mass", "levels",
+        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "level_reports",
     ];
 
     private readonly Workspace work = new();
@@ -155,6 +155,15 @@ public sealed class EmbeddedRunTests : IDisposable
         var b = Cli.ReadJson(Path.Combine(work.Root, "dense", "result.json"));
         Assert.Equal(3, a.GetProperty("levels").GetInt32());
         Assert.True(a.GetProperty("neglected_mass").GetDouble() >= 0);
+        var reports = a.GetProperty("level_reports");
+        Assert.Equal(3, reports.GetArrayLength());
+        Assert.Equal(0, reports[0].GetProperty("level").GetInt32());
+        Assert.Equal(n, reports[0].GetProperty("source_clusters").GetInt32());
+        Assert.Equal(1, reports[0].GetProperty("shard_pairs").GetInt64());
+        Assert.Equal(0, reports[2].GetProperty("shard_pairs").GetInt64());
+        Assert.True(reports[0].GetProperty("bytes_exchanged").GetInt64() > 0);
+        Assert.Equal(reports[0].GetProperty("bytes_exchanged").GetInt64(), a.GetProperty("bytes_exchanged").GetInt64());
+        Assert.Empty(b.GetProperty("level_reports").EnumerateArray());
         Cli.AssertClose(b.GetProperty("cost").GetDouble(), a.GetProperty("cost").GetDouble(), 1e-4, 0, "cost vs dense");
         Assert.True(File.Exists(Path.Combine(work.Out, "map.npy")));
     }

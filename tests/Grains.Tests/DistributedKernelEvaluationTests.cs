@@ -49,8 +49,9 @@ public sealed class DistributedKernelEvaluationTests(ClusterFixture fixture)
     [Fact]
     public async Task Multiscale_job_equals_the_single_process_multiscale_solver_and_the_dense_answer()
     {
-        // The coordinator gathers the clouds and runs the Numerics multiscale solver: the cost, potentials and level
-        // count equal the in-process multiscale run (1e-9: same code, same input order), and the cost matches the
+        // The coordinator runs the coarse levels and two shards per side iterate on the points: the cost, potentials and
+        // level count equal the in-process multiscale run (1e-9: every row is computed from the same keys in the same
+        // order; only the shards' partial sums are ordered differently), and the cost matches the
         // dense solver within 1e-4 relative (the truncation and tolerance budget of issue 5).
         var (source, target) = Problems.Clouds(900, 800, 2, seed: 23);
         var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 2, tolerance: 1e-7) with { Multiscale = true, Levels = 3 };

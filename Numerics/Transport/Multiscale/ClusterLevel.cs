@@ -16,6 +16,25 @@ public sealed class ClusterLevel
         Depth = depth;
     }
 
+    /// <summary>
+    /// A level of plain points (no children), e.g. the part of a cloud one shard holds, to build a
+    /// <see cref="BlockSparseTransform"/> over it.
+    /// </summary>
+    /// <param name="positions">Row-major positions (count x dimension).</param>
+    /// <param name="weights">One weight per point.</param>
+    /// <param name="dimension">Dimension of the points.</param>
+    public static ClusterLevel Points(double[] positions, double[] weights, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(weights);
+        if ((long)weights.Length * dimension != positions.Length)
+        {
+            throw new ArgumentException($"{positions.Length} coordinates do not make {weights.Length} points of dimension {dimension}", nameof(positions));
+        }
+
+        return new ClusterLevel(positions, weights, dimension, [], -1);
+    }
+
     /// <summary>Number of entities.</summary>
     public int Count => Weights.Length;
 

@@ -11,6 +11,11 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// <param name="PossibleBlockPairs">All block pairs of the level (the dense count).</param>
 /// <param name="Iterations">Sinkhorn iterations performed on the level.</param>
 /// <param name="KernelEvaluations">Point-pair cost evaluations on the level (iterations, extrapolation into it, final cost).</param>
+/// <param name="ShardPairs">
+/// (Source shard, target shard) pairs with at least one kept block under the level's last pattern, when the level
+/// ran on shards; 0 for a level solved in one process (the coarse levels, or any level in process).
+/// </param>
+/// <param name="BytesExchanged">Bytes of potentials moved between shards on the level (0 in one process).</param>
 public sealed record MultiscaleLevelReport(
     int Level,
     int SourceClusters,
@@ -18,4 +23,6 @@ public sealed record MultiscaleLevelReport(
     long SurvivingBlockPairs,
     long PossibleBlockPairs,
     int Iterations,
-    long KernelEvaluations);
+    long KernelEvaluations,
+    long ShardPairs = 0,
+    long BytesExchanged = 0);

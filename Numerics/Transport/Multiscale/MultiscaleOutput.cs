@@ -60,6 +60,9 @@ public sealed record MultiscaleOutput
     /// <summary>Point-pair cost evaluations over the whole solve.</summary>
     public long KernelEvaluations => Levels.Sum(level => level.KernelEvaluations);
 
+    /// <summary>Bytes of potentials moved between shards over the whole solve (0 in one process).</summary>
+    public long BytesExchanged => Levels.Sum(level => level.BytesExchanged);
+
     /// <summary>Number of levels (1 = dense).</summary>
     public int LevelCount => Levels.Count;
 

@@ -4,7 +4,10 @@ namespace Transport.Numerics.Transport.Multiscale;
 
 /// <summary>
 /// The state of one multiscale solve: the two hierarchies, the current level with its potentials and
-/// block pattern, the pairs dropped so far, and the per-level counters.
+/// block pattern, the pairs dropped so far, and the per-level counters. The coarse levels run here; once a
+/// pattern is on the points (level 0) the iterations and the final cost and map run on an
+/// <see cref="IMultiscalePointsBackend"/> (in process or on shards), while the jump, the safeguard's bounds and
+/// the re-admission stay here because they need both hierarchies.
 /// </summary>
 internal sealed class MultiscaleRun
 {
@@ -18,7 +21,18 @@ internal sealed class MultiscaleRun
     private readonly long[] evaluations;
     private readonly int[] iterationsPerLevel;
     private readonly long[] survivingPairs;
-    private MultiscaleStage stage;
+    private readonly long[] shardPairs;
+    private readonly long[] bytesExchanged;
+    private readonly Func<IMultiscalePointsBackend> pointsFactory;
+
+    // The transforms of the current coarse level; null once the potentials live on the points backend.
+    private MultiscaleStage? stage;
+    private int level;
+
+    // Pattern on the points (null: one dense level) and whether the backend holds it with the current f, g.
+    private BlockPattern? pointsPattern;
+    private IMultiscalePointsBackend? points;
+    private bool installed;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
     private double[] f;
@@ -31,9 +45,10 @@ internal sealed class MultiscaleRun
     private MarginalReport report;
     private double sourceDual;
 
-    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart = null)
+    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<IMultiscalePointsBackend> pointsFactory)
     {
         this.problem = problem;
+        this.pointsFactory = pointsFactory;
         this.options = options;
         this.multiscale = multiscale;
         var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
@@ -48,6 +63,8 @@ internal sealed class MultiscaleRun
         evaluations = new long[levels];
         iterationsPerLevel = new int[levels];
         survivingPairs = new long[levels];
+        shardPairs = new long[levels];
+        bytesExchanged = new long[levels];
 
         // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
         // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
@@ -62,7 +79,10 @@ internal sealed class MultiscaleRun
         f = new double[source[top].Count];
         g = new double[target[top].Count];
         candidate = new double[target[top].Count];
-        stage = MultiscaleStage.Create(source, target, top, top, null, options);
+        level = top;
+
+        // One level: the dense problem on the points, handed to the backend at the first iteration.
+        stage = top > 0 ? MultiscaleStage.Create(source, target, top, top, null, options) : null;
         survivingPairs[top] = (long)source[top].Count * target[top].Count;
         if (warmStart is not null)
         {
@@ -103,9 +123,9 @@ internal sealed class MultiscaleRun
         UsePattern(0);
     }
 
-    public MultiscaleOutput Solve(CancellationToken cancellationToken)
+    public async Task<MultiscaleOutput> SolveAsync(CancellationToken cancellationToken)
     {
-        var converged = Iterate(cancellationToken);
+        var converged = await IterateAsync(cancellationToken);
         var refinements = 0;
         long readmitted = 0;
         var neglected = NeglectedMass(out var search, out var masses);
@@ -113,7 +133,7 @@ internal sealed class MultiscaleRun
         {
             readmitted += Readmit(search, masses, neglected);
             refinements++;
-            converged = Iterate(cancellationToken);
+            converged = await IterateAsync(cancellationToken);
             neglected = NeglectedMass(out search, out masses);
         }
 
@@ -122,7 +142,7 @@ internal sealed class MultiscaleRun
             converged = false;
         }
 
-        return Finish(converged, neglected, refinements, readmitted);
+        return await FinishAsync(converged, neglected, refinements, readmitted, cancellationToken);
     }
 
     /// <summary>
@@ -131,25 +151,53 @@ internal sealed class MultiscaleRun
     /// points until the kept-block column error is below the tolerance (or the cap). Same alternating
     /// update and stopping test as <see cref="SinkhornDriver"/>.
     /// </summary>
-    private bool Iterate(CancellationToken cancellationToken)
+    private async Task<bool> IterateAsync(CancellationToken cancellationToken)
+    {
+        var converged = await RunIterationsAsync(cancellationToken);
+        if (level == 0 && installed)
+        {
+            // The safeguard and the output read f and g here.
+            var potentials = await points!.GatherAsync(cancellationToken);
+            f = potentials.F;
+            g = potentials.G;
+        }
+
+        return converged;
+    }
+
+    private async Task<bool> RunIterationsAsync(CancellationToken cancellationToken)
     {
         while (iterations < options.MaxIterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var annealing = iterations + skippedStages < schedule.Length - 1;
             var epsilon = annealing ? schedule[iterations + skippedStages] : options.Epsilon;
-            while (stage.Level > 0 && (!annealing || epsilon < jumpEpsilon[stage.Level]))
+            while (level > 0 && (!annealing || epsilon < jumpEpsilon[level]))
             {
                 Jump(epsilon);
             }
 
-            stage.SourceUpdate.Apply(g, epsilon, f);
-            stage.TargetUpdate.Apply(f, epsilon, candidate);
-            evaluations[stage.Level] += stage.SourceUpdate.EvaluationsPerCall + stage.TargetUpdate.EvaluationsPerCall;
-            sourceDual = Weighted(f, source[stage.Level].Weights);
-            report = MarginalReport.Measure(target[stage.Level].Weights, g, candidate, epsilon);
+            if (level == 0)
+            {
+                await InstallAsync(cancellationToken);
+                var step = await points!.IterateAsync(epsilon, cancellationToken);
+                evaluations[0] += step.KernelEvaluations;
+                bytesExchanged[0] += step.BytesExchanged;
+                sourceDual = step.SourceDual;
+                report = step.Report;
+            }
+            else
+            {
+                var coarse = stage!;
+                coarse.SourceUpdate.Apply(g, epsilon, f);
+                coarse.TargetUpdate.Apply(f, epsilon, candidate);
+                evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
+                sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
+                report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
+            }
+
             iterations++;
-            iterationsPerLevel[stage.Level]++;
+            iterationsPerLevel[level]++;
             var last = iterations >= options.MaxIterations;
             if (!annealing && (iterations % options.CheckEvery == 0 || last) && report.L1 < options.Tolerance)
             {
@@ -161,10 +209,31 @@ internal sealed class MultiscaleRun
                 break;
             }
 
-            (g, candidate) = (candidate, g);
+            if (level == 0)
+            {
+                await points!.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                (g, candidate) = (candidate, g);
+            }
         }
 
         return false;
+    }
+
+    /// <summary>Hands the pattern on the points and the current f, g to the backend, once per pattern.</summary>
+    private async Task InstallAsync(CancellationToken cancellationToken)
+    {
+        if (installed)
+        {
+            return;
+        }
+
+        // A single level is dense: only the in-process backend does it (nothing to split into blocks).
+        points ??= source.LevelCount == 1 ? new LocalMultiscalePointsBackend() : pointsFactory();
+        shardPairs[0] = await points.InstallAsync(new MultiscalePointsInstall(source, target, pointsPattern, f, g, options), cancellationToken);
+        installed = true;
     }
 
     /// <summary>
@@ -175,9 +244,9 @@ internal sealed class MultiscaleRun
     /// </summary>
     private void Jump(double epsilon)
     {
-        var coarse = stage.Level;
+        var coarse = level;
         var fine = coarse - 1;
-        var coarsePattern = coarse == source.LevelCount - 1 ? null : stage.Pattern;
+        var coarsePattern = coarse == source.LevelCount - 1 ? null : stage!.Pattern;
         var extrapolation = MultiscaleStage.Create(source, target, coarse, fine, coarsePattern, options);
         var fineF = new double[source[fine].Count];
         var fineG = new double[target[fine].Count];
@@ -199,12 +268,22 @@ internal sealed class MultiscaleRun
         UsePattern(fine);
     }
 
-    private void UsePattern(int level)
+    private void UsePattern(int fine)
     {
-        var pattern = BlockPattern.FromPairs(source[level + 1].Count, target[level + 1].Count, kept);
+        var pattern = BlockPattern.FromPairs(source[fine + 1].Count, target[fine + 1].Count, kept);
         kept = [.. pattern.Pairs()];
-        stage = MultiscaleStage.Create(source, target, level, level, pattern, options);
-        survivingPairs[level] = pattern.PairCount;
+        level = fine;
+        survivingPairs[fine] = pattern.PairCount;
+        if (fine == 0)
+        {
+            // The points' transforms are built by the backend (on the shards, for a cluster).
+            stage = null;
+            pointsPattern = pattern;
+            installed = false;
+            return;
+        }
+
+        stage = MultiscaleStage.Create(source, target, fine, fine, pattern, options);
     }
 
     /// <summary>Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense).</summary>
@@ -259,27 +338,30 @@ internal sealed class MultiscaleRun
         return forced.Count;
     }
 
-    private MultiscaleOutput Finish(bool converged, double neglected, int refinements, long readmitted)
+    private async Task<MultiscaleOutput> FinishAsync(bool converged, double neglected, int refinements, long readmitted, CancellationToken cancellationToken)
     {
-        // Cost with row normalisation at the final g, exactly as the dense output evaluates it.
-        var meanSquared = new double[f.Length];
-        stage.SourceUpdate.MeanSquaredDistance(g, options.Epsilon, meanSquared);
-        evaluations[0] += stage.SourceUpdate.EvaluationsPerCall;
-        var a = source[0].Weights;
-        var cost = 0.0;
-        for (var i = 0; i < a.Length; i++)
+        // Cost with row normalisation at the final g, exactly as the dense output evaluates it, and the
+        // barycentric map over the kept blocks (one more sparse pass), returned in input order like f.
+        // A solve stopped by the iteration cap before reaching the points finishes on its coarse level.
+        IMultiscalePointsBackend finisher;
+        if (level == 0)
         {
-            if (a[i] != 0)
-            {
-                cost += a[i] * options.Cost.Scale() * meanSquared[i];
-            }
+            await InstallAsync(cancellationToken);
+            finisher = points!;
+        }
+        else
+        {
+            var local = new LocalMultiscalePointsBackend();
+            local.Use(stage!, source[level], target[level].Weights, f, g, options);
+            finisher = local;
         }
 
-        // The barycentric map over the kept blocks (one more sparse pass), returned in input order like f.
+        var finish = await finisher.FinishAsync(options.Epsilon, cancellationToken);
+        evaluations[level] += finish.KernelEvaluations;
+        bytesExchanged[level] += finish.BytesExchanged;
+        var cost = finish.TransportCost;
         var d = problem.Source.Dimension;
-        var map = new double[f.Length * d];
-        stage.SourceUpdate.BarycentricMap(g, options.Epsilon, map);
-        evaluations[0] += stage.SourceUpdate.EvaluationsPerCall;
+        var map = finish.Map;
         var mapInput = new double[map.Length];
         for (var s = 0; s < f.Length; s++)
         {
@@ -305,7 +387,7 @@ internal sealed class MultiscaleRun
             var possible = m + 1 < source.LevelCount
                 ? (long)source[m + 1].Count * target[m + 1].Count
                 : (long)source[m].Count * target[m].Count;
-            levels.Add(new MultiscaleLevelReport(m, source[m].Count, target[m].Count, survivingPairs[m], possible, iterationsPerLevel[m], evaluations[m]));
+            levels.Add(new MultiscaleLevelReport(m, source[m].Count, target[m].Count, survivingPairs[m], possible, iterationsPerLevel[m], evaluations[m], shardPairs[m], bytesExchanged[m]));
         }
 
         return new MultiscaleOutput
@@ -325,19 +407,5 @@ internal sealed class MultiscaleRun
             ReadmittedPairs = readmitted,
             Levels = levels,
         };
-    }
-
-    private static double Weighted(double[] p, double[] w)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < p.Length; i++)
-        {
-            if (w[i] != 0)
-            {
-                sum += w[i] * p[i];
-            }
-        }
-
-        return sum;
     }
 }

@@ -32,13 +32,33 @@ public static class MultiscaleSinkhornSolver
         MultiscaleWarmStart? warmStart,
         CancellationToken cancellationToken = default)
     {
+        // The in-process backend completes every call synchronously, so the task is done when it returns.
+        var solve = SolveAsync(problem, options, multiscale, static () => new LocalMultiscalePointsBackend(), warmStart, cancellationToken);
+        return solve.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Solves OT_eps(a, b) with the work on the points done by a backend from <paramref name="pointsBackend"/>
+    /// (called at most once, when the solve first reaches the points with a block pattern; a one-level solve is
+    /// dense and stays in process). The coarse levels, the jump to the points and the safeguard run here. With
+    /// <see cref="LocalMultiscalePointsBackend"/> this is exactly the synchronous solve.
+    /// </summary>
+    public static async Task<MultiscaleOutput> SolveAsync(
+        SinkhornProblem problem,
+        SinkhornOptions options,
+        MultiscaleOptions multiscale,
+        Func<IMultiscalePointsBackend> pointsBackend,
+        MultiscaleWarmStart? warmStart = null,
+        CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(multiscale);
+        ArgumentNullException.ThrowIfNull(pointsBackend);
         options.Validate();
         multiscale.Validate();
         warmStart?.Validate(problem);
-        var run = new MultiscaleRun(problem, options, multiscale, warmStart);
-        return run.Solve(cancellationToken);
+        var run = new MultiscaleRun(problem, options, multiscale, warmStart, pointsBackend);
+        return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
     }
 }
