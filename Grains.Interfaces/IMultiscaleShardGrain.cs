@@ -25,17 +25,24 @@ public interface IMultiscaleShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<FloatBlock> GetPotentialRangesAsync(int[] starts, int[] counts);
 
-    /// <summary>Source side: f = T(g) over the shard's rows; returns &lt;a, f&gt; of the rows as <see cref="MultiscaleShardPartial.Value"/>.</summary>
+    /// <summary>
+    /// Source side: T(g) over the shard's rows, blended into f at once (f &lt;- f + w (T(g) - f)) or, when
+    /// <paramref name="simultaneous"/>, kept for the commit; returns &lt;a, f&gt; of the f now held as
+    /// <see cref="MultiscaleShardPartial.Value"/>.
+    /// </summary>
     [Alias("Update")]
-    Task<MultiscaleShardPartial> UpdateAsync(double epsilon);
+    Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool simultaneous);
 
     /// <summary>Target side: candidate = T(f) over the shard's rows and the marginal report of g against it.</summary>
     [Alias("Check")]
     Task<MultiscaleShardPartial> CheckAsync(double epsilon);
 
-    /// <summary>Target side: adopts the candidate as g.</summary>
+    /// <summary>
+    /// Target side: g &lt;- g + w (candidate - g). Source side after a simultaneous update: f &lt;- f + w (T(g) - f);
+    /// otherwise nothing.
+    /// </summary>
     [Alias("Commit")]
-    Task CommitAsync();
+    Task CommitAsync(double relaxation);
 
     /// <summary>
     /// Source side: the mean squared distance and the barycentric map of the rows at the current g; returns the

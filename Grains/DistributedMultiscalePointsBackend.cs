@@ -68,10 +68,10 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
     }
 
     /// <inheritdoc />
-    public async ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, CancellationToken cancellationToken)
+    public async ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon)));
+        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon, update.Relaxation, update.Simultaneous)));
         cancellationToken.ThrowIfCancellationRequested();
         var checks = await Task.WhenAll(targetShards.Select(s => s.CheckAsync(epsilon)));
         var dual = 0.0;
@@ -95,8 +95,12 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
     }
 
     /// <inheritdoc />
-    public async ValueTask CommitAsync(CancellationToken cancellationToken) =>
-        await Task.WhenAll(targetShards.Select(s => s.CommitAsync()));
+    public async ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
+    {
+        // Source shards blend only after a simultaneous update; every shard commits before the next step reads.
+        var shards = update.Simultaneous ? sourceShards.Concat(targetShards) : targetShards;
+        await Task.WhenAll(shards.Select(s => s.CommitAsync(update.Relaxation)));
+    }
 
     /// <inheritdoc />
     public async ValueTask<MultiscalePotentials> GatherAsync(CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
         part = built;
         costScale = cost.Scale();
         potential = install.Potential.Values.ToArray();
-        candidate = new double[potential.Length];
+        candidate = install.Side == CloudSide.Source ? [] : new double[potential.Length];
         map = null;
     }
 
@@ -78,14 +78,26 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <inheritdoc />
-    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon)
+    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool simultaneous)
     {
         RequireSide(CloudSide.Source);
         var (keys, bytes) = await PullAsync();
         var result = new double[potential.Length];
         var current = Part;
         await Task.Run(() => current.Apply(keys, epsilon, result));
-        potential = result;
+        var update = new MultiscaleUpdate(relaxation, simultaneous);
+        if (simultaneous)
+        {
+            // Partners read f during the target half step: it changes only at the commit.
+            candidate = result;
+        }
+        else
+        {
+            // Blend into a fresh array: a partner may be reading the committed f right now.
+            update.Blend(result.AsSpan(), potential, result);
+            potential = result;
+        }
+
         var dual = MultiscalePartials.Weighted(potential, weights);
         return new MultiscaleShardPartial(dual, 0, 0, 0, 0, current.EvaluationsPerCall, bytes);
     }
@@ -104,10 +116,22 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <inheritdoc />
-    public Task CommitAsync()
+    public Task CommitAsync(double relaxation)
     {
-        RequireSide(CloudSide.Target);
-        (potential, candidate) = (candidate, potential);
+        if (Install.Side == CloudSide.Source && candidate.Length == 0)
+        {
+            return Task.CompletedTask; // the alternating update already blended f
+        }
+
+        var update = new MultiscaleUpdate(relaxation, Simultaneous: true);
+        var next = new double[potential.Length];
+        update.Blend(next, potential, candidate);
+        potential = next;
+        if (Install.Side == CloudSide.Source)
+        {
+            candidate = [];
+        }
+
         return Task.CompletedTask;
     }
 

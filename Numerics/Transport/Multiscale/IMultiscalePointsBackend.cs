@@ -18,13 +18,15 @@ public interface IMultiscalePointsBackend
     ValueTask<long> InstallAsync(MultiscalePointsInstall install, CancellationToken cancellationToken);
 
     /// <summary>
-    /// One iteration at <paramref name="epsilon"/>: f = T(g) on every source row, then candidate = T(f) on every
-    /// target row (g itself is not replaced: see <see cref="CommitAsync"/>).
+    /// One iteration at <paramref name="epsilon"/>: T(g) on every source row (blended into f at once when
+    /// alternating, kept for the commit when simultaneous), then candidate = T(f) on every target row against the
+    /// f now held (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f
+    /// now held and the column-marginal report of g against the candidate.
     /// </summary>
-    ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, CancellationToken cancellationToken);
+    ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>Adopts the candidate of the last iteration as g.</summary>
-    ValueTask CommitAsync(CancellationToken cancellationToken);
+    /// <summary>Blends the candidate into g (and, for a simultaneous update, T(g) into f).</summary>
+    ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken);
 
     /// <summary>The current f and g (sorted order), for the safeguard and the output.</summary>
     ValueTask<MultiscalePotentials> GatherAsync(CancellationToken cancellationToken);

@@ -16,6 +16,7 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     private double[] f = [];
     private double[] g = [];
     private double[] candidate = [];
+    private double[] sourceCandidate = [];
 
     private MultiscaleStage Stage => stage ?? throw new InvalidOperationException("install a pattern first");
 
@@ -29,10 +30,22 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     }
 
     /// <inheritdoc />
-    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, CancellationToken cancellationToken)
+    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
     {
         var current = Stage;
-        current.SourceUpdate.Apply(g, epsilon, f);
+        if (update == MultiscaleUpdate.Plain)
+        {
+            current.SourceUpdate.Apply(g, epsilon, f);
+        }
+        else
+        {
+            current.SourceUpdate.Apply(g, epsilon, sourceCandidate);
+            if (!update.Simultaneous)
+            {
+                update.Blend(f, sourceCandidate);
+            }
+        }
+
         current.TargetUpdate.Apply(f, epsilon, candidate);
         var evaluations = current.SourceUpdate.EvaluationsPerCall + current.TargetUpdate.EvaluationsPerCall;
         var dual = MultiscalePartials.Weighted(f, sourceWeights);
@@ -41,9 +54,20 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     }
 
     /// <inheritdoc />
-    public ValueTask CommitAsync(CancellationToken cancellationToken)
+    public ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
     {
-        (g, candidate) = (candidate, g);
+        if (update == MultiscaleUpdate.Plain)
+        {
+            (g, candidate) = (candidate, g);
+            return ValueTask.CompletedTask;
+        }
+
+        update.Blend(g, candidate);
+        if (update.Simultaneous)
+        {
+            update.Blend(f, sourceCandidate);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -80,5 +104,6 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
         this.f = (double[])f.Clone();
         this.g = (double[])g.Clone();
         candidate = new double[g.Length];
+        sourceCandidate = new double[f.Length];
     }
 }

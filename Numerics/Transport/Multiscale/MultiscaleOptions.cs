@@ -45,6 +45,13 @@ public sealed record MultiscaleOptions
     /// <summary>The automatic hierarchy stops coarsening at this many clusters per side; default 256.</summary>
     public int CoarsestClusters { get; init; } = 256;
 
+    /// <summary>
+    /// Over-relaxation factor w of the cross problem's iterations at the target eps (see
+    /// <see cref="MultiscaleUpdate"/>): null (default) measures the plain contraction rate and uses the optimal
+    /// w; 1 turns it off (plain Sinkhorn); a value in (1, 2) is used as given. Self problems are solved the same way.
+    /// </summary>
+    public double? Overrelaxation { get; init; }
+
     /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
     public void Validate()
     {
@@ -66,6 +73,11 @@ public sealed record MultiscaleOptions
         if (MaxRefinements < 0)
         {
             throw new InvalidInputException("max-refinements", $"must be at least 0, got {MaxRefinements}");
+        }
+
+        if (Overrelaxation is { } w && (!double.IsFinite(w) || w < 1 || w >= 2))
+        {
+            throw new InvalidInputException("overrelaxation", $"must be in [1, 2), got {Format(w)}");
         }
 
         if (LeafClusterSize < 1)

@@ -33,6 +33,8 @@ internal sealed class MultiscaleRun
     private BlockPattern? pointsPattern;
     private IMultiscalePointsBackend? points;
     private bool installed;
+    private double[] coarseSourceCandidate = [];
+    private readonly RelaxationPolicy relaxation;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
     private double[] f;
@@ -68,6 +70,7 @@ internal sealed class MultiscaleRun
 
         // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
         // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
+        relaxation = new RelaxationPolicy(multiscale.Overrelaxation);
         jumpEpsilon = new double[levels];
         for (var m = 1; m < levels; m++)
         {
@@ -177,10 +180,11 @@ internal sealed class MultiscaleRun
                 Jump(epsilon);
             }
 
+            var update = relaxation.Choose(annealing, level);
             if (level == 0)
             {
                 await InstallAsync(cancellationToken);
-                var step = await points!.IterateAsync(epsilon, cancellationToken);
+                var step = await points!.IterateAsync(epsilon, update, cancellationToken);
                 evaluations[0] += step.KernelEvaluations;
                 bytesExchanged[0] += step.BytesExchanged;
                 sourceDual = step.SourceDual;
@@ -188,18 +192,15 @@ internal sealed class MultiscaleRun
             }
             else
             {
-                var coarse = stage!;
-                coarse.SourceUpdate.Apply(g, epsilon, f);
-                coarse.TargetUpdate.Apply(f, epsilon, candidate);
-                evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
-                sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
-                report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
+                CoarseIteration(epsilon, update);
             }
 
             iterations++;
             iterationsPerLevel[level]++;
             var last = iterations >= options.MaxIterations;
-            if (!annealing && (iterations % options.CheckEvery == 0 || last) && report.L1 < options.Tolerance)
+            var below = report.L1 < options.Tolerance;
+            relaxation.Observe(annealing, level, update, report.L1);
+            if (!annealing && (iterations % options.CheckEvery == 0 || last) && below && relaxation.MayStop(update))
             {
                 return true;
             }
@@ -211,18 +212,56 @@ internal sealed class MultiscaleRun
 
             if (level == 0)
             {
-                await points!.CommitAsync(cancellationToken);
+                await points!.CommitAsync(update, cancellationToken);
             }
             else
             {
-                (g, candidate) = (candidate, g);
+                CoarseCommit(update);
             }
         }
 
         return false;
     }
 
-    /// <summary>Hands the pattern on the points and the current f, g to the backend, once per pattern.</summary>
+    /// <summary>One iteration on a coarse level, in process, with the update rule the points use.</summary>
+    private void CoarseIteration(double epsilon, MultiscaleUpdate update)
+    {
+        var coarse = stage!;
+        if (update == MultiscaleUpdate.Plain)
+        {
+            coarse.SourceUpdate.Apply(g, epsilon, f);
+        }
+        else
+        {
+            coarseSourceCandidate = new double[f.Length];
+            coarse.SourceUpdate.Apply(g, epsilon, coarseSourceCandidate);
+            if (!update.Simultaneous)
+            {
+                update.Blend(f, coarseSourceCandidate);
+            }
+        }
+
+        coarse.TargetUpdate.Apply(f, epsilon, candidate);
+        evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
+        sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
+        report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
+    }
+
+    private void CoarseCommit(MultiscaleUpdate update)
+    {
+        if (update == MultiscaleUpdate.Plain)
+        {
+            (g, candidate) = (candidate, g);
+            return;
+        }
+
+        update.Blend(g, candidate);
+        if (update.Simultaneous)
+        {
+            update.Blend(f, coarseSourceCandidate);
+        }
+    }
+
     private async Task InstallAsync(CancellationToken cancellationToken)
     {
         if (installed)

@@ -117,7 +117,10 @@ public sealed class SinkhornFlowMultiscaleTests(ITestOutputHelper output)
         var globals = LocalFlowStage.Velocity(model, new ParticleBlock((double[])x.Clone(), w, 2, 0), 0, v);
         Assert.True(model.LastStageConverged);
         Assert.True(Math.Abs(model.GlobalEnergy(globals)) <= 1e-9 * 8, $"divergence {model.GlobalEnergy(globals):R}");
-        Assert.All(v, value => Assert.True(Math.Abs(value) <= 1e-9, $"velocity {value:R}"));
+        // The cross solve (over-relaxed alternating) and the self solve (symmetric averaged) reach the same fixed
+        // point by different iterations, each to L1 marginal error 1e-9: a point's two images differ by at most its
+        // relative row error times the diameter, about n x 1e-9 x 2.8 = 7e-7 here (measured 5.6e-9).
+        Assert.All(v, value => Assert.True(Math.Abs(value) <= 1e-6, $"velocity {value:R}"));
     }
 
     /// <summary>

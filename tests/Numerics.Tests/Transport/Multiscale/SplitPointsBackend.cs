@@ -26,13 +26,24 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         return ValueTask.FromResult((long)source.Plans.Sum(p => p.Partners.Count));
     }
 
-    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, CancellationToken cancellationToken)
+    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
     {
         long evaluations = 0;
         var dual = 0.0;
         for (var k = 0; k < shards; k++)
         {
-            source.Parts[k].Apply(Pull(source.Plans[k], target.Potential), epsilon, source.Potential[k]);
+            // Every source part reads the target side only, so writing f shard by shard is safe here.
+            var transformed = new double[source.Potential[k].Length];
+            source.Parts[k].Apply(Pull(source.Plans[k], target.Potential), epsilon, transformed);
+            if (update.Simultaneous)
+            {
+                source.Candidate[k] = transformed;
+            }
+            else
+            {
+                update.Blend(source.Potential[k], source.Potential[k], transformed);
+            }
+
             evaluations += source.Parts[k].EvaluationsPerCall;
             dual += MultiscalePartials.Weighted(source.Potential[k], source.Plans[k].Weights);
         }
@@ -48,9 +59,17 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         return ValueTask.FromResult(new MultiscalePointsStep(dual, report, evaluations, 0));
     }
 
-    public ValueTask CommitAsync(CancellationToken cancellationToken)
+    public ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
     {
-        (target.Potential, target.Candidate) = (target.Candidate, target.Potential);
+        for (var k = 0; k < shards; k++)
+        {
+            update.Blend(target.Potential[k], target.Potential[k], target.Candidate[k]);
+            if (update.Simultaneous)
+            {
+                update.Blend(source.Potential[k], source.Potential[k], source.Candidate[k]);
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 

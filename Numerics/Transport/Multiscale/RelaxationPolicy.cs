@@ -1,0 +1,144 @@
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// Picks the <see cref="MultiscaleUpdate"/> of every iteration of one solve.
+/// <para>
+/// Self problems (a cloud against itself) are solved the same way. The symmetric averaged update of the dense
+/// self solve (<see cref="MultiscaleUpdate.SymmetricAverage"/>) wins the first decades but keeps plain
+/// Sinkhorn's asymptotic rate: on 1500 points at blur 0.02 it needed 5587 iterations to 1e-6 where the
+/// alternating over-relaxed iteration needed 221.
+/// </para>
+/// <para>
+/// The solve iterates plainly while annealing and on coarse levels. At the target eps on the points it
+/// first runs <see cref="WarmUp"/> plain iterations and reads their contraction rate eta from the marginal
+/// errors, then over-relaxes with w = 2 / (1 + sqrt(1 - eta)), the optimal factor of successive over-relaxation
+/// for a two-block fixed point whose Gauss-Seidel rate is eta (Young's formula; its use for Sinkhorn is studied
+/// by Thibault et al. 2017 and Lehmann et al. 2021). Near the solution the error then falls at rate w - 1:
+/// at blur 0.01 x diameter this cut the cross iterations on 5000 points from 797 to about 100. Two guards: if
+/// the error ever grows tenfold above its best under relaxation, relaxation is switched off for the rest of the
+/// solve; and a relaxed iteration never ends the solve: when it meets the tolerance one plain iteration
+/// follows, so the output has f = T(g) on the kept blocks and the reported error is that of a plain step.
+/// Every ten relaxed iterations the observed rate is compared with w - 1 and w is raised when it is clearly slower.
+/// </para>
+/// </summary>
+internal sealed class RelaxationPolicy
+{
+    /// <summary>Plain iterations at the target eps used to measure the contraction rate.</summary>
+    public const int WarmUp = 6;
+
+    /// <summary>Largest factor used (w -&gt; 2 is the edge of convergence).</summary>
+    public const double MaxRelaxation = 1.95;
+
+    /// <summary>Relaxed iterations over which the observed rate is compared with w - 1.</summary>
+    private const int AdaptWindow = 10;
+
+    private readonly List<double> plainErrors = [];
+    private readonly List<double> relaxedErrors = [];
+
+    private double relaxation;
+    private bool estimated;
+    private bool disabled;
+    private bool polishing;
+    private double best = double.PositiveInfinity;
+
+    /// <summary>Creates the policy; <paramref name="fixedRelaxation"/> null estimates w, 1 switches relaxation off.</summary>
+    public RelaxationPolicy(double? fixedRelaxation)
+    {
+
+        relaxation = fixedRelaxation ?? 1.0;
+        estimated = fixedRelaxation is not null;
+    }
+
+    /// <summary>The factor in use (1 until estimated, or when switched off).</summary>
+    public double Relaxation => disabled ? 1.0 : relaxation;
+
+    /// <summary>Whether the guard switched relaxation off.</summary>
+    public bool Disabled => disabled;
+
+    /// <summary>The update of the next iteration.</summary>
+    public MultiscaleUpdate Choose(bool annealing, int level)
+    {
+        if (annealing || level > 0 || disabled || polishing || !estimated || relaxation == 1.0)
+        {
+            return MultiscaleUpdate.Plain;
+        }
+
+        return new MultiscaleUpdate(relaxation, Simultaneous: false);
+    }
+
+    /// <summary>Records the marginal error an iteration left.</summary>
+    public void Observe(bool annealing, int level, MultiscaleUpdate update, double error)
+    {
+        if (annealing || level > 0)
+        {
+            return;
+        }
+
+        if (update.Relaxation == 1.0)
+        {
+            if (polishing)
+            {
+                polishing = false;
+                return;
+            }
+
+            if (!estimated)
+            {
+                plainErrors.Add(error);
+                if (plainErrors.Count >= WarmUp)
+                {
+                    Estimate();
+                }
+            }
+
+            return;
+        }
+
+        best = Math.Min(best, error);
+        if (!double.IsFinite(error) || error > 10 * best)
+        {
+            disabled = true;
+            return;
+        }
+
+        // Above the optimal w the error falls at exactly w - 1 per iteration; falling clearly slower means w is
+        // below the optimum (the warm-up saw the fast early decay, not the slow asymptotic mode): move w halfway
+        // to 2 and measure again.
+        relaxedErrors.Add(error);
+        if (relaxedErrors.Count > AdaptWindow)
+        {
+            var rate = Math.Pow(relaxedErrors[^1] / relaxedErrors[^(AdaptWindow + 1)], 1.0 / AdaptWindow);
+            if (rate > relaxation - 1 + 0.03 && relaxation < MaxRelaxation)
+            {
+                relaxation = Math.Min(MaxRelaxation, 0.5 * (relaxation + 2));
+            }
+
+            relaxedErrors.Clear();
+        }
+    }
+
+    /// <summary>Whether an iteration that met the tolerance may end the solve (a relaxed one asks for a plain step first).</summary>
+    public bool MayStop(MultiscaleUpdate update)
+    {
+        if (update.Relaxation == 1.0)
+        {
+            return true;
+        }
+
+        polishing = true;
+        return false;
+    }
+
+    private void Estimate()
+    {
+        estimated = true;
+        var k = plainErrors.Count - 1;
+        var span = Math.Min(4, k);
+        var first = plainErrors[k - span];
+        var last = plainErrors[k];
+        var eta = span > 0 && first > 0 && last > 0 ? Math.Pow(last / first, 1.0 / span) : double.NaN;
+        relaxation = double.IsFinite(eta) && eta > 0 && eta < 1
+            ? Math.Clamp(2 / (1 + Math.Sqrt(1 - eta)), 1.0, MaxRelaxation)
+            : 1.0;
+    }
+}
