@@ -68,4 +68,7 @@ public sealed record MultiscaleOutput
 
     /// <summary>Per level, finest first.</summary>
     public required IReadOnlyList<MultiscaleLevelReport> Levels { get; init; }
+
+    /// <summary>The over-relaxation factor the points level ended with (1: plain Sinkhorn); a warm start of a nearby solve can begin with it.</summary>
+    public double Relaxation { get; init; } = 1.0;
 }

@@ -70,7 +70,7 @@ internal sealed class MultiscaleRun
 
         // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
         // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
-        relaxation = new RelaxationPolicy(multiscale.Overrelaxation);
+        relaxation = new RelaxationPolicy(multiscale.Overrelaxation, warmStart?.Relaxation);
         jumpEpsilon = new double[levels];
         for (var m = 1; m < levels; m++)
         {
@@ -445,6 +445,7 @@ internal sealed class MultiscaleRun
             Refinements = refinements,
             ReadmittedPairs = readmitted,
             Levels = levels,
+            Relaxation = relaxation.Relaxation,
         };
     }
 }

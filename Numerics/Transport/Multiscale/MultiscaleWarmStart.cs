@@ -11,12 +11,23 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// <param name="G">Target potential, one per target point (input order).</param>
 public sealed record MultiscaleWarmStart(double[] F, double[] G)
 {
+    /// <summary>
+    /// The over-relaxation factor to start with (typically <see cref="MultiscaleOutput.Relaxation"/> of the earlier
+    /// solve): a warm solve starts next to the solution, where the plain warm-up iterations would see only the fast
+    /// early decay and under-estimate the factor. Null measures it as a cold solve does.
+    /// </summary>
+    public double? Relaxation { get; init; }
+
     /// <summary>Throws <see cref="InvalidInputException"/> when the potentials do not fit the problem or are not finite.</summary>
     public void Validate(SinkhornProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
         Check("warm-start.f", F, problem.Source.Count);
         Check("warm-start.g", G, problem.Target.Count);
+        if (Relaxation is { } w && (!double.IsFinite(w) || w < 1 || w >= 2))
+        {
+            throw new InvalidInputException("warm-start.relaxation", $"must be in [1, 2), got {w}");
+        }
     }
 
     private static void Check(string field, double[] potential, int count)

@@ -39,14 +39,19 @@ internal sealed class RelaxationPolicy
     private bool estimated;
     private bool disabled;
     private bool polishing;
+    private readonly bool isFixed;
     private double best = double.PositiveInfinity;
 
-    /// <summary>Creates the policy; <paramref name="fixedRelaxation"/> null estimates w, 1 switches relaxation off.</summary>
-    public RelaxationPolicy(double? fixedRelaxation)
+    /// <summary>
+    /// Creates the policy: <paramref name="fixedRelaxation"/> (the user's choice) is used as given, 1 switching
+    /// relaxation off; otherwise <paramref name="initialRelaxation"/> (a warm start's) is the starting factor, still
+    /// adapted; otherwise w is measured.
+    /// </summary>
+    public RelaxationPolicy(double? fixedRelaxation, double? initialRelaxation = null)
     {
-
-        relaxation = fixedRelaxation ?? 1.0;
-        estimated = fixedRelaxation is not null;
+        isFixed = fixedRelaxation is not null;
+        relaxation = fixedRelaxation ?? initialRelaxation ?? 1.0;
+        estimated = fixedRelaxation is not null || initialRelaxation is > 1.0;
     }
 
     /// <summary>The factor in use (1 until estimated, or when switched off).</summary>
@@ -108,7 +113,7 @@ internal sealed class RelaxationPolicy
         if (relaxedErrors.Count > AdaptWindow)
         {
             var rate = Math.Pow(relaxedErrors[^1] / relaxedErrors[^(AdaptWindow + 1)], 1.0 / AdaptWindow);
-            if (rate > relaxation - 1 + 0.03 && relaxation < MaxRelaxation)
+            if (!isFixed && rate > relaxation - 1 + 0.03 && relaxation < MaxRelaxation)
             {
                 relaxation = Math.Min(MaxRelaxation, 0.5 * (relaxation + 2));
             }

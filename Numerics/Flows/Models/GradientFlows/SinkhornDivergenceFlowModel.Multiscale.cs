@@ -7,8 +7,9 @@ namespace Transport.Numerics.Flows.Models;
 /// <summary>
 /// The multiscale path of the Sinkhorn-divergence flow. <see cref="PrepareStage"/> solves the cross
 /// problem (particles against the target) and the particles' self problem (a against a, as
-/// <see cref="MultiscaleSinkhornDivergence"/> does) with <see cref="MultiscaleSinkhornSolver"/>, each warm-started
-/// from its own previous-stage potentials (particle order), and solves the target's self problem once. The
+/// <see cref="MultiscaleSinkhornDivergence"/> does) with <see cref="MultiscaleSinkhornSolver"/>, warm-started from
+/// the previous stage (the self problem from its potentials and over-relaxation factor, the cross problem from its
+/// factor only, re-annealing its potentials), and solves the target's self problem once. The
 /// solver already returns the barycentric maps T_ab and T_aa over its kept blocks, so the stage data is
 /// [T_ab (n x d), T_aa (n x d), S_eps] and <see cref="Velocity"/> only reads its block's rows: no dense
 /// pass over all particle pairs. Beyond the solve tolerance, the kept-block plan differs from the dense
@@ -49,15 +50,20 @@ public sealed partial class SinkhornDivergenceFlowModel
             multiscaleSelf = null;
         }
 
-        var cross = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, Target), Options, multiscale, multiscaleCross, CancellationToken.None);
+        // The cross problem re-anneals from cold potentials but keeps the previous stage's over-relaxation factor:
+        // at small eps its slow global mode dominates, and the annealed coarse levels correct it more cheaply than
+        // iterating from the old potentials (300 particles, blur 0.05: 231 iterations warm against 187 re-annealed).
+        // The self problem starts from its previous potentials and factor (103 against 112 cold).
+        var crossOptions = multiscaleCross?.Relaxation is > 1.0 and var w ? multiscale with { Overrelaxation = w } : multiscale;
+        var cross = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, Target), Options, crossOptions, warmStart: null, CancellationToken.None);
         var self = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, particles), Options, multiscale, multiscaleSelf, CancellationToken.None);
         if (double.IsNaN(targetSelfValue))
         {
             targetSelfValue = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(Target, Target), Options, multiscale, CancellationToken.None).Dual;
         }
 
-        multiscaleCross = new MultiscaleWarmStart(cross.F, cross.G);
-        multiscaleSelf = new MultiscaleWarmStart(self.F, self.G);
+        multiscaleCross = new MultiscaleWarmStart(cross.F, cross.G) { Relaxation = cross.Relaxation };
+        multiscaleSelf = new MultiscaleWarmStart(self.F, self.G) { Relaxation = self.Relaxation };
         LastStageConverged = cross.Converged && self.Converged;
         LastCrossIterations = cross.Iterations;
         LastSelfIterations = self.Iterations;
