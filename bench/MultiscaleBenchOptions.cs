@@ -23,6 +23,9 @@ internal sealed record MultiscaleBenchOptions
 
     public int MaxIterations { get; init; } = 10_000;
 
+    /// <summary>Solve only OT_eps(a, b) (no self problems, no divergence): the largest sizes.</summary>
+    public bool CrossOnly { get; init; }
+
     public Transport.Numerics.Kernels.Precision Precision { get; init; } = Transport.Numerics.Kernels.Precision.Double;
 
     public const string Usage = """
@@ -37,6 +40,7 @@ internal sealed record MultiscaleBenchOptions
           --leaf K                points per finest cluster (default 8)
           --max-iterations K      iteration cap per solve (default 10000)
           --precision P           kernel arithmetic: double or single (default double)
+          --cross-only            solve OT_eps(a, b) only (no self problems, divergence n/a)
         """;
 
     public static MultiscaleBenchOptions Parse(IReadOnlyList<string> arguments)
@@ -56,6 +60,7 @@ internal sealed record MultiscaleBenchOptions
                 "--tolerance" => options with { Tolerance = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--truncate" => options with { Truncation = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--leaf" => options with { LeafClusterSize = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--cross-only" => options with { CrossOnly = true },
                 "--precision" => options with { Precision = Next() switch { "double" => Transport.Numerics.Kernels.Precision.Double, "single" => Transport.Numerics.Kernels.Precision.Single, var other => throw new ArgumentException($"--precision must be double or single, got '{other}'") } },
                 "--max-iterations" => options with { MaxIterations = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
