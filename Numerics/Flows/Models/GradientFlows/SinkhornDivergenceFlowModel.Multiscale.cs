@@ -33,15 +33,8 @@ public sealed partial class SinkhornDivergenceFlowModel
     private ReadOnlyMemory<double> PrepareMultiscaleStage(FlowGlobals globals, MultiscaleOptions multiscale)
     {
         var d = Dimension;
-        var weights = globals.AllWeights.ToArray();
-        var n = weights.Length;
-        var positions = globals.AllPositions.ToArray();
-        if (positions.Length != n * d)
-        {
-            throw new ArgumentException($"{positions.Length} coordinates for {n} particles in dimension {d}", nameof(globals));
-        }
-
-        var particles = PointCloud.FromBlock(positions, weights, d);
+        var particles = AllParticles(globals);
+        var n = particles.Count;
 
         // Potentials of a different population size cannot seed this one: start cold (with annealing).
         if (multiscaleCross is not null && multiscaleCross.F.Length != n)

@@ -117,16 +117,8 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
             return PrepareMultiscaleStage(globals, Multiscale);
         }
 
-        var d = Dimension;
-        var weights = globals.AllWeights.ToArray();
-        var n = weights.Length;
-        var positions = globals.AllPositions.ToArray();
-        if (positions.Length != n * d)
-        {
-            throw new ArgumentException($"{positions.Length} coordinates for {n} particles in dimension {d}", nameof(globals));
-        }
-
-        var source = PointCloud.FromBlock(positions, weights, d);
+        var source = AllParticles(globals);
+        var n = source.Count;
         var problem = new SinkhornProblem(source, Target);
         var warm = crossTarget is not null && crossSource!.Length == n;
         var options = warm ? Options with { Scaling = 1.0 } : Options;
@@ -162,6 +154,21 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
         crossTarget.CopyTo(data, 2 * n);
         data[^1] = cross.Dual - (0.5 * self.Dual) - (0.5 * targetSelfValue);
         return data;
+    }
+
+    /// <summary>Every particle of the stage as one cloud (checks that the positions fit the weights).</summary>
+    private PointCloud AllParticles(FlowGlobals globals)
+    {
+        var d = Dimension;
+        var weights = globals.AllWeights.ToArray();
+        var n = weights.Length;
+        var positions = globals.AllPositions.ToArray();
+        if (positions.Length != n * d)
+        {
+            throw new ArgumentException($"{positions.Length} coordinates for {n} particles in dimension {d}", nameof(globals));
+        }
+
+        return PointCloud.FromBlock(positions, weights, d);
     }
 
     /// <summary>v_i = 2 s (T_ab(x_i) - T_aa(x_i)) for the block's particles.</summary>
