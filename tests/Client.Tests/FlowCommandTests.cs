@@ -129,6 +129,53 @@ public sealed class FlowCommandTests
         Assert.Equal([96, 2], NpyArray.Read(Path.Combine(work.Out, "final.npy"), "final").Shape);
     }
 
+    [Fact]
+    public async Task Multiscale_flags_give_the_same_run_as_the_spec_keys()
+    {
+        // --multiscale --levels --truncate are written into the spec before it is parsed: same trajectory.
+        using var work = new Workspace();
+        const string common = "\"initial\": {\"generator\": \"gaussian\", \"n\": 64, \"dim\": 2, \"mean\": [-1.0, 0.0], \"std\": 0.3, \"seed\": 1}, "
+            + "\"target\": {\"generator\": \"ring\", \"n\": 60, \"radius\": 1.0, \"noise\": 0.05, \"center\": [1.0, 0.0], \"seed\": 2}, "
+            + "\"integrator\": \"euler\", \"step\": 0.25, \"t_end\": 0.5, \"shards\": 2";
+        var plain = work.Path2("plain.json");
+        File.WriteAllText(plain, "{\"model\": \"sinkhorn-flow\", \"epsilon\": 0.01, \"cost\": \"half-sqeuclidean\", " + common + "}");
+        var keyed = work.Path2("keyed.json");
+        File.WriteAllText(keyed, "{\"model\": \"sinkhorn-flow\", \"epsilon\": 0.01, \"cost\": \"half-sqeuclidean\", \"multiscale\": true, \"levels\": 2, \"truncate\": 4, " + common + "}");
+        var byFlags = Path.Combine(work.Root, "flags");
+        var byKeys = Path.Combine(work.Root, "keys");
+
+        var flags = await Cli.RunAsync("flow", "--spec", plain, "--multiscale", "--levels", "2", "--truncate", "4", "--out", byFlags, "--quiet");
+        var keys = await Cli.RunAsync("flow", "--spec", keyed, "--out", byKeys, "--quiet");
+
+        Assert.True(flags.ExitCode == 0, flags.Stderr);
+        Assert.True(keys.ExitCode == 0, keys.Stderr);
+        var a = NpyArray.Read(Path.Combine(byFlags, "final.npy"), "final").Data;
+        var b = NpyArray.Read(Path.Combine(byKeys, "final.npy"), "final").Data;
+        Assert.Equal(b, a);
+    }
+
+    [Theory]
+    [InlineData("levels", "--levels", "3")]
+    [InlineData("truncate", "--truncate", "2")]
+    public async Task Multiscale_values_without_the_switch_exit_2_naming_the_field(string field, string flag, string value)
+    {
+        using var work = new Workspace();
+        var run = await Cli.RunAsync("flow", "--demo", "sinkhorn-flow", flag, value, "--out", work.Out, "--quiet");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(field, run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(work.Out));
+    }
+
+    [Fact]
+    public async Task Multiscale_switch_on_another_model_exits_2()
+    {
+        using var work = new Workspace();
+        var run = await Cli.RunAsync("flow", "--demo", "mmd-flow", "--multiscale", "--out", work.Out, "--quiet");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("multiscale", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(work.Out));
+    }
+
     /// <summary>Reads a float64 C-order .npy of any rank by its header (the library reads clouds: 1-D and 2-D only).</summary>
     private static (int[] Shape, double[] Data) ReadThreeDimensional(string path)
     {
