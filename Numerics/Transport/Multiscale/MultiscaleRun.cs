@@ -373,7 +373,6 @@ internal sealed class MultiscaleRun
         var (newKept, newDropped) = search.Search(forced, forced);
         kept.AddRange(newKept);
         dropped = [.. dropped.Where(p => !forced.Contains(p)).Concat(newDropped)];
-        relaxation.PatternChanged();
         UsePattern(0);
         return forced.Count;
     }

@@ -57,16 +57,6 @@ internal sealed class RelaxationPolicy
     /// <summary>The factor in use (1 until estimated, or when switched off).</summary>
     public double Relaxation => disabled ? 1.0 : relaxation;
 
-    /// <summary>
-    /// The safeguard re-admitted blocks: the error jumps once with the new pattern, which is not divergence, so the
-    /// guard's reference and the rate window start again.
-    /// </summary>
-    public void PatternChanged()
-    {
-        best = double.PositiveInfinity;
-        relaxedErrors.Clear();
-    }
-
     /// <summary>Whether the guard switched relaxation off.</summary>
     public bool Disabled => disabled;
 
