@@ -26,20 +26,18 @@ public interface IMultiscaleShardGrain : IGrainWithStringKey
     Task<FloatBlock> GetPotentialRangesAsync(int[] starts, int[] counts);
 
     /// <summary>
-    /// Source side: T(g) over the shard's rows, blended into f at once (f &lt;- f + w (T(g) - f)) or, when
-    /// <paramref name="simultaneous"/>, kept for the commit; returns &lt;a, f&gt; of the f now held as
-    /// <see cref="MultiscaleShardPartial.Value"/>.
+    /// Source side: T(g) over the shard's rows, blended into f at once (f &lt;- f + w (T(g) - f)); returns
+    /// &lt;a, f&gt; of the new f as <see cref="MultiscaleShardPartial.Value"/>.
     /// </summary>
     [Alias("Update")]
-    Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool simultaneous);
+    Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation);
 
     /// <summary>Target side: candidate = T(f) over the shard's rows and the marginal report of g against it.</summary>
     [Alias("Check")]
     Task<MultiscaleShardPartial> CheckAsync(double epsilon);
 
     /// <summary>
-    /// Target side: g &lt;- g + w (candidate - g). Source side after a simultaneous update: f &lt;- f + w (T(g) - f);
-    /// otherwise nothing.
+    /// Target side: g &lt;- g + w (candidate - g).
     /// </summary>
     [Alias("Commit")]
     Task CommitAsync(double relaxation);

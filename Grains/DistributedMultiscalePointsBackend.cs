@@ -71,7 +71,7 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
     public async ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon, update.Relaxation, update.Simultaneous)));
+        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon, update.Relaxation)));
         cancellationToken.ThrowIfCancellationRequested();
         var checks = await Task.WhenAll(targetShards.Select(s => s.CheckAsync(epsilon)));
         var dual = 0.0;
@@ -97,9 +97,7 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
     /// <inheritdoc />
     public async ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
     {
-        // Source shards blend only after a simultaneous update; every shard commits before the next step reads.
-        var shards = update.Simultaneous ? sourceShards.Concat(targetShards) : targetShards;
-        await Task.WhenAll(shards.Select(s => s.CommitAsync(update.Relaxation)));
+        await Task.WhenAll(targetShards.Select(s => s.CommitAsync(update.Relaxation)));
     }
 
     /// <inheritdoc />

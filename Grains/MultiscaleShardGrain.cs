@@ -57,7 +57,7 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
         part = built;
         costScale = cost.Scale();
         potential = install.Potential.Values.ToArray();
-        candidate = install.Side == CloudSide.Source ? [] : new double[potential.Length];
+        candidate = new double[potential.Length];
         map = null;
     }
 
@@ -78,25 +78,16 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <inheritdoc />
-    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool simultaneous)
+    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation)
     {
         RequireSide(CloudSide.Source);
         var (keys, bytes) = await PullAsync();
         var result = new double[potential.Length];
         var current = Part;
         await Task.Run(() => current.Apply(keys, epsilon, result));
-        var update = new MultiscaleUpdate(relaxation, simultaneous);
-        if (simultaneous)
-        {
-            // Partners read f during the target half step: it changes only at the commit.
-            candidate = result;
-        }
-        else
-        {
-            // Blend into a fresh array: a partner may be reading the committed f right now.
-            update.Blend(result.AsSpan(), potential, result);
-            potential = result;
-        }
+        // Blend into the fresh array: a partner may be reading the committed f right now.
+        new MultiscaleUpdate(relaxation).Blend(result.AsSpan(), potential, result);
+        potential = result;
 
         var dual = MultiscalePartials.Weighted(potential, weights);
         return new MultiscaleShardPartial(dual, 0, 0, 0, 0, current.EvaluationsPerCall, bytes);
@@ -118,20 +109,10 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     /// <inheritdoc />
     public Task CommitAsync(double relaxation)
     {
-        if (Install.Side == CloudSide.Source && candidate.Length == 0)
-        {
-            return Task.CompletedTask; // the alternating update already blended f
-        }
-
-        var update = new MultiscaleUpdate(relaxation, Simultaneous: true);
+        RequireSide(CloudSide.Target);
         var next = new double[potential.Length];
-        update.Blend(next, potential, candidate);
+        new MultiscaleUpdate(relaxation).Blend(next, potential, candidate);
         potential = next;
-        if (Install.Side == CloudSide.Source)
-        {
-            candidate = [];
-        }
-
         return Task.CompletedTask;
     }
 

@@ -18,14 +18,13 @@ public interface IMultiscalePointsBackend
     ValueTask<long> InstallAsync(MultiscalePointsInstall install, CancellationToken cancellationToken);
 
     /// <summary>
-    /// One iteration at <paramref name="epsilon"/>: T(g) on every source row (blended into f at once when
-    /// alternating, kept for the commit when simultaneous), then candidate = T(f) on every target row against the
-    /// f now held (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f
+    /// One iteration at <paramref name="epsilon"/>: T(g) on every source row, blended into f at once
+    /// (<see cref="MultiscaleUpdate"/>), then candidate = T(f) on every target row against the new f (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f
     /// now held and the column-marginal report of g against the candidate.
     /// </summary>
     ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>Blends the candidate into g (and, for a simultaneous update, T(g) into f).</summary>
+    /// <summary>Blends the candidate into g: g &lt;- g + w (candidate - g).</summary>
     ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken);
 
     /// <summary>The current f and g (sorted order), for the safeguard and the output.</summary>

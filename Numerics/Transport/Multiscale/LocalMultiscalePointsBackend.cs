@@ -40,10 +40,7 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
         else
         {
             current.SourceUpdate.Apply(g, epsilon, sourceCandidate);
-            if (!update.Simultaneous)
-            {
-                update.Blend(f, sourceCandidate);
-            }
+            update.Blend(f, sourceCandidate);
         }
 
         current.TargetUpdate.Apply(f, epsilon, candidate);
@@ -63,11 +60,6 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
         }
 
         update.Blend(g, candidate);
-        if (update.Simultaneous)
-        {
-            update.Blend(f, sourceCandidate);
-        }
-
         return ValueTask.CompletedTask;
     }
 

@@ -33,7 +33,6 @@ internal sealed class MultiscaleRun
     private BlockPattern? pointsPattern;
     private IMultiscalePointsBackend? points;
     private bool installed;
-    private double[] coarseSourceCandidate = [];
     private readonly RelaxationPolicy relaxation;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
@@ -192,7 +191,7 @@ internal sealed class MultiscaleRun
             }
             else
             {
-                CoarseIteration(epsilon, update);
+                CoarseIteration(epsilon);
             }
 
             iterations++;
@@ -216,50 +215,22 @@ internal sealed class MultiscaleRun
             }
             else
             {
-                CoarseCommit(update);
+                (g, candidate) = (candidate, g);
             }
         }
 
         return false;
     }
 
-    /// <summary>One iteration on a coarse level, in process, with the update rule the points use.</summary>
-    private void CoarseIteration(double epsilon, MultiscaleUpdate update)
+    /// <summary>One plain iteration on a coarse level, in process (relaxation is only used on the points).</summary>
+    private void CoarseIteration(double epsilon)
     {
         var coarse = stage!;
-        if (update == MultiscaleUpdate.Plain)
-        {
-            coarse.SourceUpdate.Apply(g, epsilon, f);
-        }
-        else
-        {
-            coarseSourceCandidate = new double[f.Length];
-            coarse.SourceUpdate.Apply(g, epsilon, coarseSourceCandidate);
-            if (!update.Simultaneous)
-            {
-                update.Blend(f, coarseSourceCandidate);
-            }
-        }
-
+        coarse.SourceUpdate.Apply(g, epsilon, f);
         coarse.TargetUpdate.Apply(f, epsilon, candidate);
         evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
         sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
         report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
-    }
-
-    private void CoarseCommit(MultiscaleUpdate update)
-    {
-        if (update == MultiscaleUpdate.Plain)
-        {
-            (g, candidate) = (candidate, g);
-            return;
-        }
-
-        update.Blend(g, candidate);
-        if (update.Simultaneous)
-        {
-            update.Blend(f, coarseSourceCandidate);
-        }
     }
 
     private async Task InstallAsync(CancellationToken cancellationToken)

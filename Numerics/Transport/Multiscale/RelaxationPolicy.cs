@@ -4,7 +4,7 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// Picks the <see cref="MultiscaleUpdate"/> of every iteration of one solve.
 /// <para>
 /// Self problems (a cloud against itself) are solved the same way. The symmetric averaged update of the dense
-/// self solve (<see cref="MultiscaleUpdate.SymmetricAverage"/>) wins the first decades but keeps plain
+/// self solve, p &lt;- (p + T(p)) / 2, wins the first decades but keeps plain
 /// Sinkhorn's asymptotic rate: on 1500 points at blur 0.02 it needed 5587 iterations to 1e-6 where the
 /// alternating over-relaxed iteration needed 221.
 /// </para>
@@ -68,7 +68,7 @@ internal sealed class RelaxationPolicy
             return MultiscaleUpdate.Plain;
         }
 
-        return new MultiscaleUpdate(relaxation, Simultaneous: false);
+        return new MultiscaleUpdate(relaxation);
     }
 
     /// <summary>Records the marginal error an iteration left.</summary>

@@ -35,14 +35,7 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
             // Every source part reads the target side only, so writing f shard by shard is safe here.
             var transformed = new double[source.Potential[k].Length];
             source.Parts[k].Apply(Pull(source.Plans[k], target.Potential), epsilon, transformed);
-            if (update.Simultaneous)
-            {
-                source.Candidate[k] = transformed;
-            }
-            else
-            {
-                update.Blend(source.Potential[k], source.Potential[k], transformed);
-            }
+            update.Blend(source.Potential[k], source.Potential[k], transformed);
 
             evaluations += source.Parts[k].EvaluationsPerCall;
             dual += MultiscalePartials.Weighted(source.Potential[k], source.Plans[k].Weights);
@@ -64,10 +57,6 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         for (var k = 0; k < shards; k++)
         {
             update.Blend(target.Potential[k], target.Potential[k], target.Candidate[k]);
-            if (update.Simultaneous)
-            {
-                update.Blend(source.Potential[k], source.Potential[k], source.Candidate[k]);
-            }
         }
 
         return ValueTask.CompletedTask;
