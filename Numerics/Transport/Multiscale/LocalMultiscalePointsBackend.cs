@@ -33,15 +33,9 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
     {
         var current = Stage;
-        if (update == MultiscaleUpdate.Plain)
-        {
-            current.SourceUpdate.Apply(g, epsilon, f);
-        }
-        else
-        {
-            current.SourceUpdate.Apply(g, epsilon, sourceCandidate);
-            update.Blend(f, sourceCandidate);
-        }
+        // Blend with w = 1 copies T(g) exactly, so plain Sinkhorn keeps its arithmetic.
+        current.SourceUpdate.Apply(g, epsilon, sourceCandidate);
+        update.Blend(f, sourceCandidate);
 
         current.TargetUpdate.Apply(f, epsilon, candidate);
         var evaluations = current.SourceUpdate.EvaluationsPerCall + current.TargetUpdate.EvaluationsPerCall;
@@ -53,12 +47,6 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     /// <inheritdoc />
     public ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
     {
-        if (update == MultiscaleUpdate.Plain)
-        {
-            (g, candidate) = (candidate, g);
-            return ValueTask.CompletedTask;
-        }
-
         update.Blend(g, candidate);
         return ValueTask.CompletedTask;
     }
