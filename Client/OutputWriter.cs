@@ -49,7 +49,7 @@ internal static class OutputWriter
     /// <summary>
     /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
     /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged,
-    /// level_reports. kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
+    /// level_reports (and dense_reason when a multiscale run solved densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
     /// run neglects nothing and has one level); bytes_exchanged and level_reports describe a multiscale run's work and
     /// traffic per level (0 and empty for a dense run).
     /// </summary>
@@ -74,6 +74,11 @@ internal static class OutputWriter
         WriteNumber(writer, "neglected_mass", result.NeglectedMass);
         writer.WriteNumber("levels", result.Levels);
         writer.WriteNumber("bytes_exchanged", result.BytesExchanged);
+        if (result.DenseReason is { } reason)
+        {
+            writer.WriteString("dense_reason", reason);
+        }
+
         writer.WriteStartArray("level_reports");
         foreach (var level in result.LevelReports)
         {

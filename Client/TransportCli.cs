@@ -166,6 +166,11 @@ public static class TransportCli
             var run = await runner.RunAsync(inputs, cancellationToken);
             progress.Finish();
             OutputWriter.Write(inputs, run, started.Elapsed.TotalSeconds, connection.Description);
+            if (run.Result.DenseReason is { } denseReason)
+            {
+                await stderr.WriteLineAsync($"note: --multiscale solved densely on the points: {denseReason}");
+            }
+
             if (!run.Result.Converged)
             {
                 await stderr.WriteLineAsync(

@@ -135,4 +135,11 @@ public sealed record SinkhornJobResult
     /// <summary>Per level of the multiscale cross problem, finest first; empty for a dense run.</summary>
     [Id(15)]
     public IReadOnlyList<SinkhornLevelReport> LevelReports { get; init; } = [];
+
+    /// <summary>
+    /// Why a multiscale run solved densely on the points (too few points, collapsed geometry, or a block pattern that
+    /// kept missing mass); null when it did not, and for a dense run.
+    /// </summary>
+    [Id(16)]
+    public string? DenseReason { get; init; }
 }

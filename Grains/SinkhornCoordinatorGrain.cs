@@ -308,6 +308,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
                 NeglectedMass = neglected,
                 Levels = cross.LevelCount,
                 BytesExchanged = bytes,
+                DenseReason = cross.DenseReason,
                 LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
                     l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
             };
@@ -324,7 +325,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         {
             var backend = new DistributedMultiscalePointsBackend(GrainFactory, $"{this.GetPrimaryKeyString()}/{solve}", job.Shards, job.Cost, job.Precision);
             backends.Add(backend);
-            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, token), token);
+            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, solve, token), token);
         }
     }
 

@@ -77,4 +77,48 @@ public static class LevelDepths
 
         return [.. depths];
     }
+
+    /// <summary>
+    /// Why the automatic hierarchy cannot help and the solve should run the dense schedule on the points, or null
+    /// when it can (or when <see cref="MultiscaleOptions.Levels"/> was given: the caller asked for levels). It cannot
+    /// help when there is nothing to cluster (at most <see cref="MultiscaleOptions.CoarsestClusters"/> points per
+    /// side), when the finest clusters hold about one point each (no block is larger than a point), or when a side
+    /// falls into fewer than <see cref="MinimumFinestClusters"/> cells (duplicated or collapsed points: every block
+    /// pair would be kept).
+    /// </summary>
+    public static string? DenseReason(MortonOrder morton, ulong[] sourceCodes, ulong[] targetCodes, MultiscaleOptions options, int[] depths)
+    {
+        ArgumentNullException.ThrowIfNull(morton);
+        ArgumentNullException.ThrowIfNull(sourceCodes);
+        ArgumentNullException.ThrowIfNull(targetCodes);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(depths);
+        if (options.Levels is not null)
+        {
+            return options.Levels == 1 ? "one level was asked for" : null;
+        }
+
+        var n = Math.Max(sourceCodes.Length, targetCodes.Length);
+        if (depths.Length == 0)
+        {
+            return $"{n} points per side is at most {options.CoarsestClusters} (the coarsest clusters would be the points)";
+        }
+
+        var sourceCells = morton.CountCells(sourceCodes, depths[0]);
+        var targetCells = morton.CountCells(targetCodes, depths[0]);
+        if (Math.Min(sourceCells, targetCells) < MinimumFinestClusters)
+        {
+            return $"the finest clusters are only {sourceCells} source and {targetCells} target cells (duplicated or collapsed points)";
+        }
+
+        if (2L * sourceCells > sourceCodes.Length && 2L * targetCells > targetCodes.Length)
+        {
+            return $"the finest clusters hold about one point each ({sourceCells} source cells for {sourceCodes.Length} points, {targetCells} target cells for {targetCodes.Length})";
+        }
+
+        return null;
+    }
+
+    /// <summary>Fewest finest clusters per side for the hierarchy to be of use.</summary>
+    public const int MinimumFinestClusters = 4;
 }

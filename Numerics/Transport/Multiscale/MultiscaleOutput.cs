@@ -71,4 +71,11 @@ public sealed record MultiscaleOutput
 
     /// <summary>The over-relaxation factor the points level ended with (1: plain Sinkhorn); a warm start of a nearby solve can begin with it.</summary>
     public double Relaxation { get; init; } = 1.0;
+
+    /// <summary>
+    /// Why the solve ran the dense schedule on the points instead of a truncated one (null when it did not): the
+    /// hierarchy could not help (too few points, points collapsed into a few cells, clusters of one point), or the
+    /// block pattern kept missing mass after the safeguard's refinements. The answer is then the dense solver's.
+    /// </summary>
+    public string? DenseReason { get; init; }
 }

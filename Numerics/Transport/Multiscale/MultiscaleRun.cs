@@ -24,6 +24,18 @@ internal sealed class MultiscaleRun
     private readonly long[] shardPairs;
     private readonly long[] bytesExchanged;
     private readonly Func<IMultiscalePointsBackend> pointsFactory;
+    private readonly Action<SinkhornProgress>? progress;
+    private readonly string problemName;
+
+    // A self problem (one cloud against itself, the same hierarchy on both sides) keeps symmetric patterns.
+    private readonly bool selfProblem;
+
+    // Stall detection on the points: the error at the start of the current window (see StallWindow).
+    private int windowStart = -1;
+    private double windowError;
+
+    // Why the solve runs (or ended up running) the dense schedule on the points; null while multiscale.
+    private string? denseReason;
 
     // The transforms of the current coarse level; null once the potentials live on the points backend.
     private MultiscaleStage? stage;
@@ -41,15 +53,25 @@ internal sealed class MultiscaleRun
     private double[] candidate;
     private int iterations;
 
-    // Annealing stages skipped by a warm start: iteration k runs at schedule[k + skippedStages].
-    private int skippedStages;
+    // The annealing stage of the next iteration (schedule index); a warm start begins at the last one.
+    private int stageIndex;
+    private int stageIterations;
     private MarginalReport report;
     private double sourceDual;
 
-    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<IMultiscalePointsBackend> pointsFactory)
+    /// <summary>Iterations at the target eps on the points over which the marginal error must at least halve.</summary>
+    internal const int StallWindow = 50;
+
+    /// <summary>A neglected-mass bound above this is no mass bound at all (the plan has mass 1): the pattern is wrong.</summary>
+    private const double ImpossibleMass = 1.0;
+
+    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<IMultiscalePointsBackend> pointsFactory, Action<SinkhornProgress>? progress = null, string problemName = "cross")
     {
         this.problem = problem;
         this.pointsFactory = pointsFactory;
+        this.progress = progress;
+        this.problemName = problemName;
+        selfProblem = ReferenceEquals(problem.Source, problem.Target);
         this.options = options;
         this.multiscale = multiscale;
         var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
@@ -57,6 +79,11 @@ internal sealed class MultiscaleRun
         var (sourceCodes, sourceOrder) = morton.Sort(problem.Source.Positions, problem.Source.Count);
         var (targetCodes, targetOrder) = morton.Sort(problem.Target.Positions, problem.Target.Count);
         var depths = LevelDepths.Choose(morton, sourceCodes, targetCodes, multiscale, Math.Sqrt(options.Epsilon / options.Cost.Scale()));
+        denseReason = LevelDepths.DenseReason(morton, sourceCodes, targetCodes, multiscale, depths);
+        if (denseReason is not null)
+        {
+            depths = [];
+        }
         source = ClusterHierarchy.Build(problem.Source, morton, sourceCodes, sourceOrder, depths);
         target = ClusterHierarchy.Build(problem.Target, morton, targetCodes, targetOrder, depths);
         schedule = EpsilonSchedule.Create(SinkhornProblem.MaxCost(box, options.Cost), options.Epsilon, options.Scaling);
@@ -111,7 +138,7 @@ internal sealed class MultiscaleRun
             g[s] = warmStart.G[target.Order[s]];
         }
 
-        skippedStages = schedule.Length - 1;
+        stageIndex = schedule.Length - 1;
         if (source.LevelCount == 1)
         {
             return;
@@ -127,35 +154,81 @@ internal sealed class MultiscaleRun
 
     public async Task<MultiscaleOutput> SolveAsync(CancellationToken cancellationToken)
     {
-        var converged = await IterateAsync(cancellationToken);
+        var outcome = await IterateAsync(cancellationToken);
         var refinements = 0;
         long readmitted = 0;
         var neglected = NeglectedMass(out var search, out var masses);
-        while (converged && multiscale.Safeguard && neglected > multiscale.NeglectedMassTolerance && refinements < multiscale.MaxRefinements)
+        while (true)
         {
-            readmitted += Readmit(search, masses, neglected);
-            refinements++;
-            converged = await IterateAsync(cancellationToken);
+            var patternSuspect = neglected > multiscale.NeglectedMassTolerance;
+            if (outcome == IterationOutcome.Converged && !(multiscale.Safeguard && patternSuspect))
+            {
+                break;
+            }
+
+            if (outcome == IterationOutcome.Stalled && !(neglected > 0))
+            {
+                // Slow but not for want of blocks: keep iterating (the next window is measured afresh).
+                outcome = await IterateAsync(cancellationToken);
+                neglected = NeglectedMass(out search, out masses);
+                continue;
+            }
+
+            if (outcome == IterationOutcome.Capped && (level > 0 || !(neglected > ImpossibleMass)))
+            {
+                break;
+            }
+
+            // The pattern misses mass: re-admit the heaviest dropped blocks and iterate on. When the refinements are
+            // used up, or the kept blocks are most of the problem anyway, the points run the dense schedule instead.
+            if (refinements >= multiscale.MaxRefinements || KeptFraction() > 0.5)
+            {
+                SwitchToDense(refinements >= multiscale.MaxRefinements
+                    ? $"the block pattern still missed a mass bound of {neglected:G3} after {refinements} refinements"
+                    : "the refined block pattern keeps most block pairs");
+            }
+            else
+            {
+                // A stall with a small bound still points at the pattern (a kept block whose mass has nowhere to
+                // go drifts the potentials slowly): re-admit at least the heavier half of the dropped mass.
+                var target = outcome == IterationOutcome.Stalled && !patternSuspect
+                    ? 0.5 * neglected
+                    : 0.5 * multiscale.NeglectedMassTolerance;
+                readmitted += Readmit(search, masses, neglected, target);
+                refinements++;
+            }
+
+            // A capped solve gets one plain iteration on the new pattern so that its outputs describe that pattern.
+            outcome = await IterateAsync(cancellationToken, extraIterations: outcome == IterationOutcome.Capped ? 1 : 0);
             neglected = NeglectedMass(out search, out masses);
         }
 
-        if (multiscale.Safeguard && neglected > multiscale.NeglectedMassTolerance)
-        {
-            converged = false;
-        }
-
+        var converged = outcome == IterationOutcome.Converged && !(multiscale.Safeguard && neglected > multiscale.NeglectedMassTolerance);
         return await FinishAsync(converged, neglected, refinements, readmitted, cancellationToken);
+    }
+
+    /// <summary>How a run of iterations ended.</summary>
+    private enum IterationOutcome
+    {
+        /// <summary>The kept-block marginal error met the tolerance (after a plain step).</summary>
+        Converged,
+
+        /// <summary>The iteration cap was reached.</summary>
+        Capped,
+
+        /// <summary>On the points at the target eps, the error failed to halve over <see cref="StallWindow"/> iterations.</summary>
+        Stalled,
     }
 
     /// <summary>
     /// Runs the schedule from the current state: one iteration per annealing eps, jumping levels when
     /// eps falls below the current level's cluster scale, then iterations at the target eps on the
-    /// points until the kept-block column error is below the tolerance (or the cap). Same alternating
+    /// points until the kept-block column error is below the tolerance, the cap, or a stall. Same alternating
     /// update and stopping test as <see cref="SinkhornDriver"/>.
     /// </summary>
-    private async Task<bool> IterateAsync(CancellationToken cancellationToken)
+    private async Task<IterationOutcome> IterateAsync(CancellationToken cancellationToken, int extraIterations = 0)
     {
-        var converged = await RunIterationsAsync(cancellationToken);
+        var outcome = await RunIterationsAsync(options.MaxIterations + extraIterations, cancellationToken);
         if (level == 0 && installed)
         {
             // The safeguard and the output read f and g here.
@@ -164,16 +237,17 @@ internal sealed class MultiscaleRun
             g = potentials.G;
         }
 
-        return converged;
+        return outcome;
     }
 
-    private async Task<bool> RunIterationsAsync(CancellationToken cancellationToken)
+    private async Task<IterationOutcome> RunIterationsAsync(int maxIterations, CancellationToken cancellationToken)
     {
-        while (iterations < options.MaxIterations)
+        windowStart = -1;
+        while (iterations < maxIterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var annealing = iterations + skippedStages < schedule.Length - 1;
-            var epsilon = annealing ? schedule[iterations + skippedStages] : options.Epsilon;
+            var annealing = stageIndex < schedule.Length - 1;
+            var epsilon = annealing ? schedule[stageIndex] : options.Epsilon;
             while (level > 0 && (!annealing || epsilon < jumpEpsilon[level]))
             {
                 Jump(epsilon);
@@ -196,17 +270,36 @@ internal sealed class MultiscaleRun
 
             iterations++;
             iterationsPerLevel[level]++;
-            var last = iterations >= options.MaxIterations;
+            // An annealing stage ends when its marginal error is small enough that the next, halved eps starts near
+            // its solution (one iteration per stage leaves the last stage far from it at small eps, and plain or
+            // relaxed Sinkhorn then crawls), or after the stage's iteration cap.
+            if (annealing && (++stageIterations >= multiscale.MaxIterationsPerStage || report.L1 <= Math.Max(options.Tolerance, multiscale.StageTolerance)))
+            {
+                stageIndex++;
+                stageIterations = 0;
+            }
+
+            var last = iterations >= maxIterations;
             var below = report.L1 < options.Tolerance;
             relaxation.Observe(annealing, level, update, report.L1);
+            if (annealing || iterations % options.CheckEvery == 0 || last)
+            {
+                progress?.Invoke(new SinkhornProgress(problemName, iterations, epsilon, report.L1, report.L2));
+            }
+
             if (!annealing && (iterations % options.CheckEvery == 0 || last) && below && relaxation.MayStop(update))
             {
-                return true;
+                return IterationOutcome.Converged;
             }
 
             if (last)
             {
                 break;
+            }
+
+            if (!annealing && level == 0 && Stalled())
+            {
+                return IterationOutcome.Stalled;
             }
 
             if (level == 0)
@@ -219,7 +312,62 @@ internal sealed class MultiscaleRun
             }
         }
 
-        return false;
+        return IterationOutcome.Capped;
+    }
+
+    /// <summary>
+    /// Whether the marginal error on the points failed to halve over the last <see cref="StallWindow"/> iterations
+    /// (or is not finite). A block pattern that admits no plan with the given marginals, or only plans that vanish on
+    /// some kept blocks, makes Sinkhorn stall at a fixed error while the potentials drift apart; its dropped blocks
+    /// then carry a large mass bound, which the safeguard checks. A dense pattern is never suspect.
+    /// </summary>
+    private bool Stalled()
+    {
+        if (dropped.Count == 0)
+        {
+            return false;
+        }
+
+        if (!double.IsFinite(report.L1))
+        {
+            return true;
+        }
+
+        if (windowStart < 0 || report.L1 < 0.5 * windowError)
+        {
+            if (windowStart < 0 || iterations - windowStart >= StallWindow)
+            {
+                windowStart = iterations;
+                windowError = report.L1;
+            }
+
+            return false;
+        }
+
+        return iterations - windowStart >= StallWindow;
+    }
+
+    /// <summary>The kept block pairs on the points as a fraction of all block pairs.</summary>
+    private double KeptFraction() =>
+        source.LevelCount == 1 ? 1.0 : (double)kept.Count / ((double)source[1].Count * target[1].Count);
+
+    /// <summary>
+    /// Keeps every block pair on the points (the dense schedule, continuing from the current potentials), noting why.
+    /// </summary>
+    private void SwitchToDense(string reason)
+    {
+        denseReason = reason;
+        kept = [];
+        for (var i = 0; i < source[1].Count; i++)
+        {
+            for (var j = 0; j < target[1].Count; j++)
+            {
+                kept.Add((i, j));
+            }
+        }
+
+        dropped = [];
+        UsePattern(0);
     }
 
     /// <summary>One plain iteration on a coarse level, in process (relaxation is only used on the points).</summary>
@@ -280,6 +428,24 @@ internal sealed class MultiscaleRun
 
     private void UsePattern(int fine)
     {
+        if (selfProblem)
+        {
+            // One cloud against itself: with the diagonal blocks and every pair's mirror kept, the uniform plan inside
+            // the diagonal blocks shifted by a little mass along each mirrored pair is a positive plan with the right
+            // marginals on the pattern, so the restricted Sinkhorn converges (a one-sided pair would carry no mass in
+            // any such plan and push the potentials apart for ever).
+            var count = kept.Count;
+            for (var k = 0; k < count; k++)
+            {
+                kept.Add((kept[k].Target, kept[k].Source));
+            }
+
+            for (var i = 0; i < source[fine + 1].Count; i++)
+            {
+                kept.Add((i, i));
+            }
+        }
+
         var pattern = BlockPattern.FromPairs(source[fine + 1].Count, target[fine + 1].Count, kept);
         kept = [.. pattern.Pairs()];
         level = fine;
@@ -306,7 +472,8 @@ internal sealed class MultiscaleRun
             return 0;
         }
 
-        search = new TruncationSearch(source, target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
+        // On the points, or on the coarse level a capped solve stopped at (its potentials live there).
+        search = new TruncationSearch(source, target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
         var bounds = new double[dropped.Count];
         var total = 0.0;
         for (var k = 0; k < dropped.Count; k++)
@@ -320,11 +487,12 @@ internal sealed class MultiscaleRun
     }
 
     /// <summary>
-    /// Re-admits the dropped pairs of largest mass bound until the remaining bound is at most half the
-    /// tolerance (so the next round has room for the potentials to move): each is split down to the block
+    /// Re-admits the dropped pairs of largest mass bound until the remaining bound is at most
+    /// <paramref name="remainingTarget"/> (half the tolerance, so the next round has room for the potentials to move;
+    /// half the current bound after a stall): each is split down to the block
     /// level, its children tested again. Returns how many pairs were re-admitted.
     /// </summary>
-    private long Readmit(TruncationSearch? search, double[] masses, double neglected)
+    private long Readmit(TruncationSearch? search, double[] masses, double neglected, double remainingTarget)
     {
         ArgumentNullException.ThrowIfNull(search);
         var order = Enumerable.Range(0, dropped.Count).OrderByDescending(k => masses[k]).ToArray();
@@ -332,7 +500,7 @@ internal sealed class MultiscaleRun
         var remaining = neglected;
         foreach (var k in order)
         {
-            if (remaining <= 0.5 * multiscale.NeglectedMassTolerance)
+            if (remaining <= remainingTarget)
             {
                 break;
             }
@@ -417,6 +585,7 @@ internal sealed class MultiscaleRun
             ReadmittedPairs = readmitted,
             Levels = levels,
             Relaxation = relaxation.Relaxation,
+            DenseReason = denseReason,
         };
     }
 }

@@ -43,12 +43,28 @@ public static class MultiscaleSinkhornSolver
     /// dense and stays in process). The coarse levels, the jump to the points and the safeguard run here. With
     /// <see cref="LocalMultiscalePointsBackend"/> this is exactly the synchronous solve.
     /// </summary>
-    public static async Task<MultiscaleOutput> SolveAsync(
+    public static Task<MultiscaleOutput> SolveAsync(
         SinkhornProblem problem,
         SinkhornOptions options,
         MultiscaleOptions multiscale,
         Func<IMultiscalePointsBackend> pointsBackend,
         MultiscaleWarmStart? warmStart = null,
+        CancellationToken cancellationToken = default) =>
+        SolveAsync(problem, options, multiscale, pointsBackend, warmStart, progress: null, problemName: "cross", cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SolveAsync(SinkhornProblem, SinkhornOptions, MultiscaleOptions, Func{IMultiscalePointsBackend}, MultiscaleWarmStart?, CancellationToken)"/>,
+    /// reporting every annealing iteration and every <see cref="SinkhornOptions.CheckEvery"/>-th iteration at the target
+    /// eps to <paramref name="progress"/> under <paramref name="problemName"/> ("cross", "self-source", "self-target").
+    /// </summary>
+    public static async Task<MultiscaleOutput> SolveAsync(
+        SinkhornProblem problem,
+        SinkhornOptions options,
+        MultiscaleOptions multiscale,
+        Func<IMultiscalePointsBackend> pointsBackend,
+        MultiscaleWarmStart? warmStart,
+        Action<SinkhornProgress>? progress,
+        string problemName,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -58,7 +74,7 @@ public static class MultiscaleSinkhornSolver
         options.Validate();
         multiscale.Validate();
         warmStart?.Validate(problem);
-        var run = new MultiscaleRun(problem, options, multiscale, warmStart, pointsBackend);
+        var run = new MultiscaleRun(problem, options, multiscale, warmStart, pointsBackend, progress, problemName);
         return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -32,7 +32,11 @@ internal sealed class RelaxationPolicy
     /// <summary>Relaxed iterations over which the observed rate is compared with w - 1.</summary>
     private const int AdaptWindow = 10;
 
+    /// <summary>Divergence restarts (back to plain and re-measured) before relaxation is switched off.</summary>
+    private const int MaxRestarts = 3;
+
     private readonly List<double> plainErrors = [];
+    private int restarts;
     private readonly List<double> relaxedErrors = [];
 
     private double relaxation;
@@ -90,7 +94,7 @@ internal sealed class RelaxationPolicy
             if (!estimated)
             {
                 plainErrors.Add(error);
-                if (plainErrors.Count >= WarmUp)
+                if (plainErrors.Count >= WarmUp && (RateSettled() || plainErrors.Count >= MaxWarmUp))
                 {
                     Estimate();
                 }
@@ -102,24 +106,43 @@ internal sealed class RelaxationPolicy
         best = Math.Min(best, error);
         if (!double.IsFinite(error) || error > 10 * best)
         {
-            disabled = true;
+            // Diverging: back to plain iterations and measure again (the rate seen so far was a transient's); only
+            // after MaxRestarts such restarts is relaxation switched off for the rest of the solve.
+            Restart();
             return;
         }
 
-        // Above the optimal w the error falls at exactly w - 1 per iteration; falling clearly slower means w is
-        // below the optimum (the warm-up saw the fast early decay, not the slow asymptotic mode): move w halfway
-        // to 2 and measure again.
+        // Above the optimal w the error falls at exactly w - 1 per iteration. Not falling at all means w is too
+        // large for where the iteration is (or the early transient was measured): halve w - 1. Falling clearly
+        // slower than w - 1 means w is below the optimum (the warm-up saw the fast early decay, not the slow
+        // asymptotic mode): move w halfway to 2 and measure again.
         relaxedErrors.Add(error);
         if (relaxedErrors.Count > AdaptWindow)
         {
             var rate = Math.Pow(relaxedErrors[^1] / relaxedErrors[^(AdaptWindow + 1)], 1.0 / AdaptWindow);
-            if (!isFixed && rate > relaxation - 1 + 0.03 && relaxation < MaxRelaxation)
+            if (!isFixed && rate < 1 && rate > relaxation - 1 + 0.03 && relaxation < MaxRelaxation)
             {
                 relaxation = Math.Min(MaxRelaxation, 0.5 * (relaxation + 2));
             }
 
             relaxedErrors.Clear();
         }
+    }
+
+    private void Restart()
+    {
+        restarts++;
+        relaxedErrors.Clear();
+        plainErrors.Clear();
+        best = double.PositiveInfinity;
+        if (isFixed || restarts > MaxRestarts)
+        {
+            disabled = true;
+            return;
+        }
+
+        estimated = false;
+        relaxation = 1.0;
     }
 
     /// <summary>Whether an iteration that met the tolerance may end the solve (a relaxed one asks for a plain step first).</summary>
@@ -132,6 +155,27 @@ internal sealed class RelaxationPolicy
 
         polishing = true;
         return false;
+    }
+
+    /// <summary>Most plain iterations spent waiting for the rate to settle.</summary>
+    private const int MaxWarmUp = 40;
+
+    /// <summary>
+    /// Whether the last plain iterations contract at a steady rate below 1 (the two halves of the last four steps
+    /// agree within 0.05): the early transient of a solve, with errors that rise or fall erratically, would give a
+    /// rate, and so a w, that the asymptotic mode does not have.
+    /// </summary>
+    private bool RateSettled()
+    {
+        var k = plainErrors.Count - 1;
+        if (k < 4 || !(plainErrors[k - 4] > 0) || !(plainErrors[k] > 0))
+        {
+            return false;
+        }
+
+        var early = Math.Sqrt(plainErrors[k - 2] / plainErrors[k - 4]);
+        var late = Math.Sqrt(plainErrors[k] / plainErrors[k - 2]);
+        return early < 1 && late < 1 && Math.Abs(early - late) < 0.05;
     }
 
     private void Estimate()

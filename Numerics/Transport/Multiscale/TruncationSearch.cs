@@ -120,9 +120,13 @@ public sealed class TruncationSearch
         return mass == 0 ? 0 : mass * Math.Exp(Math.Min(LogDensityBound(pair), 700));
     }
 
-    /// <summary>Whether the pair may be dropped: no mass, or density provably at most e^-tau.</summary>
+    /// <summary>
+    /// Whether the pair may be dropped: no mass on either side, or density provably at most e^-tau. A pair with mass
+    /// on one side only is tested like any other: it carries no plan mass, but the potentials of the zero-weight
+    /// points (still outputs) are soft minima over exactly such pairs.
+    /// </summary>
     public bool Negligible(BlockPair pair) =>
-        source[pair.Level].Weights[pair.Source] * target[pair.Level].Weights[pair.Target] == 0
+        (source[pair.Level].Weights[pair.Source] == 0 && target[pair.Level].Weights[pair.Target] == 0)
         || LogDensityBound(pair) <= -truncation;
 
     /// <summary>All pairs of the coarsest level: the start of the first search.</summary>
