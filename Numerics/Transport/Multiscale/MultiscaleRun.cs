@@ -62,6 +62,12 @@ internal sealed class MultiscaleRun
     /// <summary>Iterations at the target eps on the points over which the marginal error must at least halve.</summary>
     internal const int StallWindow = 50;
 
+    /// <summary>
+    /// A stall is blamed on the pattern (and the pattern refined) only when the dropped mass bound is at least this
+    /// fraction of the marginal error: far below it, the dropped blocks cannot be what holds the error up.
+    /// </summary>
+    private const double StallMassFraction = 1e-3;
+
     /// <summary>A neglected-mass bound above this is no mass bound at all (the plan has mass 1): the pattern is wrong.</summary>
     private const double ImpossibleMass = 1.0;
 
@@ -166,9 +172,10 @@ internal sealed class MultiscaleRun
                 break;
             }
 
-            if (outcome == IterationOutcome.Stalled && !(neglected > 0))
+            if (outcome == IterationOutcome.Stalled && !(neglected > StallMassFraction * report.L1))
             {
-                // Slow but not for want of blocks: keep iterating (the next window is measured afresh).
+                // Slow but not for want of blocks (the dropped mass could not explain the marginal error): keep
+                // iterating, the next window measured afresh.
                 outcome = await IterateAsync(cancellationToken);
                 neglected = NeglectedMass(out search, out masses);
                 continue;
@@ -184,7 +191,9 @@ internal sealed class MultiscaleRun
             if (refinements >= multiscale.MaxRefinements || KeptFraction() > 0.5)
             {
                 SwitchToDense(refinements >= multiscale.MaxRefinements
-                    ? $"the block pattern still missed a mass bound of {neglected:G3} after {refinements} refinements"
+                    ? outcome == IterationOutcome.Stalled
+                        ? $"the solve still stalled at marginal error {report.L1:G3} (dropped mass bound {neglected:G3}) after {refinements} refinements of the block pattern"
+                        : $"the block pattern still missed a mass bound of {neglected:G3} after {refinements} refinements"
                     : "the refined block pattern keeps most block pairs");
             }
             else
