@@ -41,12 +41,6 @@ internal sealed record BenchOptions
     /// <summary>Skip the cluster path.</summary>
     public bool SkipCluster { get; init; }
 
-    /// <summary>Also run the prototype fused kernel (bench/Prototype) next to the library kernel.</summary>
-    public bool Prototype { get; init; }
-
-    /// <summary>Also run the single-thread profile of the float32 d=3 kernel (section d).</summary>
-    public bool Profile { get; init; }
-
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- [kernels] [options]
           --json PATH             also write the numbers as JSON
@@ -59,8 +53,6 @@ internal sealed record BenchOptions
           --repetitions R         timed repetitions (default 3; best is reported)
           --epsilon E             kernel scale 1/E (default 0.1)
           --no-cluster            skip the cluster path
-          --prototype             also time the prototype fused kernel (bench/Prototype)
-          --profile               also profile the float32 d=3 kernel pass by pass on one thread
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -90,8 +82,6 @@ internal sealed record BenchOptions
                 "--repetitions" => options with { Repetitions = NextInt() },
                 "--epsilon" => options with { Epsilon = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--no-cluster" => options with { SkipCluster = true },
-                "--prototype" => options with { Prototype = true },
-                "--profile" => options with { Profile = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }

@@ -1,0 +1,176 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Transport.Numerics.Kernels;
+
+/// <summary>
+/// The single-pass reduction of one chunk of queries over all keys (architecture.md section 2), for
+/// one vector width and one distance operator. Scores never go to memory: each tile is one
+/// <see cref="FusedTilePass"/> that exponentiates against a per-query reference r and sums.
+/// <para>
+/// Reference rule: r is the maximum of the query's first non-empty tile (found by a max-only pass
+/// over that tile) and is raised only when a later tile's maximum exceeds it by more than a margin
+/// (64 in float32, 512 in float64, far from overflow for a tile's sum); that tile is then recomputed
+/// with the new reference and the running sums are rescaled once. Since r never exceeds the true
+/// maximum by construction and terms above r are exact, the partial (r, z, u, w) is exact; at the
+/// end it is re-expressed against the true maximum (the output contract: m = max score). Every sum
+/// has a fixed order, so a query's result depends only on the key order, never on the other queries
+/// of its group, chunk, thread or shard.
+/// </para>
+/// </summary>
+internal static class FusedChunkReduction
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Reduce<TLanes, TVector, T, TDistance>(in ReductionInput<T> input, int keyCount, int queryCount, SoftmaxPartials output, int chunkStart, int chunkCount)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        const int group = SoftmaxReduction.QueryGroup;
+        var margin = typeof(T) == typeof(float) ? 64.0 : 512.0;
+        var vd = input.ValueDimension;
+        var perQuery = input.ExtrasPerQuery;
+        Span<double> reference = stackalloc double[chunkCount];
+        Span<double> trueMax = stackalloc double[chunkCount];
+        Span<double> sum = stackalloc double[chunkCount];
+        var extras = new double[chunkCount * perQuery];
+        reference.Fill(double.NegativeInfinity);
+        trueMax.Fill(double.NegativeInfinity);
+        sum.Clear();
+        Span<double> refs = stackalloc double[group];
+        Span<double> tileMax = stackalloc double[group];
+        Span<double> tileSum = stackalloc double[group];
+        Span<double> tileExtras = perQuery <= 64 ? stackalloc double[group * perQuery] : new double[group * perQuery];
+
+        for (var tileStart = 0; tileStart < keyCount; tileStart += SoftmaxReduction.TileSize)
+        {
+            var tileEnd = Math.Min(tileStart + SoftmaxReduction.TileSize, keyCount);
+            for (var local = 0; local < chunkCount; local += group)
+            {
+                var query = chunkStart + local;
+                var unset = false;
+                for (var r = 0; r < group; r++)
+                {
+                    unset |= double.IsNegativeInfinity(reference[local + r]);
+                }
+
+                if (unset)
+                {
+                    // First non-empty tile of some query: its maximum becomes the reference.
+                    refs.Clear();
+                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: false, tileMax, tileSum, tileExtras);
+                    for (var r = 0; r < group; r++)
+                    {
+                        if (double.IsNegativeInfinity(reference[local + r]))
+                        {
+                            reference[local + r] = tileMax[r];
+                        }
+                    }
+                }
+
+                for (var r = 0; r < group; r++)
+                {
+                    refs[r] = double.IsNegativeInfinity(reference[local + r]) ? 0.0 : reference[local + r];
+                }
+
+                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras);
+                var redo = false;
+                for (var r = 0; r < group; r++)
+                {
+                    redo |= tileMax[r] > refs[r] + margin;
+                }
+
+                if (redo)
+                {
+                    // Raise the reference to the tile maximum (a score, so representable in T) and
+                    // rescale what was summed against the old one.
+                    for (var r = 0; r < group; r++)
+                    {
+                        if (tileMax[r] > refs[r] + margin)
+                        {
+                            var q = local + r;
+                            var factor = Math.Exp(reference[q] - tileMax[r]);
+                            sum[q] *= factor;
+                            Scale(extras.AsSpan(q * perQuery, perQuery), factor);
+                            reference[q] = tileMax[r];
+                            refs[r] = tileMax[r];
+                        }
+                    }
+
+                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras);
+                }
+
+                for (var r = 0; r < group; r++)
+                {
+                    if (double.IsNegativeInfinity(tileMax[r]))
+                    {
+                        continue;
+                    }
+
+                    var q = local + r;
+                    sum[q] += tileSum[r];
+                    trueMax[q] = Math.Max(trueMax[q], tileMax[r]);
+                    for (var e = 0; e < perQuery; e++)
+                    {
+                        extras[(q * perQuery) + e] += tileExtras[(r * perQuery) + e];
+                    }
+                }
+            }
+        }
+
+        var realEnd = Math.Min(chunkCount, queryCount - chunkStart);
+        for (var q = 0; q < realEnd; q++)
+        {
+            if (double.IsNegativeInfinity(trueMax[q]) || sum[q] == 0)
+            {
+                continue;
+            }
+
+            var factor = Math.Exp(reference[q] - trueMax[q]);
+            var own = extras.AsSpan(q * perQuery, perQuery);
+            Scale(own, factor);
+            output.Merge(chunkStart + q, trueMax[q], sum[q] * factor, own[..vd], input.WithMoment ? own[vd] : 0.0);
+        }
+    }
+
+    /// <summary>
+    /// One tile with fresh tile partials: the body at this width; a Vector512 body leaves at most one
+    /// Vector256 of keys (the layout pads to the Vector256 width), which a Vector256 pass finishes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TLanes, TVector, T, TDistance>(
+        in ReductionInput<T> input,
+        int query,
+        int start,
+        int end,
+        ReadOnlySpan<double> refs,
+        bool accumulate,
+        Span<double> tileMax,
+        Span<double> tileSum,
+        Span<double> tileExtras)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        tileMax.Fill(double.NegativeInfinity);
+        tileSum.Clear();
+        tileExtras.Clear();
+        var bodyEnd = start + ((end - start) / TLanes.Count * TLanes.Count);
+        FusedTilePass.Run<TLanes, TVector, T, TDistance>(input, query, start, bodyEnd, refs, accumulate, tileMax, tileSum, tileExtras);
+        if (bodyEnd < end)
+        {
+            FusedTilePass.Run<Lanes256<T>, Vector256<T>, T, TDistance>(input, query, bodyEnd, end, refs, accumulate, tileMax, tileSum, tileExtras);
+        }
+    }
+
+    private static void Scale(Span<double> values, double factor)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] *= factor;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Transport.Numerics.Kernels;
+
+/// <summary>
+/// One pass of four queries over a range of keys with everything in registers: scores
+/// s = h_j - scale |x_i - y_j|^2, their maximum, and (with accumulate) e = exp(s - r_i) against the
+/// query's reference r_i, summed, multiplied into the weighted value sums and the distance moment. No
+/// score ever goes to memory; the exponential is the only real cost per pair.
+/// <para>
+/// The key loop exists twice, each copy with four inlined exponentials: more copies in one method
+/// exceed what the JIT inlines into a single method, and an exponential left as a call costs more
+/// than it computes.
+/// </para>
+/// </summary>
+internal static class FusedTilePass
+{
+    /// <summary>
+    /// Adds the pass's sums (in float64, lanes in order) into <paramref name="tileSum"/> and
+    /// <paramref name="tileExtras"/> (per query <see cref="ReductionInput{T}.ExtrasPerQuery"/> entries)
+    /// and raises <paramref name="tileMax"/> to the maximum score; keys <paramref name="start"/> to
+    /// <paramref name="end"/> (a multiple of the width apart).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TLanes, TVector, T, TDistance>(
+        in ReductionInput<T> input,
+        int query,
+        int start,
+        int end,
+        ReadOnlySpan<double> refs,
+        bool accumulate,
+        Span<double> tileMax,
+        Span<double> tileSum,
+        Span<double> tileExtras)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        var perQuery = input.ExtrasPerQuery;
+
+        // Weighted sums and the moment stay in L1 (one vector per query and component): their update
+        // is a multiply-add per component, and there may be more components than registers.
+        Span<TVector> extras = perQuery <= 64 ? stackalloc TVector[4 * perQuery] : new TVector[4 * perQuery];
+        extras.Clear();
+        Span<TVector> state = stackalloc TVector[8];
+        if (TDistance.Blocked)
+        {
+            Blocked<TLanes, TVector, T, TDistance>(input, query, start, end, refs, accumulate, state, extras);
+        }
+        else
+        {
+            InRegisters<TLanes, TVector, T, TDistance>(input, query, start, end, refs, accumulate, state, extras);
+        }
+
+        for (var r = 0; r < 4; r++)
+        {
+            tileMax[r] = Math.Max(tileMax[r], double.CreateTruncating(TLanes.MaxAcross(state[r])));
+            if (accumulate)
+            {
+                tileSum[r] += TLanes.SumAcross(state[4 + r]);
+            }
+        }
+
+        if (accumulate)
+        {
+            for (var e = 0; e < extras.Length; e++)
+            {
+                tileExtras[e] += TLanes.SumAcross(extras[e]);
+            }
+        }
+    }
+
+    /// <summary>Key loop for <see cref="ISquaredDistance.One"/>: distances straight from registers into the steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InRegisters<TLanes, TVector, T, TDistance>(
+        in ReductionInput<T> input, int query, int start, int end, ReadOnlySpan<double> refs, bool accumulate, Span<TVector> state, Span<TVector> extras)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        var width = TLanes.Count;
+        var c = LaneExponential.Constants<TLanes, TVector, T>();
+        var negScale = TLanes.Broadcast(input.NegativeScale);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
+        var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
+        var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
+        var r3 = TLanes.Broadcast(T.CreateTruncating(refs[3]));
+        var max0 = TLanes.Broadcast(T.NegativeInfinity);
+        var max1 = max0;
+        var max2 = max0;
+        var max3 = max0;
+        var sum0 = TLanes.Zero;
+        var sum1 = sum0;
+        var sum2 = sum0;
+        var sum3 = sum0;
+        for (var j = start; j < end; j += width)
+        {
+            TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
+            var hj = TLanes.Load(ref h, (nuint)j);
+            Step<TLanes, TVector, T>(input, c, j, a0, hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a1, hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a2, hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a3, hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+        }
+
+        Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
+    }
+
+    /// <summary>
+    /// Key loop for <see cref="ISquaredDistance.Two"/>: two key vectors' distances land in a small L1
+    /// buffer (cheap next to a high-dimensional dot product) and one copy of the steps walks them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked<TLanes, TVector, T, TDistance>(
+        in ReductionInput<T> input, int query, int start, int end, ReadOnlySpan<double> refs, bool accumulate, Span<TVector> state, Span<TVector> extras)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        var width = TLanes.Count;
+        var c = LaneExponential.Constants<TLanes, TVector, T>();
+        var negScale = TLanes.Broadcast(input.NegativeScale);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
+        var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
+        var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
+        var r3 = TLanes.Broadcast(T.CreateTruncating(refs[3]));
+        var max0 = TLanes.Broadcast(T.NegativeInfinity);
+        var max1 = max0;
+        var max2 = max0;
+        var max3 = max0;
+        var sum0 = TLanes.Zero;
+        var sum1 = sum0;
+        var sum2 = sum0;
+        var sum3 = sum0;
+        Span<TVector> distances = stackalloc TVector[8];
+        ref var dist = ref MemoryMarshal.GetReference(distances);
+        for (var j = start; j < end;)
+        {
+            var vectors = j + (2 * width) <= end ? 2 : 1;
+            if (vectors == 2)
+            {
+                // Out locals, stored afterwards: out arguments into the buffer would keep the
+                // accumulators in memory through the whole coordinate loop.
+                TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+                Unsafe.Add(ref dist, 0) = a0;
+                Unsafe.Add(ref dist, 1) = a1;
+                Unsafe.Add(ref dist, 2) = a2;
+                Unsafe.Add(ref dist, 3) = a3;
+                Unsafe.Add(ref dist, 4) = b0;
+                Unsafe.Add(ref dist, 5) = b1;
+                Unsafe.Add(ref dist, 6) = b2;
+                Unsafe.Add(ref dist, 7) = b3;
+            }
+            else
+            {
+                TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
+                Unsafe.Add(ref dist, 0) = a0;
+                Unsafe.Add(ref dist, 1) = a1;
+                Unsafe.Add(ref dist, 2) = a2;
+                Unsafe.Add(ref dist, 3) = a3;
+            }
+
+            for (var v = 0; v < vectors; v++, j += width)
+            {
+                var hj = TLanes.Load(ref h, (nuint)j);
+                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, 4 * v), hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 1), hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 2), hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 3), hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+            }
+        }
+
+        Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
+    }
+
+    private static void Save<TVector>(Span<TVector> state, TVector max0, TVector max1, TVector max2, TVector max3, TVector sum0, TVector sum1, TVector sum2, TVector sum3)
+        where TVector : unmanaged
+    {
+        state[0] = max0;
+        state[1] = max1;
+        state[2] = max2;
+        state[3] = max3;
+        state[4] = sum0;
+        state[5] = sum1;
+        state[6] = sum2;
+        state[7] = sum3;
+    }
+
+    /// <summary>One key vector for one query: score, maximum, and the exponential's contributions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TLanes, TVector, T>(
+        in ReductionInput<T> input,
+        in ExpConstants<TVector> c,
+        int key,
+        TVector distance,
+        TVector h,
+        TVector negScale,
+        TVector reference,
+        ref TVector max,
+        ref TVector sum,
+        Span<TVector> extras,
+        int row,
+        bool accumulate)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var score = TLanes.MultiplyAdd(negScale, distance, h);
+        max = TLanes.Max(max, score);
+        if (!accumulate)
+        {
+            return;
+        }
+
+        var e = LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(score, reference), c);
+        sum = TLanes.Add(sum, e);
+        if (extras.Length > 0)
+        {
+            AddExtras<TLanes, TVector, T>(input, key, e, distance, extras, row);
+        }
+    }
+
+    /// <summary>u += e v_j per value component, w += e |x - y_j|^2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddExtras<TLanes, TVector, T>(in ReductionInput<T> input, int key, TVector e, TVector distance, Span<TVector> extras, int row)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var perQuery = input.ExtrasPerQuery;
+        ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetReference(extras), row * perQuery);
+        ref var v = ref MemoryMarshal.GetArrayDataReference(input.Values);
+        var padded = input.Distances.Padded;
+        for (var k = 0; k < input.ValueDimension; k++)
+        {
+            ref var u = ref Unsafe.Add(ref slot, k);
+            u = TLanes.MultiplyAdd(e, TLanes.Load(ref v, (nuint)((k * padded) + key)), u);
+        }
+
+        if (input.WithMoment)
+        {
+            ref var w = ref Unsafe.Add(ref slot, perQuery - 1);
+            w = TLanes.MultiplyAdd(e, distance, w);
+        }
+    }
+}

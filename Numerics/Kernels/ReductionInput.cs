@@ -1,0 +1,40 @@
+using System.Numerics;
+
+namespace Transport.Numerics.Kernels;
+
+/// <summary>Everything one reduction call reads, gathered once so the tile passes take few arguments.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+internal readonly struct ReductionInput<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public ReductionInput(QueryPoints<T> queries, KeyPoints<T> keys, T[] logWeights, double scale, T[]? values, int valueDimension, bool withMoment)
+    {
+        Distances = new DistanceInput<T>(queries, keys);
+        LogWeights = logWeights;
+        NegativeScale = T.CreateTruncating(-scale);
+        Values = values ?? [];
+        ValueDimension = valueDimension;
+        WithMoment = withMoment;
+    }
+
+    /// <summary>Coordinates and norms for the distance operators.</summary>
+    public DistanceInput<T> Distances { get; }
+
+    /// <summary>h_j, minus infinity for padding.</summary>
+    public T[] LogWeights { get; }
+
+    /// <summary>-scale in the kernel's arithmetic.</summary>
+    public T NegativeScale { get; }
+
+    /// <summary>Per-key values, coordinate-major (empty without weighted sums).</summary>
+    public T[] Values { get; }
+
+    /// <summary>Length of each value vector (0: none).</summary>
+    public int ValueDimension { get; }
+
+    /// <summary>Whether the distance moment is accumulated.</summary>
+    public bool WithMoment { get; }
+
+    /// <summary>Per-query accumulators besides the sum: the weighted sums, then the moment.</summary>
+    public int ExtrasPerQuery => ValueDimension + (WithMoment ? 1 : 0);
+}
