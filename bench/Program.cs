@@ -1,15 +1,15 @@
 using Transport.Bench;
 
-// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale|iterations] [options]`; kernels is the default command.
 var arguments = args.ToList();
 var command = "kernels";
 if (arguments.Count > 0 && !arguments[0].StartsWith("--", StringComparison.Ordinal))
 {
     command = arguments[0];
     arguments.RemoveAt(0);
-    if (command is not ("kernels" or "flows" or "sampling" or "multiscale"))
+    if (command is not ("kernels" or "flows" or "sampling" or "multiscale" or "iterations"))
     {
-        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}\n{MultiscaleBenchOptions.Usage}");
+        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}\n{MultiscaleBenchOptions.Usage}\n{IterationsOptions.Usage}");
         return 2;
     }
 }
@@ -57,6 +57,29 @@ if (command == "multiscale")
     }
 
     MultiscaleCommand.Run(multiscaleOptions);
+    return 0;
+}
+
+if (command == "iterations")
+{
+    if (arguments.Contains("--help") || arguments.Contains("-h"))
+    {
+        Console.WriteLine(IterationsOptions.Usage);
+        return 0;
+    }
+
+    IterationsOptions iterationsOptions;
+    try
+    {
+        iterationsOptions = IterationsOptions.Parse(arguments);
+    }
+    catch (Exception exception) when (exception is ArgumentException or FormatException)
+    {
+        await Console.Error.WriteLineAsync($"{exception.Message}\n{IterationsOptions.Usage}");
+        return 2;
+    }
+
+    IterationsCommand.Run(iterationsOptions);
     return 0;
 }
 
