@@ -43,30 +43,34 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<FloatBlock> GetPotentialAsync(int offset, int count);
 
-    /// <summary>Rows of the block's self potential.</summary>
-    [Alias("GetSelfPotential")]
+    /// <summary>
+    /// Rows of the block's potentials of its cloud's self problem: <paramref name="role"/> Source is f_aa (the
+    /// self problem's source potential), Target is g_aa.
+    /// </summary>
+    [Alias("GetSelfPotentialOf")]
     [AlwaysInterleave]
-    Task<FloatBlock> GetSelfPotentialAsync(int offset, int count);
+    Task<FloatBlock> GetSelfPotentialAsync(CloudSide role, int offset, int count);
 
-    /// <summary>p = T(opposite potential) (source side); returns &lt;p, w&gt; of the block and the evaluations made.</summary>
-    [Alias("UpdateCross")]
-    Task<ScalarPartial> UpdateCrossAsync(double epsilon);
+    /// <summary>
+    /// Source half-step of <paramref name="term"/> on the block's rows (the cross problem on a source shard, the
+    /// self problem of the shard's own cloud): pulls the problem's target potential from the shards holding it,
+    /// then f &lt;- Blend(f, T(g)) (<see cref="SinkhornUpdate"/> of <paramref name="weight"/> and
+    /// <paramref name="symmetric"/>); returns &lt;f, w&gt; of the block and the evaluations made.
+    /// </summary>
+    [Alias("UpdateTerm")]
+    Task<ScalarPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric);
 
-    /// <summary>Candidate p* = T(opposite potential) and the marginal report of the current state (target side).</summary>
-    [Alias("CheckCross")]
-    Task<MarginalPartial> CheckCrossAsync(double epsilon);
+    /// <summary>
+    /// Target half-step of <paramref name="term"/>, first part (the cross problem on a target shard, the self problem
+    /// of the shard's own cloud): pulls the problem's source potential, keeps the candidate g* = T(f) and reports the
+    /// column marginal of the block's current g.
+    /// </summary>
+    [Alias("CheckTerm")]
+    Task<MarginalPartial> CheckAsync(SinkhornTerm term, double epsilon);
 
-    /// <summary>Adopts the candidate of the last check.</summary>
-    [Alias("CommitCross")]
-    Task CommitCrossAsync();
-
-    /// <summary>Self-problem candidate and report of the current state.</summary>
-    [Alias("ComputeSelfCandidate")]
-    Task<MarginalPartial> ComputeSelfCandidateAsync(double epsilon);
-
-    /// <summary>Adopts the self candidate (replace or average); returns &lt;p, w&gt; after the update.</summary>
-    [Alias("CommitSelf")]
-    Task<double> CommitSelfAsync(SelfUpdate mode);
+    /// <summary>Target half-step of <paramref name="term"/>, second part: g &lt;- Blend(g, g*) with the candidate of the last check.</summary>
+    [Alias("CommitTerm")]
+    Task CommitAsync(SinkhornTerm term, double weight, bool symmetric);
 
     /// <summary>Computes and keeps the barycentric map of the block; returns its share of &lt;P, C&gt; and the evaluations made.</summary>
     [Alias("Evaluate")]

@@ -282,7 +282,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             {
                 var selfSource = await SolveOnShardsAsync("self-source", new SinkhornProblem(source, source));
                 var selfTarget = await SolveOnShardsAsync("self-target", new SinkhornProblem(target, target));
-                divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+                divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
                 converged = converged && selfSource.Converged && selfTarget.Converged;
                 evaluations += selfSource.KernelEvaluations + selfTarget.KernelEvaluations;
                 neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
@@ -345,7 +345,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
         var box = await backend.BoundingBoxAsync(token);
         var maxCost = SinkhornProblem.MaxCost(box, solveOptions.Cost);
-        var cross = await SinkhornDriver.SolveCrossAsync(backend, solveOptions, maxCost, ReportProgress, token);
+        var cross = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, solveOptions, maxCost, ReportProgress, token);
         var sourceWeighted = backend.LastSourceWeighted;
         var targetWeighted = backend.LastTargetWeighted;
         var history = cross.History.ToList();
@@ -353,9 +353,10 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
         var converged = cross.Converged;
         if (job.Divergence)
         {
-            var selfSource = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Source, solveOptions, maxCost, ReportProgress, token);
-            var selfTarget = await SinkhornDriver.SolveSelfAsync(backend, CloudSide.Target, solveOptions, maxCost, ReportProgress, token);
-            divergence = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+            // Each self problem runs on its cloud's shards, through the same driver as the cross problem.
+            var selfSource = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfSource, solveOptions, maxCost, ReportProgress, token);
+            var selfTarget = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfTarget, solveOptions, maxCost, ReportProgress, token);
+            divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
             converged = converged && selfSource.Converged && selfTarget.Converged;
             history.AddRange(selfSource.History);
             history.AddRange(selfTarget.History);

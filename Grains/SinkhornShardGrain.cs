@@ -110,50 +110,68 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         Task.FromResult(FloatBlock.FromVector(Block.Potential.Slice(offset, count)));
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetSelfPotentialAsync(int offset, int count) =>
-        Task.FromResult(FloatBlock.FromVector(Block.SelfPotential.Slice(offset, count)));
+    public Task<FloatBlock> GetSelfPotentialAsync(CloudSide role, int offset, int count) =>
+        Task.FromResult(FloatBlock.FromVector(SelfPotential(role).Slice(offset, count)));
 
     /// <inheritdoc />
-    public async Task<ScalarPartial> UpdateCrossAsync(double epsilon)
+    public async Task<ScalarPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric)
     {
-        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
+        var update = new SinkhornUpdate(weight, symmetric);
         var target = Block;
-        var (weighted, evaluations) = await MeasureAsync("update", () => target.UpdateCross(opposite, epsilon));
-        return new ScalarPartial(weighted, evaluations);
+        if (term == SinkhornTerm.Cross)
+        {
+            RequireSide(term, CloudSide.Source);
+            var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
+            var (weighted, evaluations) = await MeasureAsync("update", () => target.UpdateCross(opposite, epsilon, update));
+            return new ScalarPartial(weighted, evaluations);
+        }
+
+        RequireSide(term, SelfSide(term));
+        var selfTarget = await GatherPotentialAsync(side, OwnOffsets, selfRole: CloudSide.Target);
+        var (selfWeighted, selfEvaluations) = await MeasureAsync("self-update", () => target.UpdateSelf(selfTarget, epsilon, update));
+        return new ScalarPartial(selfWeighted, selfEvaluations);
     }
 
     /// <inheritdoc />
-    public async Task<MarginalPartial> CheckCrossAsync(double epsilon)
+    public async Task<MarginalPartial> CheckAsync(SinkhornTerm term, double epsilon)
     {
-        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
         var target = Block;
-        var (report, evaluations) = await MeasureAsync("check", () => target.CheckCross(opposite, epsilon));
-        return MarginalPartial.From(report, evaluations);
+        if (term == SinkhornTerm.Cross)
+        {
+            RequireSide(term, CloudSide.Target);
+            var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
+            var (report, evaluations) = await MeasureAsync("check", () => target.CheckCross(opposite, epsilon));
+            return MarginalPartial.From(report, evaluations);
+        }
+
+        RequireSide(term, SelfSide(term));
+        var selfSource = await GatherPotentialAsync(side, OwnOffsets, selfRole: CloudSide.Source);
+        var (selfReport, selfEvaluations) = await MeasureAsync("self-check", () => target.CheckSelf(selfSource, epsilon));
+        return MarginalPartial.From(selfReport, selfEvaluations);
     }
 
     /// <inheritdoc />
-    public Task CommitCrossAsync()
+    public Task CommitAsync(SinkhornTerm term, double weight, bool symmetric)
     {
-        Block.CommitCross();
+        var update = new SinkhornUpdate(weight, symmetric);
+        if (term == SinkhornTerm.Cross)
+        {
+            RequireSide(term, CloudSide.Target);
+            Block.CommitCross(update);
+        }
+        else
+        {
+            RequireSide(term, SelfSide(term));
+            Block.CommitSelf(update);
+        }
+
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async Task<MarginalPartial> ComputeSelfCandidateAsync(double epsilon)
-    {
-        var whole = await GatherPotentialAsync(side, OwnOffsets, self: true);
-        var target = Block;
-        var (report, evaluations) = await MeasureAsync("self", () => target.ComputeSelfCandidate(whole, epsilon));
-        return MarginalPartial.From(report, evaluations);
-    }
-
-    /// <inheritdoc />
-    public Task<double> CommitSelfAsync(SelfUpdate mode) => Task.FromResult(Block.CommitSelf(mode));
-
-    /// <inheritdoc />
     public async Task<ScalarPartial> EvaluateAsync(double epsilon)
     {
-        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, self: false);
+        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
         var target = Block;
         var result = new double[count * Setup.Dimension];
         var (cost, evaluations) = await MeasureAsync("evaluate", () => target.EvaluateCross(opposite, epsilon, result));
@@ -205,17 +223,35 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         return PointCloud.FromBlock(allPositions, allWeights, d);
     }
 
-    private Task<double[]> GatherPotentialAsync(CloudSide cloudSide, int[] offsets, bool self) =>
+    /// <summary>
+    /// The whole potential of one cloud, block by block from the shards holding it: the cross potential
+    /// (<paramref name="selfRole"/> null) or one of the potentials of that cloud's self problem.
+    /// </summary>
+    private Task<double[]> GatherPotentialAsync(CloudSide cloudSide, int[] offsets, CloudSide? selfRole) =>
         BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) =>
         {
             if (cloudSide == side && k == index)
             {
-                var local = self ? Block.SelfPotential : Block.Potential;
+                var local = selfRole is { } role ? SelfPotential(role) : Block.Potential;
                 return Task.FromResult(FloatBlock.FromVector(local.Slice(start, rows)));
             }
 
             var peer = Peer(cloudSide, k);
             TransportTelemetry.BytesExchanged.Add((long)rows * sizeof(double));
-            return self ? peer.GetSelfPotentialAsync(start, rows) : peer.GetPotentialAsync(start, rows);
+            return selfRole is { } peerRole ? peer.GetSelfPotentialAsync(peerRole, start, rows) : peer.GetPotentialAsync(start, rows);
         });
+
+    private ReadOnlySpan<double> SelfPotential(CloudSide role) =>
+        role == CloudSide.Source ? Block.SelfSourcePotential : Block.SelfTargetPotential;
+
+    /// <summary>The cloud whose self problem <paramref name="term"/> is.</summary>
+    private static CloudSide SelfSide(SinkhornTerm term) => term == SinkhornTerm.SelfSource ? CloudSide.Source : CloudSide.Target;
+
+    private void RequireSide(SinkhornTerm term, CloudSide required)
+    {
+        if (side != required)
+        {
+            throw new InvalidOperationException($"the {term.Name()} half-step runs on {(required == CloudSide.Source ? "source" : "target")} shards; this shard holds the {(side == CloudSide.Source ? "source" : "target")}");
+        }
+    }
 }

@@ -1,15 +1,15 @@
 using Transport.Bench;
 
-// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale|divergence] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale|divergence|iterations] [options]`; kernels is the default command.
 var arguments = args.ToList();
 var command = "kernels";
 if (arguments.Count > 0 && !arguments[0].StartsWith("--", StringComparison.Ordinal))
 {
     command = arguments[0];
     arguments.RemoveAt(0);
-    if (command is not ("kernels" or "flows" or "sampling" or "multiscale" or "divergence"))
+    if (command is not ("kernels" or "flows" or "sampling" or "multiscale" or "divergence" or "iterations"))
     {
-        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}\n{MultiscaleBenchOptions.Usage}\n{DivergenceBenchOptions.Usage}");
+        await Console.Error.WriteLineAsync($"unknown command '{command}'\n{BenchOptions.Usage}\n{FlowsOptions.Usage}\n{SamplingOptions.Usage}\n{MultiscaleBenchOptions.Usage}\n{DivergenceBenchOptions.Usage}\n{IterationsOptions.Usage}");
         return 2;
     }
 }
@@ -80,6 +80,29 @@ if (command == "divergence")
     }
 
     DivergenceCommand.Run(divergenceOptions);
+    return 0;
+}
+
+if (command == "iterations")
+{
+    if (arguments.Contains("--help") || arguments.Contains("-h"))
+    {
+        Console.WriteLine(IterationsOptions.Usage);
+        return 0;
+    }
+
+    IterationsOptions iterationsOptions;
+    try
+    {
+        iterationsOptions = IterationsOptions.Parse(arguments);
+    }
+    catch (Exception exception) when (exception is ArgumentException or FormatException)
+    {
+        await Console.Error.WriteLineAsync($"{exception.Message}\n{IterationsOptions.Usage}");
+        return 2;
+    }
+
+    IterationsCommand.Run(iterationsOptions);
     return 0;
 }
 

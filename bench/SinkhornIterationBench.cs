@@ -92,14 +92,14 @@ internal static class SinkhornIterationBench
         {
             foreach (var block in sourceBlocks)
             {
-                _ = block.UpdateCross(g, options.Epsilon);
+                _ = block.UpdateCross(g, options.Epsilon, SinkhornUpdate.Plain);
                 block.Potential.CopyTo(f.AsSpan(block.Offset));
             }
 
             foreach (var block in targetBlocks)
             {
                 _ = block.CheckCross(f, options.Epsilon);
-                block.CommitCross();
+                block.CommitCross(SinkhornUpdate.Plain);
                 block.Potential.CopyTo(g.AsSpan(block.Offset));
             }
         }
@@ -144,8 +144,8 @@ internal static class SinkhornIterationBench
 
     private static void Iterate(LocalSinkhornBackend backend, double epsilon)
     {
-        _ = backend.UpdateSourceAsync(epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _ = backend.CheckTargetAsync(epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        backend.CommitTargetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _ = backend.UpdateSourceAsync(SinkhornTerm.Cross, epsilon, SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _ = backend.CheckTargetAsync(SinkhornTerm.Cross, epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        backend.CommitTargetAsync(SinkhornTerm.Cross, SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 }

@@ -4,8 +4,11 @@ namespace Transport.Numerics.Transport;
 
 /// <summary>
 /// The operations the Sinkhorn schedule (<see cref="SinkhornDriver"/>) needs, whether the blocks live in
-/// this process (<see cref="LocalSinkhornBackend"/>) or on shard grains across a cluster. Every scalar
-/// that comes back is a float64 sum over blocks taken in a fixed block order.
+/// this process (<see cref="LocalSinkhornBackend"/>) or on shard grains across a cluster. Every call names
+/// the problem it acts on (<see cref="SinkhornTerm"/>): the cross problem between the two clouds, or the
+/// self problem of one cloud, which is the cross problem of that cloud with itself (its "source" potential
+/// f_aa and "target" potential g_aa both live on that cloud's blocks). Every scalar that comes back is a
+/// float64 sum over blocks taken in a fixed block order.
 /// </summary>
 public interface ISinkhornBackend
 {
@@ -18,19 +21,19 @@ public interface ISinkhornBackend
     /// <summary>The bounding box of both clouds together (for the annealing start).</summary>
     ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken);
 
-    /// <summary>f = T_b(g) on every source block; returns &lt;f, a&gt;.</summary>
-    ValueTask<double> UpdateSourceAsync(double epsilon, CancellationToken cancellationToken);
-
-    /// <summary>g* = T_a(f) on every target block (kept as a candidate); reports the column marginal of the current (f, g).</summary>
-    ValueTask<MarginalReport> CheckTargetAsync(double epsilon, CancellationToken cancellationToken);
-
-    /// <summary>g = g* (the candidate of the last check).</summary>
-    ValueTask CommitTargetAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// f &lt;- f + w (T(g) - f) on every source row of <paramref name="term"/> (f = T(g) exactly when w = 1), or
+    /// f &lt;- (g + T(g)) / 2 for the symmetric update of a self problem (<see cref="SinkhornUpdate"/>);
+    /// returns &lt;f, a&gt; after the update.
+    /// </summary>
+    ValueTask<double> UpdateSourceAsync(SinkhornTerm term, double epsilon, SinkhornUpdate update, CancellationToken cancellationToken);
 
     /// <summary>
-    /// One symmetric step of the self problem of <paramref name="side"/>: every block computes its candidate
-    /// from the unchanged potentials, then all commit. The report measures the state before the step, except
-    /// <see cref="MarginalReport.WeightedPotential"/>, which is &lt;p, w&gt; after it.
+    /// g* = T(f) on every target row of <paramref name="term"/> (kept as a candidate); reports the column
+    /// marginal of the current (f, g).
     /// </summary>
-    ValueTask<MarginalReport> SelfStepAsync(CloudSide side, double epsilon, SelfUpdate mode, CancellationToken cancellationToken);
+    ValueTask<MarginalReport> CheckTargetAsync(SinkhornTerm term, double epsilon, CancellationToken cancellationToken);
+
+    /// <summary>g &lt;- g + w (g* - g), or g &lt;- (f + g*) / 2 when symmetric, with the candidate of the last check of <paramref name="term"/>.</summary>
+    ValueTask CommitTargetAsync(SinkhornTerm term, SinkhornUpdate update, CancellationToken cancellationToken);
 }

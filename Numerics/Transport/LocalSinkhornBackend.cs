@@ -25,10 +25,10 @@ public sealed class LocalSinkhornBackend : ISinkhornBackend
     /// <summary>The options of the solve.</summary>
     public SinkhornOptions Options { get; }
 
-    /// <summary>The source block (potential f).</summary>
+    /// <summary>The source block (potential f; f_aa and g_aa of the source's self problem).</summary>
     public SinkhornBlock Source { get; }
 
-    /// <summary>The target block (potential g).</summary>
+    /// <summary>The target block (potential g; f_bb and g_bb of the target's self problem).</summary>
     public SinkhornBlock Target { get; }
 
     /// <inheritdoc />
@@ -39,26 +39,43 @@ public sealed class LocalSinkhornBackend : ISinkhornBackend
         ValueTask.FromResult(BoundingBox.Of(Problem.Source).Union(BoundingBox.Of(Problem.Target)));
 
     /// <inheritdoc />
-    public ValueTask<double> UpdateSourceAsync(double epsilon, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Source.UpdateCross(Target.Potential, epsilon));
-
-    /// <inheritdoc />
-    public ValueTask<MarginalReport> CheckTargetAsync(double epsilon, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Target.CheckCross(Source.Potential, epsilon));
-
-    /// <inheritdoc />
-    public ValueTask CommitTargetAsync(CancellationToken cancellationToken)
+    public ValueTask<double> UpdateSourceAsync(SinkhornTerm term, double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
-        Target.CommitCross();
+        if (term == SinkhornTerm.Cross)
+        {
+            return ValueTask.FromResult(Source.UpdateCross(Target.Potential, epsilon, update));
+        }
+
+        var block = SelfBlock(term);
+        return ValueTask.FromResult(block.UpdateSelf(block.SelfTargetPotential, epsilon, update));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MarginalReport> CheckTargetAsync(SinkhornTerm term, double epsilon, CancellationToken cancellationToken)
+    {
+        if (term == SinkhornTerm.Cross)
+        {
+            return ValueTask.FromResult(Target.CheckCross(Source.Potential, epsilon));
+        }
+
+        var block = SelfBlock(term);
+        return ValueTask.FromResult(block.CheckSelf(block.SelfSourcePotential, epsilon));
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitTargetAsync(SinkhornTerm term, SinkhornUpdate update, CancellationToken cancellationToken)
+    {
+        if (term == SinkhornTerm.Cross)
+        {
+            Target.CommitCross(update);
+        }
+        else
+        {
+            SelfBlock(term).CommitSelf(update);
+        }
+
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public ValueTask<MarginalReport> SelfStepAsync(CloudSide side, double epsilon, SelfUpdate mode, CancellationToken cancellationToken)
-    {
-        var block = side == CloudSide.Source ? Source : Target;
-        var report = block.ComputeSelfCandidate(block.SelfPotential, epsilon);
-        var weighted = block.CommitSelf(mode);
-        return ValueTask.FromResult(report with { WeightedPotential = weighted });
-    }
+    private SinkhornBlock SelfBlock(SinkhornTerm term) => term == SinkhornTerm.SelfSource ? Source : Target;
 }

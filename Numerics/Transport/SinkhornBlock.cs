@@ -8,9 +8,13 @@ namespace Transport.Numerics.Transport;
 /// single-process solver uses one block per cloud; the distributed solver uses several per cloud and
 /// moves only potential vectors between them, so both run exactly this code.
 /// <para>
-/// Cross problem: the block's potential p (f on the source side, g on the target side) is updated by
-/// the soft c-transform against the whole opposite cloud. Self problem (debiasing): the block's part of
-/// the symmetric potential is updated against its own whole cloud.
+/// Cross problem: the block's potential p (f on the source side, g on the target side) is moved toward
+/// the soft c-transform against the whole opposite cloud. Self problem (debiasing): the block's cloud is
+/// both the source and the target of OT_eps(a, a), so the block holds its rows of both potentials of
+/// that problem (f_aa and g_aa), each moved toward the soft c-transform of the other against its own
+/// whole cloud. Every move is a blend (<see cref="SinkhornUpdate"/>): p &lt;- p + w (T - p) for the cross
+/// problem (w = 1 is plain Sinkhorn and copies T exactly), and also the symmetric averaged half-step
+/// p &lt;- (other + T) / 2 for the self problem, whose other potential lives on the same rows.
 /// </para>
 /// </summary>
 public sealed class SinkhornBlock
@@ -20,11 +24,13 @@ public sealed class SinkhornBlock
     private readonly CostFunction cost;
     private readonly Precision precision;
     private readonly int maxDegreeOfParallelism;
-    private SoftCTransform? selfTransform;
-    private double[] potential;
-    private double[] candidate;
-    private readonly double[] selfPotential;
+    private readonly double[] potential;
+    private readonly double[] candidate;
+    private readonly double[] transformed;
+    private readonly double[] selfSource;
+    private readonly double[] selfTarget;
     private readonly double[] selfCandidate;
+    private SoftCTransform? selfTransform;
 
     /// <summary>Creates a block.</summary>
     /// <param name="block">The block's points; its weights are its share of its cloud's unit mass.</param>
@@ -47,7 +53,9 @@ public sealed class SinkhornBlock
         crossTransform = SoftCTransform.Create(block.Positions, block.Count, opposite, cost, precision, maxDegreeOfParallelism);
         potential = new double[block.Count];
         candidate = new double[block.Count];
-        selfPotential = new double[block.Count];
+        transformed = new double[block.Count];
+        selfSource = new double[block.Count];
+        selfTarget = new double[block.Count];
         selfCandidate = new double[block.Count];
     }
 
@@ -69,34 +77,33 @@ public sealed class SinkhornBlock
     /// </summary>
     public long KernelEvaluations => crossTransform.KernelEvaluations + (selfTransform?.KernelEvaluations ?? 0);
 
-    /// <summary>The self-problem potential of the block's points.</summary>
-    public ReadOnlySpan<double> SelfPotential => selfPotential;
+    /// <summary>The block's rows of the self problem's source potential f_aa (updated like a cross f).</summary>
+    public ReadOnlySpan<double> SelfSourcePotential => selfSource;
+
+    /// <summary>The block's rows of the self problem's target potential g_aa (checked and committed like a cross g).</summary>
+    public ReadOnlySpan<double> SelfTargetPotential => selfTarget;
 
     /// <summary>Sets the cross potential (warm start); zero by default.</summary>
     public void SetPotential(ReadOnlySpan<double> values) => values.CopyTo(potential);
 
-    /// <summary>Sets the self-problem potential (warm start of the debiasing term); zero by default.</summary>
-    public void SetSelfPotential(ReadOnlySpan<double> values) => values.CopyTo(selfPotential);
-
-    /// <summary>p = T(opposite potential); returns sum_i w_i p_i over the block.</summary>
-    public double UpdateCross(ReadOnlySpan<double> oppositePotential, double epsilon)
+    /// <summary>Sets the self problem's potentials f_aa and g_aa on the block's rows (warm start); zero by default.</summary>
+    public void SetSelfPotentials(ReadOnlySpan<double> source, ReadOnlySpan<double> target)
     {
-        crossTransform.Apply(oppositePotential, epsilon, potential);
-        var sum = 0.0;
-        for (var i = 0; i < potential.Length; i++)
-        {
-            if (Block.Weights[i] != 0)
-            {
-                sum += Block.Weights[i] * potential[i];
-            }
-        }
-
-        return sum;
+        source.CopyTo(selfSource);
+        target.CopyTo(selfTarget);
     }
 
     /// <summary>
-    /// Computes the candidate p* = T(opposite potential) without adopting it and reports the marginal of
-    /// the current plan on this block (mass_j = w_j exp((p_j - p*_j)/eps)).
+    /// Source half-step of the cross problem: p &lt;- Blend(p, T(opposite potential)); returns
+    /// sum_i w_i p_i over the block after the update.
+    /// </summary>
+    public double UpdateCross(ReadOnlySpan<double> oppositePotential, double epsilon, SinkhornUpdate update) =>
+        Update(crossTransform, oppositePotential, epsilon, Cross(update), potential, potential);
+
+    /// <summary>
+    /// Target half-step of the cross problem, first part: computes the candidate p* = T(opposite potential)
+    /// without adopting it and reports the marginal of the current plan on this block
+    /// (mass_j = w_j exp((p_j - p*_j)/eps)).
     /// </summary>
     public MarginalReport CheckCross(ReadOnlySpan<double> oppositePotential, double epsilon)
     {
@@ -104,38 +111,47 @@ public sealed class SinkhornBlock
         return MarginalReport.Measure(Block.Weights, potential, candidate, epsilon);
     }
 
-    /// <summary>Adopts the candidate computed by the last <see cref="CheckCross"/>.</summary>
-    public void CommitCross() => (potential, candidate) = (candidate, potential);
+    /// <summary>Target half-step of the cross problem, second part: p &lt;- Blend(p, p*) with the candidate of the last <see cref="CheckCross"/>.</summary>
+    public void CommitCross(SinkhornUpdate update) => Cross(update).Blend(potential, potential, candidate);
 
     /// <summary>
-    /// First half of a symmetric self-problem step: p* = T_self(whole self potential) on this block, kept
-    /// as a candidate; reports the marginal of the self plan at the current potential. Splitting the step
-    /// lets every block read the others' unchanged potentials before any block commits.
+    /// Source half-step of the self problem: f_aa &lt;- Blend(f_aa, T_self(whole g_aa)) on the block's rows (with
+    /// the block's g_aa as the base of a symmetric update); returns sum_i w_i f_aa,i over the block after the update.
     /// </summary>
-    public MarginalReport ComputeSelfCandidate(ReadOnlySpan<double> wholeSelfPotential, double epsilon)
+    public double UpdateSelf(ReadOnlySpan<double> wholeSelfTarget, double epsilon, SinkhornUpdate update) =>
+        Update(SelfTransform(), wholeSelfTarget, epsilon, update, selfSource, selfTarget);
+
+    /// <summary>
+    /// Target half-step of the self problem, first part: the candidate T_self(whole f_aa) on the block's rows,
+    /// kept, and the column-marginal report of the block's g_aa against it.
+    /// </summary>
+    public MarginalReport CheckSelf(ReadOnlySpan<double> wholeSelfSource, double epsilon)
     {
-        SelfTransform().Apply(wholeSelfPotential, epsilon, selfCandidate);
-        return MarginalReport.Measure(Block.Weights, selfPotential, selfCandidate, epsilon);
+        SelfTransform().Apply(wholeSelfSource, epsilon, selfCandidate);
+        return MarginalReport.Measure(Block.Weights, selfTarget, selfCandidate, epsilon);
     }
 
-    /// <summary>
-    /// Second half of the step: p = p* (<see cref="SelfUpdate.Replace"/>) or p = (p + p*)/2
-    /// (<see cref="SelfUpdate.Average"/>). Returns sum_i w_i p_i after the update, so that
-    /// OT_eps(a, a) = 2 x the sum over blocks once converged.
-    /// </summary>
-    public double CommitSelf(SelfUpdate mode)
+    /// <summary>Target half-step of the self problem, second part: g_aa &lt;- Blend(g_aa, candidate) (base f_aa when symmetric).</summary>
+    public void CommitSelf(SinkhornUpdate update) => update.Blend(selfTarget, selfSource, selfCandidate);
+
+    private static SinkhornUpdate Cross(SinkhornUpdate update) => update.Symmetric
+        ? throw new ArgumentException("the symmetric update is for self problems: a cross potential has no other potential on its rows", nameof(update))
+        : update;
+
+    private double Update(SoftCTransform transform, ReadOnlySpan<double> oppositePotential, double epsilon, SinkhornUpdate update, double[] destination, double[] other)
     {
-        var weighted = 0.0;
-        for (var i = 0; i < Count; i++)
+        transform.Apply(oppositePotential, epsilon, transformed);
+        update.Blend(destination, other, transformed);
+        var sum = 0.0;
+        for (var i = 0; i < destination.Length; i++)
         {
-            selfPotential[i] = mode == SelfUpdate.Average ? 0.5 * (selfPotential[i] + selfCandidate[i]) : selfCandidate[i];
             if (Block.Weights[i] != 0)
             {
-                weighted += Block.Weights[i] * selfPotential[i];
+                sum += Block.Weights[i] * destination[i];
             }
         }
 
-        return weighted;
+        return sum;
     }
 
     /// <summary>
@@ -149,7 +165,10 @@ public sealed class SinkhornBlock
         return WriteMapAndCost(partials, map);
     }
 
-    /// <summary>The self-plan barycentric map of the block (row-major into <paramref name="map"/>).</summary>
+    /// <summary>
+    /// The self-plan barycentric map of the block (row-major into <paramref name="map"/>), row-normalised
+    /// with <paramref name="wholeSelfPotential"/> as the potential of the keys (the block's whole cloud).
+    /// </summary>
     public void EvaluateSelfMap(ReadOnlySpan<double> wholeSelfPotential, double epsilon, Span<double> map)
     {
         var partials = SelfTransform().Reduce(wholeSelfPotential, epsilon, withKeyPositions: true, withMoment: true);

@@ -2,7 +2,8 @@ namespace Transport.Numerics.Transport;
 
 /// <summary>
 /// The debiased Sinkhorn divergence S_eps(a, b) = OT_eps(a, b) - (OT_eps(a, a) + OT_eps(b, b)) / 2
-/// (Feydy et al. 2019; math.md 3.6), with symmetric updates for the self terms.
+/// (Feydy et al. 2019; math.md 3.6). The three problems run through the same driver
+/// (<see cref="SinkhornDriver"/>): a self problem is the cross problem of a cloud with itself.
 /// </summary>
 public sealed class SinkhornDivergence
 {
@@ -15,7 +16,7 @@ public sealed class SinkhornDivergence
         Cross = cross;
         SelfSource = selfSource;
         SelfTarget = selfTarget;
-        Value = cross.Dual - (0.5 * selfSource.Dual) - (0.5 * selfTarget.Dual);
+        Value = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
     }
 
     /// <summary>S_eps(a, b).</summary>
@@ -32,9 +33,8 @@ public sealed class SinkhornDivergence
 
     /// <summary>
     /// Point-pair cost evaluations of the three problems and of everything computed on demand so far:
-    /// <see cref="Cross"/>'s count, plus (K_a + 1) n^2 and (K_b + 1) m^2 for the self problems of K_a and K_b
-    /// iterations (the final extrapolation is one more step), plus n^2 for the self map of each
-    /// <see cref="SourceGradient"/> call.
+    /// <see cref="Cross"/>'s count, plus 2 K_a n^2 and 2 K_b m^2 for the self problems of K_a and K_b
+    /// iterations, plus n^2 for the self map of each <see cref="SourceGradient"/> call.
     /// </summary>
     public long KernelEvaluations => Cross.KernelEvaluations + SelfSource.KernelEvaluations + SelfTarget.KernelEvaluations + gradientEvaluations;
 
@@ -52,17 +52,43 @@ public sealed class SinkhornDivergence
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var backend = new LocalSinkhornBackend(problem, options, withSelfProblems: true);
-        var cross = SinkhornSolver.Run(backend, problem, options, progress, cancellationToken);
         var box = backend.BoundingBoxAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
         var maxCost = SinkhornProblem.MaxCost(box, options.Cost);
-        var selfSource = SinkhornDriver.SolveSelfAsync(backend, CloudSide.Source, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
-        var selfTarget = SinkhornDriver.SolveSelfAsync(backend, CloudSide.Target, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
+        var cross = SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
+        var selfSource = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfSource, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
+        var selfTarget = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfTarget, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
         return new SinkhornDivergence(backend, new SinkhornOutput(backend, cross), selfSource, selfTarget);
     }
 
     /// <summary>
+    /// The symmetric self potential p = (f_aa + g_aa) / 2 of a self problem solved as a cross problem, from the
+    /// two potentials on the same points. At the fixed point f_aa and g_aa are equal up to a constant (f + c,
+    /// g - c solve the same problem), which the average removes. Away from it, the envelope gradient of
+    /// OT_eps(a, a) with respect to x_i averages x_i's row role (a map normalised with the keys' potential g) and
+    /// its column role (normalised with f); to first order in f - g that average is the map with key potential
+    /// (f + g) / 2, so the symmetric potential keeps the self map's error second order in the residual
+    /// asymmetry, where f or g alone would leave it first order.
+    /// </summary>
+    public static double[] SymmetricSelfPotential(ReadOnlySpan<double> selfSource, ReadOnlySpan<double> selfTarget)
+    {
+        if (selfSource.Length != selfTarget.Length)
+        {
+            throw new ArgumentException($"{selfSource.Length} source values against {selfTarget.Length} target values", nameof(selfTarget));
+        }
+
+        var result = new double[selfSource.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = 0.5 * (selfSource[i] + selfTarget[i]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Gradient of S_eps with respect to the source positions at convergence (envelope theorem):
-    /// grad_i = 2 s a_i (T_aa(x_i) - T_ab(x_i)) for the cost s |x - y|^2. Row-major n x d.
+    /// grad_i = 2 s a_i (T_aa(x_i) - T_ab(x_i)) for the cost s |x - y|^2. Row-major n x d. T_aa uses the
+    /// symmetric self potential (<see cref="SymmetricSelfPotential"/>).
     /// </summary>
     public double[] SourceGradient()
     {
@@ -71,7 +97,8 @@ public sealed class SinkhornDivergence
         var crossMap = Cross.BarycentricMap();
         var selfMap = new double[source.Count * d];
         var before = backend.Source.KernelEvaluations;
-        backend.Source.EvaluateSelfMap(backend.Source.SelfPotential, Cross.Epsilon, selfMap);
+        var selfPotential = SymmetricSelfPotential(backend.Source.SelfSourcePotential, backend.Source.SelfTargetPotential);
+        backend.Source.EvaluateSelfMap(selfPotential, Cross.Epsilon, selfMap);
         gradientEvaluations += backend.Source.KernelEvaluations - before;
         var factor = 2 * Geometry.CostFunctions.Scale(backend.Options.Cost);
         var gradient = new double[source.Count * d];

@@ -13,13 +13,13 @@ public sealed record SinkhornProgress(string Problem, int Iteration, double Epsi
 /// <param name="Converged">Whether the marginal error went below the tolerance at the target eps.</param>
 /// <param name="MarginalError">Final L1 marginal error.</param>
 /// <param name="MarginalError2">Final 2-norm marginal error.</param>
-/// <param name="Dual">Cross: &lt;f, a&gt; + &lt;g, b&gt;. Self: OT_eps(a, a) = 2 &lt;p, a&gt;.</param>
-/// <param name="Objective">Cross: &lt;P, C&gt; + eps KL(P | a x b) at the returned potentials. Self: same as <paramref name="Dual"/>.</param>
+/// <param name="Dual">&lt;f, a&gt; + &lt;g, b&gt; (for a self problem OT_eps(a, a) = &lt;f_aa, a&gt; + &lt;g_aa, a&gt;).</param>
+/// <param name="Objective">&lt;P, C&gt; + eps KL(P | a x b) at the returned potentials.</param>
 /// <param name="History">Every checked iteration.</param>
 /// <param name="KernelEvaluations">
-/// Point-pair cost evaluations of this problem's schedule: 2 n m per cross iteration (update and
-/// check), n^2 per self step (the final extrapolation included). Evaluating the plan afterwards is not
-/// part of the schedule and is counted by whoever does it.
+/// Point-pair cost evaluations of this problem's schedule: 2 n m per iteration (update and check; n^2 for
+/// a self problem of n points). Evaluating the plan afterwards is not part of the schedule and is counted
+/// by whoever does it.
 /// </param>
 public sealed record SinkhornRunSummary(
     int Iterations,
@@ -29,4 +29,11 @@ public sealed record SinkhornRunSummary(
     double Dual,
     double Objective,
     IReadOnlyList<SinkhornProgress> History,
-    long KernelEvaluations);
+    long KernelEvaluations)
+{
+    /// <summary>
+    /// The over-relaxation factor in use at the end (1 when relaxation was off, not yet estimated or switched
+    /// off by its guard); a nearby later solve may start from it.
+    /// </summary>
+    public double Relaxation { get; init; } = 1.0;
+}

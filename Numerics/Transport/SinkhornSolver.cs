@@ -25,6 +25,6 @@ public static class SinkhornSolver
     {
         var box = backend.BoundingBoxAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
         var maxCost = SinkhornProblem.MaxCost(box, options.Cost);
-        return SinkhornDriver.SolveCrossAsync(backend, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
+        return SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
     }
 }

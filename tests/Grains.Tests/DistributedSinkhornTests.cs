@@ -62,6 +62,56 @@ public sealed class DistributedSinkhornTests(ClusterFixture fixture)
         Assert.Equal(reference.Converged, output.Result.Converged);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public async Task Over_relaxed_cross_and_divergence_on_shards_equal_single_process_within_1e9(int shards)
+    {
+        // eps / D^2 ~ 1e-3 (D^2 = 9 for these clouds): the cross problem's adaptive over-relaxation engages (w > 1)
+        // and the self problems, which run on their own cloud's shards, take many symmetric steps. Every row is
+        // computed from the same keys in the same order as in process; only the float64 sums of the shards'
+        // scalar partials are ordered differently (rounding ~1e-16 relative per step), and the relaxation factor is
+        // a continuous function of those sums. 1e-9 relative leaves room for that rounding to propagate through a
+        // few hundred iterations and still catches any difference in the iteration itself.
+        var (source, target) = Problems.Clouds(90, 70, 2, seed: 17);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, shards, divergence: true, tolerance: 1e-8);
+        var reference = SinkhornDivergence.Compute(new SinkhornProblem(source, target), Problems.Options(spec));
+        Assert.True(reference.Converged);
+        Assert.True(reference.Cross.Summary.Relaxation > 1, "relaxation did not engage in process");
+        _ = reference.Cross.TransportCost; // the cluster always evaluates the plan once (cost and map)
+
+        var output = await new SinkhornJobClient(fixture.Grains).RunAsync($"relaxed-divergence-{shards}", spec, source, target);
+
+        Assert.Equal(Math.Min(shards, 70), output.Result.Shards);
+        Assert.True(output.Result.Converged);
+        Assert.Equal(reference.Cross.Iterations, output.Result.Iterations);
+        Assert.Equal(reference.KernelEvaluations, output.Result.KernelEvaluations);
+        Problems.AssertClose(reference.Cross.Dual, output.Result.Dual, 1e-9, 0, "dual");
+        Problems.AssertClose(reference.Cross.TransportCost, output.Result.Cost, 1e-9, 0, "cost");
+        Problems.AssertClose(reference.Value, output.Result.Divergence!.Value, 1e-9, 0, "divergence");
+
+        // The history has each problem's checked iterations; the self problems stop where they stop in process.
+        Assert.Equal(reference.SelfSource.Iterations, output.Result.History.Where(h => h.Problem == "self-source").Max(h => h.Iteration));
+        Assert.Equal(reference.SelfTarget.Iterations, output.Result.History.Where(h => h.Problem == "self-target").Max(h => h.Iteration));
+        var scale = Math.Abs(reference.Cross.TransportCost);
+        for (var i = 0; i < source.Count; i++)
+        {
+            Problems.AssertClose(reference.Cross.F[i], output.F[i], 1e-9, scale, $"f[{i}]");
+        }
+
+        for (var j = 0; j < target.Count; j++)
+        {
+            Problems.AssertClose(reference.Cross.G[j], output.G[j], 1e-9, scale, $"g[{j}]");
+        }
+
+        var map = reference.Cross.BarycentricMap();
+        for (var k = 0; k < map.Length; k++)
+        {
+            Problems.AssertClose(map[k], output.Map[k], 1e-9, 1, $"map[{k}]");
+        }
+    }
+
     [Fact]
     public async Task Progress_is_observed_while_running_and_cancellation_stops_the_run()
     {

@@ -15,9 +15,9 @@ public sealed class SinkhornDivergenceTests
     [InlineData(3, 1.0)]
     public void Divergence_of_identical_clouds_is_zero_to_solver_tolerance(int dim, double epsilon)
     {
-        // The cross problem (alternating updates) and the self problems (symmetric averaged updates)
-        // solve the same problem by different iterations, each to an L1 marginal error of 1e-10;
-        // their values differ by about that error times the cost scale (~1), so |S| <= 1e-8.
+        // The cross problem and the self problems solve the same problem by the same loop from different
+        // potentials (a self problem is the cross problem of the cloud with itself), each to an L1 marginal
+        // error of 1e-10; their values differ by about that error times the cost scale (~1), so |S| <= 1e-8.
         const int n = 40;
         var cloud = PointCloud.Create(TestData.Points(n, dim, seed: 60 + dim), n, dim, TestData.Weights(n, seed: 61));
         var divergence = SinkhornDivergence.Compute(new SinkhornProblem(cloud, cloud), new SinkhornOptions { Epsilon = epsilon, Tolerance = 1e-10 });

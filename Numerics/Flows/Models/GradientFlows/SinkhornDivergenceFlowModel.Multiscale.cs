@@ -66,7 +66,7 @@ public sealed partial class SinkhornDivergenceFlowModel
         var data = new double[(2 * n * d) + 1];
         cross.Map.CopyTo(data, 0);
         self.Map.CopyTo(data, n * d);
-        data[^1] = cross.Dual - (0.5 * self.Dual) - (0.5 * targetSelfValue);
+        data[^1] = DebiasedDivergence.Combine(cross.Dual, self.Dual, targetSelfValue);
         return data;
     }
 

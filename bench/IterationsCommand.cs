@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
+
+namespace Transport.Bench;
+
+/// <summary>
+/// Iterations to an L1 column-marginal error of the tolerance (default 1e-6) for OT_eps between N points uniform in
+/// the unit cube [0, 1]^d and M = N points of the Gaussian blob N(0.5, 0.1^2 I), cost |x - y|^2 (squared Euclidean,
+/// so eps is in squared length units; the joint diameter is about sqrt(d)). Solvers: dense plain (w = 1, the loop
+/// before adaptive over-relaxation), dense adaptive (over-relaxed cross loop), and the multiscale solver with its
+/// defaults.
+/// </summary>
+internal static class IterationsCommand
+{
+    public static void Run(IterationsOptions options)
+    {
+        Console.Error.WriteLine($"iterations bench: uniform [0,1]^{options.Dimension} vs N(0.5, 0.1^2 I), cost |x - y|^2, tolerance {options.Tolerance}, scaling {options.Scaling}, {Environment.ProcessorCount} cores");
+        var table = new TablePrinter("N", "eps", "eps/D^2", "solver", "iterations", "seconds", "marginal L1", "w", "converged");
+        foreach (var n in options.Sizes)
+        {
+            var problem = Problem(n, options.Dimension);
+            var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
+            foreach (var epsilon in options.Epsilons)
+            {
+                var relative = Sci(epsilon / (box.Diameter * box.Diameter));
+                var sinkhorn = new SinkhornOptions { Epsilon = epsilon, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations, Scaling = options.Scaling };
+                if (options.Plain)
+                {
+                    var plainOptions = sinkhorn with { Overrelaxation = 1, MaxIterations = options.PlainMaxIterations };
+                    var (plain, seconds) = Timed(() => SinkhornSolver.Solve(problem, plainOptions));
+                    Add(table, n, epsilon, relative, "dense plain w=1 (before)", plain.Iterations, seconds, plain.MarginalError, 1.0, plain.Converged);
+                }
+
+                var (adaptive, adaptiveSeconds) = Timed(() => SinkhornSolver.Solve(problem, sinkhorn));
+                Add(table, n, epsilon, relative, "dense adaptive (after)", adaptive.Iterations, adaptiveSeconds, adaptive.MarginalError, adaptive.Summary.Relaxation, adaptive.Converged);
+
+                if (options.Multiscale)
+                {
+                    var (multiscale, msSeconds) = Timed(() => MultiscaleSinkhornSolver.Solve(problem, sinkhorn, new MultiscaleOptions()));
+                    Add(table, n, epsilon, relative, "multiscale", multiscale.Iterations, msSeconds, multiscale.MarginalError, multiscale.Relaxation, multiscale.Converged);
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(table.Render());
+        Console.WriteLine("iterations: annealing stages included; marginal L1: final column-marginal error; w: final over-relaxation factor.");
+    }
+
+    private static void Add(TablePrinter table, int n, double epsilon, string relative, string solver, int iterations, double seconds, double error, double relaxation, bool converged)
+    {
+        Console.Error.WriteLine($"N = {n}, eps = {epsilon}: {solver} {iterations} iterations, {Format.Seconds(seconds)} s, error {Sci(error)}, converged {converged}");
+        table.Add(Format.Int(n), Sci(epsilon), relative, solver, Format.Int(iterations), Format.Seconds(seconds), Sci(error), relaxation.ToString("0.###", CultureInfo.InvariantCulture), converged.ToString());
+    }
+
+    /// <summary>Uniform cube (seed 1) against N(0.5, 0.1^2 I) (seed 2, Box-Muller), uniform weights.</summary>
+    public static SinkhornProblem Problem(int n, int dimension)
+    {
+        var x = Clouds.UnitCube(n, dimension, seed: 1);
+        var random = new Random(2);
+        var y = new double[n * dimension];
+        for (var i = 0; i < y.Length; i++)
+        {
+            var u = 1.0 - random.NextDouble();
+            var v = random.NextDouble();
+            y[i] = 0.5 + (0.1 * Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2.0 * Math.PI * v));
+        }
+
+        return new SinkhornProblem(PointCloud.Create(x, n, dimension), PointCloud.Create(y, n, dimension));
+    }
+
+    private static (T Result, double Seconds) Timed<T>(Func<T> run)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = run();
+        return (result, watch.Elapsed.TotalSeconds);
+    }
+
+    private static string Sci(double value) => double.IsFinite(value) ? value.ToString("0.00e0", CultureInfo.InvariantCulture) : "n/a";
+}
