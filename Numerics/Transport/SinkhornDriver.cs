@@ -1,5 +1,3 @@
-using Transport.Numerics.Transport.Multiscale;
-
 namespace Transport.Numerics.Transport;
 
 /// <summary>
@@ -9,8 +7,10 @@ namespace Transport.Numerics.Transport;
 /// and g_aa on the same points, the same half-steps, the same stopping test; only the blend differs
 /// (<see cref="SinkhornUpdate"/>).
 /// <para>
-/// eps-annealing with one iteration per stage, then iterations at the target eps until the L1
-/// column-marginal error is below the tolerance or the iteration cap is reached. One iteration is
+/// The schedule (eps-annealing stages, the update of every iteration, the stopping test, progress) is
+/// <see cref="SinkhornSchedule"/>, shared with the multiscale solve; this loop only makes the half-steps on the
+/// backend. Iterations at the target eps go on until the L1 column-marginal error is below the tolerance or the
+/// iteration cap is reached. One iteration is
 /// f &lt;- Blend(f, T_b(g)) followed by g* = T_a(f); the column marginal of the state (f, g) is
 /// b_j exp((g_j - g*_j)/eps), so measuring it costs nothing extra: when the test passes after a plain
 /// step (f = T_b(g)) the driver stops with (f, g), whose rows are exact and whose columns are within the
@@ -29,15 +29,6 @@ namespace Transport.Numerics.Transport;
 /// </summary>
 public static class SinkhornDriver
 {
-    /// <summary>
-    /// Relaxed iterations without a new smallest error after which a cross solve falls back to plain iterations
-    /// for good. Relaxation at rate w - 1 &lt;= 0.95 sets a new best well within this window (0.95^50 = 0.08)
-    /// even through its oscillations; a longer stall means the error sits on a floor that relaxation amplifies
-    /// (float32 kernels: about 1e-6 here, where w = 1.95 kept 200 points at 2e-6 for 10,000 iterations while
-    /// plain iterations reach 1e-6).
-    /// </summary>
-    public const int StallWindow = 50;
-
     /// <summary>
     /// Solves <paramref name="term"/> on <paramref name="backend"/> from the potentials it holds (zero, or a
     /// warm start). The summary's <see cref="SinkhornRunSummary.Dual"/> is &lt;f, a&gt; + &lt;g, b&gt;, which is
@@ -65,61 +56,25 @@ public static class SinkhornDriver
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
-        var name = term.Name();
-        var schedule = EpsilonSchedule.Create(maxCost, options.Epsilon, options.Scaling);
-        var self = term != SinkhornTerm.Cross;
-        var relaxation = new RelaxationPolicy(options.Overrelaxation, initialRelaxation);
-        var polishing = false;
-        var stalled = false;
-        var bestRelaxed = double.PositiveInfinity;
-        var sinceBest = 0;
+        var schedule = new SinkhornSchedule(options, maxCost, term.Name(), progress, initialRelaxation, self: term != SinkhornTerm.Cross);
         var evaluationsBefore = backend.KernelEvaluations;
-        var history = new List<SinkhornProgress>();
-        var iteration = 0;
         var sourceDual = 0.0;
         var report = MarginalReport.Zero;
         var converged = false;
-        while (iteration < options.MaxIterations)
+        while (!schedule.Exhausted)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var annealing = iteration < schedule.Length - 1;
-            var epsilon = annealing ? schedule[iteration] : options.Epsilon;
-            var update = self
-                ? (iteration == 0 || polishing ? SinkhornUpdate.Plain : SinkhornUpdate.Averaged)
-                : stalled ? SinkhornUpdate.Plain : SinkhornUpdate.Relaxed(relaxation.Choose(annealing, level: 0));
+            var epsilon = schedule.Epsilon;
+            var update = schedule.NextUpdate();
             sourceDual = await backend.UpdateSourceAsync(term, epsilon, update, cancellationToken);
             report = await backend.CheckTargetAsync(term, epsilon, cancellationToken);
-            iteration++;
-            if (!self && !stalled)
+            if (schedule.Record(update, report))
             {
-                relaxation.Observe(annealing, level: 0, new MultiscaleUpdate(update.Weight), report.L1);
-                if (!update.IsPlain)
-                {
-                    sinceBest = report.L1 < bestRelaxed ? 0 : sinceBest + 1;
-                    bestRelaxed = Math.Min(bestRelaxed, report.L1);
-                    stalled = sinceBest >= StallWindow;
-                }
+                converged = true;
+                break;
             }
 
-            polishing = false;
-            var last = iteration >= options.MaxIterations;
-            if (!annealing && (iteration % options.CheckEvery == 0 || last))
-            {
-                var entry = new SinkhornProgress(name, iteration, epsilon, report.L1, report.L2);
-                history.Add(entry);
-                progress?.Invoke(entry);
-                if (report.L1 < options.Tolerance && MayStop(update))
-                {
-                    converged = true;
-                    break;
-                }
-            }
-            else if (annealing)
-            {
-                progress?.Invoke(new SinkhornProgress(name, iteration, epsilon, report.L1, report.L2));
-            }
-
-            if (last)
+            if (schedule.Exhausted)
             {
                 break;
             }
@@ -129,21 +84,9 @@ public static class SinkhornDriver
 
         var dual = sourceDual + report.WeightedPotential;
         var objective = sourceDual + report.PotentialMass;
-        return new SinkhornRunSummary(iteration, converged, report.L1, report.L2, dual, objective, history, backend.KernelEvaluations - evaluationsBefore)
+        return new SinkhornRunSummary(schedule.Iterations, converged, report.L1, report.L2, dual, objective, schedule.History, backend.KernelEvaluations - evaluationsBefore)
         {
-            Relaxation = self || stalled ? 1.0 : relaxation.Relaxation,
+            Relaxation = schedule.Relaxation,
         };
-
-        // A plain step may end the solve; any other asks for a plain step first (its error decides).
-        bool MayStop(SinkhornUpdate update)
-        {
-            if (!self && !stalled)
-            {
-                return relaxation.MayStop(new MultiscaleUpdate(update.Weight));
-            }
-
-            polishing = !update.IsPlain;
-            return update.IsPlain;
-        }
     }
 }

@@ -52,17 +52,6 @@ public sealed record MultiscaleOptions
     /// </summary>
     public double? Overrelaxation { get; init; }
 
-    /// <summary>
-    /// An annealing stage (one eps of the schedule) iterates until its L1 marginal error is at most this (or the
-    /// solve's tolerance, when larger) or <see cref="MaxIterationsPerStage"/> is reached; default 1e-3. One iteration
-    /// per stage (GeomLoss's schedule) leaves the last stage far from its solution at small eps: 400 + 400 Gaussian
-    /// points at eps / diameter^2 = 1e-4 then needed 10,000+ iterations against 461 with stages run to 1e-3.
-    /// </summary>
-    public double StageTolerance { get; init; } = 1e-3;
-
-    /// <summary>Most iterations of one annealing stage; default 50 (1 gives one iteration per stage).</summary>
-    public int MaxIterationsPerStage { get; init; } = 50;
-
     /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
     public void Validate()
     {
@@ -89,16 +78,6 @@ public sealed record MultiscaleOptions
         if (Overrelaxation is { } w && (!double.IsFinite(w) || w < 1 || w >= 2))
         {
             throw new InvalidInputException("overrelaxation", $"must be in [1, 2), got {Format(w)}");
-        }
-
-        if (!double.IsFinite(StageTolerance) || StageTolerance <= 0)
-        {
-            throw new InvalidInputException("stage-tolerance", $"must be a finite number > 0, got {Format(StageTolerance)}");
-        }
-
-        if (MaxIterationsPerStage < 1)
-        {
-            throw new InvalidInputException("max-iterations-per-stage", $"must be at least 1, got {MaxIterationsPerStage}");
         }
 
         if (LeafClusterSize < 1)

@@ -16,7 +16,7 @@ internal sealed class MultiscaleRun
     private readonly MultiscaleOptions multiscale;
     private readonly ClusterHierarchy source;
     private readonly ClusterHierarchy target;
-    private readonly double[] schedule;
+    private readonly SinkhornSchedule schedule;
     private readonly double[] jumpEpsilon;
     private readonly long[] evaluations;
     private readonly int[] iterationsPerLevel;
@@ -45,17 +45,11 @@ internal sealed class MultiscaleRun
     private BlockPattern? pointsPattern;
     private IMultiscalePointsBackend? points;
     private bool installed;
-    private readonly RelaxationPolicy relaxation;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
     private double[] f;
     private double[] g;
     private double[] candidate;
-    private int iterations;
-
-    // The annealing stage of the next iteration (schedule index); a warm start begins at the last one.
-    private int stageIndex;
-    private int stageIterations;
     private MarginalReport report;
     private double sourceDual;
 
@@ -92,7 +86,10 @@ internal sealed class MultiscaleRun
         }
         source = ClusterHierarchy.Build(problem.Source, morton, sourceCodes, sourceOrder, depths);
         target = ClusterHierarchy.Build(problem.Target, morton, targetCodes, targetOrder, depths);
-        schedule = EpsilonSchedule.Create(SinkhornProblem.MaxCost(box, options.Cost), options.Epsilon, options.Scaling);
+        // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
+        // the stopping test and progress; a warm start begins at the target eps.
+        var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
+        schedule = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, warmStart?.Relaxation, warm: warmStart is not null);
         var levels = source.LevelCount;
         evaluations = new long[levels];
         iterationsPerLevel = new int[levels];
@@ -102,7 +99,6 @@ internal sealed class MultiscaleRun
 
         // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
         // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
-        relaxation = new RelaxationPolicy(multiscale.Overrelaxation, warmStart?.Relaxation);
         jumpEpsilon = new double[levels];
         for (var m = 1; m < levels; m++)
         {
@@ -144,7 +140,6 @@ internal sealed class MultiscaleRun
             g[s] = warmStart.G[target.Order[s]];
         }
 
-        stageIndex = schedule.Length - 1;
         if (source.LevelCount == 1)
         {
             return;
@@ -208,7 +203,12 @@ internal sealed class MultiscaleRun
             }
 
             // A capped solve gets one plain iteration on the new pattern so that its outputs describe that pattern.
-            outcome = await IterateAsync(cancellationToken, extraIterations: outcome == IterationOutcome.Capped ? 1 : 0);
+            if (outcome == IterationOutcome.Capped)
+            {
+                schedule.AllowOneMore();
+            }
+
+            outcome = await IterateAsync(cancellationToken);
             neglected = NeglectedMass(out search, out masses);
         }
 
@@ -235,9 +235,9 @@ internal sealed class MultiscaleRun
     /// points until the kept-block column error is below the tolerance, the cap, or a stall. Same alternating
     /// update and stopping test as <see cref="SinkhornDriver"/>.
     /// </summary>
-    private async Task<IterationOutcome> IterateAsync(CancellationToken cancellationToken, int extraIterations = 0)
+    private async Task<IterationOutcome> IterateAsync(CancellationToken cancellationToken)
     {
-        var outcome = await RunIterationsAsync(options.MaxIterations + extraIterations, cancellationToken);
+        var outcome = await RunIterationsAsync(cancellationToken);
         if (level == 0 && installed)
         {
             // The safeguard and the output read f and g here.
@@ -249,20 +249,22 @@ internal sealed class MultiscaleRun
         return outcome;
     }
 
-    private async Task<IterationOutcome> RunIterationsAsync(int maxIterations, CancellationToken cancellationToken)
+    private async Task<IterationOutcome> RunIterationsAsync(CancellationToken cancellationToken)
     {
         windowStart = -1;
-        while (iterations < maxIterations)
+        while (!schedule.Exhausted)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var annealing = stageIndex < schedule.Length - 1;
-            var epsilon = annealing ? schedule[stageIndex] : options.Epsilon;
+            var annealing = schedule.Annealing;
+            var epsilon = schedule.Epsilon;
             while (level > 0 && (!annealing || epsilon < jumpEpsilon[level]))
             {
                 Jump(epsilon);
             }
 
-            var update = relaxation.Choose(annealing, level);
+            // The points backends blend as MultiscaleUpdate: relaxed (w >= 1) alternating steps; coarse levels are plain.
+            var chosen = schedule.NextUpdate(relaxable: level == 0);
+            var update = new MultiscaleUpdate(chosen.Weight);
             if (level == 0)
             {
                 await InstallAsync(cancellationToken);
@@ -277,31 +279,13 @@ internal sealed class MultiscaleRun
                 CoarseIteration(epsilon);
             }
 
-            iterations++;
             iterationsPerLevel[level]++;
-            // An annealing stage ends when its marginal error is small enough that the next, halved eps starts near
-            // its solution (one iteration per stage leaves the last stage far from it at small eps, and plain or
-            // relaxed Sinkhorn then crawls), or after the stage's iteration cap.
-            if (annealing && (++stageIterations >= multiscale.MaxIterationsPerStage || report.L1 <= Math.Max(options.Tolerance, multiscale.StageTolerance)))
-            {
-                stageIndex++;
-                stageIterations = 0;
-            }
-
-            var last = iterations >= maxIterations;
-            var below = report.L1 < options.Tolerance;
-            relaxation.Observe(annealing, level, update, report.L1);
-            if (annealing || iterations % options.CheckEvery == 0 || last)
-            {
-                progress?.Invoke(new SinkhornProgress(problemName, iterations, epsilon, report.L1, report.L2));
-            }
-
-            if (!annealing && (iterations % options.CheckEvery == 0 || last) && below && relaxation.MayStop(update))
+            if (schedule.Record(chosen, report, relaxable: level == 0))
             {
                 return IterationOutcome.Converged;
             }
 
-            if (last)
+            if (schedule.Exhausted)
             {
                 break;
             }
@@ -344,16 +328,16 @@ internal sealed class MultiscaleRun
 
         if (windowStart < 0 || report.L1 < 0.5 * windowError)
         {
-            if (windowStart < 0 || iterations - windowStart >= StallWindow)
+            if (windowStart < 0 || schedule.Iterations - windowStart >= StallWindow)
             {
-                windowStart = iterations;
+                windowStart = schedule.Iterations;
                 windowError = report.L1;
             }
 
             return false;
         }
 
-        return iterations - windowStart >= StallWindow;
+        return schedule.Iterations - windowStart >= StallWindow;
     }
 
     /// <summary>The kept block pairs on the points as a fraction of all block pairs.</summary>
@@ -588,12 +572,12 @@ internal sealed class MultiscaleRun
             Dual = sourceDual + report.WeightedPotential,
             MarginalError = report.L1,
             NeglectedMass = neglected,
-            Iterations = iterations,
+            Iterations = schedule.Iterations,
             Converged = converged,
             Refinements = refinements,
             ReadmittedPairs = readmitted,
             Levels = levels,
-            Relaxation = relaxation.Relaxation,
+            Relaxation = schedule.Relaxation,
             DenseReason = denseReason,
         };
     }

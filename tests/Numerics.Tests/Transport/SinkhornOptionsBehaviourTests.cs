@@ -69,8 +69,9 @@ public sealed class SinkhornOptionsBehaviourTests
         Assert.Equal(output.Iterations, history[^1].Iteration);
         Assert.All(history, entry => Assert.Equal(options.Epsilon, entry.Epsilon));
         Assert.All(history, entry => Assert.True(entry.MarginalError2 <= entry.MarginalError + 1e-300, "2-norm exceeds the L1 norm"));
-        // Only the last check passed the test; every earlier one was at or above the tolerance.
-        Assert.All(history.Take(history.Count - 1), entry => Assert.True(entry.MarginalError >= options.Tolerance));
+        // Only the last check passed the test; every earlier one was at or above the tolerance, except possibly the
+        // one before it: an over-relaxed step that met the tolerance and asked for the plain step that decides.
+        Assert.All(history.Take(history.Count - 2), entry => Assert.True(entry.MarginalError >= options.Tolerance));
         Assert.True(history.Zip(history.Skip(1)).All(pair => pair.First.Iteration < pair.Second.Iteration));
         // The progress callback saw the annealing stages too, with decreasing epsilon.
         Assert.True(progress.Count >= history.Count);
