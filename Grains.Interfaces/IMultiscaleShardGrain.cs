@@ -26,21 +26,23 @@ public interface IMultiscaleShardGrain : IGrainWithStringKey
     Task<FloatBlock> GetPotentialRangesAsync(int[] starts, int[] counts);
 
     /// <summary>
-    /// Source side: T(g) over the shard's rows, blended into f at once (f &lt;- f + w (T(g) - f)); returns
-    /// &lt;a, f&gt; of the new f as <see cref="MultiscaleShardPartial.Value"/>.
+    /// Source side: T(g) over the shard's rows, blended into f at once (f &lt;- f + w (T(g) - f), or with
+    /// <paramref name="symmetric"/> (self problems) f &lt;- g + w (T(g) - g), g of the same rows pulled from the mirror
+    /// shard); returns &lt;a, f&gt; of the new f as <see cref="MultiscaleShardPartial.Value"/>.
     /// </summary>
     [Alias("Update")]
-    Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation);
+    Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool symmetric);
 
     /// <summary>Target side: candidate = T(f) over the shard's rows and the marginal report of g against it.</summary>
     [Alias("Check")]
     Task<MultiscaleShardPartial> CheckAsync(double epsilon);
 
     /// <summary>
-    /// Target side: g &lt;- g + w (candidate - g).
+    /// Target side: g &lt;- g + w (candidate - g), or with <paramref name="symmetric"/> g &lt;- f + w (candidate - f), f of
+    /// the same rows pulled from the mirror shard. Returns the bytes pulled.
     /// </summary>
     [Alias("Commit")]
-    Task CommitAsync(double relaxation);
+    Task<long> CommitAsync(double relaxation, bool symmetric);
 
     /// <summary>
     /// Source side: the mean squared distance and the barycentric map of the rows at the current g; returns the

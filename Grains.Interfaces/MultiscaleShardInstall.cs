@@ -66,6 +66,13 @@ public sealed record MultiscaleShardInstall
     /// <summary>The starting potential of the shard's points.</summary>
     [Id(13)]
     public required FloatBlock Potential { get; init; }
+
+    /// <summary>
+    /// Self problems: the index of the opposite side's shard that holds the same points (the layouts coincide), from
+    /// which symmetric steps pull the other potential of the shard's rows; null for a cross problem.
+    /// </summary>
+    [Id(14)]
+    public int? MirrorShard { get; init; }
 }
 
 /// <summary>Potential ranges to pull from one partner shard (its points, relative to its first one).</summary>

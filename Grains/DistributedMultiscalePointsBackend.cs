@@ -23,6 +23,8 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
     private int[] sourcePoints = [];
     private int[] targetPoints = [];
     private int dimension;
+    private bool selfProblem;
+    private long pendingCommitBytes;
 
     /// <summary>Creates the backend; nothing is sent before the first install.</summary>
     /// <param name="grains">Grain factory.</param>
@@ -51,6 +53,7 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
         sourcePoints = MultiscaleShardLayout.PointOffsets(sourceClusterPoints, sourceClusters);
         targetPoints = MultiscaleShardLayout.PointOffsets(targetClusterPoints, targetClusters);
         dimension = install.Source[0].Dimension;
+        selfProblem = install.SelfProblem;
         sourceShards = [.. Enumerable.Range(0, shards).Select(k => Shard(CloudSide.Source, k))];
         targetShards = [.. Enumerable.Range(0, shards).Select(k => Shard(CloudSide.Target, k))];
         var transposed = pattern.Transpose();
@@ -60,18 +63,20 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
             .Select(k => MultiscaleShardPlan.Create(install.Target, install.Source, transposed, targetClusters, sourceClusters, k)).ToArray();
         cancellationToken.ThrowIfCancellationRequested();
         await Task.WhenAll(
-            sourcePlans.Select((plan, k) => sourceShards[k].InstallAsync(Message(plan, CloudSide.Source, install.F)))
-                .Concat(targetPlans.Select((plan, k) => targetShards[k].InstallAsync(Message(plan, CloudSide.Target, install.G)))));
+            sourcePlans.Select((plan, k) => sourceShards[k].InstallAsync(Message(plan, CloudSide.Source, install.F) with { MirrorShard = selfProblem ? k : null }))
+                .Concat(targetPlans.Select((plan, k) => targetShards[k].InstallAsync(Message(plan, CloudSide.Target, install.G) with { MirrorShard = selfProblem ? k : null }))));
 
         // A source shard lists each target shard it keeps a block with once.
         return sourcePlans.Sum(plan => (long)plan.Partners.Count);
     }
 
     /// <inheritdoc />
-    public async ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
+    public async ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon, update.Relaxation)));
+        var carried = pendingCommitBytes;
+        pendingCommitBytes = 0;
+        var updates = await Task.WhenAll(sourceShards.Select(s => s.UpdateAsync(epsilon, update.Weight, update.Symmetric)));
         cancellationToken.ThrowIfCancellationRequested();
         var checks = await Task.WhenAll(targetShards.Select(s => s.CheckAsync(epsilon)));
         var dual = 0.0;
@@ -91,13 +96,15 @@ internal sealed class DistributedMultiscalePointsBackend : IMultiscalePointsBack
             bytes += partial.BytesReceived;
         }
 
-        return new MultiscalePointsStep(dual, report, evaluations, bytes);
+        return new MultiscalePointsStep(dual, report, evaluations, bytes + carried);
     }
 
     /// <inheritdoc />
-    public async ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
+    public async ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(targetShards.Select(s => s.CommitAsync(update.Relaxation)));
+        // A symmetric commit pulls f of the same rows; its bytes are reported with the next step.
+        var pulled = await Task.WhenAll(targetShards.Select(s => s.CommitAsync(update.Weight, update.Symmetric)));
+        pendingCommitBytes = pulled.Sum();
     }
 
     /// <inheritdoc />

@@ -78,16 +78,18 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <inheritdoc />
-    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation)
+    public async Task<MultiscaleShardPartial> UpdateAsync(double epsilon, double relaxation, bool symmetric)
     {
         RequireSide(CloudSide.Source);
         var (keys, bytes) = await PullAsync();
+        var (basis, mirrorBytes) = symmetric ? await PullMirrorAsync() : (potential, 0L);
         var result = new double[potential.Length];
         var current = Part;
         await Task.Run(() => current.Apply(keys, epsilon, result));
         // Blend into the fresh array: a partner may be reading the committed f right now.
-        new MultiscaleUpdate(relaxation).Blend(result.AsSpan(), potential, result);
+        new MultiscaleUpdate(relaxation).Blend(result.AsSpan(), basis, result);
         potential = result;
+        bytes += mirrorBytes;
 
         var dual = MultiscalePartials.Weighted(potential, weights);
         return new MultiscaleShardPartial(dual, 0, 0, 0, 0, current.EvaluationsPerCall, bytes);
@@ -107,13 +109,34 @@ public sealed class MultiscaleShardGrain : Grain, IMultiscaleShardGrain
     }
 
     /// <inheritdoc />
-    public Task CommitAsync(double relaxation)
+    public async Task<long> CommitAsync(double relaxation, bool symmetric)
     {
         RequireSide(CloudSide.Target);
+        var (basis, bytes) = symmetric ? await PullMirrorAsync() : (potential, 0L);
         var next = new double[potential.Length];
-        new MultiscaleUpdate(relaxation).Blend(next, potential, candidate);
+        new MultiscaleUpdate(relaxation).Blend(next, basis, candidate);
         potential = next;
-        return Task.CompletedTask;
+        return bytes;
+    }
+
+    /// <summary>
+    /// The opposite potential of the shard's own rows, from the mirror shard (self problems: same points, same layout),
+    /// with the bytes received. Peer to peer, like every potential exchange.
+    /// </summary>
+    private async Task<(double[] Values, long Bytes)> PullMirrorAsync()
+    {
+        var mirror = Install.MirrorShard ?? throw new InvalidOperationException("a symmetric step needs a mirror shard (self problems only)");
+        var grain = GrainFactory.GetGrain<IMultiscaleShardGrain>($"{Install.PartnerKeyPrefix}/{mirror}");
+        var values = new double[potential.Length];
+        var limit = FloatBlock.RowsPerChunk(1);
+        for (var start = 0; start < values.Length; start += limit)
+        {
+            var count = Math.Min(limit, values.Length - start);
+            var block = await grain.GetPotentialRangesAsync([start], [count]);
+            block.Values.CopyTo(values.AsSpan(start));
+        }
+
+        return (values, (long)values.Length * sizeof(double));
     }
 
     /// <inheritdoc />

@@ -70,7 +70,7 @@ public static class GaussianEntropicTransport
         var cross = CrossSingularValues(a, b).S.Sum(r => Psi(r, epsilonP));
         var selfA = GaussianMatrixFunctions.NonNegativeEigenvalues(a).Sum(r => Psi(r, epsilonP));
         var selfB = GaussianMatrixFunctions.NonNegativeEigenvalues(b).Sum(r => Psi(r, epsilonP));
-        return scale * (shift + cross - (0.5 * selfA) - (0.5 * selfB));
+        return scale * DebiasedDivergence.Combine(shift + cross, selfA, selfB);
     }
 
     /// <summary>

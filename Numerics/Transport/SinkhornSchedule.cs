@@ -78,6 +78,16 @@ public sealed class SinkhornSchedule
     /// </summary>
     public const int RelaxationStallWindow = 50;
 
+    /// <summary>
+    /// The problem changed under the iteration (a multiscale safeguard re-admitted blocks): the error jumps, so the
+    /// relaxation stall guard measures afresh from here instead of waiting for the error of the old problem.
+    /// </summary>
+    public void ProblemChanged()
+    {
+        bestRelaxed = double.PositiveInfinity;
+        sinceBest = 0;
+    }
+
     /// <summary>Lets a solve that reached the cap make one more iteration (to describe a changed pattern).</summary>
     public void AllowOneMore() => extraIterations++;
 

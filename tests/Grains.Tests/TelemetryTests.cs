@@ -2,7 +2,19 @@ using System.Diagnostics.Metrics;
 
 namespace Transport.Grains.Tests;
 
-[Collection(ClusterTestGroup.Name)]
+/// <summary>
+/// The meter is process-wide: a listener also hears the jobs of tests running in parallel in other collections (the
+/// three-silo cluster's multiscale jobs report iterations too), so these tests get a cluster of their own and run
+/// alone, after the parallel collections.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryTestGroup : ICollectionFixture<ClusterFixture>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "telemetry (alone)";
+}
+
+[Collection(TelemetryTestGroup.Name)]
 public sealed class TelemetryTests(ClusterFixture fixture)
 {
     [Fact]

@@ -19,13 +19,15 @@ public interface IMultiscalePointsBackend
 
     /// <summary>
     /// One iteration at <paramref name="epsilon"/>: T(g) on every source row, blended into f at once
-    /// (<see cref="MultiscaleUpdate"/>), then candidate = T(f) on every target row against the new f (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f
-    /// now held and the column-marginal report of g against the candidate.
+    /// (<see cref="SinkhornUpdate"/>: f &lt;- f + w (T(g) - f), or for the symmetric step of a self problem
+    /// f &lt;- g + w (T(g) - g) with g on the same points), then candidate = T(f) on every target row against the new f
+    /// (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f now held and the
+    /// column-marginal report of g against the candidate.
     /// </summary>
-    ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken);
+    ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>Blends the candidate into g: g &lt;- g + w (candidate - g).</summary>
-    ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken);
+    /// <summary>Blends the candidate into g: g &lt;- g + w (candidate - g), or g &lt;- f + w (candidate - f) for a symmetric step.</summary>
+    ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken);
 
     /// <summary>The current f and g (sorted order), for the safeguard and the output.</summary>
     ValueTask<MultiscalePotentials> GatherAsync(CancellationToken cancellationToken);

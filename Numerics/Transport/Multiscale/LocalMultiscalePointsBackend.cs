@@ -30,12 +30,13 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     }
 
     /// <inheritdoc />
-    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
+    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
         var current = Stage;
-        // Blend with w = 1 copies T(g) exactly, so plain Sinkhorn keeps its arithmetic.
+        // Blend with w = 1 copies T(g) exactly, so plain Sinkhorn keeps its arithmetic. A symmetric step (self
+        // problem: row s of g is the point of row s of f) blends from g.
         current.SourceUpdate.Apply(g, epsilon, sourceCandidate);
-        update.Blend(f, sourceCandidate);
+        update.Blend(f, g, sourceCandidate);
 
         current.TargetUpdate.Apply(f, epsilon, candidate);
         var evaluations = current.SourceUpdate.EvaluationsPerCall + current.TargetUpdate.EvaluationsPerCall;
@@ -45,9 +46,9 @@ public sealed class LocalMultiscalePointsBackend : IMultiscalePointsBackend
     }
 
     /// <inheritdoc />
-    public ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
+    public ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken)
     {
-        update.Blend(g, candidate);
+        update.Blend(g, f, candidate);
         return ValueTask.CompletedTask;
     }
 

@@ -10,10 +10,15 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// <param name="F">Source potential, sorted order (copied by the backend).</param>
 /// <param name="G">Target potential, sorted order (copied by the backend).</param>
 /// <param name="Options">Cost, precision and parallelism of the kernels.</param>
+/// <param name="SelfProblem">
+/// One cloud against itself: the two hierarchies (and so the shard layouts) are the same, row s of f and of g is the
+/// same point, and symmetric steps (<see cref="SinkhornUpdate.Averaged"/>) blend with the other potential.
+/// </param>
 public sealed record MultiscalePointsInstall(
     ClusterHierarchy Source,
     ClusterHierarchy Target,
     BlockPattern? Pattern,
     double[] F,
     double[] G,
-    SinkhornOptions Options);
+    SinkhornOptions Options,
+    bool SelfProblem = false);

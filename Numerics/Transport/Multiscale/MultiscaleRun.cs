@@ -89,7 +89,7 @@ internal sealed class MultiscaleRun
         // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
         // the stopping test and progress; a warm start begins at the target eps.
         var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
-        schedule = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, warmStart?.Relaxation, warm: warmStart is not null);
+        schedule = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, warmStart?.Relaxation, warm: warmStart is not null, self: selfProblem);
         var levels = source.LevelCount;
         evaluations = new long[levels];
         iterationsPerLevel = new int[levels];
@@ -203,6 +203,7 @@ internal sealed class MultiscaleRun
             }
 
             // A capped solve gets one plain iteration on the new pattern so that its outputs describe that pattern.
+            schedule.ProblemChanged();
             if (outcome == IterationOutcome.Capped)
             {
                 schedule.AllowOneMore();
@@ -262,9 +263,9 @@ internal sealed class MultiscaleRun
                 Jump(epsilon);
             }
 
-            // The points backends blend as MultiscaleUpdate: relaxed (w >= 1) alternating steps; coarse levels are plain.
-            var chosen = schedule.NextUpdate(relaxable: level == 0);
-            var update = new MultiscaleUpdate(chosen.Weight);
+            // Cross problems: relaxed alternating steps on the points, plain ones on coarse levels; self problems:
+            // symmetric averaged steps everywhere (SinkhornSchedule).
+            var update = schedule.NextUpdate(relaxable: level == 0);
             if (level == 0)
             {
                 await InstallAsync(cancellationToken);
@@ -276,11 +277,11 @@ internal sealed class MultiscaleRun
             }
             else
             {
-                CoarseIteration(epsilon);
+                CoarseIteration(epsilon, update);
             }
 
             iterationsPerLevel[level]++;
-            if (schedule.Record(chosen, report, relaxable: level == 0))
+            if (schedule.Record(update, report, relaxable: level == 0))
             {
                 return IterationOutcome.Converged;
             }
@@ -363,15 +364,29 @@ internal sealed class MultiscaleRun
         UsePattern(0);
     }
 
-    /// <summary>One plain iteration on a coarse level, in process (relaxation is only used on the points).</summary>
-    private void CoarseIteration(double epsilon)
+    /// <summary>
+    /// One iteration on a coarse level, in process: plain for a cross problem (relaxation is only used on the points),
+    /// symmetric for a self problem (the two sides are the same clusters in the same order).
+    /// </summary>
+    private void CoarseIteration(double epsilon, SinkhornUpdate update)
     {
         var coarse = stage!;
-        coarse.SourceUpdate.Apply(g, epsilon, f);
+        var transformed = update.IsPlain ? f : new double[f.Length];
+        coarse.SourceUpdate.Apply(g, epsilon, transformed);
+        if (!update.IsPlain)
+        {
+            update.Blend(f, g, transformed);
+        }
+
         coarse.TargetUpdate.Apply(f, epsilon, candidate);
         evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
         sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
         report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
+        if (!update.IsPlain)
+        {
+            // The commit of a symmetric step blends the candidate with f; the loop then swaps it into g.
+            update.Blend(candidate, f, candidate);
+        }
     }
 
     private async Task InstallAsync(CancellationToken cancellationToken)
@@ -383,7 +398,7 @@ internal sealed class MultiscaleRun
 
         // A single level is dense: only the in-process backend does it (nothing to split into blocks).
         points ??= source.LevelCount == 1 ? new LocalMultiscalePointsBackend() : pointsFactory();
-        shardPairs[0] = await points.InstallAsync(new MultiscalePointsInstall(source, target, pointsPattern, f, g, options), cancellationToken);
+        shardPairs[0] = await points.InstallAsync(new MultiscalePointsInstall(source, target, pointsPattern, f, g, options, selfProblem), cancellationToken);
         installed = true;
     }
 

@@ -9,7 +9,7 @@ namespace Transport.Numerics.Transport.Multiscale;
 public sealed record MultiscaleSinkhornDivergence
 {
     /// <summary>S_eps(a, b) from the dual values.</summary>
-    public double Value => Cross.Dual - (0.5 * SelfSource.Dual) - (0.5 * SelfTarget.Dual);
+    public double Value => DebiasedDivergence.Combine(Cross.Dual, SelfSource.Dual, SelfTarget.Dual);
 
     /// <summary>OT_eps(a, b).</summary>
     public required MultiscaleOutput Cross { get; init; }

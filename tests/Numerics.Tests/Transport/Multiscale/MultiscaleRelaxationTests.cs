@@ -35,19 +35,19 @@ public sealed class MultiscaleRelaxationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Over_relaxed_self_problem_matches_the_dense_self_value()
+    public void Self_problem_with_symmetric_steps_matches_the_dense_self_value_in_few_iterations()
     {
+        // Self problems take the symmetric averaged step (SinkhornSchedule), which contracts by at most 1/2 per
+        // half-step: this problem took 221 alternating over-relaxed iterations and 2,763 plain ones before.
         var problem = MultiscaleTestProblems.Random(1500, 1400, 2, seed: 71);
         var options = new SinkhornOptions { Epsilon = MultiscaleTestProblems.EpsilonForBlur(problem, 0.02, CostFunction.SquaredEuclidean), Tolerance = 1e-6 };
         var self = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(problem.Source, problem.Source), options, Adaptive);
-        var plain = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(problem.Source, problem.Source), options, Adaptive with { Overrelaxation = 1 });
         var dense = SinkhornDivergence.Compute(problem, options);
         output.WriteLine($"self: {MultiscaleTestProblems.Describe(self)}");
-        output.WriteLine($"self, plain: {MultiscaleTestProblems.Describe(plain)}");
 
         Assert.True(self.Converged);
-        Assert.True(self.Iterations * 2 < plain.Iterations, $"relaxed {self.Iterations}, plain {plain.Iterations}");
-        // The dense self solve (symmetric update) gives OT_eps(a, a); both stop at 1e-6 with neglected mass <= 1e-5.
+        Assert.True(self.Iterations < 100, $"{self.Iterations} iterations");
+        // The dense self solve gives OT_eps(a, a); both stop at 1e-6 with neglected mass <= 1e-5.
         TestData.AssertRelative(dense.SelfSource.Dual, self.Dual, 1e-4, floor: 1e-12, what: "self value");
     }
 

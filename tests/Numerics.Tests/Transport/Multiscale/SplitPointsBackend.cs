@@ -26,7 +26,7 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         return ValueTask.FromResult((long)source.Plans.Sum(p => p.Partners.Count));
     }
 
-    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, MultiscaleUpdate update, CancellationToken cancellationToken)
+    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
         long evaluations = 0;
         var dual = 0.0;
@@ -35,7 +35,8 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
             // Every source part reads the target side only, so writing f shard by shard is safe here.
             var transformed = new double[source.Potential[k].Length];
             source.Parts[k].Apply(Pull(source.Plans[k], target.Potential), epsilon, transformed);
-            update.Blend(source.Potential[k], source.Potential[k], transformed);
+            // A symmetric step (self problem) blends from the target potential of the same rows (the layouts coincide).
+            update.Blend(source.Potential[k], target.Potential[k], transformed);
 
             evaluations += source.Parts[k].EvaluationsPerCall;
             dual += MultiscalePartials.Weighted(source.Potential[k], source.Plans[k].Weights);
@@ -52,11 +53,11 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         return ValueTask.FromResult(new MultiscalePointsStep(dual, report, evaluations, 0));
     }
 
-    public ValueTask CommitAsync(MultiscaleUpdate update, CancellationToken cancellationToken)
+    public ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken)
     {
         for (var k = 0; k < shards; k++)
         {
-            update.Blend(target.Potential[k], target.Potential[k], target.Candidate[k]);
+            update.Blend(target.Potential[k], source.Potential[k], target.Candidate[k]);
         }
 
         return ValueTask.CompletedTask;
