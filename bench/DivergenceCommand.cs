@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.IO;
@@ -114,7 +113,7 @@ internal static class DivergenceCommand
         var n = problem.Source.Count;
         var sinkhorn = Options(options, epsilon);
         var label = $"N = {n}, eps = {R(epsilon)}";
-        string[] Row(string solver, string value, string difference, string cost, double seconds, double cpu, string iterations, double l1, string converged, long peak, long extra, Measurement? dense) =>
+        string[] Row(string solver, string value, string difference, string cost, double seconds, double cpu, string iterations, double l1, string converged, long peak, long extra, RunMeasurement? dense) =>
         [
             solver, Int(n), R(epsilon), value, difference, cost, Format.Seconds(seconds), Format.Seconds(cpu), iterations, Sci(l1), converged,
             Megabytes(peak), Megabytes(extra),
@@ -126,7 +125,7 @@ internal static class DivergenceCommand
 
         // Ours, dense: three full N x N solves streamed through the kernels, no matrix stored.
         SinkhornDivergence? dense = null;
-        Measurement? denseTime = null;
+        RunMeasurement? denseTime = null;
         if (options.Solvers.Contains("dense"))
         {
             Console.Error.WriteLine($"{label}: ours dense ...");
@@ -138,7 +137,7 @@ internal static class DivergenceCommand
 
         // Ours, multiscale: the three terms by MultiscaleSinkhornSolver.
         MultiscaleSinkhornDivergence? multiscale = null;
-        Measurement? multiscaleTime = null;
+        RunMeasurement? multiscaleTime = null;
         if (options.Solvers.Contains("multiscale"))
         {
             Console.Error.WriteLine($"{label}: ours multiscale ...");
@@ -274,49 +273,7 @@ internal static class DivergenceCommand
         MaxIterations = options.MaxIterations,
     };
 
-    /// <summary>Wall and CPU seconds of one run, the process peak working set sampled every 50 ms, and the working set before it.</summary>
-    private sealed record Measurement(double Seconds, double CpuSeconds, long PeakBytes, long BeforeBytes)
-    {
-        public long ExtraBytes => Math.Max(0, PeakBytes - BeforeBytes);
-    }
-
-    private static (T Result, Measurement Measurement) Timed<T>(Func<T> run)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var before = process.WorkingSet64;
-        var peak = before;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.WorkingSet64);
-                try
-                {
-                    await Task.Delay(50, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        });
-        var cpu = ProcessCpu.Seconds();
-        var watch = Stopwatch.StartNew();
-        var result = run();
-        watch.Stop();
-        cpu = ProcessCpu.Seconds() - cpu;
-        stop.Cancel();
-        sampler.Wait();
-        process.Refresh();
-        peak = Math.Max(peak, process.WorkingSet64);
-        return (result, new Measurement(watch.Elapsed.TotalSeconds, cpu, peak, before));
-    }
+    private static (T Result, RunMeasurement Measurement) Timed<T>(Func<T> run) => RunMeasurement.Of(run);
 
     private static string Iterations(IEnumerable<int> counts)
     {

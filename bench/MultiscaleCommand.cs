@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
@@ -90,32 +89,8 @@ internal static class MultiscaleCommand
     /// <summary>Runs <paramref name="run"/> and returns its wall time and the peak working set sampled every 50 ms during it.</summary>
     private static (T Result, double Seconds, long PeakBytes) Timed<T>(Func<T> run)
     {
-        GC.Collect();
-        using var process = Process.GetCurrentProcess();
-        long peak = 0;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.WorkingSet64);
-                try
-                {
-                    await Task.Delay(50, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        });
-        var watch = Stopwatch.StartNew();
-        var result = run();
-        watch.Stop();
-        stop.Cancel();
-        sampler.Wait();
-        return (result, watch.Elapsed.TotalSeconds, peak);
+        var (result, measurement) = RunMeasurement.Of(run);
+        return (result, measurement.Seconds, measurement.PeakBytes);
     }
 
     private static double GrowthExponent(List<(double N, double Seconds)> points)

@@ -139,7 +139,8 @@ internal sealed class DenseReference
         return w.Select(v => v / sum).ToArray();
     }
 
-    private static double Lse(Func<int, double> term, int count)
+    /// <summary>log sum_k exp(term(k)), max-stabilised, in float64 (the tests' reference log-sum-exp).</summary>
+    public static double Lse(Func<int, double> term, int count)
     {
         var max = double.NegativeInfinity;
         for (var k = 0; k < count; k++)

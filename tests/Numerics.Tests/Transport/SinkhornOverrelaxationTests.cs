@@ -195,20 +195,5 @@ public sealed class SinkhornOverrelaxationTests(ITestOutputHelper output)
         Assert.Equal("overrelaxation", divergence.Field);
     }
 
-    private static double LogSumExp(int count, Func<int, double> term)
-    {
-        var max = double.NegativeInfinity;
-        for (var k = 0; k < count; k++)
-        {
-            max = Math.Max(max, term(k));
-        }
-
-        var sum = 0.0;
-        for (var k = 0; k < count; k++)
-        {
-            sum += Math.Exp(term(k) - max);
-        }
-
-        return max + Math.Log(sum);
-    }
+    private static double LogSumExp(int count, Func<int, double> term) => DenseReference.Lse(term, count);
 }
