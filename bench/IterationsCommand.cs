@@ -9,9 +9,10 @@ namespace Transport.Bench;
 /// <summary>
 /// Iterations to an L1 column-marginal error of the tolerance (default 1e-6) for OT_eps between N points uniform in
 /// the unit cube [0, 1]^d and M = N points of the Gaussian blob N(0.5, 0.1^2 I), cost |x - y|^2 (squared Euclidean,
-/// so eps is in squared length units; the joint diameter is about sqrt(d)). Solvers: dense plain (w = 1, the loop
-/// before adaptive over-relaxation), dense adaptive (over-relaxed cross loop), and the multiscale solver with its
-/// defaults.
+/// so eps is in squared length units; the joint diameter is about sqrt(d)). Solvers: dense plain with one iteration
+/// per annealing stage (w = 1, the loop before issue 10), dense plain with the staged annealing of
+/// <see cref="SinkhornSchedule"/>, dense adaptive (staged and over-relaxed: the default), and the multiscale solver
+/// with its defaults (the same schedule).
 /// </summary>
 internal static class IterationsCommand
 {
@@ -29,9 +30,14 @@ internal static class IterationsCommand
                 var sinkhorn = new SinkhornOptions { Epsilon = epsilon, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations, Scaling = options.Scaling };
                 if (options.Plain)
                 {
+                    // The loop before issue 10: plain iterations, one iteration per annealing stage.
+                    var oldOptions = sinkhorn with { Overrelaxation = 1, MaxIterations = options.PlainMaxIterations, MaxIterationsPerStage = 1 };
+                    var (old, oldSeconds) = Timed(() => SinkhornSolver.Solve(problem, oldOptions));
+                    Add(table, n, epsilon, relative, "dense plain w=1, 1 it/stage (before)", old.Iterations, oldSeconds, old.MarginalError, 1.0, old.Converged);
+
                     var plainOptions = sinkhorn with { Overrelaxation = 1, MaxIterations = options.PlainMaxIterations };
                     var (plain, seconds) = Timed(() => SinkhornSolver.Solve(problem, plainOptions));
-                    Add(table, n, epsilon, relative, "dense plain w=1 (before)", plain.Iterations, seconds, plain.MarginalError, 1.0, plain.Converged);
+                    Add(table, n, epsilon, relative, "dense plain w=1, staged", plain.Iterations, seconds, plain.MarginalError, 1.0, plain.Converged);
                 }
 
                 var (adaptive, adaptiveSeconds) = Timed(() => SinkhornSolver.Solve(problem, sinkhorn));
@@ -40,7 +46,12 @@ internal static class IterationsCommand
                 if (options.Multiscale)
                 {
                     var (multiscale, msSeconds) = Timed(() => MultiscaleSinkhornSolver.Solve(problem, sinkhorn, new MultiscaleOptions()));
-                    Add(table, n, epsilon, relative, "multiscale", multiscale.Iterations, msSeconds, multiscale.MarginalError, multiscale.Relaxation, multiscale.Converged);
+                    var name = multiscale.DenseReason is null ? $"multiscale ({multiscale.LevelCount} levels)" : "multiscale (ran dense)";
+                    Add(table, n, epsilon, relative, name, multiscale.Iterations, msSeconds, multiscale.MarginalError, multiscale.Relaxation, multiscale.Converged);
+                    if (multiscale.DenseReason is { } reason)
+                    {
+                        Console.Error.WriteLine($"  multiscale ran dense: {reason}");
+                    }
                 }
             }
         }
