@@ -202,16 +202,40 @@ public sealed class MultiscaleEveryInputTests
         Assert.True(dense.Converged, "dense reference did not converge");
         MultiscaleTestProblems.AssertMatchesDense(dense, result, MultiscaleTestProblems.SquaredDiameter(problem), relative, PotentialFraction);
 
+        // The divergence: the self terms (symmetric steps, symmetric patterns) against the dense solver's.
+        var selfSource = SolveSelf(problem.Source, options, multiscale, shards: 1);
+        var selfTarget = SolveSelf(problem.Target, options, multiscale, shards: 1);
+        var divergence = DebiasedDivergence.Combine(result.Dual, selfSource.Dual, selfTarget.Dual);
+        var denseDivergence = SinkhornDivergence.Compute(problem, options);
+        Assert.True(denseDivergence.Converged, "dense divergence did not converge");
+        // S is a difference of the three values: its error is relative to their scale, not to S (zero for a self problem).
+        TestData.AssertRelative(denseDivergence.Value, divergence, relative, floor: Math.Abs(result.Dual), what: "divergence");
+
         foreach (var shards in new[] { 4, 8 })
         {
             var split = MultiscaleSinkhornSolver.SolveAsync(problem, options, multiscale, () => new SplitPointsBackend(shards)).GetAwaiter().GetResult();
+            var splitSource = SolveSelf(problem.Source, options, multiscale, shards);
+            var splitTarget = SolveSelf(problem.Target, options, multiscale, shards);
 
             // Shards change only the order of float64 partial sums (about 1e-15 relative per iteration).
             Assert.Equal(result.Iterations, split.Iterations);
             TestData.AssertRelative(result.Dual, split.Dual, 1e-9, floor: 0, what: $"dual on {shards} shards");
+            TestData.AssertRelative(divergence, DebiasedDivergence.Combine(split.Dual, splitSource.Dual, splitTarget.Dual), 1e-9, floor: Math.Abs(result.Dual), what: $"divergence on {shards} shards");
         }
 
         return result;
+    }
+
+    /// <summary>OT_eps(a, a) by the multiscale solver, in process (1 shard) or split into shards.</summary>
+    private static MultiscaleOutput SolveSelf(PointCloud cloud, SinkhornOptions options, MultiscaleOptions multiscale, int shards)
+    {
+        var problem = new SinkhornProblem(cloud, cloud);
+        var output = shards == 1
+            ? MultiscaleSinkhornSolver.Solve(problem, options, multiscale)
+            : MultiscaleSinkhornSolver.SolveAsync(problem, options, multiscale, () => new SplitPointsBackend(shards)).GetAwaiter().GetResult();
+        Assert.True(output.Converged, $"self problem: {MultiscaleTestProblems.Describe(output)}");
+        Assert.InRange(output.NeglectedMass, 0, multiscale.NeglectedMassTolerance);
+        return output;
     }
 
     private static (double[] X, double[] Y) OneDimensionalClouds()
