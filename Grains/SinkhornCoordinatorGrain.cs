@@ -30,7 +30,8 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     private long uploadedTargetRows;
     private double sourceMass;
     private double targetMass;
-    private SinkhornJobStatus status = new(JobState.Created, "none", 0, double.NaN, double.NaN, null);
+    // Volatile: multiscale solves run off the grain scheduler (Task.Run) and report progress from there.
+    private volatile SinkhornJobStatus status = new(JobState.Created, "none", 0, double.NaN, double.NaN, null);
     private SinkhornJobResult? result;
     private double potentialShift;
     private MultiscaleArrays? multiscaleArrays;
