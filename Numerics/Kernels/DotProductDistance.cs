@@ -31,12 +31,17 @@ internal readonly struct DotProductDistance : ISquaredDistance
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        // The coordinate loop steps references (one query pointer, one key pointer) instead of
+        // forming k x padded + key and query x d + k per coordinate: index arithmetic there costs more
+        // issue slots than the eight multiply-adds it feeds.
         var d = input.Dimension;
-        var padded = input.Padded;
-        var width = TLanes.Count;
-        ref var x = ref MemoryMarshal.GetArrayDataReference(input.Queries);
-        ref var y = ref MemoryMarshal.GetArrayDataReference(input.Keys);
-        var x0 = query * d;
+        var stride = (nint)input.Padded;
+        var width = (nint)TLanes.Count;
+        var d1 = (nint)d;
+        var d2 = 2 * d1;
+        var d3 = 3 * d1;
+        ref var x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input.Queries), (nint)query * d1);
+        ref var y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input.Keys), (nint)key);
         a0 = TLanes.Zero;
         a1 = TLanes.Zero;
         a2 = TLanes.Zero;
@@ -45,23 +50,24 @@ internal readonly struct DotProductDistance : ISquaredDistance
         b1 = TLanes.Zero;
         b2 = TLanes.Zero;
         b3 = TLanes.Zero;
-        for (var k = 0; k < d; k++)
+        for (var k = d; k > 0; k--)
         {
-            var offset = (k * padded) + key;
-            var ya = TLanes.Load(ref y, (nuint)offset);
-            var yb = TLanes.Load(ref y, (nuint)(offset + width));
-            var x0k = TLanes.Broadcast(Unsafe.Add(ref x, x0 + k));
+            var ya = TLanes.Load(ref y, 0);
+            var yb = TLanes.Load(ref Unsafe.Add(ref y, width), 0);
+            var x0k = TLanes.Broadcast(x);
             a0 = TLanes.MultiplyAdd(x0k, ya, a0);
             b0 = TLanes.MultiplyAdd(x0k, yb, b0);
-            var x1k = TLanes.Broadcast(Unsafe.Add(ref x, x0 + d + k));
+            var x1k = TLanes.Broadcast(Unsafe.Add(ref x, d1));
             a1 = TLanes.MultiplyAdd(x1k, ya, a1);
             b1 = TLanes.MultiplyAdd(x1k, yb, b1);
-            var x2k = TLanes.Broadcast(Unsafe.Add(ref x, x0 + (2 * d) + k));
+            var x2k = TLanes.Broadcast(Unsafe.Add(ref x, d2));
             a2 = TLanes.MultiplyAdd(x2k, ya, a2);
             b2 = TLanes.MultiplyAdd(x2k, yb, b2);
-            var x3k = TLanes.Broadcast(Unsafe.Add(ref x, x0 + (3 * d) + k));
+            var x3k = TLanes.Broadcast(Unsafe.Add(ref x, d3));
             a3 = TLanes.MultiplyAdd(x3k, ya, a3);
             b3 = TLanes.MultiplyAdd(x3k, yb, b3);
+            x = ref Unsafe.Add(ref x, 1);
+            y = ref Unsafe.Add(ref y, stride);
         }
 
         ref var yn = ref MemoryMarshal.GetArrayDataReference(input.KeyNorms);
@@ -91,21 +97,25 @@ internal readonly struct DotProductDistance : ISquaredDistance
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var d = input.Dimension;
-        var padded = input.Padded;
-        ref var x = ref MemoryMarshal.GetArrayDataReference(input.Queries);
-        ref var y = ref MemoryMarshal.GetArrayDataReference(input.Keys);
-        var x0 = query * d;
+        var stride = (nint)input.Padded;
+        var d1 = (nint)d;
+        var d2 = 2 * d1;
+        var d3 = 3 * d1;
+        ref var x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input.Queries), (nint)query * d1);
+        ref var y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input.Keys), (nint)key);
         a0 = TLanes.Zero;
         a1 = TLanes.Zero;
         a2 = TLanes.Zero;
         a3 = TLanes.Zero;
-        for (var k = 0; k < d; k++)
+        for (var k = d; k > 0; k--)
         {
-            var yk = TLanes.Load(ref y, (nuint)((k * padded) + key));
-            a0 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, x0 + k)), yk, a0);
-            a1 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, x0 + d + k)), yk, a1);
-            a2 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, x0 + (2 * d) + k)), yk, a2);
-            a3 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, x0 + (3 * d) + k)), yk, a3);
+            var yk = TLanes.Load(ref y, 0);
+            a0 = TLanes.MultiplyAdd(TLanes.Broadcast(x), yk, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, d1)), yk, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, d2)), yk, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref x, d3)), yk, a3);
+            x = ref Unsafe.Add(ref x, 1);
+            y = ref Unsafe.Add(ref y, stride);
         }
 
         ref var yn = ref MemoryMarshal.GetArrayDataReference(input.KeyNorms);

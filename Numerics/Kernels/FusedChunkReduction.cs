@@ -44,6 +44,10 @@ internal static class FusedChunkReduction
         Span<double> tileSum = stackalloc double[group];
         Span<double> tileExtras = perQuery <= 64 ? stackalloc double[group * perQuery] : new double[group * perQuery];
 
+        // The dot-product path keeps the distances of the current tile and query group (at most 16 KB):
+        // the pass after the max-only pass, and a pass after a reference raise, reuse them.
+        Span<T> distanceCache = TDistance.Blocked ? stackalloc T[group * SoftmaxReduction.TileSize] : [];
+
         for (var tileStart = 0; tileStart < keyCount; tileStart += SoftmaxReduction.TileSize)
         {
             var tileEnd = Math.Min(tileStart + SoftmaxReduction.TileSize, keyCount);
@@ -60,7 +64,7 @@ internal static class FusedChunkReduction
                 {
                     // First non-empty tile of some query: its maximum becomes the reference.
                     refs.Clear();
-                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: false, tileMax, tileSum, tileExtras);
+                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: false, tileMax, tileSum, tileExtras, distanceCache, cached: false);
                     for (var r = 0; r < group; r++)
                     {
                         if (double.IsNegativeInfinity(reference[local + r]))
@@ -75,7 +79,7 @@ internal static class FusedChunkReduction
                     refs[r] = double.IsNegativeInfinity(reference[local + r]) ? 0.0 : reference[local + r];
                 }
 
-                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras);
+                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: unset);
                 var redo = false;
                 for (var r = 0; r < group; r++)
                 {
@@ -99,7 +103,7 @@ internal static class FusedChunkReduction
                         }
                     }
 
-                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras);
+                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: true);
                 }
 
                 for (var r = 0; r < group; r++)
@@ -149,7 +153,9 @@ internal static class FusedChunkReduction
         bool accumulate,
         Span<double> tileMax,
         Span<double> tileSum,
-        Span<double> tileExtras)
+        Span<double> tileExtras,
+        Span<T> distanceCache,
+        bool cached)
         where TLanes : ILanes<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -159,10 +165,10 @@ internal static class FusedChunkReduction
         tileSum.Clear();
         tileExtras.Clear();
         var bodyEnd = start + ((end - start) / TLanes.Count * TLanes.Count);
-        FusedTilePass.Run<TLanes, TVector, T, TDistance>(input, query, start, bodyEnd, refs, accumulate, tileMax, tileSum, tileExtras);
+        FusedTilePass.Run<TLanes, TVector, T, TDistance>(input, query, start, bodyEnd, refs, accumulate, tileMax, tileSum, tileExtras, distanceCache, start, cached);
         if (bodyEnd < end)
         {
-            FusedTilePass.Run<Lanes256<T>, Vector256<T>, T, TDistance>(input, query, bodyEnd, end, refs, accumulate, tileMax, tileSum, tileExtras);
+            FusedTilePass.Run<Lanes256<T>, Vector256<T>, T, TDistance>(input, query, bodyEnd, end, refs, accumulate, tileMax, tileSum, tileExtras, distanceCache, start, cached);
         }
     }
 

@@ -33,7 +33,10 @@ internal static class FusedTilePass
         bool accumulate,
         Span<double> tileMax,
         Span<double> tileSum,
-        Span<double> tileExtras)
+        Span<double> tileExtras,
+        Span<T> distanceCache,
+        int tileStart,
+        bool cached)
         where TLanes : ILanes<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -48,7 +51,7 @@ internal static class FusedTilePass
         Span<TVector> state = stackalloc TVector[8];
         if (TDistance.Blocked)
         {
-            Blocked<TLanes, TVector, T, TDistance>(input, query, start, end, refs, accumulate, state, extras);
+            Blocked<TLanes, TVector, T, TDistance>(input, query, start, end, refs, accumulate, state, extras, distanceCache, tileStart, cached);
         }
         else
         {
@@ -112,12 +115,26 @@ internal static class FusedTilePass
     }
 
     /// <summary>
-    /// Key loop for <see cref="ISquaredDistance.Two"/>: two key vectors' distances land in a small L1
-    /// buffer (cheap next to a high-dimensional dot product) and one copy of the steps walks them.
+    /// Key loop for <see cref="ISquaredDistance.Two"/>: two key vectors' distances land in the tile's
+    /// distance cache (4 rows of <see cref="SoftmaxReduction.TileSize"/>, row r at r x TileSize + key -
+    /// <paramref name="tileStart"/>, L1-resident; cheap next to a high-dimensional dot product) and one
+    /// copy of the steps walks them. With <paramref name="cached"/> an earlier pass over the same tile
+    /// and queries (the max-only pass, or the pass before a reference raise) already filled the cache,
+    /// so no dot product is recomputed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked<TLanes, TVector, T, TDistance>(
-        in ReductionInput<T> input, int query, int start, int end, ReadOnlySpan<double> refs, bool accumulate, Span<TVector> state, Span<TVector> extras)
+        in ReductionInput<T> input,
+        int query,
+        int start,
+        int end,
+        ReadOnlySpan<double> refs,
+        bool accumulate,
+        Span<TVector> state,
+        Span<TVector> extras,
+        Span<T> distanceCache,
+        int tileStart,
+        bool cached)
         where TLanes : ILanes<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -139,46 +156,58 @@ internal static class FusedTilePass
         var sum1 = sum0;
         var sum2 = sum0;
         var sum3 = sum0;
-        Span<TVector> distances = stackalloc TVector[8];
-        ref var dist = ref MemoryMarshal.GetReference(distances);
-        for (var j = start; j < end;)
+        const int row = SoftmaxReduction.TileSize;
+        ref var cache = ref MemoryMarshal.GetReference(distanceCache);
+        if (!cached)
         {
-            var vectors = j + (2 * width) <= end ? 2 : 1;
-            if (vectors == 2)
+            for (var j = start; j < end;)
             {
-                // Out locals, stored afterwards: out arguments into the buffer would keep the
-                // accumulators in memory through the whole coordinate loop.
-                TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
-                Unsafe.Add(ref dist, 0) = a0;
-                Unsafe.Add(ref dist, 1) = a1;
-                Unsafe.Add(ref dist, 2) = a2;
-                Unsafe.Add(ref dist, 3) = a3;
-                Unsafe.Add(ref dist, 4) = b0;
-                Unsafe.Add(ref dist, 5) = b1;
-                Unsafe.Add(ref dist, 6) = b2;
-                Unsafe.Add(ref dist, 7) = b3;
+                ref var slot = ref Unsafe.Add(ref cache, j - tileStart);
+                if (j + (2 * width) <= end)
+                {
+                    // Out locals, stored afterwards: out arguments into the cache would keep the
+                    // accumulators in memory through the whole coordinate loop.
+                    TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+                    Store(ref slot, a0);
+                    Store(ref Unsafe.Add(ref slot, row), a1);
+                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                    Store(ref Unsafe.Add(ref slot, width), b0);
+                    Store(ref Unsafe.Add(ref slot, row + width), b1);
+                    Store(ref Unsafe.Add(ref slot, (2 * row) + width), b2);
+                    Store(ref Unsafe.Add(ref slot, (3 * row) + width), b3);
+                    j += 2 * width;
+                }
+                else
+                {
+                    TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
+                    Store(ref slot, a0);
+                    Store(ref Unsafe.Add(ref slot, row), a1);
+                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                    j += width;
+                }
             }
-            else
-            {
-                TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
-                Unsafe.Add(ref dist, 0) = a0;
-                Unsafe.Add(ref dist, 1) = a1;
-                Unsafe.Add(ref dist, 2) = a2;
-                Unsafe.Add(ref dist, 3) = a3;
-            }
+        }
 
-            for (var v = 0; v < vectors; v++, j += width)
-            {
-                var hj = TLanes.Load(ref h, (nuint)j);
-                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, 4 * v), hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
-                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 1), hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
-                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 2), hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
-                Step<TLanes, TVector, T>(input, c, j, Unsafe.Add(ref dist, (4 * v) + 3), hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
-            }
+        for (var j = start; j < end; j += width)
+        {
+            var hj = TLanes.Load(ref h, (nuint)j);
+            var local = (nuint)(j - tileStart);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local), hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + row), hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (2 * row)), hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (3 * row)), hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TVector, T>(ref T destination, TVector value)
+        where TVector : unmanaged
+        where T : unmanaged =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<T, byte>(ref destination), value);
 
     private static void Save<TVector>(Span<TVector> state, TVector max0, TVector max1, TVector max2, TVector max3, TVector sum0, TVector sum1, TVector sum2, TVector sum3)
         where TVector : unmanaged
