@@ -1,0 +1,185 @@
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// The block pattern of a multiscale solve: the jump to a finer level and its truncation search, the safeguard
+/// (neglected mass, stalls, re-admission) and the fall-back to all blocks (the dense schedule on the points).
+/// </summary>
+internal sealed partial class MultiscaleRun
+{
+    /// <summary>
+    /// Whether the marginal error on the points failed to halve over the last <see cref="StallWindow"/> iterations
+    /// (or is not finite). A block pattern that admits no plan with the given marginals, or only plans that vanish on
+    /// some kept blocks, makes Sinkhorn stall at a fixed error while the potentials drift apart; its dropped blocks
+    /// then carry a large mass bound, which the safeguard checks. A dense pattern is never suspect.
+    /// </summary>
+    private bool Stalled()
+    {
+        if (dropped.Count == 0)
+        {
+            return false;
+        }
+
+        if (!double.IsFinite(report.L1))
+        {
+            return true;
+        }
+
+        if (windowStart < 0 || report.L1 < 0.5 * windowError)
+        {
+            if (windowStart < 0 || schedule.Iterations - windowStart >= StallWindow)
+            {
+                windowStart = schedule.Iterations;
+                windowError = report.L1;
+            }
+
+            return false;
+        }
+
+        return schedule.Iterations - windowStart >= StallWindow;
+    }
+
+    /// <summary>The kept block pairs on the points as a fraction of all block pairs.</summary>
+    private double KeptFraction() =>
+        source.LevelCount == 1 ? 1.0 : (double)kept.Count / ((double)source[1].Count * target[1].Count);
+
+    /// <summary>
+    /// Keeps every block pair on the points (the dense schedule, continuing from the current potentials), noting why.
+    /// </summary>
+    private void SwitchToDense(string reason)
+    {
+        denseReason = reason;
+        kept = [];
+        for (var i = 0; i < source[1].Count; i++)
+        {
+            for (var j = 0; j < target[1].Count; j++)
+            {
+                kept.Add((i, j));
+            }
+        }
+
+        dropped = [];
+        UsePattern(0);
+    }
+
+    /// <summary>
+    /// Moves from level k to k - 1: extrapolates f and g to the finer entities by one restricted soft
+    /// c-transform against the coarse opposite potentials (the current pattern, applied to finer queries),
+    /// then searches the new pattern with those potentials, starting from the current kept and dropped
+    /// pairs (or from every coarsest pair on the first jump).
+    /// </summary>
+    private void Jump(double epsilon)
+    {
+        var coarse = level;
+        var fine = coarse - 1;
+        var coarsePattern = coarse == source.LevelCount - 1 ? null : stage!.Pattern;
+        var extrapolation = MultiscaleStage.Create(source, target, coarse, fine, coarsePattern, options);
+        var fineF = new double[source[fine].Count];
+        var fineG = new double[target[fine].Count];
+        extrapolation.SourceUpdate.Apply(g, epsilon, fineF);
+        extrapolation.TargetUpdate.Apply(f, epsilon, fineG);
+        evaluations[fine] += extrapolation.SourceUpdate.EvaluationsPerCall + extrapolation.TargetUpdate.EvaluationsPerCall;
+        f = fineF;
+        g = fineG;
+        candidate = new double[fineG.Length];
+
+        var search = new TruncationSearch(source, target, fine, f, g, epsilon, multiscale.Truncation, options.Cost);
+        IEnumerable<BlockPair> start = coarsePattern is null
+            ? search.CoarsestPairs()
+            : kept.Select(p => new BlockPair(coarse + 1, p.Source, p.Target)).Concat(dropped);
+        var (newKept, newDropped) = search.Search(start.ToList());
+        search.CoverEveryRowAndColumn(newKept);
+        kept = newKept;
+        dropped = newDropped;
+        UsePattern(fine);
+    }
+
+    private void UsePattern(int fine)
+    {
+        if (selfProblem)
+        {
+            // One cloud against itself: with the diagonal blocks and every pair's mirror kept, the uniform plan inside
+            // the diagonal blocks shifted by a little mass along each mirrored pair is a positive plan with the right
+            // marginals on the pattern, so the restricted Sinkhorn converges (a one-sided pair would carry no mass in
+            // any such plan and push the potentials apart for ever).
+            var count = kept.Count;
+            for (var k = 0; k < count; k++)
+            {
+                kept.Add((kept[k].Target, kept[k].Source));
+            }
+
+            for (var i = 0; i < source[fine + 1].Count; i++)
+            {
+                kept.Add((i, i));
+            }
+        }
+
+        var pattern = BlockPattern.FromPairs(source[fine + 1].Count, target[fine + 1].Count, kept);
+        kept = [.. pattern.Pairs()];
+        level = fine;
+        survivingPairs[fine] = pattern.PairCount;
+        if (fine == 0)
+        {
+            // The points' transforms are built by the backend (on the shards, for a cluster).
+            stage = null;
+            pointsPattern = pattern;
+            installed = false;
+            return;
+        }
+
+        stage = MultiscaleStage.Create(source, target, fine, fine, pattern, options);
+    }
+
+    /// <summary>Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense).</summary>
+    private double NeglectedMass(out TruncationSearch? search, out double[] masses)
+    {
+        if (source.LevelCount == 1)
+        {
+            search = null;
+            masses = [];
+            return 0;
+        }
+
+        // On the points, or on the coarse level a capped solve stopped at (its potentials live there).
+        search = new TruncationSearch(source, target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
+        var bounds = new double[dropped.Count];
+        var total = 0.0;
+        for (var k = 0; k < dropped.Count; k++)
+        {
+            bounds[k] = search.MassBound(dropped[k]);
+            total += bounds[k];
+        }
+
+        masses = bounds;
+        return total;
+    }
+
+    /// <summary>
+    /// Re-admits the dropped pairs of largest mass bound until the remaining bound is at most
+    /// <paramref name="remainingTarget"/> (half the tolerance, so the next round has room for the potentials to move;
+    /// half the current bound after a stall): each is split down to the block
+    /// level, its children tested again. Returns how many pairs were re-admitted.
+    /// </summary>
+    private long Readmit(TruncationSearch? search, double[] masses, double neglected, double remainingTarget)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var order = Enumerable.Range(0, dropped.Count).OrderByDescending(k => masses[k]).ToArray();
+        var forced = new HashSet<BlockPair>();
+        var remaining = neglected;
+        foreach (var k in order)
+        {
+            if (remaining <= remainingTarget)
+            {
+                break;
+            }
+
+            forced.Add(dropped[k]);
+            remaining -= masses[k];
+        }
+
+        var (newKept, newDropped) = search.Search(forced, forced);
+        kept.AddRange(newKept);
+        dropped = [.. dropped.Where(p => !forced.Contains(p)).Concat(newDropped)];
+        UsePattern(0);
+        return forced.Count;
+    }
+}

@@ -1,0 +1,56 @@
+namespace Transport.Bench;
+
+/// <summary>
+/// One bench command: its usage text, and a runner that parses the command's arguments and runs it. Parsing errors
+/// (<see cref="ArgumentException"/>, <see cref="FormatException"/>, <see cref="OverflowException"/>) print the message
+/// and the usage and exit 2; <c>--help</c> prints the usage and exits 0.
+/// </summary>
+/// <param name="Name">The command word.</param>
+/// <param name="Usage">The command's usage text.</param>
+/// <param name="Run">Parses the arguments (may throw a parsing error) and returns the run.</param>
+internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyList<string>, Func<Task>> Run)
+{
+    /// <summary>A command whose options type parses with <paramref name="parse"/> and runs synchronously.</summary>
+    public static BenchCommand Of<TOptions>(string name, string usage, Func<IReadOnlyList<string>, TOptions> parse, Action<TOptions> run) =>
+        new(name, usage, arguments =>
+        {
+            var options = parse(arguments);
+            return () =>
+            {
+                run(options);
+                return Task.CompletedTask;
+            };
+        });
+
+    /// <summary>A command whose options type parses with <paramref name="parse"/> and runs asynchronously.</summary>
+    public static BenchCommand OfAsync<TOptions>(string name, string usage, Func<IReadOnlyList<string>, TOptions> parse, Func<TOptions, Task> run) =>
+        new(name, usage, arguments =>
+        {
+            var options = parse(arguments);
+            return () => run(options);
+        });
+
+    /// <summary>Runs the command on <paramref name="arguments"/>; returns the process exit code.</summary>
+    public async Task<int> ExecuteAsync(IReadOnlyList<string> arguments)
+    {
+        if (arguments.Contains("--help") || arguments.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        Func<Task> run;
+        try
+        {
+            run = Run(arguments);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or OverflowException)
+        {
+            await Console.Error.WriteLineAsync($"{exception.Message}\n{Usage}");
+            return 2;
+        }
+
+        await run();
+        return 0;
+    }
+}
