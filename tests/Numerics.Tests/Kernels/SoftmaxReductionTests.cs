@@ -220,48 +220,11 @@ public sealed class SoftmaxReductionTests
         }
     }
 
-    /// <summary>log sum_j e^{s_j}, the softmax mean of v and of |x - y_j|^2, in plain float64.</summary>
     private static (double LogSumExp, double[] Mean, double Moment) ScalarReference(
         ReadOnlySpan<double> x, double[] y, double[] h, double[] v, int dim, double scale)
     {
-        var m = h.Length;
-        var scores = new double[m];
-        var distances = new double[m];
-        var max = double.NegativeInfinity;
-        for (var j = 0; j < m; j++)
-        {
-            var dist = 0.0;
-            for (var k = 0; k < dim; k++)
-            {
-                var diff = x[k] - y[(j * dim) + k];
-                dist += diff * diff;
-            }
-
-            distances[j] = dist;
-            scores[j] = h[j] - (scale * dist);
-            max = Math.Max(max, scores[j]);
-        }
-
-        var sum = 0.0;
-        var moment = 0.0;
-        var mean = new double[ValueDimension];
-        for (var j = 0; j < m; j++)
-        {
-            var e = Math.Exp(scores[j] - max);
-            sum += e;
-            moment += e * distances[j];
-            for (var k = 0; k < ValueDimension; k++)
-            {
-                mean[k] += e * v[(j * ValueDimension) + k];
-            }
-        }
-
-        for (var k = 0; k < ValueDimension; k++)
-        {
-            mean[k] /= sum;
-        }
-
-        return (max + Math.Log(sum), mean, moment / sum);
+        var (_, logSumExp, mean, moment) = SoftmaxReference.Of(x, y, h, v, dim, ValueDimension, scale);
+        return (logSumExp, mean, moment);
     }
 
     /// <summary>
