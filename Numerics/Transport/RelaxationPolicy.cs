@@ -8,7 +8,7 @@ namespace Transport.Numerics.Transport;
 /// <para>
 /// Dense self problems use the symmetric averaged half-steps instead (<see cref="SinkhornUpdate.Averaged"/>): on 400
 /// points at eps = 1e-4 D^2 they need 26 steps where alternating over-relaxed ones hit a 10,000 cap. Multiscale self
-/// problems still alternate with relaxation (their points backends blend relaxed steps only).
+/// problems take the same symmetric steps.
 /// </para>
 /// <para>
 /// The solve iterates plainly while annealing and on coarse levels. At the target eps it first runs at least
@@ -64,6 +64,9 @@ internal sealed class RelaxationPolicy
     /// <summary>The factor in use (1 until estimated, or when switched off).</summary>
     public double Relaxation => disabled ? 1.0 : relaxation;
 
+    /// <summary>How many times the divergence guard sent the policy back to plain iterations.</summary>
+    public int Restarts => restarts;
+
     /// <summary>Whether the guard switched relaxation off.</summary>
     public bool Disabled => disabled;
 
@@ -115,10 +118,11 @@ internal sealed class RelaxationPolicy
             return;
         }
 
-        // Above the optimal w the error falls at exactly w - 1 per iteration. Not falling at all means w is too
-        // large for where the iteration is (or the early transient was measured): halve w - 1. Falling clearly
-        // slower than w - 1 means w is below the optimum (the warm-up saw the fast early decay, not the slow
-        // asymptotic mode): move w halfway to 2 and measure again.
+        // Above the optimal w the error falls at exactly w - 1 per iteration. Falling clearly slower than w - 1 (but
+        // falling) means w is below the optimum (the warm-up saw the fast early decay, not the slow asymptotic mode):
+        // move w halfway to 2 and measure again. A window in which the error does not fall changes nothing: relaxed
+        // errors oscillate after a change of w (lowering w on such windows measured worse), and a real divergence is
+        // caught by the tenfold guard above and by the schedule's stall guard.
         relaxedErrors.Add(error);
         if (relaxedErrors.Count > AdaptWindow)
         {

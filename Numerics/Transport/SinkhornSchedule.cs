@@ -88,6 +88,9 @@ public sealed class SinkhornSchedule
         sinceBest = 0;
     }
 
+    /// <summary>Whether the last step met the tolerance but was not plain: a plain polish step comes next.</summary>
+    public bool PolishPending => polishNext;
+
     /// <summary>Lets a solve that reached the cap make one more iteration (to describe a changed pattern).</summary>
     public void AllowOneMore() => extraIterations++;
 
@@ -123,7 +126,14 @@ public sealed class SinkhornSchedule
         Iterations++;
         if (!self && !relaxationStalled)
         {
+            var restarts = relaxation.Restarts;
             relaxation.Observe(annealing, relaxable ? 0 : 1, new MultiscaleUpdate(update.Weight), report.L1);
+            if (relaxation.Restarts != restarts)
+            {
+                // The policy went back to plain and measures afresh: so does the stall guard.
+                ProblemChanged();
+            }
+
             if (!update.IsPlain)
             {
                 sinceBest = report.L1 < bestRelaxed ? 0 : sinceBest + 1;

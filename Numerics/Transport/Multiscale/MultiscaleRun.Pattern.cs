@@ -82,7 +82,7 @@ internal sealed partial class MultiscaleRun
         g = fineG;
         candidate = new double[fineG.Length];
 
-        var search = new TruncationSearch(source, target, fine, f, g, epsilon, multiscale.Truncation, options.Cost);
+        var search = new TruncationSearch(source, target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         IEnumerable<BlockPair> start = coarsePattern is null
             ? search.CoarsestPairs()
             : kept.Select(p => new BlockPair(coarse + 1, p.Source, p.Target)).Concat(dropped);
@@ -97,7 +97,8 @@ internal sealed partial class MultiscaleRun
     {
         if (selfProblem)
         {
-            // One cloud against itself: with the diagonal blocks and every pair's mirror kept, the uniform plan inside
+            // One cloud against itself (the searches are symmetric; this only guards the pairs added to cover rows):
+            // with the diagonal blocks and every pair's mirror kept, the uniform plan inside
             // the diagonal blocks shifted by a little mass along each mirrored pair is a positive plan with the right
             // marginals on the pattern, so the restricted Sinkhorn converges (a one-sided pair would carry no mass in
             // any such plan and push the potentials apart for ever).
@@ -140,7 +141,7 @@ internal sealed partial class MultiscaleRun
         }
 
         // On the points, or on the coarse level a capped solve stopped at (its potentials live there).
-        search = new TruncationSearch(source, target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
+        search = new TruncationSearch(source, target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         var bounds = new double[dropped.Count];
         var total = 0.0;
         for (var k = 0; k < dropped.Count; k++)
@@ -174,8 +175,14 @@ internal sealed partial class MultiscaleRun
 
             forced.Add(dropped[k]);
             remaining -= masses[k];
+            if (selfProblem)
+            {
+                // Keep the pattern symmetric: the mirror (same bound, same mass) goes with it.
+                forced.Add(new BlockPair(dropped[k].Level, dropped[k].Target, dropped[k].Source));
+            }
         }
 
+        forced.IntersectWith(dropped);
         var (newKept, newDropped) = search.Search(forced, forced);
         kept.AddRange(newKept);
         dropped = [.. dropped.Where(p => !forced.Contains(p)).Concat(newDropped)];

@@ -24,8 +24,6 @@ internal sealed partial class MultiscaleRun
     private readonly long[] shardPairs;
     private readonly long[] bytesExchanged;
     private readonly Func<IMultiscalePointsBackend> pointsFactory;
-    private readonly Action<SinkhornProgress>? progress;
-    private readonly string problemName;
 
     // A self problem (one cloud against itself, the same hierarchy on both sides) keeps symmetric patterns.
     private readonly bool selfProblem;
@@ -62,6 +60,9 @@ internal sealed partial class MultiscaleRun
     /// </summary>
     private const double StallMassFraction = 1e-3;
 
+    /// <summary>Most leaf block pairs for which the solve may fall back to keeping every block (listed explicitly).</summary>
+    private const double MaxDenseFallbackPairs = 4e6;
+
     /// <summary>A neglected-mass bound above this is no mass bound at all (the plan has mass 1): the pattern is wrong.</summary>
     private const double ImpossibleMass = 1.0;
 
@@ -69,8 +70,6 @@ internal sealed partial class MultiscaleRun
     {
         this.problem = problem;
         this.pointsFactory = pointsFactory;
-        this.progress = progress;
-        this.problemName = problemName;
         selfProblem = ReferenceEquals(problem.Source, problem.Target);
         this.options = options;
         this.multiscale = multiscale;
@@ -145,7 +144,7 @@ internal sealed partial class MultiscaleRun
             return;
         }
 
-        var search = new TruncationSearch(source, target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost);
+        var search = new TruncationSearch(source, target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;
@@ -183,7 +182,15 @@ internal sealed partial class MultiscaleRun
 
             // The pattern misses mass: re-admit the heaviest dropped blocks and iterate on. When the refinements are
             // used up, or the kept blocks are most of the problem anyway, the points run the dense schedule instead.
-            if (refinements >= multiscale.MaxRefinements || KeptFraction() > 0.5)
+            // All blocks are listed explicitly, so the dense fall-back is for problems whose leaf block pairs fit
+            // (MaxDenseFallbackPairs); a larger one that keeps failing stops refining and reports what it has.
+            var denseAllowed = source.LevelCount > 1 && (double)source[1].Count * target[1].Count <= MaxDenseFallbackPairs;
+            if (!denseAllowed && refinements >= multiscale.MaxRefinements)
+            {
+                break;
+            }
+
+            if (denseAllowed && (refinements >= multiscale.MaxRefinements || KeptFraction() > 0.5))
             {
                 SwitchToDense(refinements >= multiscale.MaxRefinements
                     ? outcome == IterationOutcome.Stalled
@@ -202,9 +209,10 @@ internal sealed partial class MultiscaleRun
                 refinements++;
             }
 
-            // A capped solve gets one plain iteration on the new pattern so that its outputs describe that pattern.
+            // A solve at its cap (capped, or converged on its last allowed iteration) gets one plain iteration on the new
+            // pattern so that its outputs describe that pattern.
             schedule.ProblemChanged();
-            if (outcome == IterationOutcome.Capped)
+            if (schedule.Exhausted)
             {
                 schedule.AllowOneMore();
             }
@@ -291,7 +299,7 @@ internal sealed partial class MultiscaleRun
                 break;
             }
 
-            if (!annealing && level == 0 && Stalled())
+            if (!annealing && level == 0 && !schedule.PolishPending && Stalled())
             {
                 return IterationOutcome.Stalled;
             }

@@ -78,8 +78,21 @@ public sealed class TruncationSearch
     /// <summary>Pairs tested by the searches so far.</summary>
     public long PairsTested { get; private set; }
 
-    /// <summary>beta(I, J): the bound on (f_i + g_j - C_ij) / eps over the pair's members.</summary>
-    public double LogDensityBound(BlockPair pair)
+    /// <summary>
+    /// A self problem (one cloud against itself, the same hierarchy on both sides): pairs are judged by the larger of
+    /// their own and their mirror's bound and diagonal pairs are never dropped, so the kept and the dropped sets are
+    /// both symmetric and the diagonal is kept (then a positive plan with the right marginals exists on the pattern).
+    /// </summary>
+    public bool Symmetric { get; init; }
+
+    /// <summary>
+    /// beta(I, J): the bound on (f_i + g_j - C_ij) / eps over the pair's members (for <see cref="Symmetric"/>
+    /// searches, the larger of the pair's and its mirror's).
+    /// </summary>
+    public double LogDensityBound(BlockPair pair) =>
+        Symmetric ? Math.Max(OneSidedBound(pair), OneSidedBound(new BlockPair(pair.Level, pair.Target, pair.Source))) : OneSidedBound(pair);
+
+    private double OneSidedBound(BlockPair pair)
     {
         var m = pair.Level;
         var d = source[m].Dimension;
@@ -127,7 +140,7 @@ public sealed class TruncationSearch
     /// </summary>
     public bool Negligible(BlockPair pair) =>
         (source[pair.Level].Weights[pair.Source] == 0 && target[pair.Level].Weights[pair.Target] == 0)
-        || LogDensityBound(pair) <= -truncation;
+        || (!(Symmetric && pair.Source == pair.Target) && LogDensityBound(pair) <= -truncation);
 
     /// <summary>All pairs of the coarsest level: the start of the first search.</summary>
     public IEnumerable<BlockPair> CoarsestPairs()
