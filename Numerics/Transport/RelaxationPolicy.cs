@@ -136,7 +136,11 @@ internal sealed class RelaxationPolicy
         }
     }
 
-    private void Restart()
+    /// <summary>
+    /// Back to plain iterations, to measure the rate again (a divergence, or a caller's stall guard); after
+    /// <see cref="MaxRestarts"/> restarts relaxation is switched off for the rest of the solve.
+    /// </summary>
+    public void Restart()
     {
         restarts++;
         relaxedErrors.Clear();

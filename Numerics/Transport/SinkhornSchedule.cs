@@ -138,7 +138,14 @@ public sealed class SinkhornSchedule
             {
                 sinceBest = report.L1 < bestRelaxed ? 0 : sinceBest + 1;
                 bestRelaxed = Math.Min(bestRelaxed, report.L1);
-                relaxationStalled = sinceBest >= RelaxationStallWindow;
+                if (sinceBest >= RelaxationStallWindow)
+                {
+                    // No new best for a whole window: back to plain iterations and measure w afresh (the rate seen so
+                    // far may have been a transient's); plain for good once the policy has used up its restarts.
+                    relaxation.Restart();
+                    ProblemChanged();
+                    relaxationStalled = relaxation.Disabled;
+                }
             }
         }
 
