@@ -249,21 +249,7 @@ internal static class DivergenceCommand
     }
 
     /// <summary>x ~ U[0,1]^3 (seed), y ~ N(0.5, 0.1^2 I_3) (seed + 1), uniform weights.</summary>
-    private static SinkhornProblem Problem(int n, int seed)
-    {
-        var x = Clouds.UnitCube(n, Dimension, seed);
-        var random = new Random(seed + 1);
-        var y = new double[n * Dimension];
-        for (var i = 0; i < y.Length; i++)
-        {
-            // Box-Muller: one standard normal from two uniforms.
-            var u = 1.0 - random.NextDouble();
-            var v = random.NextDouble();
-            y[i] = 0.5 + (0.1 * Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2.0 * Math.PI * v));
-        }
-
-        return new SinkhornProblem(PointCloud.Create(x, n, Dimension), PointCloud.Create(y, n, Dimension));
-    }
+    private static SinkhornProblem Problem(int n, int seed) => Clouds.CubeAgainstBlob(n, Dimension, seed);
 
     private static SinkhornOptions Options(DivergenceBenchOptions options, double epsilon) => new()
     {

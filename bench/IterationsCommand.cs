@@ -68,20 +68,7 @@ internal static class IterationsCommand
     }
 
     /// <summary>Uniform cube (seed 1) against N(0.5, 0.1^2 I) (seed 2, Box-Muller), uniform weights.</summary>
-    public static SinkhornProblem Problem(int n, int dimension)
-    {
-        var x = Clouds.UnitCube(n, dimension, seed: 1);
-        var random = new Random(2);
-        var y = new double[n * dimension];
-        for (var i = 0; i < y.Length; i++)
-        {
-            var u = 1.0 - random.NextDouble();
-            var v = random.NextDouble();
-            y[i] = 0.5 + (0.1 * Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2.0 * Math.PI * v));
-        }
-
-        return new SinkhornProblem(PointCloud.Create(x, n, dimension), PointCloud.Create(y, n, dimension));
-    }
+    public static SinkhornProblem Problem(int n, int dimension) => Clouds.CubeAgainstBlob(n, dimension, seed: 1);
 
     private static (T Result, double Seconds) Timed<T>(Func<T> run)
     {
