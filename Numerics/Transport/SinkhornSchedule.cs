@@ -30,7 +30,6 @@ public sealed class SinkhornSchedule
     private bool polishNext;
 
     // The relaxation stall guard (cross problems): relaxed iterations since the last new smallest error.
-    private bool relaxationStalled;
     private double bestRelaxed = double.PositiveInfinity;
     private int sinceBest;
     private int extraIterations;
@@ -45,8 +44,8 @@ public sealed class SinkhornSchedule
     /// <param name="self">A self problem (a cloud against itself): symmetric averaged half-steps instead of relaxed ones.</param>
     public SinkhornSchedule(SinkhornOptions options, double maxCost, string name, Action<SinkhornProgress>? progress, double? initialRelaxation = null, bool warm = false, bool self = false)
     {
-        this.self = self;
         ArgumentNullException.ThrowIfNull(options);
+        this.self = self;
         this.options = options;
         this.name = name;
         this.progress = progress;
@@ -68,7 +67,7 @@ public sealed class SinkhornSchedule
     public bool Exhausted => Iterations >= options.MaxIterations + extraIterations;
 
     /// <summary>The over-relaxation factor the solve ends with (1: plain, always for self problems).</summary>
-    public double Relaxation => self || relaxationStalled ? 1.0 : relaxation.Relaxation;
+    public double Relaxation => self ? 1.0 : relaxation.Relaxation;
 
     /// <summary>
     /// Relaxed iterations without a new smallest error after which a cross solve falls back to plain iterations for
@@ -110,7 +109,7 @@ public sealed class SinkhornSchedule
             return Iterations == 0 || polishNext ? SinkhornUpdate.Plain : SinkhornUpdate.Averaged;
         }
 
-        return relaxationStalled || polishNext ? SinkhornUpdate.Plain : SinkhornUpdate.Relaxed(relaxation.Choose(Annealing, relaxable ? 0 : 1));
+        return polishNext ? SinkhornUpdate.Plain : SinkhornUpdate.Relaxed(relaxation.Choose(Annealing, relaxable ? 0 : 1));
     }
 
     /// <summary>
@@ -124,7 +123,7 @@ public sealed class SinkhornSchedule
         var annealing = Annealing;
         var epsilon = Epsilon;
         Iterations++;
-        if (!self && !relaxationStalled)
+        if (!self && !relaxation.Disabled)
         {
             var restarts = relaxation.Restarts;
             relaxation.Observe(annealing, relaxable ? 0 : 1, new MultiscaleUpdate(update.Weight), report.L1);
@@ -144,7 +143,6 @@ public sealed class SinkhornSchedule
                     // far may have been a transient's); plain for good once the policy has used up its restarts.
                     relaxation.Restart();
                     ProblemChanged();
-                    relaxationStalled = relaxation.Disabled;
                 }
             }
         }
@@ -183,8 +181,9 @@ public sealed class SinkhornSchedule
     private bool MayStop(SinkhornUpdate update)
     {
         bool mayStop;
-        if (!self && !relaxationStalled)
+        if (!self)
         {
+            // A disabled policy only ever chose plain steps, which may stop.
             mayStop = relaxation.MayStop(new MultiscaleUpdate(update.Weight));
         }
         else

@@ -46,9 +46,11 @@ public sealed record MultiscaleOptions
     public int CoarsestClusters { get; init; } = 256;
 
     /// <summary>
-    /// Over-relaxation factor w of the cross problem's iterations at the target eps (see
-    /// <see cref="MultiscaleUpdate"/>): null (default) measures the plain contraction rate and uses the optimal
-    /// w; 1 turns it off (plain Sinkhorn); a value in (1, 2) is used as given. Self problems are solved the same way.
+    /// Over-relaxation factor w of the cross problem's iterations at the target eps on the points (see
+    /// <see cref="RelaxationPolicy"/>): when set, it overrides <see cref="SinkhornOptions.Overrelaxation"/> for this
+    /// solve; null (default) takes that one (itself null: measure the plain contraction rate and use the optimal w);
+    /// 1 turns it off (plain Sinkhorn); a value in (1, 2) is used as given. Self problems take symmetric averaged
+    /// steps instead.
     /// </summary>
     public double? Overrelaxation { get; init; }
 
