@@ -4,79 +4,85 @@ using Transport.Numerics.Transport;
 namespace Transport.Grains.Interfaces;
 
 /// <summary>
-/// Owns one contiguous block of one cloud (key: "problem/side/index") with its potentials, and runs
-/// <see cref="SinkhornBlock"/> on it. Before each update it pulls the potentials it needs straight from
-/// its peers (an all-gather of O(n + m) floats), so the coordinator only moves O(shards) small messages.
-/// Getters are interleaved so that peers can read while this shard computes.
+/// The one shard grain of every Sinkhorn job, dense or multiscale (key: "problem/side/index"). It owns one contiguous
+/// block of one uploaded cloud and, per solve (<see cref="SinkhornTerm"/>: the cross problem and the two self problems
+/// of a divergence), a share of the points with their potentials and the block transform of its kept blocks
+/// (<c>SinkhornShardPart</c>, the code the single-process solver runs). A dense solve keeps every block: the shard's
+/// share is its uploaded rows and its keys are every point of the other cloud. A multiscale solve installs an explicit
+/// share (a range of Morton-sorted leaf clusters) and the keys of its kept blocks. Either way, before each half-step
+/// it pulls the potentials it needs straight from its partner shards, so the coordinator only moves O(shards) small
+/// messages. On a cross solve a source shard holds f and a target shard g; on a self solve every shard of that cloud
+/// holds both potentials of its rows. Getters are interleaved so that peers can read while this shard computes.
 /// </summary>
 [Alias("Transport.ISinkhornShardGrain")]
 public interface ISinkhornShardGrain : IGrainWithStringKey
 {
-    /// <summary>Resets the shard for a problem layout.</summary>
+    /// <summary>Resets the shard for a problem layout (drops every solve).</summary>
     [Alias("Initialize")]
     Task InitializeAsync(SinkhornShardSetup setup, CloudSide side, int index);
 
-    /// <summary>Stores rows of this block (offset relative to the block start).</summary>
+    /// <summary>Stores uploaded rows of this block (offset relative to the block start).</summary>
     [Alias("Load")]
     Task LoadAsync(int offset, FloatBlock positions, FloatBlock weights);
 
-    /// <summary>Pulls the clouds it needs from its peers and builds its <see cref="SinkhornBlock"/>.</summary>
-    [Alias("Prepare")]
-    Task PrepareAsync();
-
-    /// <summary>Bounding box of the block: a 2 x d block (min row, max row).</summary>
+    /// <summary>The bounding box of the uploaded block (2 x d: min row, max row).</summary>
     [Alias("GetBoundingBox")]
     Task<FloatBlock> GetBoundingBoxAsync();
 
-    /// <summary>Rows of the block's positions (count x d), for peers building their key clouds.</summary>
+    /// <summary>Rows of the uploaded positions.</summary>
     [Alias("GetPositions")]
     [AlwaysInterleave]
     Task<FloatBlock> GetPositionsAsync(int offset, int count);
 
-    /// <summary>Rows of the block's weights (count x 1).</summary>
+    /// <summary>Rows of the uploaded weights.</summary>
     [Alias("GetWeights")]
     [AlwaysInterleave]
     Task<FloatBlock> GetWeightsAsync(int offset, int count);
 
-    /// <summary>Rows of the block's cross potential (offset relative to the block).</summary>
-    [Alias("GetPotential")]
+    /// <summary>
+    /// Installs the dense form of <paramref name="term"/>: the shard's rows are its uploaded block, its keys every point
+    /// of the term's other cloud (pulled from the peers that hold it), one block pair. Keeps the potentials the shard
+    /// holds for the term (zero the first time). Returns the number of partner shards it pulls potentials from.
+    /// </summary>
+    [Alias("InstallDense")]
+    Task<long> InstallDenseAsync(SinkhornTerm term);
+
+    /// <summary>Installs an explicit share of <paramref name="term"/> (a multiscale block pattern with its potentials).</summary>
+    [Alias("InstallShare")]
+    Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install);
+
+    /// <summary>
+    /// Ranges of the potential of <paramref name="term"/> in <paramref name="role"/> (<see cref="CloudSide.Source"/>:
+    /// f, <see cref="CloudSide.Target"/>: g) on the shard's rows, concatenated.
+    /// </summary>
+    [Alias("GetPotentialRanges")]
     [AlwaysInterleave]
-    Task<FloatBlock> GetPotentialAsync(int offset, int count);
+    Task<FloatBlock> GetPotentialRangesAsync(SinkhornTerm term, CloudSide role, int[] starts, int[] counts);
 
     /// <summary>
-    /// Rows of the block's potentials of its cloud's self problem: <paramref name="role"/> Source is f_aa (the
-    /// self problem's source potential), Target is g_aa.
+    /// f &lt;- f + w (T(g) - f) on the shard's rows (or the symmetric blend of a self problem with its own g); returns
+    /// &lt;a, f&gt; of its rows.
     /// </summary>
-    [Alias("GetSelfPotentialOf")]
-    [AlwaysInterleave]
-    Task<FloatBlock> GetSelfPotentialAsync(CloudSide role, int offset, int count);
+    [Alias("Update")]
+    Task<SinkhornShardPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric);
 
-    /// <summary>
-    /// Source half-step of <paramref name="term"/> on the block's rows (the cross problem on a source shard, the
-    /// self problem of the shard's own cloud): pulls the problem's target potential from the shards holding it,
-    /// then f &lt;- Blend(f, T(g)) (<see cref="SinkhornUpdate"/> of <paramref name="weight"/> and
-    /// <paramref name="symmetric"/>); returns &lt;f, w&gt; of the block and the evaluations made.
-    /// </summary>
-    [Alias("UpdateTerm")]
-    Task<ScalarPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric);
+    /// <summary>candidate = T(f) on the shard's rows; returns the marginal report of (g, candidate).</summary>
+    [Alias("Check")]
+    Task<SinkhornShardPartial> CheckAsync(SinkhornTerm term, double epsilon);
 
-    /// <summary>
-    /// Target half-step of <paramref name="term"/>, first part (the cross problem on a target shard, the self problem
-    /// of the shard's own cloud): pulls the problem's source potential, keeps the candidate g* = T(f) and reports the
-    /// column marginal of the block's current g.
-    /// </summary>
-    [Alias("CheckTerm")]
-    Task<MarginalPartial> CheckAsync(SinkhornTerm term, double epsilon);
+    /// <summary>g &lt;- g + w (candidate - g) (or the symmetric blend with its own f); returns the bytes it pulled.</summary>
+    [Alias("Commit")]
+    Task<long> CommitAsync(SinkhornTerm term, double weight, bool symmetric);
 
-    /// <summary>Target half-step of <paramref name="term"/>, second part: g &lt;- Blend(g, g*) with the candidate of the last check.</summary>
-    [Alias("CommitTerm")]
-    Task CommitAsync(SinkhornTerm term, double weight, bool symmetric);
+    /// <summary>The transport cost share of the kept-block plan at the current g; keeps the barycentric map.</summary>
+    [Alias("Finish")]
+    Task<SinkhornShardPartial> FinishAsync(SinkhornTerm term, double epsilon);
 
-    /// <summary>Computes and keeps the barycentric map of the block; returns its share of &lt;P, C&gt; and the evaluations made.</summary>
-    [Alias("Evaluate")]
-    Task<ScalarPartial> EvaluateAsync(double epsilon);
-
-    /// <summary>Rows of the kept barycentric map (count x d), offset relative to the block.</summary>
+    /// <summary>Rows of the barycentric map of the last finish of <paramref name="term"/>.</summary>
     [Alias("GetMap")]
-    Task<FloatBlock> GetMapAsync(int offset, int count);
+    Task<FloatBlock> GetMapAsync(SinkhornTerm term, int offset, int count);
+
+    /// <summary>Drops the state of <paramref name="term"/> (its points, potentials, map).</summary>
+    [Alias("Release")]
+    Task ReleaseAsync(SinkhornTerm term);
 }

@@ -1,102 +1,194 @@
 using Transport.Grains.Interfaces;
-using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Grains;
 
 /// <summary>
-/// <see cref="ISinkhornBackend"/> over shard grains: each operation fans out to the shards of one side (for a self
-/// problem, the shards of its cloud, which hold both its potentials)
-/// with <see cref="Task.WhenAll(IEnumerable{Task})"/> and sums their scalar partials in shard order in
-/// float64, so the result does not depend on which shard answers first.
+/// The cluster's <see cref="ISinkhornBackend"/>: one solve (<see cref="SinkhornTerm"/>) on the job's
+/// <see cref="ISinkhornShardGrain"/>s, dense or multiscale. A dense install (no hierarchies: the shards hold the
+/// uploaded points) has every shard build its block from its own rows against every point of the other cloud, pulled
+/// from its peers; a multiscale install sends each shard its share of the Morton-sorted points with the keys of its
+/// kept blocks (planned here, <see cref="MultiscaleShardPlan"/>). Either way each iteration is two rounds of one call
+/// per shard (update on the shards holding f, check on those holding g), whose partials are summed here in shard order.
 /// </summary>
-internal sealed class DistributedSinkhornBackend(IReadOnlyList<ISinkhornShardGrain> sources, IReadOnlyList<ISinkhornShardGrain> targets) : ISinkhornBackend
+internal sealed class DistributedSinkhornBackend : ISinkhornBackend
 {
-    /// <summary>&lt;f, a&gt; from the last source update of the cross problem.</summary>
-    public double LastSourceWeighted { get; private set; }
+    private readonly ISinkhornShardGrain[] sourceShards;
+    private readonly ISinkhornShardGrain[] targetShards;
+    private readonly int[] sourceOffsets;
+    private readonly int[] targetOffsets;
+    private readonly SinkhornTerm term;
+    private int[] fOffsets;
+    private int[] gOffsets;
+    private int dimension;
+    private bool explicitShares;
 
-    /// <summary>&lt;g, b&gt; of the state measured by the last target check of the cross problem.</summary>
-    public double LastTargetWeighted { get; private set; }
-
-    /// <summary>The sum of the evaluations every shard reported with its partials (the plan evaluation included).</summary>
-    public long KernelEvaluations { get; private set; }
-
-    public async ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken)
+    /// <summary>A backend for <paramref name="term"/> on the shards of job <paramref name="problemId"/>.</summary>
+    /// <param name="grains">Grain factory.</param>
+    /// <param name="problemId">The job id (shard keys: <see cref="ShardLayout.ShardKey"/>).</param>
+    /// <param name="sourceOffsets">Uploaded source rows per source shard.</param>
+    /// <param name="targetOffsets">Uploaded target rows per target shard.</param>
+    /// <param name="term">The solve.</param>
+    public DistributedSinkhornBackend(IGrainFactory grains, string problemId, int[] sourceOffsets, int[] targetOffsets, SinkhornTerm term)
     {
-        var blocks = await Task.WhenAll(sources.Concat(targets).Select(s => s.GetBoundingBoxAsync()));
-        BoundingBox? box = null;
-        foreach (var block in blocks)
+        ArgumentNullException.ThrowIfNull(grains);
+        this.sourceOffsets = sourceOffsets;
+        this.targetOffsets = targetOffsets;
+        this.term = term;
+        sourceShards = [.. Enumerable.Range(0, sourceOffsets.Length - 1).Select(k => grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Source, k)))];
+        targetShards = [.. Enumerable.Range(0, targetOffsets.Length - 1).Select(k => grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Target, k)))];
+        fOffsets = term == SinkhornTerm.SelfTarget ? targetOffsets : sourceOffsets;
+        gOffsets = term == SinkhornTerm.SelfSource ? sourceOffsets : targetOffsets;
+    }
+
+    /// <summary>The shards holding f: the source shards, or the target's for the target's self problem.</summary>
+    private ISinkhornShardGrain[] FShards => term == SinkhornTerm.SelfTarget ? targetShards : sourceShards;
+
+    /// <summary>The shards holding g: the target shards, or the source's for the source's self problem.</summary>
+    private ISinkhornShardGrain[] GShards => term == SinkhornTerm.SelfSource ? sourceShards : targetShards;
+
+    /// <summary>Every shard taking part in the solve, once.</summary>
+    private IEnumerable<ISinkhornShardGrain> AllShards => term == SinkhornTerm.Cross ? sourceShards.Concat(targetShards) : FShards;
+
+    /// <inheritdoc />
+    public async ValueTask<long> InstallAsync(SinkhornInstall install, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(install);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (install.Source is null || install.Target is null)
         {
-            var d = block.Columns;
-            var values = block.Values;
-            var next = new BoundingBox(values[..d].ToArray(), values[d..].ToArray());
-            box = box is null ? next : box.Union(next);
+            if (install.Pattern is not null || install.F is not null || install.G is not null)
+            {
+                throw new ArgumentException("a dense install on the shards uses the uploaded points and the shards' potentials", nameof(install));
+            }
+
+            explicitShares = false;
+            fOffsets = term == SinkhornTerm.SelfTarget ? targetOffsets : sourceOffsets;
+            gOffsets = term == SinkhornTerm.SelfSource ? sourceOffsets : targetOffsets;
+            var partners = await Task.WhenAll(AllShards.Select(s => s.InstallDenseAsync(term)));
+
+            // Each shard holding f lists each shard it pulls from once.
+            return partners.Take(FShards.Length).Sum();
         }
 
-        return box ?? throw new InvalidOperationException("no shards");
+        return await InstallSharesAsync(install);
     }
 
-    public async ValueTask<double> UpdateSourceAsync(SinkhornTerm term, double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
+    private async Task<long> InstallSharesAsync(SinkhornInstall install)
     {
-        var partials = await Task.WhenAll(SourceShards(term).Select(s => s.UpdateAsync(term, epsilon, update.Weight, update.Symmetric)));
-        var sum = SumValues(partials);
-        if (term == SinkhornTerm.Cross)
+        var pattern = install.Pattern ?? throw new ArgumentException("explicit shares need a block pattern (a one-level solve stays in process)", nameof(install));
+        var (source, target) = (install.Source!, install.Target!);
+        var f = install.F ?? throw new ArgumentException("explicit shares need the potentials", nameof(install));
+        var g = install.G ?? throw new ArgumentException("explicit shares need the potentials", nameof(install));
+        var fCount = FShards.Length;
+        var gCount = GShards.Length;
+        var sourceClusterPoints = source.Boundaries(1, 0);
+        var targetClusterPoints = target.Boundaries(1, 0);
+        var sourceClusters = MultiscaleShardLayout.SplitClusters(sourceClusterPoints, fCount);
+        var targetClusters = MultiscaleShardLayout.SplitClusters(targetClusterPoints, gCount);
+        explicitShares = true;
+        fOffsets = MultiscaleShardLayout.PointOffsets(sourceClusterPoints, sourceClusters);
+        gOffsets = MultiscaleShardLayout.PointOffsets(targetClusterPoints, targetClusters);
+        dimension = source[0].Dimension;
+        var sourcePlans = Enumerable.Range(0, fCount)
+            .Select(k => MultiscaleShardPlan.Create(source, target, pattern, sourceClusters, targetClusters, k)).ToArray();
+        if (term != SinkhornTerm.Cross)
         {
-            LastSourceWeighted = sum;
+            // A self solve: one hierarchy, a symmetric pattern, so the plan of the g rows is the plan of the f rows; every
+            // shard holds both potentials of its rows.
+            await Task.WhenAll(sourcePlans.Select((plan, k) => FShards[k].InstallAsync(term, Message(plan, f) with
+            {
+                SelfTargetPotential = FloatBlock.FromVector(g.AsSpan(plan.PointStart, plan.PointCount)),
+            })));
+            return sourcePlans.Sum(plan => (long)plan.Partners.Count);
         }
 
-        return sum;
+        var transposed = pattern.Transpose();
+        var targetPlans = Enumerable.Range(0, gCount)
+            .Select(k => MultiscaleShardPlan.Create(target, source, transposed, targetClusters, sourceClusters, k)).ToArray();
+        await Task.WhenAll(
+            sourcePlans.Select((plan, k) => FShards[k].InstallAsync(term, Message(plan, f)))
+                .Concat(targetPlans.Select((plan, k) => GShards[k].InstallAsync(term, Message(plan, g)))));
+
+        // A source shard lists each target shard it keeps a block with once.
+        return sourcePlans.Sum(plan => (long)plan.Partners.Count);
     }
 
-    public async ValueTask<MarginalReport> CheckTargetAsync(SinkhornTerm term, double epsilon, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async ValueTask<SinkhornStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
-        var partials = await Task.WhenAll(TargetShards(term).Select(t => t.CheckAsync(term, epsilon)));
-        var report = Sum(partials);
-        if (term == SinkhornTerm.Cross)
-        {
-            LastTargetWeighted = report.WeightedPotential;
-        }
-
-        return report;
-    }
-
-    public async ValueTask CommitTargetAsync(SinkhornTerm term, SinkhornUpdate update, CancellationToken cancellationToken) =>
-        await Task.WhenAll(TargetShards(term).Select(t => t.CommitAsync(term, update.Weight, update.Symmetric)));
-
-    /// <summary>The shards holding the rows of the term's source potential: a self problem lives on its cloud's shards.</summary>
-    private IReadOnlyList<ISinkhornShardGrain> SourceShards(SinkhornTerm term) => term == SinkhornTerm.SelfTarget ? targets : sources;
-
-    /// <summary>The shards holding the rows of the term's target potential.</summary>
-    private IReadOnlyList<ISinkhornShardGrain> TargetShards(SinkhornTerm term) => term == SinkhornTerm.SelfSource ? sources : targets;
-
-    /// <summary>Evaluates the plan on every source shard (map kept there); returns &lt;P, C&gt;.</summary>
-    public async Task<double> EvaluateAsync(double epsilon)
-    {
-        var partials = await Task.WhenAll(sources.Select(s => s.EvaluateAsync(epsilon)));
-        return SumValues(partials);
-    }
-
-    private double SumValues(ScalarPartial[] partials)
-    {
-        var sum = 0.0;
-        foreach (var partial in partials)
-        {
-            sum += partial.Value;
-            KernelEvaluations += partial.KernelEvaluations;
-        }
-
-        return sum;
-    }
-
-    private MarginalReport Sum(MarginalPartial[] partials)
-    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var updates = await Task.WhenAll(FShards.Select(s => s.UpdateAsync(term, epsilon, update.Weight, update.Symmetric)));
+        cancellationToken.ThrowIfCancellationRequested();
+        var checks = await Task.WhenAll(GShards.Select(s => s.CheckAsync(term, epsilon)));
+        var dual = 0.0;
         var report = MarginalReport.Zero;
-        foreach (var partial in partials)
+        long evaluations = 0, bytes = 0;
+        foreach (var partial in updates)
         {
-            report = report.Add(partial.ToReport());
-            KernelEvaluations += partial.KernelEvaluations;
+            dual += partial.Value;
+            evaluations += partial.KernelEvaluations;
+            bytes += partial.BytesReceived;
         }
 
-        return report;
+        foreach (var partial in checks)
+        {
+            report = report.Add(new MarginalReport(partial.L1, partial.SumOfSquares, partial.WeightedPotential, partial.PotentialMass));
+            evaluations += partial.KernelEvaluations;
+            bytes += partial.BytesReceived;
+        }
+
+        return new SinkhornStep(dual, report, evaluations, bytes);
     }
+
+    /// <inheritdoc />
+    public async ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken) =>
+        await Task.WhenAll(GShards.Select(s => s.CommitAsync(term, update.Weight, update.Symmetric)));
+
+    /// <inheritdoc />
+    public async ValueTask<SinkhornPotentials> GatherAsync(CancellationToken cancellationToken)
+    {
+        var f = await BlockTransfer.GatherAsync(fOffsets, 1, (k, start, rows) => FShards[k].GetPotentialRangesAsync(term, CloudSide.Source, [start], [rows]));
+        var g = await BlockTransfer.GatherAsync(gOffsets, 1, (k, start, rows) => GShards[k].GetPotentialRangesAsync(term, CloudSide.Target, [start], [rows]));
+        return new SinkhornPotentials(f, g);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The map of a dense install stays on the shards (the coordinator serves it from there): it comes back empty.</remarks>
+    public async ValueTask<SinkhornFinish> FinishAsync(double epsilon, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var partials = await Task.WhenAll(FShards.Select(s => s.FinishAsync(term, epsilon)));
+        var map = explicitShares
+            ? await BlockTransfer.GatherAsync(fOffsets, dimension, (k, start, rows) => FShards[k].GetMapAsync(term, start, rows))
+            : [];
+        var total = 0.0;
+        long evaluations = 0, bytes = 0;
+        foreach (var partial in partials)
+        {
+            total += partial.Value;
+            evaluations += partial.KernelEvaluations;
+            bytes += partial.BytesReceived;
+        }
+
+        return new SinkhornFinish(total, map, evaluations, bytes);
+    }
+
+    /// <summary>Drops the solve's state on its shards.</summary>
+    public Task ReleaseAsync() => Task.WhenAll(AllShards.Select(s => s.ReleaseAsync(term)));
+
+    private static SinkhornShardInstall Message(MultiscaleShardPlan plan, double[] potential) => new()
+    {
+        Positions = FloatBlock.From(plan.Positions, plan.PointCount, plan.Dimension),
+        Weights = FloatBlock.FromVector(plan.Weights),
+        RowBoundaries = plan.RowBoundaries,
+        PatternRowStarts = plan.Pattern.RowStarts,
+        PatternColumns = plan.Pattern.Columns,
+        KeyPositions = FloatBlock.From(plan.KeyPositions, plan.KeyWeights.Length, plan.Dimension),
+        KeyWeights = FloatBlock.FromVector(plan.KeyWeights),
+        KeyBoundaries = plan.KeyBoundaries,
+        Partners = [.. plan.Partners.Select(p => new SinkhornPartnerRequest(p.Shard, p.Starts, p.Counts))],
+        Potential = FloatBlock.FromVector(potential.AsSpan(plan.PointStart, plan.PointCount)),
+    };
 }

@@ -10,11 +10,10 @@ using Transport.Numerics.Transport.Multiscale;
 namespace Transport.Grains;
 
 /// <summary>
-/// Drives one Sinkhorn problem across shard grains: lays out the blocks, routes uploads, runs
-/// <see cref="SinkhornDriver"/> (the same schedule as the single-process solver) on a
-/// <see cref="DistributedSinkhornBackend"/>, or the multiscale solver with its work on the points on
-/// <see cref="IMultiscaleShardGrain"/>s (<see cref="DistributedMultiscalePointsBackend"/>), and serves progress and
-/// results.
+/// Drives one Sinkhorn problem across shard grains: lays out the blocks, routes uploads, runs the one Sinkhorn loop
+/// (the same code as the single-process solver: dense, or multiscale with its coarse levels here) with its work on the
+/// points on the job's <see cref="ISinkhornShardGrain"/>s (<see cref="DistributedSinkhornBackend"/>), and serves
+/// progress and results.
 /// </summary>
 public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain, IDisposable
 {
@@ -144,8 +143,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
 
         CheckComplete("source", uploadedSourceRows, job.SourceCount, sourceMass);
         CheckComplete("target", uploadedTargetRows, job.TargetCount, targetMass);
-        await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.PrepareAsync()));
-        var box = await new DistributedSinkhornBackend(sourceShards, targetShards).BoundingBoxAsync(CancellationToken.None);
+        var box = (await BoundingBoxAsync(sourceShards)).Union(await BoundingBoxAsync(targetShards));
         if (!double.IsFinite(SinkhornProblem.MaxCost(box, options!.Cost)))
         {
             throw new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)");
@@ -194,7 +192,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
 
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
         var shards = side == CloudSide.Source ? sourceShards : targetShards;
-        var values = await GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialAsync(start, rows));
+        var values = await GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialRangesAsync(SinkhornTerm.Cross, side, [start], [rows]));
 
         // Output convention: <f, a> = <g, b> (see PotentialNormalisation).
         var shift = side == CloudSide.Source ? -potentialShift : potentialShift;
@@ -216,7 +214,7 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
             return FloatBlock.From(Slice(arrays.Map, offset, count, d), count, d);
         }
 
-        var values = await GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(start, rows));
+        var values = await GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(SinkhornTerm.Cross, start, rows));
         return FloatBlock.From(values, count, d);
     }
 
@@ -257,76 +255,60 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     }
 
     /// <summary>
-    /// The multiscale branch (issue 5): the coordinator gathers the clouds, builds the hierarchies and runs the coarse
-    /// levels, the jump to the points and the safeguard; the iterations on the points run on
-    /// <see cref="IMultiscaleShardGrain"/>s (<c>job.Shards</c> per side), which exchange potentials only with the
-    /// shards holding their surviving partner clusters. The cross problem and, with the divergence, the two self
-    /// problems each get their own shards. Potentials and map are kept here (<see cref="multiscaleArrays"/>).
-    /// Input errors it throws (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client
-    /// as bad input.
+    /// The multiscale branch: the coordinator gathers the clouds, builds the hierarchies and runs the coarse levels, the
+    /// jump to the points and the safeguard; the iterations on the points run on the job's shards, each holding a range
+    /// of Morton-sorted leaf clusters and exchanging potentials only with the shards holding its surviving partner
+    /// clusters. The cross problem and, with the divergence, the two self problems are solves on the same shards.
+    /// Potentials and map are kept here (<see cref="multiscaleArrays"/>). Input errors it throws
+    /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
     /// </summary>
     private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
         var source = await GatherCloudAsync(sourceOffsets, sourceShards, job.Dimension, "source");
         var target = await GatherCloudAsync(targetOffsets, targetShards, job.Dimension, "target");
         var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation };
-        var backends = new List<DistributedMultiscalePointsBackend>();
+        var backends = new List<DistributedSinkhornBackend>();
         try
         {
-            var cross = await SolveOnShardsAsync("cross", new SinkhornProblem(source, target));
-            var converged = cross.Converged;
-            var evaluations = cross.KernelEvaluations;
-            var neglected = cross.NeglectedMass;
-            var bytes = cross.BytesExchanged;
+            var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, new SinkhornProblem(source, target));
+            var solves = new List<MultiscaleOutput> { cross };
             double? divergence = null;
             if (job.Divergence)
             {
-                var selfSource = await SolveOnShardsAsync("self-source", new SinkhornProblem(source, source));
-                var selfTarget = await SolveOnShardsAsync("self-target", new SinkhornProblem(target, target));
+                var selfSource = await SolveOnShardsAsync(SinkhornTerm.SelfSource, new SinkhornProblem(source, source));
+                var selfTarget = await SolveOnShardsAsync(SinkhornTerm.SelfTarget, new SinkhornProblem(target, target));
                 divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
-                converged = converged && selfSource.Converged && selfTarget.Converged;
-                evaluations += selfSource.KernelEvaluations + selfTarget.KernelEvaluations;
-                neglected = Math.Max(neglected, Math.Max(selfSource.NeglectedMass, selfTarget.NeglectedMass));
-                bytes += selfSource.BytesExchanged + selfTarget.BytesExchanged;
+                solves.Add(selfSource);
+                solves.Add(selfTarget);
             }
 
             multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, cross.Map); // already balanced: <f, a> = <g, b>
             potentialShift = 0.0;
-            return new SinkhornJobResult
+            return Result(job, cross, solves, divergence) with
             {
-                Iterations = cross.Iterations,
-                Converged = converged,
-                MarginalError = cross.MarginalError,
                 MarginalError2 = cross.MarginalError,
-                Cost = cross.TransportCost,
-                Objective = cross.Objective,
-                Dual = cross.Dual,
-                Divergence = divergence,
-                Seconds = 0,
-                History = [],
-                Shards = job.Shards,
-                KernelEvaluations = evaluations,
-                NeglectedMass = neglected,
+                NeglectedMass = solves.Max(s => s.NeglectedMass),
                 Levels = cross.LevelCount,
-                BytesExchanged = bytes,
+                BytesExchanged = solves.Sum(s => s.BytesExchanged),
                 DenseReason = cross.DenseReason,
+                History = [],
                 LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
                     l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
             };
         }
         finally
         {
-            // The results are on the coordinator now: the shards' state can go.
+            // The results are on the coordinator now: the shards' state of these solves can go.
             await Task.WhenAll(backends.Select(b => b.ReleaseAsync()));
         }
 
         // Runs off the grain scheduler (the coarse levels and the pattern search are long CPU work) so that status
         // queries stay answered; the shards are called from there like from any other caller.
-        Task<MultiscaleOutput> SolveOnShardsAsync(string solve, SinkhornProblem problem)
+        Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, SinkhornProblem problem)
         {
-            var backend = new DistributedMultiscalePointsBackend(GrainFactory, $"{this.GetPrimaryKeyString()}/{solve}", job.Shards, job.Cost, job.Precision);
+            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
             backends.Add(backend);
-            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, solve, token), token);
+            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, term.Name(), token), token);
         }
     }
 
@@ -338,51 +320,75 @@ public sealed class SinkhornCoordinatorGrain : Grain, ISinkhornCoordinatorGrain,
     }
 
     /// <summary>
-    /// The dense solve on the shards: the cross problem, the self problems when the divergence is asked for,
-    /// then one evaluation of the plan (cost and map). Every kernel call is counted by the shard that made it.
+    /// The dense solve on the shards: the one Sinkhorn loop on one level with every block kept, its points never leaving
+    /// the shards: the cross problem (with the plan's cost at the end), and the self problems when the divergence is
+    /// asked for, each annealed from its own clouds' largest cost as in process. Every kernel call is counted by the
+    /// shard that made it; potentials and map stay on the shards, which serve them.
     /// </summary>
     private async Task<SinkhornJobResult> SolveDenseAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
-        var backend = new DistributedSinkhornBackend(sourceShards, targetShards);
-        var box = await backend.BoundingBoxAsync(token);
-        var maxCost = SinkhornProblem.MaxCost(box, solveOptions.Cost);
-        var cross = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, solveOptions, maxCost, ReportProgress, token);
-        var sourceWeighted = backend.LastSourceWeighted;
-        var targetWeighted = backend.LastTargetWeighted;
-        var history = cross.History.ToList();
+        var sourceBox = await BoundingBoxAsync(sourceShards);
+        var targetBox = await BoundingBoxAsync(targetShards);
+        var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, sourceBox.Union(targetBox), job.SourceCount, job.TargetCount, evaluatePlan: true);
+        var solves = new List<MultiscaleOutput> { cross };
         double? divergence = null;
-        var converged = cross.Converged;
         if (job.Divergence)
         {
-            // Each self problem runs on its cloud's shards, through the same driver as the cross problem.
-            var selfSource = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfSource, solveOptions, maxCost, ReportProgress, token);
-            var selfTarget = await SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfTarget, solveOptions, maxCost, ReportProgress, token);
+            var selfSource = await SolveOnShardsAsync(SinkhornTerm.SelfSource, sourceBox, job.SourceCount, job.SourceCount, evaluatePlan: false);
+            var selfTarget = await SolveOnShardsAsync(SinkhornTerm.SelfTarget, targetBox, job.TargetCount, job.TargetCount, evaluatePlan: false);
             divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
-            converged = converged && selfSource.Converged && selfTarget.Converged;
-            history.AddRange(selfSource.History);
-            history.AddRange(selfTarget.History);
+            solves.Add(selfSource);
+            solves.Add(selfTarget);
         }
 
-        token.ThrowIfCancellationRequested();
-        var cost = await backend.EvaluateAsync(solveOptions.Epsilon);
-        potentialShift = PotentialNormalisation.Shift(sourceWeighted, targetWeighted);
-        return new SinkhornJobResult
+        potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
+        return Result(job, cross, solves, divergence) with
         {
-            Iterations = cross.Iterations,
-            Converged = converged,
-            MarginalError = cross.MarginalError,
             MarginalError2 = cross.MarginalError2,
-            Cost = cost,
-            Objective = cross.Objective,
-            Dual = cross.Dual,
-            Divergence = divergence,
-            Seconds = 0, // set by RunAsync, which times both branches
-            History = history.Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2)).ToList(),
-            Shards = sourceShards.Length,
-            KernelEvaluations = backend.KernelEvaluations,
             NeglectedMass = 0,
             Levels = 1,
+            History = [.. solves.SelectMany(s => s.History).Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2))],
         };
+
+        Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan)
+        {
+            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
+            return SinkhornSolver.SolveOnBackendAsync(backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, token);
+        }
+    }
+
+    /// <summary>The result fields every branch fills the same way from its solves (cross first).</summary>
+    private SinkhornJobResult Result(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence) => new()
+    {
+        Iterations = cross.Iterations,
+        Converged = solves.All(s => s.Converged),
+        MarginalError = cross.MarginalError,
+        MarginalError2 = cross.MarginalError2,
+        Cost = cross.TransportCost,
+        Objective = cross.Objective,
+        Dual = cross.Dual,
+        Divergence = divergence,
+        Seconds = 0, // set by RunAsync, which times both branches
+        History = [],
+        Shards = job.Multiscale ? job.Shards : sourceShards.Length,
+        KernelEvaluations = solves.Sum(s => s.KernelEvaluations),
+        NeglectedMass = cross.NeglectedMass,
+        Levels = cross.LevelCount,
+    };
+
+    private static async Task<BoundingBox> BoundingBoxAsync(ISinkhornShardGrain[] shards)
+    {
+        var blocks = await Task.WhenAll(shards.Select(s => s.GetBoundingBoxAsync()));
+        BoundingBox? box = null;
+        foreach (var block in blocks)
+        {
+            var d = block.Columns;
+            var values = block.Values;
+            var next = new BoundingBox(values[..d].ToArray(), values[d..].ToArray());
+            box = box is null ? next : box.Union(next);
+        }
+
+        return box ?? throw new InvalidOperationException("no shards");
     }
 
     private void ReportProgress(SinkhornProgress progress)

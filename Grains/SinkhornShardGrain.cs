@@ -1,37 +1,29 @@
+using System.Diagnostics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Grains;
 
 /// <summary>
-/// A block of one cloud of a Sinkhorn problem, held in memory with its potentials. The numerical work
-/// is <see cref="SinkhornBlock"/> (the same code the single-process solver runs); this grain only
-/// moves data: it pulls the opposite cloud once, the potentials it needs before each update, and runs
-/// the kernels off the grain scheduler.
+/// The one Sinkhorn shard grain (see <see cref="ISinkhornShardGrain"/>): the uploaded block of one cloud, and per solve
+/// a <see cref="ShardSolve"/> whose arithmetic is <see cref="SinkhornShardPart"/>, the block transform the
+/// single-process solver runs. This grain only moves potentials between peers, counts work and traffic, and keeps the
+/// CPU work off its scheduler (<see cref="Task.Run(Action)"/>) so that peers' interleaved reads stay answered.
 /// </summary>
 public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
 {
+    private readonly Dictionary<SinkhornTerm, ShardSolve> solves = [];
     private SinkhornShardSetup? setup;
     private CloudSide side;
     private int index;
-    private int offset;
     private int count;
     private double[] positions = [];
     private double[] weights = [];
-    private SinkhornBlock? block;
-    private double[]? map;
 
     private SinkhornShardSetup Setup => setup ?? throw new InvalidOperationException("shard not initialised");
-
-    private SinkhornBlock Block => block ?? throw new InvalidOperationException("shard not prepared");
-
-    private int[] OwnOffsets => side == CloudSide.Source ? Setup.SourceOffsets : Setup.TargetOffsets;
-
-    private int[] OppositeOffsets => side == CloudSide.Source ? Setup.TargetOffsets : Setup.SourceOffsets;
-
-    private CloudSide OppositeSide => side == CloudSide.Source ? CloudSide.Target : CloudSide.Source;
 
     /// <inheritdoc />
     public Task InitializeAsync(SinkhornShardSetup setup, CloudSide side, int index)
@@ -40,13 +32,14 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         this.setup = setup;
         this.side = side;
         this.index = index;
-        var offsets = OwnOffsets;
-        offset = offsets[index];
-        count = offsets[index + 1] - offset;
+        var offsets = Offsets(side);
+        count = offsets[index + 1] - offsets[index];
         positions = new double[count * setup.Dimension];
         weights = new double[count];
-        block = null;
-        map = null;
+        solves.Clear();
+
+        // Results live here: stay active as long as the coordinator keeps the job.
+        DelayDeactivation(TimeSpan.FromHours(24));
         return Task.CompletedTask;
     }
 
@@ -64,25 +57,6 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         positions.Values.CopyTo(this.positions.AsSpan(offset * d));
         weights.Values.CopyTo(this.weights.AsSpan(offset));
         return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task PrepareAsync()
-    {
-        // Results live here: stay active as long as the coordinator keeps the job.
-        DelayDeactivation(TimeSpan.FromHours(24));
-        var d = Setup.Dimension;
-        var opposite = await GatherCloudAsync(OppositeSide, OppositeOffsets);
-        PointCloud? own = null;
-        if (Setup.WithSelfProblems)
-        {
-            own = await GatherCloudAsync(side, OwnOffsets);
-        }
-
-        var cost = CostFunctions.Parse(Setup.Cost);
-        var precision = Precisions.Parse(Setup.Precision);
-        var ownBlock = PointCloud.FromBlock(positions, weights, d);
-        block = await Task.Run(() => new SinkhornBlock(ownBlock, offset, opposite, own, cost, precision));
     }
 
     /// <inheritdoc />
@@ -106,152 +80,247 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     public Task<FloatBlock> GetWeightsAsync(int offset, int count) => Task.FromResult(FloatBlock.FromVector(weights.AsSpan(offset, count)));
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetPotentialAsync(int offset, int count) =>
-        Task.FromResult(FloatBlock.FromVector(Block.Potential.Slice(offset, count)));
-
-    /// <inheritdoc />
-    public Task<FloatBlock> GetSelfPotentialAsync(CloudSide role, int offset, int count) =>
-        Task.FromResult(FloatBlock.FromVector(SelfPotential(role).Slice(offset, count)));
-
-    /// <inheritdoc />
-    public async Task<ScalarPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric)
+    public async Task<long> InstallDenseAsync(SinkhornTerm term)
     {
-        var update = new SinkhornUpdate(weight, symmetric);
-        var target = Block;
-        if (term == SinkhornTerm.Cross)
-        {
-            RequireSide(term, CloudSide.Source);
-            var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
-            var (weighted, evaluations) = await MeasureAsync("update", () => target.UpdateCross(opposite, epsilon, update));
-            return new ScalarPartial(weighted, evaluations);
-        }
+        var partnerSide = PartnerSide(term);
+        var partnerOffsets = Offsets(partnerSide);
+        var d = Setup.Dimension;
+        var keyPositions = await BlockTransfer.GatherAsync(partnerOffsets, d, (k, start, rows) =>
+            partnerSide == side && k == index ? GetPositionsAsync(start, rows) : Peer(partnerSide, k).GetPositionsAsync(start, rows));
+        var keyWeights = await BlockTransfer.GatherAsync(partnerOffsets, 1, (k, start, rows) =>
+            partnerSide == side && k == index ? GetWeightsAsync(start, rows) : Peer(partnerSide, k).GetWeightsAsync(start, rows));
+        var cost = CostFunctions.Parse(Setup.Cost);
+        var precision = Precisions.Parse(Setup.Precision);
+        var (rows, rowWeights) = (positions, weights);
+        var part = await Task.Run(() => SinkhornShardPart.Dense(rows, rowWeights, d, keyPositions, keyWeights, cost, precision, -1));
+        var partners = Enumerable.Range(0, partnerOffsets.Length - 1)
+            .Where(k => partnerOffsets[k + 1] > partnerOffsets[k])
+            .Select(k => new SinkhornPartnerRequest(k, [0], [partnerOffsets[k + 1] - partnerOffsets[k]]))
+            .ToArray();
 
-        RequireSide(term, SelfSide(term));
-        var selfTarget = await GatherPotentialAsync(side, OwnOffsets, selfRole: CloudSide.Target);
-        var (selfWeighted, selfEvaluations) = await MeasureAsync("self-update", () => target.UpdateSelf(selfTarget, epsilon, update));
-        return new ScalarPartial(selfWeighted, selfEvaluations);
+        // A re-install (the same rows) keeps the potentials: a warm start.
+        solves.TryGetValue(term, out var previous);
+        var (f, g) = StartingPotentials(term, previous?.F, previous?.G);
+        solves[term] = new ShardSolve(part, weights, partnerSide, partners, keyWeights.Length, f, g);
+        return partners.Length;
     }
 
     /// <inheritdoc />
-    public async Task<MarginalPartial> CheckAsync(SinkhornTerm term, double epsilon)
+    public async Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install)
     {
-        var target = Block;
-        if (term == SinkhornTerm.Cross)
+        ArgumentNullException.ThrowIfNull(install);
+        var rowBlocks = install.RowBoundaries.Length - 1;
+        var pairs = new List<(int Row, int Column)>();
+        for (var r = 0; r < rowBlocks; r++)
         {
-            RequireSide(term, CloudSide.Target);
-            var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
-            var (report, evaluations) = await MeasureAsync("check", () => target.CheckCross(opposite, epsilon));
-            return MarginalPartial.From(report, evaluations);
+            for (var k = install.PatternRowStarts[r]; k < install.PatternRowStarts[r + 1]; k++)
+            {
+                pairs.Add((r, install.PatternColumns[k]));
+            }
         }
 
-        RequireSide(term, SelfSide(term));
-        var selfSource = await GatherPotentialAsync(side, OwnOffsets, selfRole: CloudSide.Source);
-        var (selfReport, selfEvaluations) = await MeasureAsync("self-check", () => target.CheckSelf(selfSource, epsilon));
-        return MarginalPartial.From(selfReport, selfEvaluations);
+        var pattern = BlockPattern.FromPairs(rowBlocks, install.KeyBoundaries.Length - 1, pairs);
+        var cost = CostFunctions.Parse(Setup.Cost);
+        var precision = Precisions.Parse(Setup.Precision);
+        var dimension = install.Positions.Columns;
+        var rowWeights = install.Weights.Values.ToArray();
+        var rowPositions = install.Positions.Values.ToArray();
+        var keyPositions = install.KeyPositions.Values.ToArray();
+        var keyWeights = install.KeyWeights.Values.ToArray();
+        var part = await Task.Run(() => new SinkhornShardPart(
+            rowPositions, rowWeights, dimension, install.RowBoundaries, pattern, keyPositions, keyWeights, install.KeyBoundaries, cost, precision, -1));
+        var potential = install.Potential.Values.ToArray();
+        var (f, g) = term == SinkhornTerm.Cross
+            ? (side == CloudSide.Source ? (potential, (double[]?)null) : (null, potential))
+            : (potential, install.SelfTargetPotential?.Values.ToArray() ?? throw new ArgumentException("a self solve needs both potentials", nameof(install)));
+        solves[term] = new ShardSolve(part, rowWeights, PartnerSide(term), install.Partners, keyWeights.Length, f, g);
     }
 
     /// <inheritdoc />
-    public Task CommitAsync(SinkhornTerm term, double weight, bool symmetric)
+    public Task<FloatBlock> GetPotentialRangesAsync(SinkhornTerm term, CloudSide role, int[] starts, int[] counts)
     {
-        var update = new SinkhornUpdate(weight, symmetric);
-        if (term == SinkhornTerm.Cross)
-        {
-            RequireSide(term, CloudSide.Target);
-            Block.CommitCross(update);
-        }
-        else
-        {
-            RequireSide(term, SelfSide(term));
-            Block.CommitSelf(update);
-        }
+        ArgumentNullException.ThrowIfNull(starts);
+        ArgumentNullException.ThrowIfNull(counts);
+        return Task.FromResult(FloatBlock.FromVector(Ranges(Solve(term).Potential(role), starts, counts)));
+    }
 
+    /// <inheritdoc />
+    public async Task<SinkhornShardPartial> UpdateAsync(SinkhornTerm term, double epsilon, double weight, bool symmetric)
+    {
+        var solve = Solve(term);
+        var f = solve.Potential(CloudSide.Source);
+        var basis = symmetric ? solve.Potential(CloudSide.Target) : f;
+        var (keys, bytes) = await PullAsync(term, solve, CloudSide.Target);
+        var (next, evaluations) = await MeasureAsync(term, "update", solve, () =>
+        {
+            var transformed = new double[f.Length];
+            solve.Part.Apply(keys, epsilon, transformed);
+
+            // Into a fresh array: a partner may be reading the committed f right now.
+            var blended = new double[f.Length];
+            new MultiscaleUpdate(weight).Blend(blended, basis, transformed);
+            return blended;
+        });
+        solve.F = next;
+        return new SinkhornShardPartial(MultiscalePartials.Weighted(next, solve.Weights), 0, 0, 0, 0, evaluations, bytes);
+    }
+
+    /// <inheritdoc />
+    public async Task<SinkhornShardPartial> CheckAsync(SinkhornTerm term, double epsilon)
+    {
+        var solve = Solve(term);
+        var g = solve.Potential(CloudSide.Target);
+        var (keys, bytes) = await PullAsync(term, solve, CloudSide.Source);
+        var (report, evaluations) = await MeasureAsync(term, "check", solve, () =>
+        {
+            var candidate = new double[g.Length];
+            solve.Part.Apply(keys, epsilon, candidate);
+            solve.Candidate = candidate;
+            return MarginalReport.Measure(solve.Weights, g, candidate, epsilon);
+        });
+        return new SinkhornShardPartial(0, report.L1, report.SumOfSquares, report.WeightedPotential, report.PotentialMass, evaluations, bytes);
+    }
+
+    /// <inheritdoc />
+    public Task<long> CommitAsync(SinkhornTerm term, double weight, bool symmetric)
+    {
+        var solve = Solve(term);
+        var g = solve.Potential(CloudSide.Target);
+        var basis = symmetric ? solve.Potential(CloudSide.Source) : g;
+        var next = new double[g.Length];
+        new MultiscaleUpdate(weight).Blend(next, basis, solve.Candidate);
+        solve.G = next;
+
+        // A self solve holds both potentials of its rows: the symmetric blend pulls nothing.
+        return Task.FromResult(0L);
+    }
+
+    /// <inheritdoc />
+    public async Task<SinkhornShardPartial> FinishAsync(SinkhornTerm term, double epsilon)
+    {
+        var solve = Solve(term);
+        var rows = solve.Potential(CloudSide.Source).Length;
+        var (keys, bytes) = await PullAsync(term, solve, CloudSide.Target);
+        var costScale = CostFunctions.Parse(Setup.Cost).Scale();
+        var (cost, evaluations) = await MeasureAsync(term, "evaluate", solve, () =>
+        {
+            var meanSquared = new double[rows];
+            var map = new double[rows * solve.Part.Dimension];
+            solve.Part.MapAndMeanSquaredDistance(keys, epsilon, map, meanSquared);
+            solve.Map = map;
+            return MultiscalePartials.Cost(solve.Weights, meanSquared, costScale);
+        });
+        return new SinkhornShardPartial(cost, 0, 0, 0, 0, evaluations, bytes);
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetMapAsync(SinkhornTerm term, int offset, int count)
+    {
+        var solve = Solve(term);
+        var map = solve.Map ?? throw new InvalidOperationException($"the map of the {term.Name()} solve has not been computed");
+        var d = solve.Part.Dimension;
+        return Task.FromResult(FloatBlock.From(map.AsSpan(offset * d, count * d), count, d));
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseAsync(SinkhornTerm term)
+    {
+        solves.Remove(term);
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public async Task<ScalarPartial> EvaluateAsync(double epsilon)
+    private ShardSolve Solve(SinkhornTerm term) =>
+        solves.TryGetValue(term, out var solve) ? solve : throw new InvalidOperationException($"the {term.Name()} solve is not installed on this shard");
+
+    private int[] Offsets(CloudSide cloud) => cloud == CloudSide.Source ? Setup.SourceOffsets : Setup.TargetOffsets;
+
+    /// <summary>The side whose shards hold the keys of <paramref name="term"/> for this shard's rows.</summary>
+    private CloudSide PartnerSide(SinkhornTerm term)
     {
-        var opposite = await GatherPotentialAsync(OppositeSide, OppositeOffsets, selfRole: null);
-        var target = Block;
-        var result = new double[count * Setup.Dimension];
-        var (cost, evaluations) = await MeasureAsync("evaluate", () => target.EvaluateCross(opposite, epsilon, result));
-        map = result;
-        return new ScalarPartial(cost, evaluations);
+        if (term == SinkhornTerm.Cross)
+        {
+            return side == CloudSide.Source ? CloudSide.Target : CloudSide.Source;
+        }
+
+        var own = term == SinkhornTerm.SelfSource ? CloudSide.Source : CloudSide.Target;
+        if (own != side)
+        {
+            throw new InvalidOperationException($"the {term.Name()} solve runs on {(own == CloudSide.Source ? "source" : "target")} shards; this shard holds the {(side == CloudSide.Source ? "source" : "target")}");
+        }
+
+        return side;
     }
 
-    /// <inheritdoc />
-    public Task<FloatBlock> GetMapAsync(int offset, int count)
+    /// <summary>The potentials a (re-)installed dense solve starts from: the previous ones on the same rows, else zero.</summary>
+    private (double[]? F, double[]? G) StartingPotentials(SinkhornTerm term, double[]? previousF, double[]? previousG)
     {
-        var values = map ?? throw new InvalidOperationException("the map has not been evaluated");
-        var d = Setup.Dimension;
-        return Task.FromResult(FloatBlock.From(values.AsSpan(offset * d, count * d), count, d));
-    }
+        double[] Keep(double[]? previous) => previous is { } values && values.Length == count ? values : new double[count];
+        if (term != SinkhornTerm.Cross)
+        {
+            return (Keep(previousF), Keep(previousG));
+        }
 
-    /// <summary>
-    /// Runs kernel work off the grain scheduler, records its size and duration, and returns its value with the
-    /// point-pair cost evaluations it made. The count is the block's own counter (the code the single-process
-    /// solver counts with), read around the work: kernel calls on this grain never interleave.
-    /// </summary>
-    private async Task<(T Value, long Evaluations)> MeasureAsync<T>(string operation, Func<T> work)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var before = Block.KernelEvaluations;
-        var value = await Task.Run(work);
-        var evaluations = Block.KernelEvaluations - before;
-        var precision = new KeyValuePair<string, object?>("precision", Setup.Precision);
-        TransportTelemetry.KernelEvaluations.Add(evaluations, precision);
-        TransportTelemetry.StepDuration.Record(
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("operation", operation));
-        return (value, evaluations);
+        return side == CloudSide.Source ? (Keep(previousF), null) : (null, Keep(previousG));
     }
 
     private ISinkhornShardGrain Peer(CloudSide peerSide, int peerIndex) =>
         GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(Setup.ProblemId, peerSide, peerIndex));
 
-    private async Task<PointCloud> GatherCloudAsync(CloudSide cloudSide, int[] offsets)
+    /// <summary>The keys' potentials in <paramref name="role"/>, pulled range by range from the partner shards (this shard's own rows read locally).</summary>
+    private async Task<(double[] Keys, long Bytes)> PullAsync(SinkhornTerm term, ShardSolve solve, CloudSide role)
     {
-        var d = Setup.Dimension;
-        var allPositions = await BlockTransfer.GatherAsync(offsets, d, (k, start, rows) =>
-            cloudSide == side && k == index
-                ? Task.FromResult(FloatBlock.From(positions.AsSpan(start * d, rows * d), rows, d))
-                : Peer(cloudSide, k).GetPositionsAsync(start, rows));
-        var allWeights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) =>
-            cloudSide == side && k == index
-                ? Task.FromResult(FloatBlock.FromVector(weights.AsSpan(start, rows)))
-                : Peer(cloudSide, k).GetWeightsAsync(start, rows));
-        return PointCloud.FromBlock(allPositions, allWeights, d);
-    }
-
-    /// <summary>
-    /// The whole potential of one cloud, block by block from the shards holding it: the cross potential
-    /// (<paramref name="selfRole"/> null) or one of the potentials of that cloud's self problem.
-    /// </summary>
-    private Task<double[]> GatherPotentialAsync(CloudSide cloudSide, int[] offsets, CloudSide? selfRole) =>
-        BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) =>
+        var limit = FloatBlock.RowsPerChunk(1);
+        var requests = solve.Partners.SelectMany(p => new MultiscalePartnerRanges(p.Shard, p.Starts, p.Counts).Split(limit)).ToArray();
+        long bytes = 0;
+        var blocks = await Task.WhenAll(requests.Select(r =>
         {
-            if (cloudSide == side && k == index)
+            if (solve.PartnerSide == side && r.Shard == index)
             {
-                var local = selfRole is { } role ? SelfPotential(role) : Block.Potential;
-                return Task.FromResult(FloatBlock.FromVector(local.Slice(start, rows)));
+                return Task.FromResult(FloatBlock.FromVector(Ranges(solve.Potential(role), r.Starts, r.Counts)));
             }
 
-            var peer = Peer(cloudSide, k);
-            TransportTelemetry.BytesExchanged.Add((long)rows * sizeof(double));
-            return selfRole is { } peerRole ? peer.GetSelfPotentialAsync(peerRole, start, rows) : peer.GetPotentialAsync(start, rows);
-        });
-
-    private ReadOnlySpan<double> SelfPotential(CloudSide role) =>
-        role == CloudSide.Source ? Block.SelfSourcePotential : Block.SelfTargetPotential;
-
-    /// <summary>The cloud whose self problem <paramref name="term"/> is.</summary>
-    private static CloudSide SelfSide(SinkhornTerm term) => term == SinkhornTerm.SelfSource ? CloudSide.Source : CloudSide.Target;
-
-    private void RequireSide(SinkhornTerm term, CloudSide required)
-    {
-        if (side != required)
+            bytes += (long)r.ValueCount * sizeof(double);
+            return Peer(solve.PartnerSide, r.Shard).GetPotentialRangesAsync(term, role, r.Starts, r.Counts);
+        }));
+        var keys = new double[solve.KeyCount];
+        var at = 0;
+        foreach (var block in blocks)
         {
-            throw new InvalidOperationException($"the {term.Name()} half-step runs on {(required == CloudSide.Source ? "source" : "target")} shards; this shard holds the {(side == CloudSide.Source ? "source" : "target")}");
+            block.Values.CopyTo(keys.AsSpan(at));
+            at += block.Rows;
         }
+
+        if (at != keys.Length)
+        {
+            throw new InvalidOperationException($"pulled {at} key potentials, expected {keys.Length}");
+        }
+
+        TransportTelemetry.BytesExchanged.Add(bytes);
+        return (keys, bytes);
+    }
+
+    private static double[] Ranges(double[] values, int[] starts, int[] counts)
+    {
+        var result = new double[counts.Sum()];
+        var at = 0;
+        for (var r = 0; r < starts.Length; r++)
+        {
+            values.AsSpan(starts[r], counts[r]).CopyTo(result.AsSpan(at));
+            at += counts[r];
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs the CPU work of a half-step off the grain scheduler and records its work and duration.</summary>
+    private async Task<(T Value, long Evaluations)> MeasureAsync<T>(SinkhornTerm term, string operation, ShardSolve solve, Func<T> work)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var value = await Task.Run(work);
+        var evaluations = solve.Part.EvaluationsPerCall;
+        TransportTelemetry.KernelEvaluations.Add(evaluations, new KeyValuePair<string, object?>("precision", Setup.Precision));
+        var name = term == SinkhornTerm.Cross ? operation : $"self-{operation}";
+        TransportTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", name));
+        return (value, evaluations);
     }
 }

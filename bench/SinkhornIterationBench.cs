@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Kernels;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Bench;
 
@@ -27,10 +28,10 @@ internal sealed record IterationResult(
     string Note);
 
 /// <summary>
-/// Section (c), single-process path: the backend the SinkhornSolver uses (LocalSinkhornBackend), with
-/// eps fixed (no annealing). One iteration is exactly what SinkhornDriver does per iteration:
-/// UpdateSource (f = T_b(g)), CheckTarget (g* = T_a(f) and the marginal error), CommitTarget. Set-up
-/// (layouts, log-weights) is excluded; the first iteration is an untimed warm-up.
+/// Section (c), single-process path: the backend the SinkhornSolver uses (LocalSinkhornBackend, dense install), with
+/// eps fixed (no annealing). One iteration is exactly what the Sinkhorn loop (SinkhornRun) does per iteration:
+/// Iterate (f = T_b(g), g* = T_a(f) and the marginal error), Commit. Set-up (layouts, log-weights) is excluded; the
+/// first iteration is an untimed warm-up.
 /// </summary>
 internal static class SinkhornIterationBench
 {
@@ -50,7 +51,9 @@ internal static class SinkhornIterationBench
             Precision = precision,
         };
         solverOptions.Validate();
-        var backend = new LocalSinkhornBackend(problem, solverOptions, withSelfProblems: false);
+        var backend = new LocalSinkhornBackend();
+        var install = new SinkhornInstall(ClusterHierarchy.Points(problem.Source), ClusterHierarchy.Points(problem.Target), null, new double[n], new double[n], solverOptions);
+        _ = backend.InstallAsync(install, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         Iterate(backend, options.Epsilon);
         var seconds = new double[options.SinkhornIterations];
         var cpuStart = ProcessCpu.Seconds();
@@ -75,8 +78,8 @@ internal static class SinkhornIterationBench
     }
 
     /// <summary>
-    /// Diagnostic: the same iteration with each cloud split into <paramref name="blocks"/> local
-    /// SinkhornBlocks run one after the other (the shard decomposition without grains or messages).
+    /// Diagnostic: the same iteration with each cloud split into <paramref name="blocks"/> local dense
+    /// SinkhornShardParts run one after the other (the shard decomposition without grains or messages).
     /// </summary>
     public static IterationResult RunBlocks(BenchOptions options, Precision precision, int blocks)
     {
@@ -90,17 +93,18 @@ internal static class SinkhornIterationBench
         var g = new double[n];
         void Step()
         {
-            foreach (var block in sourceBlocks)
+            foreach (var (start, part) in sourceBlocks)
             {
-                _ = block.UpdateCross(g, options.Epsilon, SinkhornUpdate.Plain);
-                block.Potential.CopyTo(f.AsSpan(block.Offset));
+                var rows = new double[part.RowCount];
+                part.Apply(g, options.Epsilon, rows);
+                rows.CopyTo(f.AsSpan(start));
             }
 
-            foreach (var block in targetBlocks)
+            foreach (var (start, part) in targetBlocks)
             {
-                _ = block.CheckCross(f, options.Epsilon);
-                block.CommitCross(SinkhornUpdate.Plain);
-                block.Potential.CopyTo(g.AsSpan(block.Offset));
+                var rows = new double[part.RowCount];
+                part.Apply(f, options.Epsilon, rows);
+                rows.CopyTo(g.AsSpan(start));
             }
         }
 
@@ -123,20 +127,20 @@ internal static class SinkhornIterationBench
             seconds.Length,
             Measure.Median(seconds),
             cpu,
-            $"median of {seconds.Length} timed iterations, {blocks} local SinkhornBlocks per cloud run in turn",
+            $"median of {seconds.Length} timed iterations, {blocks} local dense shard parts per cloud run in turn",
             string.Empty);
     }
 
-    private static SinkhornBlock[] Split(PointCloud cloud, PointCloud opposite, int blocks, Precision precision)
+    private static (int Start, SinkhornShardPart Part)[] Split(PointCloud cloud, PointCloud opposite, int blocks, Precision precision)
     {
         var d = cloud.Dimension;
-        var result = new SinkhornBlock[blocks];
+        var result = new (int, SinkhornShardPart)[blocks];
         for (var b = 0; b < blocks; b++)
         {
             var start = (int)((long)cloud.Count * b / blocks);
             var end = (int)((long)cloud.Count * (b + 1) / blocks);
-            var part = PointCloud.Create(cloud.Positions[(start * d)..(end * d)], end - start, d, cloud.Weights[start..end]);
-            result[b] = new SinkhornBlock(part, start, opposite, null, CostFunction.SquaredEuclidean, precision);
+            var part = SinkhornShardPart.Dense(cloud.Positions[(start * d)..(end * d)].ToArray(), cloud.Weights[start..end].ToArray(), d, opposite.Positions.ToArray(), opposite.Weights.ToArray(), CostFunction.SquaredEuclidean, precision, -1);
+            result[b] = (start, part);
         }
 
         return result;
@@ -144,8 +148,7 @@ internal static class SinkhornIterationBench
 
     private static void Iterate(LocalSinkhornBackend backend, double epsilon)
     {
-        _ = backend.UpdateSourceAsync(SinkhornTerm.Cross, epsilon, SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _ = backend.CheckTargetAsync(SinkhornTerm.Cross, epsilon, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        backend.CommitTargetAsync(SinkhornTerm.Cross, SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _ = backend.IterateAsync(epsilon, SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        backend.CommitAsync(SinkhornUpdate.Plain, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 }

@@ -1,39 +1,41 @@
-using Transport.Numerics.Geometry;
-
 namespace Transport.Numerics.Transport;
 
 /// <summary>
-/// The operations the Sinkhorn schedule (<see cref="SinkhornDriver"/>) needs, whether the blocks live in
-/// this process (<see cref="LocalSinkhornBackend"/>) or on shard grains across a cluster. Every call names
-/// the problem it acts on (<see cref="SinkhornTerm"/>): the cross problem between the two clouds, or the
-/// self problem of one cloud, which is the cross problem of that cloud with itself (its "source" potential
-/// f_aa and "target" potential g_aa both live on that cloud's blocks). Every scalar that comes back is a
-/// float64 sum over blocks taken in a fixed block order.
+/// The one backend contract of every Sinkhorn solve (<see cref="SinkhornRun"/>): where the work on the points (level 0)
+/// happens once a block pattern is on them, whether the pattern keeps every block (a dense solve) or is the truncated
+/// pattern of a multiscale one: the iterations, the swap of the target potential, and the final cost and map. The
+/// coarse levels, the jump to the points (extrapolation and pattern search) and the safeguard stay with the caller,
+/// which holds both hierarchies. <see cref="LocalSinkhornBackend"/> runs in process; the cluster implementation
+/// spreads the rows over shard grains. Calls come in this order: install, then iterate / commit rounds, gather
+/// whenever the caller needs the potentials, install again after a re-admission, finish once.
 /// </summary>
 public interface ISinkhornBackend
 {
     /// <summary>
-    /// Point-pair cost evaluations made so far by every block, summed: each soft c-transform of n
-    /// queries against m keys counts n x m.
+    /// Takes a pattern on the points with the potentials to start from (sorted order). Returns the number of
+    /// (source part, target part) pairs that exchange potentials under the pattern (0 when everything stays in
+    /// one process).
     /// </summary>
-    long KernelEvaluations { get; }
-
-    /// <summary>The bounding box of both clouds together (for the annealing start).</summary>
-    ValueTask<BoundingBox> BoundingBoxAsync(CancellationToken cancellationToken);
+    ValueTask<long> InstallAsync(SinkhornInstall install, CancellationToken cancellationToken);
 
     /// <summary>
-    /// f &lt;- f + w (T(g) - f) on every source row of <paramref name="term"/> (f = T(g) exactly when w = 1), or
-    /// f &lt;- (g + T(g)) / 2 for the symmetric update of a self problem (<see cref="SinkhornUpdate"/>);
-    /// returns &lt;f, a&gt; after the update.
+    /// One iteration at <paramref name="epsilon"/>: T(g) on every source row, blended into f at once
+    /// (<see cref="SinkhornUpdate"/>: f &lt;- f + w (T(g) - f), or for the symmetric step of a self problem
+    /// f &lt;- g + w (T(g) - g) with g on the same points), then candidate = T(f) on every target row against the new f
+    /// (g itself is not replaced: see <see cref="CommitAsync"/>). The step reports &lt;a, f&gt; of the f now held and the
+    /// column-marginal report of g against the candidate.
     /// </summary>
-    ValueTask<double> UpdateSourceAsync(SinkhornTerm term, double epsilon, SinkhornUpdate update, CancellationToken cancellationToken);
+    ValueTask<SinkhornStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>Blends the candidate into g: g &lt;- g + w (candidate - g), or g &lt;- f + w (candidate - f) for a symmetric step.</summary>
+    ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>The current f and g (sorted order), for the safeguard and the output.</summary>
+    ValueTask<SinkhornPotentials> GatherAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// g* = T(f) on every target row of <paramref name="term"/> (kept as a candidate); reports the column
-    /// marginal of the current (f, g).
+    /// The transport cost and the barycentric map (sorted order) of the kept-block plan at the current g. A backend that
+    /// keeps the points (the shards of a dense cluster solve) may keep the map too and return an empty one.
     /// </summary>
-    ValueTask<MarginalReport> CheckTargetAsync(SinkhornTerm term, double epsilon, CancellationToken cancellationToken);
-
-    /// <summary>g &lt;- g + w (g* - g), or g &lt;- (f + g*) / 2 when symmetric, with the candidate of the last check of <paramref name="term"/>.</summary>
-    ValueTask CommitTargetAsync(SinkhornTerm term, SinkhornUpdate update, CancellationToken cancellationToken);
+    ValueTask<SinkhornFinish> FinishAsync(double epsilon, CancellationToken cancellationToken);
 }

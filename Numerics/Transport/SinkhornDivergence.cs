@@ -1,18 +1,23 @@
+using Transport.Numerics.Transport.Multiscale;
+
 namespace Transport.Numerics.Transport;
 
 /// <summary>
 /// The debiased Sinkhorn divergence S_eps(a, b) = OT_eps(a, b) - (OT_eps(a, a) + OT_eps(b, b)) / 2
-/// (Feydy et al. 2019; math.md 3.6). The three problems run through the same driver
-/// (<see cref="SinkhornDriver"/>): a self problem is the cross problem of a cloud with itself.
+/// (Feydy et al. 2019; math.md 3.6). The three problems run through the same loop
+/// (<see cref="SinkhornRun"/>): a self problem is the cross problem of a cloud with itself.
 /// </summary>
 public sealed class SinkhornDivergence
 {
-    private readonly LocalSinkhornBackend backend;
+    // The source's self potentials f_aa, g_aa (input order), for the gradient.
+    private readonly double[] selfSourceF;
+    private readonly double[] selfSourceG;
     private long gradientEvaluations;
 
-    private SinkhornDivergence(LocalSinkhornBackend backend, SinkhornOutput cross, SinkhornRunSummary selfSource, SinkhornRunSummary selfTarget)
+    private SinkhornDivergence(SinkhornOutput cross, MultiscaleOutput selfSourceRun, SinkhornRunSummary selfSource, SinkhornRunSummary selfTarget)
     {
-        this.backend = backend;
+        selfSourceF = selfSourceRun.F;
+        selfSourceG = selfSourceRun.G;
         Cross = cross;
         SelfSource = selfSource;
         SelfTarget = selfTarget;
@@ -51,13 +56,10 @@ public sealed class SinkhornDivergence
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var backend = new LocalSinkhornBackend(problem, options, withSelfProblems: true);
-        var box = backend.BoundingBoxAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-        var maxCost = SinkhornProblem.MaxCost(box, options.Cost);
-        var cross = SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
-        var selfSource = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfSource, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
-        var selfTarget = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfTarget, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
-        return new SinkhornDivergence(backend, new SinkhornOutput(backend, cross), selfSource, selfTarget);
+        var cross = SinkhornSolver.Run(problem, options, warmStart: null, progress, SinkhornTerm.Cross.Name(), cancellationToken);
+        var selfSource = SinkhornSolver.Run(new SinkhornProblem(problem.Source, problem.Source), options, warmStart: null, progress, SinkhornTerm.SelfSource.Name(), cancellationToken);
+        var selfTarget = SinkhornSolver.Run(new SinkhornProblem(problem.Target, problem.Target), options, warmStart: null, progress, SinkhornTerm.SelfTarget.Name(), cancellationToken);
+        return new SinkhornDivergence(new SinkhornOutput(problem, options, cross), selfSource, SinkhornOutput.Summarise(selfSource), SinkhornOutput.Summarise(selfTarget));
     }
 
     /// <summary>
@@ -92,15 +94,23 @@ public sealed class SinkhornDivergence
     /// </summary>
     public double[] SourceGradient()
     {
-        var source = backend.Problem.Source;
+        var source = Cross.Problem.Source;
         var d = source.Dimension;
         var crossMap = Cross.BarycentricMap();
         var selfMap = new double[source.Count * d];
-        var before = backend.Source.KernelEvaluations;
-        var selfPotential = SymmetricSelfPotential(backend.Source.SelfSourcePotential, backend.Source.SelfTargetPotential);
-        backend.Source.EvaluateSelfMap(selfPotential, Cross.Epsilon, selfMap);
-        gradientEvaluations += backend.Source.KernelEvaluations - before;
-        var factor = 2 * Geometry.CostFunctions.Scale(backend.Options.Cost);
+        var selfPotential = SymmetricSelfPotential(selfSourceF, selfSourceG);
+        var transform = SoftCTransform.Create(source.Positions, source.Count, source, Cross.Options.Cost, Cross.Options.Precision, Cross.Options.MaxDegreeOfParallelism);
+        var partials = transform.Reduce(selfPotential, Cross.Epsilon, withKeyPositions: true, withMoment: false);
+        gradientEvaluations += transform.KernelEvaluations;
+        for (var i = 0; i < source.Count; i++)
+        {
+            for (var k = 0; k < d; k++)
+            {
+                selfMap[(i * d) + k] = partials.Weighted[(i * d) + k] / partials.Sum[i];
+            }
+        }
+
+        var factor = 2 * Geometry.CostFunctions.Scale(Cross.Options.Cost);
         var gradient = new double[source.Count * d];
         for (var i = 0; i < source.Count; i++)
         {

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Numerics.Transport;
 
@@ -9,25 +11,31 @@ namespace Transport.Numerics.Transport;
 /// </summary>
 public sealed class SinkhornOutput
 {
-    private readonly LocalSinkhornBackend backend;
     private double[]? map;
     private double transportCost = double.NaN;
     private long answerEvaluations;
 
-    internal SinkhornOutput(LocalSinkhornBackend backend, SinkhornRunSummary summary)
+    internal SinkhornOutput(SinkhornProblem problem, SinkhornOptions options, MultiscaleOutput run)
     {
-        this.backend = backend;
-        Summary = summary;
-        F = backend.Source.Potential.ToArray();
-        G = backend.Target.Potential.ToArray();
-        PotentialNormalisation.Balance(F, Problem.Source.Weights, G, Problem.Target.Weights);
+        Problem = problem;
+        Options = options;
+        F = run.F;
+        G = run.G;
+        Summary = Summarise(run);
     }
 
+    /// <summary>The schedule's facts of a run (a dense solve, or any solve of a divergence).</summary>
+    internal static SinkhornRunSummary Summarise(MultiscaleOutput run) =>
+        new(run.Iterations, run.Converged, run.MarginalError, run.MarginalError2, run.Dual, run.Objective, run.History, run.KernelEvaluations)
+        {
+            Relaxation = run.Relaxation,
+        };
+
     /// <summary>The problem that was solved.</summary>
-    public SinkhornProblem Problem => backend.Problem;
+    public SinkhornProblem Problem { get; }
 
     /// <summary>The options of the solve.</summary>
-    public SinkhornOptions Options => backend.Options;
+    public SinkhornOptions Options { get; }
 
     /// <summary>Target regularisation.</summary>
     public double Epsilon => Options.Epsilon;
@@ -124,11 +132,30 @@ public sealed class SinkhornOutput
             return;
         }
 
+        // One pass over the plan for both answers: the key positions (the map) and the squared distance (the cost).
         var source = Problem.Source;
-        var result = new double[source.Count * source.Dimension];
-        var before = backend.Source.KernelEvaluations;
-        transportCost = backend.Source.EvaluateCross(G, Epsilon, result);
-        answerEvaluations += backend.Source.KernelEvaluations - before;
+        var transform = SoftCTransform.Create(source.Positions, source.Count, Problem.Target, Options.Cost, Options.Precision, Options.MaxDegreeOfParallelism);
+        var partials = transform.Reduce(G, Epsilon, withKeyPositions: true, withMoment: true);
+        answerEvaluations += transform.KernelEvaluations;
+        var d = source.Dimension;
+        var result = new double[source.Count * d];
+        var costScale = Options.Cost.Scale();
+        var total = 0.0;
+        for (var i = 0; i < source.Count; i++)
+        {
+            var z = partials.Sum[i];
+            for (var k = 0; k < d; k++)
+            {
+                result[(i * d) + k] = partials.Weighted[(i * d) + k] / z;
+            }
+
+            if (source.Weights[i] != 0)
+            {
+                total += source.Weights[i] * costScale * partials.Moment[i] / z;
+            }
+        }
+
+        transportCost = total;
         map = result;
     }
 

@@ -1,6 +1,13 @@
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport.Multiscale;
+
 namespace Transport.Numerics.Transport;
 
-/// <summary>Single-process log-domain Sinkhorn with eps-annealing (the reference path).</summary>
+/// <summary>
+/// Single-process log-domain Sinkhorn with eps-annealing (the reference path): the one Sinkhorn loop
+/// (<see cref="SinkhornRun"/>, shared with the multiscale solver and the cluster) on one level, every point against
+/// every point, in process (<see cref="LocalSinkhornBackend"/>).
+/// </summary>
 public static class SinkhornSolver
 {
     /// <summary>
@@ -16,15 +23,57 @@ public static class SinkhornSolver
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var backend = new LocalSinkhornBackend(problem, options, withSelfProblems: false);
-        var summary = Run(backend, problem, options, progress, cancellationToken);
-        return new SinkhornOutput(backend, summary);
+        var run = Run(problem, options, warmStart: null, progress, "cross", cancellationToken);
+        return new SinkhornOutput(problem, options, run);
     }
 
-    internal static SinkhornRunSummary Run(LocalSinkhornBackend backend, SinkhornProblem problem, SinkhornOptions options, Action<SinkhornProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The dense solve of points that already live on <paramref name="backend"/> (a cluster's shards, which keep the
+    /// uploaded points and the potentials): the same loop on one level, every block kept, the points and potentials
+    /// never gathered (the output's arrays are empty, <see cref="MultiscaleOutput.ArraysOnBackend"/>; the backend serves
+    /// them). Validates <paramref name="options"/>.
+    /// </summary>
+    /// <param name="backend">Where the points, the blocks and the potentials are.</param>
+    /// <param name="options">Target eps, tolerance, cap, annealing, over-relaxation.</param>
+    /// <param name="sourceCount">Source points on the backend.</param>
+    /// <param name="targetCount">Target points on the backend.</param>
+    /// <param name="box">The bounding box of the problem's clouds (annealing starts at its largest cost).</param>
+    /// <param name="selfProblem">One cloud against itself (symmetric averaged steps).</param>
+    /// <param name="problemName">The problem's name in progress and history ("cross", "self-source", "self-target").</param>
+    /// <param name="evaluatePlan">Evaluate the transport cost (and the map, kept by the backend) at the end.</param>
+    /// <param name="progress">Progress callback.</param>
+    /// <param name="cancellationToken">Stops the loop between half-steps.</param>
+    public static Task<MultiscaleOutput> SolveOnBackendAsync(
+        ISinkhornBackend backend,
+        SinkhornOptions options,
+        int sourceCount,
+        int targetCount,
+        BoundingBox box,
+        bool selfProblem,
+        string problemName,
+        bool evaluatePlan,
+        Action<SinkhornProgress>? progress,
+        CancellationToken cancellationToken)
     {
-        var box = backend.BoundingBoxAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-        var maxCost = SinkhornProblem.MaxCost(box, options.Cost);
-        return SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, options, maxCost, progress, cancellationToken).GetAwaiter().GetResult();
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(box);
+        options.Validate();
+        var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm: false, progress, problemName)
+        {
+            EvaluatePlan = evaluatePlan,
+        };
+        return run.SolveAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The dense run of <paramref name="problem"/> (a self problem when both sides are the same cloud) from zero or warm
+    /// potentials, without evaluating the plan (the caller does it when it needs it).
+    /// </summary>
+    internal static MultiscaleOutput Run(SinkhornProblem problem, SinkhornOptions options, MultiscaleWarmStart? warmStart, Action<SinkhornProgress>? progress, string name, CancellationToken cancellationToken)
+    {
+        // The in-process backend completes every call synchronously, so the task is done when it returns.
+        var run = new SinkhornRun(problem, options, warmStart, progress, name) { EvaluatePlan = false };
+        return run.SolveAsync(cancellationToken).GetAwaiter().GetResult();
     }
 }

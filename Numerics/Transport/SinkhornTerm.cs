@@ -4,8 +4,8 @@ namespace Transport.Numerics.Transport;
 /// Which of the three transport problems of a divergence a Sinkhorn call acts on. Each is a problem
 /// between a "source" cloud (potential f, updated first) and a "target" cloud (potential g, checked and
 /// committed): the cross problem OT_eps(a, b), and the self problems OT_eps(a, a) and OT_eps(b, b),
-/// which are the cross problems of a cloud with itself (math.md 3.6). One driver
-/// (<see cref="SinkhornDriver"/>) runs all three.
+/// which are the cross problems of a cloud with itself (math.md 3.6). One loop
+/// (<see cref="SinkhornRun"/>) runs all three, dense or multiscale, in process or on shards.
 /// </summary>
 public enum SinkhornTerm
 {

@@ -3,7 +3,7 @@ using Transport.Numerics.Transport.Multiscale;
 namespace Transport.Numerics.Transport;
 
 /// <summary>
-/// How one half-step of <see cref="SinkhornDriver"/> moves a potential p toward its soft c-transform T (of the
+/// How one half-step of a Sinkhorn iteration (<see cref="SinkhornRun"/>) moves a potential p toward its soft c-transform T (of the
 /// opposite potential): p &lt;- base + w (T - base).
 /// <list type="bullet">
 /// <item>Relaxed (cross problems): base = p. w = 1 is plain alternating Sinkhorn (p = T exactly); 1 &lt; w &lt; 2

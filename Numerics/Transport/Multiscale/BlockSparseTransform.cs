@@ -57,6 +57,12 @@ public abstract class BlockSparseTransform
     /// (row-major, queries x d): the entropic map the dense output gives, over the kept blocks only.
     /// </summary>
     public abstract void BarycentricMap(double[] keyPotential, double epsilon, double[] result);
+
+    /// <summary>
+    /// <see cref="BarycentricMap"/> and <see cref="MeanSquaredDistance"/> in one pass over the kept blocks (the final
+    /// evaluation of a solve: the map and the transport cost).
+    /// </summary>
+    public abstract void MapAndMeanSquaredDistance(double[] keyPotential, double epsilon, double[] map, double[] meanSquared);
 }
 
 /// <summary>The <see cref="BlockSparseTransform"/> in arithmetic <typeparamref name="T"/>.</summary>
@@ -140,15 +146,18 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
     public override long EvaluationsPerCall { get; }
 
     public override void Apply(double[] keyPotential, double epsilon, double[] result) =>
-        Run(keyPotential, epsilon, withMoment: false, result);
+        Run(keyPotential, epsilon, new Outputs(result, null, null));
 
     public override void MeanSquaredDistance(double[] keyPotential, double epsilon, double[] result) =>
-        Run(keyPotential, epsilon, withMoment: true, result);
+        Run(keyPotential, epsilon, new Outputs(null, result, null));
 
     public override void BarycentricMap(double[] keyPotential, double epsilon, double[] result) =>
-        Run(keyPotential, epsilon, withMoment: false, result, withMap: true);
+        Run(keyPotential, epsilon, new Outputs(null, null, result));
 
-    private void Run(double[] keyPotential, double epsilon, bool withMoment, double[] result, bool withMap = false)
+    public override void MapAndMeanSquaredDistance(double[] keyPotential, double epsilon, double[] map, double[] meanSquared) =>
+        Run(keyPotential, epsilon, new Outputs(null, meanSquared, map));
+
+    private void Run(double[] keyPotential, double epsilon, Outputs outputs)
     {
         // h_j = log b_j + g_j / eps; each row block shifts its gathered h by their maximum before rounding
         // to T, so a row's result depends only on its own keys (the same on any shard holding them).
@@ -167,14 +176,16 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
             () => new Workspace(maxKeyCount, keys.Dimension),
             (r, _, workspace) =>
             {
-                RunRow(r, h, epsilon, withMoment, withMap, result, workspace);
+                RunRow(r, h, epsilon, outputs, workspace);
                 return workspace;
             },
             _ => { });
     }
 
-    private void RunRow(int r, double[] h, double epsilon, bool withMoment, bool withMap, double[] result, Workspace workspace)
+    private void RunRow(int r, double[] h, double epsilon, Outputs outputs, Workspace workspace)
     {
+        var withMap = outputs.Map is not null;
+        var withMoment = outputs.MeanSquared is not null;
         var queries = rowQueries[r];
         var ranges = keyRanges[r];
         var shift = double.NegativeInfinity;
@@ -210,28 +221,38 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
         var values = withMap ? keyPoints.LayoutValues(GatherPositions(r), d) : null;
         SoftmaxReduction.Reduce(queries, keyPoints, logWeights, costScale / epsilon, partials, values, maxDegreeOfParallelism: 1);
         var start = rowBoundaries[r];
-        if (withMap)
+        if (outputs.Map is { } map)
         {
             for (var i = 0; i < queries.Count; i++)
             {
                 for (var c = 0; c < d; c++)
                 {
-                    result[((start + i) * d) + c] = partials.Weighted[(i * d) + c] / partials.Sum[i];
+                    map[((start + i) * d) + c] = partials.Weighted[(i * d) + c] / partials.Sum[i];
                 }
             }
-
-            return;
         }
 
-        for (var i = 0; i < queries.Count; i++)
+        if (outputs.MeanSquared is { } meanSquared)
         {
-            // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
-            // +inf); the truncation search keeps at least one massive block per row, so it does not occur.
-            result[start + i] = withMoment
-                ? partials.Moment[i] / partials.Sum[i]
-                : -epsilon * (partials.LogSumExp(i) + shift);
+            for (var i = 0; i < queries.Count; i++)
+            {
+                meanSquared[start + i] = partials.Moment[i] / partials.Sum[i];
+            }
+        }
+
+        if (outputs.Potential is { } potential)
+        {
+            for (var i = 0; i < queries.Count; i++)
+            {
+                // A row without mass in its kept blocks gets the neutral partial (LSE = -inf, potential
+                // +inf); the truncation search keeps at least one massive block per row, so it does not occur.
+                potential[start + i] = -epsilon * (partials.LogSumExp(i) + shift);
+            }
         }
     }
+
+    /// <summary>Where one pass writes: T(g), the mean squared distance, the barycentric map (null: not asked for).</summary>
+    private sealed record Outputs(double[]? Potential, double[]? MeanSquared, double[]? Map);
 
     private KeyPoints<T> KeysOf(int row, Workspace workspace)
     {

@@ -82,6 +82,17 @@ public sealed class ClusterHierarchy
     }
 
     /// <summary>
+    /// The one-level hierarchy of a dense solve: the points of <paramref name="cloud"/> in input order (identity
+    /// <see cref="Order"/>), no clusters.
+    /// </summary>
+    public static ClusterHierarchy Points(PointCloud cloud)
+    {
+        ArgumentNullException.ThrowIfNull(cloud);
+        var level = new ClusterLevel(cloud.Positions.ToArray(), cloud.Weights.ToArray(), cloud.Dimension, [], -1);
+        return new ClusterHierarchy([level], Enumerable.Range(0, cloud.Count).ToArray());
+    }
+
+    /// <summary>
     /// Boundaries of the clusters of <paramref name="level"/> as index ranges of the entities of
     /// <paramref name="into"/> (&lt;= level): cluster I covers <c>[b[I], b[I + 1])</c>.
     /// </summary>

@@ -1,13 +1,19 @@
 namespace Transport.Numerics.Transport.Multiscale;
 
 /// <summary>
-/// The result of a multiscale solve, with the definitions of <see cref="SinkhornOutput"/>: potentials with
+/// The result of a Sinkhorn solve (multiscale, or dense: one level, every block kept), with the definitions of <see cref="SinkhornOutput"/>: potentials with
 /// P_ij = a_i b_j exp((f_i + g_j - C_ij)/eps) (input order, balanced so that &lt;f, a&gt; = &lt;g, b&gt;),
 /// f = T_b(g) on the kept blocks (rows exact there), the L1 column-marginal error of the kept-block plan,
 /// and an upper bound on the plan mass outside the kept blocks.
 /// </summary>
 public sealed record MultiscaleOutput
 {
+    /// <summary>
+    /// True when the solve's points stay on the backend that solved them (a cluster's dense solve: the shards serve the
+    /// potentials and the map); <see cref="F"/>, <see cref="G"/> and <see cref="Map"/> are then empty.
+    /// </summary>
+    public bool ArraysOnBackend { get; init; }
+
     /// <summary>Source potential f (one per source point, input order).</summary>
     public required double[] F { get; init; }
 
@@ -16,7 +22,7 @@ public sealed record MultiscaleOutput
 
     /// <summary>
     /// The barycentric map sum_j P_ij y_j / a_i of every source point (row-major n x d, input order), computed over
-    /// the kept blocks.
+    /// the kept blocks; empty when the plan was not evaluated (<see cref="TransportCost"/> is then NaN).
     /// </summary>
     public required double[] Map { get; init; }
 
@@ -31,6 +37,18 @@ public sealed record MultiscaleOutput
 
     /// <summary>Dual objective &lt;f, a&gt; + &lt;g, b&gt;.</summary>
     public required double Dual { get; init; }
+
+    /// <summary>&lt;f, a&gt; of the final potentials, before balancing.</summary>
+    public double SourceDual { get; init; }
+
+    /// <summary>&lt;g, b&gt; of the final potentials, before balancing.</summary>
+    public double TargetDual { get; init; }
+
+    /// <summary>L2 column-marginal error of the kept-block plan at the end.</summary>
+    public double MarginalError2 { get; init; }
+
+    /// <summary>Every checked iteration at the target eps, in order.</summary>
+    public IReadOnlyList<SinkhornProgress> History { get; init; } = [];
 
     /// <summary>L1 column-marginal error of the kept-block plan at the end.</summary>
     public required double MarginalError { get; init; }

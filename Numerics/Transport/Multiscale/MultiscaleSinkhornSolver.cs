@@ -33,7 +33,7 @@ public static class MultiscaleSinkhornSolver
         CancellationToken cancellationToken = default)
     {
         // The in-process backend completes every call synchronously, so the task is done when it returns.
-        var solve = SolveAsync(problem, options, multiscale, static () => new LocalMultiscalePointsBackend(), warmStart, cancellationToken);
+        var solve = SolveAsync(problem, options, multiscale, static () => new LocalSinkhornBackend(), warmStart, cancellationToken);
         return solve.GetAwaiter().GetResult();
     }
 
@@ -41,19 +41,19 @@ public static class MultiscaleSinkhornSolver
     /// Solves OT_eps(a, b) with the work on the points done by a backend from <paramref name="pointsBackend"/>
     /// (called at most once, when the solve first reaches the points with a block pattern; a one-level solve is
     /// dense and stays in process). The coarse levels, the jump to the points and the safeguard run here. With
-    /// <see cref="LocalMultiscalePointsBackend"/> this is exactly the synchronous solve.
+    /// <see cref="LocalSinkhornBackend"/> this is exactly the synchronous solve.
     /// </summary>
     public static Task<MultiscaleOutput> SolveAsync(
         SinkhornProblem problem,
         SinkhornOptions options,
         MultiscaleOptions multiscale,
-        Func<IMultiscalePointsBackend> pointsBackend,
+        Func<ISinkhornBackend> pointsBackend,
         MultiscaleWarmStart? warmStart = null,
         CancellationToken cancellationToken = default) =>
         SolveAsync(problem, options, multiscale, pointsBackend, warmStart, progress: null, problemName: "cross", cancellationToken);
 
     /// <summary>
-    /// As <see cref="SolveAsync(SinkhornProblem, SinkhornOptions, MultiscaleOptions, Func{IMultiscalePointsBackend}, MultiscaleWarmStart?, CancellationToken)"/>,
+    /// As <see cref="SolveAsync(SinkhornProblem, SinkhornOptions, MultiscaleOptions, Func{ISinkhornBackend}, MultiscaleWarmStart?, CancellationToken)"/>,
     /// reporting every annealing iteration and every <see cref="SinkhornOptions.CheckEvery"/>-th iteration at the target
     /// eps to <paramref name="progress"/> under <paramref name="problemName"/> ("cross", "self-source", "self-target").
     /// </summary>
@@ -61,7 +61,7 @@ public static class MultiscaleSinkhornSolver
         SinkhornProblem problem,
         SinkhornOptions options,
         MultiscaleOptions multiscale,
-        Func<IMultiscalePointsBackend> pointsBackend,
+        Func<ISinkhornBackend> pointsBackend,
         MultiscaleWarmStart? warmStart,
         Action<SinkhornProgress>? progress,
         string problemName,
@@ -74,7 +74,7 @@ public static class MultiscaleSinkhornSolver
         options.Validate();
         multiscale.Validate();
         warmStart?.Validate(problem);
-        var run = new MultiscaleRun(problem, options, multiscale, warmStart, pointsBackend, progress, problemName);
+        var run = new SinkhornRun(problem, options, multiscale, warmStart, pointsBackend, progress, problemName);
         return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -64,7 +64,8 @@ internal sealed class MultiscaleStage
         return new MultiscaleStage(level, forward, sourceUpdate, targetUpdate);
     }
 
-    private static int[] Chunks(int count)
+    /// <summary>Row chunks of <see cref="DenseRowChunk"/> queries over <paramref name="count"/> rows: the rows of a dense block, split for parallelism.</summary>
+    internal static int[] Chunks(int count)
     {
         var chunks = Math.Max(1, (count + DenseRowChunk - 1) / DenseRowChunk);
         var boundaries = new int[chunks + 1];

@@ -124,32 +124,25 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
         var n = source.Count;
         var problem = new SinkhornProblem(source, Target);
         var warm = crossTarget is not null && crossSource!.Length == n;
-        var backend = new LocalSinkhornBackend(problem, Options, withSelfProblems: true);
-        if (warm)
-        {
-            backend.Source.SetSelfPotentials(selfSourceF!, selfSourceG!);
-        }
-
-        var box = backend.BoundingBoxAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        var maxCost = SinkhornProblem.MaxCost(box, Options.Cost);
 
         // The cross problem re-anneals from cold potentials with its own adaptive relaxation: measured on the flow
         // test (80 particles, eps 0.05), warm potentials without annealing took 47-98 iterations against 53-73
         // re-annealed, and starting from the previous stage's (adapted) factor took 226. The self problem starts
         // from its previous potentials without annealing (9 symmetric iterations against 19 cold).
-        var cross = SinkhornDriver.SolveAsync(backend, SinkhornTerm.Cross, Options, maxCost, null, CancellationToken.None).GetAwaiter().GetResult();
-        var selfOptions = warm ? Options with { Scaling = 1.0 } : Options;
-        var self = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfSource, selfOptions, maxCost, null, CancellationToken.None).GetAwaiter().GetResult();
+        var cross = SinkhornSolver.Run(problem, Options, warmStart: null, progress: null, SinkhornTerm.Cross.Name(), CancellationToken.None);
+        var selfProblem = new SinkhornProblem(source, source);
+        var selfStart = warm ? new MultiscaleWarmStart(selfSourceF!, selfSourceG!) : null;
+        var self = SinkhornSolver.Run(selfProblem, Options, selfStart, progress: null, SinkhornTerm.SelfSource.Name(), CancellationToken.None);
         if (double.IsNaN(targetSelfValue))
         {
-            var targetSelf = SinkhornDriver.SolveAsync(backend, SinkhornTerm.SelfTarget, Options, maxCost, null, CancellationToken.None).GetAwaiter().GetResult();
+            var targetSelf = SinkhornSolver.Run(new SinkhornProblem(Target, Target), Options, warmStart: null, progress: null, SinkhornTerm.SelfTarget.Name(), CancellationToken.None);
             targetSelfValue = targetSelf.Dual;
         }
 
-        crossSource = backend.Source.Potential.ToArray();
-        crossTarget = backend.Target.Potential.ToArray();
-        selfSourceF = backend.Source.SelfSourcePotential.ToArray();
-        selfSourceG = backend.Source.SelfTargetPotential.ToArray();
+        crossSource = cross.F;
+        crossTarget = cross.G;
+        selfSourceF = self.F;
+        selfSourceG = self.G;
         LastStageConverged = cross.Converged && self.Converged;
         LastCrossIterations = cross.Iterations;
         LastSelfIterations = self.Iterations;

@@ -20,7 +20,7 @@ public sealed class MultiscalePointsBackendTests(ITestOutputHelper output)
         var multiscale = new MultiscaleOptions { Levels = 3 };
 
         var reference = MultiscaleSinkhornSolver.Solve(problem, options, multiscale);
-        var viaBackend = await MultiscaleSinkhornSolver.SolveAsync(problem, options, multiscale, static () => new LocalMultiscalePointsBackend());
+        var viaBackend = await MultiscaleSinkhornSolver.SolveAsync(problem, options, multiscale, static () => new LocalSinkhornBackend());
 
         Assert.Equal(reference.TransportCost, viaBackend.TransportCost);
         Assert.Equal(reference.Dual, viaBackend.Dual);

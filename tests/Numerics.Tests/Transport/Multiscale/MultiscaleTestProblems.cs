@@ -37,12 +37,8 @@ internal static class MultiscaleTestProblems
     /// <summary>The dense solver on the full problem, without annealing, started from the multiscale potentials.</summary>
     public static SinkhornOutput DenseFrom(SinkhornProblem problem, SinkhornOptions options, MultiscaleOutput start)
     {
-        var warm = options with { Scaling = 1.0 };
-        var backend = new LocalSinkhornBackend(problem, warm, withSelfProblems: false);
-        backend.Source.SetPotential(start.F);
-        backend.Target.SetPotential(start.G);
-        var summary = SinkhornSolver.Run(backend, problem, warm, null, CancellationToken.None);
-        return new SinkhornOutput(backend, summary);
+        var run = SinkhornSolver.Run(problem, options, new MultiscaleWarmStart(start.F, start.G), null, "cross", CancellationToken.None);
+        return new SinkhornOutput(problem, options, run);
     }
 
     /// <summary>

@@ -4,29 +4,31 @@ using Transport.Numerics.Transport.Multiscale;
 namespace Transport.Numerics.Tests.Transport.Multiscale;
 
 /// <summary>
-/// An in-process <see cref="IMultiscalePointsBackend"/> that does what the cluster's shards do, without Orleans:
+/// An in-process <see cref="ISinkhornBackend"/> that does what the cluster's shards do, without Orleans:
 /// splits each side into shards by <see cref="MultiscaleShardLayout"/>, plans them, and runs each shard's part
 /// against the potentials it would pull (only its partner ranges), summing partials in shard order.
 /// </summary>
-internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
+internal sealed class SplitPointsBackend(int shards) : ISinkhornBackend
 {
     private Side source = null!;
     private Side target = null!;
 
     public long PulledValues { get; private set; }
 
-    public ValueTask<long> InstallAsync(MultiscalePointsInstall install, CancellationToken cancellationToken)
+    public ValueTask<long> InstallAsync(SinkhornInstall install, CancellationToken cancellationToken)
     {
         var pattern = install.Pattern ?? throw new NotSupportedException("dense");
-        var sourceClusters = MultiscaleShardLayout.SplitClusters(install.Source.Boundaries(1, 0), shards);
-        var targetClusters = MultiscaleShardLayout.SplitClusters(install.Target.Boundaries(1, 0), shards);
+        var (sourceHierarchy, targetHierarchy) = (install.Source!, install.Target!);
+        var (f, g) = (install.F!, install.G!);
+        var sourceClusters = MultiscaleShardLayout.SplitClusters(sourceHierarchy.Boundaries(1, 0), shards);
+        var targetClusters = MultiscaleShardLayout.SplitClusters(targetHierarchy.Boundaries(1, 0), shards);
         var transposed = pattern.Transpose();
-        source = new Side([.. Enumerable.Range(0, shards).Select(k => MultiscaleShardPlan.Create(install.Source, install.Target, pattern, sourceClusters, targetClusters, k))], install.F, install.Options);
-        target = new Side([.. Enumerable.Range(0, shards).Select(k => MultiscaleShardPlan.Create(install.Target, install.Source, transposed, targetClusters, sourceClusters, k))], install.G, install.Options);
+        source = new Side([.. Enumerable.Range(0, shards).Select(k => MultiscaleShardPlan.Create(sourceHierarchy, targetHierarchy, pattern, sourceClusters, targetClusters, k))], f, install.Options);
+        target = new Side([.. Enumerable.Range(0, shards).Select(k => MultiscaleShardPlan.Create(targetHierarchy, sourceHierarchy, transposed, targetClusters, sourceClusters, k))], g, install.Options);
         return ValueTask.FromResult((long)source.Plans.Sum(p => p.Partners.Count));
     }
 
-    public ValueTask<MultiscalePointsStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
+    public ValueTask<SinkhornStep> IterateAsync(double epsilon, SinkhornUpdate update, CancellationToken cancellationToken)
     {
         long evaluations = 0;
         var dual = 0.0;
@@ -50,7 +52,7 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
             report = report.Add(MarginalReport.Measure(target.Plans[k].Weights, target.Potential[k], target.Candidate[k], epsilon));
         }
 
-        return ValueTask.FromResult(new MultiscalePointsStep(dual, report, evaluations, 0));
+        return ValueTask.FromResult(new SinkhornStep(dual, report, evaluations, 0));
     }
 
     public ValueTask CommitAsync(SinkhornUpdate update, CancellationToken cancellationToken)
@@ -63,10 +65,10 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<MultiscalePotentials> GatherAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new MultiscalePotentials([.. source.Potential.SelectMany(p => p)], [.. target.Potential.SelectMany(p => p)]));
+    public ValueTask<SinkhornPotentials> GatherAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new SinkhornPotentials([.. source.Potential.SelectMany(p => p)], [.. target.Potential.SelectMany(p => p)]));
 
-    public ValueTask<MultiscalePointsFinish> FinishAsync(double epsilon, CancellationToken cancellationToken)
+    public ValueTask<SinkhornFinish> FinishAsync(double epsilon, CancellationToken cancellationToken)
     {
         var cost = 0.0;
         long evaluations = 0;
@@ -84,7 +86,7 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
             evaluations += 2 * part.EvaluationsPerCall;
         }
 
-        return ValueTask.FromResult(new MultiscalePointsFinish(cost, [.. maps], evaluations, 0));
+        return ValueTask.FromResult(new SinkhornFinish(cost, [.. maps], evaluations, 0));
     }
 
     private double[] Pull(MultiscaleShardPlan plan, double[][] partnerPotentials)
@@ -108,14 +110,14 @@ internal sealed class SplitPointsBackend(int shards) : IMultiscalePointsBackend
         {
             Plans = plans;
             Scale = Geometry.CostFunctions.Scale(options.Cost);
-            Parts = [.. plans.Select(p => new MultiscaleShardPart(p.Positions, p.Weights, p.Dimension, p.RowBoundaries, p.Pattern, p.KeyPositions, p.KeyWeights, p.KeyBoundaries, options.Cost, options.Precision, options.MaxDegreeOfParallelism))];
+            Parts = [.. plans.Select(p => new SinkhornShardPart(p.Positions, p.Weights, p.Dimension, p.RowBoundaries, p.Pattern, p.KeyPositions, p.KeyWeights, p.KeyBoundaries, options.Cost, options.Precision, options.MaxDegreeOfParallelism))];
             Potential = [.. plans.Select(p => potential.AsSpan(p.PointStart, p.PointCount).ToArray())];
             Candidate = [.. plans.Select(p => new double[p.PointCount])];
         }
 
         public MultiscaleShardPlan[] Plans { get; }
 
-        public MultiscaleShardPart[] Parts { get; }
+        public SinkhornShardPart[] Parts { get; }
 
         public double Scale { get; }
 

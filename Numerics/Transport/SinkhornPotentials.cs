@@ -1,6 +1,6 @@
-namespace Transport.Numerics.Transport.Multiscale;
+namespace Transport.Numerics.Transport;
 
 /// <summary>Both potentials of the points, sorted order.</summary>
 /// <param name="F">Source potential.</param>
 /// <param name="G">Target potential.</param>
-public sealed record MultiscalePotentials(double[] F, double[] G);
+public sealed record SinkhornPotentials(double[] F, double[] G);

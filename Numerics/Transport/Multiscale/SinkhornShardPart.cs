@@ -4,13 +4,26 @@ using Transport.Numerics.Kernels;
 namespace Transport.Numerics.Transport.Multiscale;
 
 /// <summary>
-/// The transforms one shard runs over its rows against its compact keys (see <see cref="MultiscaleShardPlan"/>):
-/// p = T(keys' potential) on its points, the mean squared distance and the barycentric map. A shard without rows
-/// does nothing and reports no work.
+/// The transforms one shard runs over its rows against its compact keys: p = T(keys' potential) on its points, the
+/// mean squared distance and the barycentric map. The keys are those of its kept blocks (a multiscale pattern, see
+/// <see cref="MultiscaleShardPlan"/>) or every point of the other cloud (a dense solve, <see cref="Dense"/>: the same
+/// transform with every block kept). A shard without rows does nothing and reports no work.
 /// </summary>
-public sealed class MultiscaleShardPart
+public sealed class SinkhornShardPart
 {
     private readonly BlockSparseTransform? transform;
+
+    /// <summary>
+    /// The part of a dense solve: the rows, split into chunks for parallelism, against one block holding every key
+    /// (the in-process dense solve builds the same blocks, <see cref="MultiscaleStage"/>).
+    /// </summary>
+    public static SinkhornShardPart Dense(double[] positions, double[] weights, int dimension, double[] keyPositions, double[] keyWeights, CostFunction cost, Precision precision, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(keyWeights);
+        var rows = MultiscaleStage.Chunks(weights.Length);
+        return new SinkhornShardPart(positions, weights, dimension, rows, BlockPattern.Full(rows.Length - 1, 1), keyPositions, keyWeights, [0, keyWeights.Length], cost, precision, maxDegreeOfParallelism);
+    }
 
     /// <summary>Builds the transform (nothing when there are no rows).</summary>
     /// <param name="positions">Row-major positions of the shard's points.</param>
@@ -24,7 +37,7 @@ public sealed class MultiscaleShardPart
     /// <param name="cost">Ground cost.</param>
     /// <param name="precision">Kernel arithmetic.</param>
     /// <param name="maxDegreeOfParallelism">Threads (-1: all).</param>
-    public MultiscaleShardPart(
+    public SinkhornShardPart(
         double[] positions,
         double[] weights,
         int dimension,
@@ -66,4 +79,8 @@ public sealed class MultiscaleShardPart
 
     /// <summary>Writes every row's barycentric image (rows x d).</summary>
     public void BarycentricMap(double[] keyPotential, double epsilon, double[] result) => transform?.BarycentricMap(keyPotential, epsilon, result);
+
+    /// <summary>The barycentric map and the mean squared distance of every row in one pass (the final evaluation).</summary>
+    public void MapAndMeanSquaredDistance(double[] keyPotential, double epsilon, double[] map, double[] meanSquared) =>
+        transform?.MapAndMeanSquaredDistance(keyPotential, epsilon, map, meanSquared);
 }

@@ -1,21 +1,30 @@
 using Transport.Numerics.Geometry;
 
-namespace Transport.Numerics.Transport.Multiscale;
+using Transport.Numerics.Transport.Multiscale;
+
+namespace Transport.Numerics.Transport;
 
 /// <summary>
 /// The state of one multiscale solve: the two hierarchies, the current level with its potentials and
 /// block pattern, the pairs dropped so far, and the per-level counters. The coarse levels run here; once a
 /// pattern is on the points (level 0) the iterations and the final cost and map run on an
-/// <see cref="IMultiscalePointsBackend"/> (in process or on shards), while the jump, the safeguard's bounds and
+/// <see cref="ISinkhornBackend"/> (in process or on shards), while the jump, the safeguard's bounds and
 /// the re-admission stay here because they need both hierarchies.
 /// </summary>
-internal sealed partial class MultiscaleRun
+internal sealed partial class SinkhornRun
 {
-    private readonly SinkhornProblem problem;
     private readonly SinkhornOptions options;
     private readonly MultiscaleOptions multiscale;
-    private readonly ClusterHierarchy source;
-    private readonly ClusterHierarchy target;
+    // The hierarchies (level 0: the points); null when the points live only on the backend (a cluster's dense solve).
+    private readonly ClusterHierarchy? source;
+    private readonly ClusterHierarchy? target;
+    private readonly int sourceCount;
+    private readonly int targetCount;
+    private readonly int levelCount;
+
+    private ClusterHierarchy Source => source ?? throw new InvalidOperationException("the points live on the backend only");
+
+    private ClusterHierarchy Target => target ?? throw new InvalidOperationException("the points live on the backend only");
     private readonly SinkhornSchedule schedule;
     private readonly double[] jumpEpsilon;
     private readonly long[] evaluations;
@@ -23,7 +32,7 @@ internal sealed partial class MultiscaleRun
     private readonly long[] survivingPairs;
     private readonly long[] shardPairs;
     private readonly long[] bytesExchanged;
-    private readonly Func<IMultiscalePointsBackend> pointsFactory;
+    private readonly Func<ISinkhornBackend> pointsFactory;
 
     // A self problem (one cloud against itself, the same hierarchy on both sides) keeps symmetric patterns.
     private readonly bool selfProblem;
@@ -41,7 +50,7 @@ internal sealed partial class MultiscaleRun
 
     // Pattern on the points (null: one dense level) and whether the backend holds it with the current f, g.
     private BlockPattern? pointsPattern;
-    private IMultiscalePointsBackend? points;
+    private ISinkhornBackend? points;
     private bool installed;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
@@ -66,9 +75,9 @@ internal sealed partial class MultiscaleRun
     /// <summary>A neglected-mass bound above this is no mass bound at all (the plan has mass 1): the pattern is wrong.</summary>
     private const double ImpossibleMass = 1.0;
 
-    public MultiscaleRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<IMultiscalePointsBackend> pointsFactory, Action<SinkhornProgress>? progress = null, string problemName = "cross")
+    /// <summary>A multiscale solve of <paramref name="problem"/> (a single level when the hierarchy cannot help).</summary>
+    public SinkhornRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<ISinkhornBackend> pointsFactory, Action<SinkhornProgress>? progress = null, string problemName = "cross")
     {
-        this.problem = problem;
         this.pointsFactory = pointsFactory;
         selfProblem = ReferenceEquals(problem.Source, problem.Target);
         this.options = options;
@@ -83,41 +92,106 @@ internal sealed partial class MultiscaleRun
         {
             depths = [];
         }
+
         source = ClusterHierarchy.Build(problem.Source, morton, sourceCodes, sourceOrder, depths);
         target = ClusterHierarchy.Build(problem.Target, morton, targetCodes, targetOrder, depths);
-        // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
-        // the stopping test and progress; a warm start begins at the target eps.
-        var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
-        schedule = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, warmStart?.Relaxation, warm: warmStart is not null, self: selfProblem);
-        var levels = source.LevelCount;
-        evaluations = new long[levels];
-        iterationsPerLevel = new int[levels];
-        survivingPairs = new long[levels];
-        shardPairs = new long[levels];
-        bytesExchanged = new long[levels];
-
-        // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
-        // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
-        jumpEpsilon = new double[levels];
-        for (var m = 1; m < levels; m++)
-        {
-            var radius = Math.Max(source.Radii(m, 0).DefaultIfEmpty(0).Max(), target.Radii(m, 0).DefaultIfEmpty(0).Max());
-            jumpEpsilon[m] = options.Cost.Scale() * radius * radius;
-        }
-
-        var top = levels - 1;
-        f = new double[source[top].Count];
-        g = new double[target[top].Count];
-        candidate = new double[target[top].Count];
+        sourceCount = problem.Source.Count;
+        targetCount = problem.Target.Count;
+        levelCount = Source.LevelCount;
+        (schedule, jumpEpsilon) = Prepare(box, warmStart?.Relaxation, warmStart is not null, progress, problemName);
+        evaluations = new long[levelCount];
+        iterationsPerLevel = new int[levelCount];
+        survivingPairs = new long[levelCount];
+        shardPairs = new long[levelCount];
+        bytesExchanged = new long[levelCount];
+        var top = levelCount - 1;
+        f = new double[Source[top].Count];
+        g = new double[Target[top].Count];
+        candidate = new double[Target[top].Count];
         level = top;
 
         // One level: the dense problem on the points, handed to the backend at the first iteration.
-        stage = top > 0 ? MultiscaleStage.Create(source, target, top, top, null, options) : null;
-        survivingPairs[top] = (long)source[top].Count * target[top].Count;
+        stage = top > 0 ? MultiscaleStage.Create(Source, Target, top, top, null, options) : null;
+        survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
         if (warmStart is not null)
         {
             StartWarm(warmStart);
         }
+    }
+
+    /// <summary>
+    /// The dense solve of <paramref name="problem"/>: the same schedule on one level, the points in input order, every
+    /// point against every point (no hierarchy, no truncation), on <paramref name="backend"/> (in process by default).
+    /// </summary>
+    public SinkhornRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleWarmStart? warmStart, Action<SinkhornProgress>? progress, string problemName, ISinkhornBackend? backend = null)
+        : this(options, problem.Source.Count, problem.Target.Count, BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target)), ReferenceEquals(problem.Source, problem.Target), backend ?? new LocalSinkhornBackend(), warmStart?.Relaxation, warmStart is not null, progress, problemName)
+    {
+        source = ClusterHierarchy.Points(problem.Source);
+        target = selfProblem ? source : ClusterHierarchy.Points(problem.Target);
+        f = warmStart is null ? new double[sourceCount] : (double[])warmStart.F.Clone();
+        g = warmStart is null ? new double[targetCount] : (double[])warmStart.G.Clone();
+        candidate = new double[targetCount];
+    }
+
+    /// <summary>
+    /// The dense solve of points that already live on <paramref name="backend"/> (the shards of a cluster, which hold
+    /// the uploaded rows and the potentials to start from): the same schedule on one level, with the points and the
+    /// potentials never gathered; the output carries the scalars only (<see cref="MultiscaleOutput.ArraysOnBackend"/>).
+    /// </summary>
+    /// <param name="options">Target eps, tolerance, cap, annealing, over-relaxation.</param>
+    /// <param name="sourceCount">Source points on the backend.</param>
+    /// <param name="targetCount">Target points on the backend.</param>
+    /// <param name="box">The bounding box of both clouds (the annealing starts at its largest cost).</param>
+    /// <param name="selfProblem">One cloud against itself (symmetric averaged steps).</param>
+    /// <param name="backend">Where the points, the blocks and the potentials are.</param>
+    /// <param name="warm">The backend holds warm potentials: start at the target eps.</param>
+    /// <param name="initialRelaxation">A nearby solve's final over-relaxation factor (null: measure it).</param>
+    /// <param name="progress">Progress callback.</param>
+    /// <param name="problemName">The problem's name in progress and history.</param>
+    public SinkhornRun(SinkhornOptions options, int sourceCount, int targetCount, BoundingBox box, bool selfProblem, ISinkhornBackend backend, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
+    {
+        this.options = options;
+        this.selfProblem = selfProblem;
+        multiscale = new MultiscaleOptions { Levels = 1 };
+        this.sourceCount = sourceCount;
+        this.targetCount = targetCount;
+        levelCount = 1;
+        points = backend;
+        pointsFactory = () => backend;
+        (schedule, jumpEpsilon) = Prepare(box, initialRelaxation, warm, progress, problemName);
+        evaluations = new long[1];
+        iterationsPerLevel = new int[1];
+        survivingPairs = [(long)sourceCount * targetCount];
+        shardPairs = new long[1];
+        bytesExchanged = new long[1];
+        f = [];
+        g = [];
+        candidate = [];
+        level = 0;
+        stage = null;
+    }
+
+    /// <summary>
+    /// The schedule (annealing from the largest cost of <paramref name="box"/>, relaxation, stopping test) and, per level,
+    /// the eps below which the solve leaves it.
+    /// </summary>
+    private (SinkhornSchedule Schedule, double[] JumpEpsilon) Prepare(BoundingBox box, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
+    {
+        // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
+        // the stopping test and progress; a warm start begins at the target eps.
+        var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
+        var created = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, initialRelaxation, warm, selfProblem);
+
+        // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
+        // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
+        var jumps = new double[levelCount];
+        for (var m = 1; m < levelCount; m++)
+        {
+            var radius = Math.Max(Source.Radii(m, 0).DefaultIfEmpty(0).Max(), Target.Radii(m, 0).DefaultIfEmpty(0).Max());
+            jumps[m] = options.Cost.Scale() * radius * radius;
+        }
+
+        return (created, jumps);
     }
 
     /// <summary>
@@ -126,25 +200,25 @@ internal sealed partial class MultiscaleRun
     /// </summary>
     private void StartWarm(MultiscaleWarmStart warmStart)
     {
-        f = new double[source[0].Count];
-        g = new double[target[0].Count];
+        f = new double[Source[0].Count];
+        g = new double[Target[0].Count];
         candidate = new double[g.Length];
         for (var s = 0; s < f.Length; s++)
         {
-            f[s] = warmStart.F[source.Order[s]];
+            f[s] = warmStart.F[Source.Order[s]];
         }
 
         for (var s = 0; s < g.Length; s++)
         {
-            g[s] = warmStart.G[target.Order[s]];
+            g[s] = warmStart.G[Target.Order[s]];
         }
 
-        if (source.LevelCount == 1)
+        if (levelCount == 1)
         {
             return;
         }
 
-        var search = new TruncationSearch(source, target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        var search = new TruncationSearch(Source, Target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;
@@ -184,7 +258,7 @@ internal sealed partial class MultiscaleRun
             // used up, or the kept blocks are most of the problem anyway, the points run the dense schedule instead.
             // All blocks are listed explicitly, so the dense fall-back is for problems whose leaf block pairs fit
             // (MaxDenseFallbackPairs); a larger one that keeps failing stops refining and reports what it has.
-            var denseAllowed = source.LevelCount > 1 && (double)source[1].Count * target[1].Count <= MaxDenseFallbackPairs;
+            var denseAllowed = levelCount > 1 && (double)Source[1].Count * Target[1].Count <= MaxDenseFallbackPairs;
             if (!denseAllowed && refinements >= multiscale.MaxRefinements)
             {
                 break;
@@ -241,13 +315,13 @@ internal sealed partial class MultiscaleRun
     /// <summary>
     /// Runs the schedule from the current state: one iteration per annealing eps, jumping levels when
     /// eps falls below the current level's cluster scale, then iterations at the target eps on the
-    /// points until the kept-block column error is below the tolerance, the cap, or a stall. Same alternating
-    /// update and stopping test as <see cref="SinkhornDriver"/>.
+    /// points until the kept-block column error is below the tolerance, the cap, or a stall (a stall needs dropped
+    /// blocks: a dense solve only stops at the tolerance or the cap).
     /// </summary>
     private async Task<IterationOutcome> IterateAsync(CancellationToken cancellationToken)
     {
         var outcome = await RunIterationsAsync(cancellationToken);
-        if (level == 0 && installed)
+        if (level == 0 && installed && levelCount > 1)
         {
             // The safeguard and the output read f and g here.
             var potentials = await points!.GatherAsync(cancellationToken);
@@ -333,8 +407,8 @@ internal sealed partial class MultiscaleRun
 
         coarse.TargetUpdate.Apply(f, epsilon, candidate);
         evaluations[level] += coarse.SourceUpdate.EvaluationsPerCall + coarse.TargetUpdate.EvaluationsPerCall;
-        sourceDual = MultiscalePartials.Weighted(f, source[level].Weights);
-        report = MarginalReport.Measure(target[level].Weights, g, candidate, epsilon);
+        sourceDual = MultiscalePartials.Weighted(f, Source[level].Weights);
+        report = MarginalReport.Measure(Target[level].Weights, g, candidate, epsilon);
         if (!update.IsPlain)
         {
             // The commit of a symmetric step blends the candidate with f; the loop then swaps it into g.
@@ -350,8 +424,10 @@ internal sealed partial class MultiscaleRun
         }
 
         // A single level is dense: only the in-process backend does it (nothing to split into blocks).
-        points ??= source.LevelCount == 1 ? new LocalMultiscalePointsBackend() : pointsFactory();
-        shardPairs[0] = await points.InstallAsync(new MultiscalePointsInstall(source, target, pointsPattern, f, g, options, selfProblem), cancellationToken);
+        points ??= levelCount == 1 ? new LocalSinkhornBackend() : pointsFactory();
+        // Without the hierarchies the backend holds the points and the potentials to start from.
+        var (startF, startG) = source is null ? (null, null) : (f, g);
+        shardPairs[0] = await points.InstallAsync(new SinkhornInstall(source, target, pointsPattern, startF, startG, options, selfProblem), cancellationToken);
         installed = true;
     }
 }

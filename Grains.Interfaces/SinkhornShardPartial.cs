@@ -1,7 +1,7 @@
 namespace Transport.Grains.Interfaces;
 
 /// <summary>
-/// A multiscale shard's share of one call: a scalar (&lt;a, f&gt; of an update, the cost of a finish), the target
+/// A Sinkhorn shard's share of one call: a scalar (&lt;a, f&gt; of an update, the cost of a finish), the target
 /// side's marginal report terms (zero elsewhere), and the work and traffic of the call. A shard without rows
 /// returns zeros (the neutral partial).
 /// </summary>
@@ -14,8 +14,8 @@ namespace Transport.Grains.Interfaces;
 /// <param name="BytesReceived">Bytes of potentials the shard pulled from its partners for the call (8 per value).</param>
 [GenerateSerializer]
 [Immutable]
-[Alias("Transport.MultiscaleShardPartial")]
-public sealed record MultiscaleShardPartial(
+[Alias("Transport.SinkhornShardPartial")]
+public sealed record SinkhornShardPartial(
     [property: Id(0)] double Value,
     [property: Id(1)] double L1,
     [property: Id(2)] double SumOfSquares,

@@ -1,10 +1,12 @@
-namespace Transport.Numerics.Transport.Multiscale;
+using Transport.Numerics.Transport.Multiscale;
+
+namespace Transport.Numerics.Transport;
 
 /// <summary>
 /// The block pattern of a multiscale solve: the jump to a finer level and its truncation search, the safeguard
 /// (neglected mass, stalls, re-admission) and the fall-back to all blocks (the dense schedule on the points).
 /// </summary>
-internal sealed partial class MultiscaleRun
+internal sealed partial class SinkhornRun
 {
     /// <summary>
     /// Whether the marginal error on the points failed to halve over the last <see cref="StallWindow"/> iterations
@@ -40,7 +42,7 @@ internal sealed partial class MultiscaleRun
 
     /// <summary>The kept block pairs on the points as a fraction of all block pairs.</summary>
     private double KeptFraction() =>
-        source.LevelCount == 1 ? 1.0 : (double)kept.Count / ((double)source[1].Count * target[1].Count);
+        levelCount == 1 ? 1.0 : (double)kept.Count / ((double)Source[1].Count * Target[1].Count);
 
     /// <summary>
     /// Keeps every block pair on the points (the dense schedule, continuing from the current potentials), noting why.
@@ -49,9 +51,9 @@ internal sealed partial class MultiscaleRun
     {
         denseReason = reason;
         kept = [];
-        for (var i = 0; i < source[1].Count; i++)
+        for (var i = 0; i < Source[1].Count; i++)
         {
-            for (var j = 0; j < target[1].Count; j++)
+            for (var j = 0; j < Target[1].Count; j++)
             {
                 kept.Add((i, j));
             }
@@ -71,10 +73,10 @@ internal sealed partial class MultiscaleRun
     {
         var coarse = level;
         var fine = coarse - 1;
-        var coarsePattern = coarse == source.LevelCount - 1 ? null : stage!.Pattern;
-        var extrapolation = MultiscaleStage.Create(source, target, coarse, fine, coarsePattern, options);
-        var fineF = new double[source[fine].Count];
-        var fineG = new double[target[fine].Count];
+        var coarsePattern = coarse == Source.LevelCount - 1 ? null : stage!.Pattern;
+        var extrapolation = MultiscaleStage.Create(Source, Target, coarse, fine, coarsePattern, options);
+        var fineF = new double[Source[fine].Count];
+        var fineG = new double[Target[fine].Count];
         extrapolation.SourceUpdate.Apply(g, epsilon, fineF);
         extrapolation.TargetUpdate.Apply(f, epsilon, fineG);
         evaluations[fine] += extrapolation.SourceUpdate.EvaluationsPerCall + extrapolation.TargetUpdate.EvaluationsPerCall;
@@ -82,7 +84,7 @@ internal sealed partial class MultiscaleRun
         g = fineG;
         candidate = new double[fineG.Length];
 
-        var search = new TruncationSearch(source, target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        var search = new TruncationSearch(Source, Target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         IEnumerable<BlockPair> start = coarsePattern is null
             ? search.CoarsestPairs()
             : kept.Select(p => new BlockPair(coarse + 1, p.Source, p.Target)).Concat(dropped);
@@ -108,13 +110,13 @@ internal sealed partial class MultiscaleRun
                 kept.Add((kept[k].Target, kept[k].Source));
             }
 
-            for (var i = 0; i < source[fine + 1].Count; i++)
+            for (var i = 0; i < Source[fine + 1].Count; i++)
             {
                 kept.Add((i, i));
             }
         }
 
-        var pattern = BlockPattern.FromPairs(source[fine + 1].Count, target[fine + 1].Count, kept);
+        var pattern = BlockPattern.FromPairs(Source[fine + 1].Count, Target[fine + 1].Count, kept);
         kept = [.. pattern.Pairs()];
         level = fine;
         survivingPairs[fine] = pattern.PairCount;
@@ -127,13 +129,13 @@ internal sealed partial class MultiscaleRun
             return;
         }
 
-        stage = MultiscaleStage.Create(source, target, fine, fine, pattern, options);
+        stage = MultiscaleStage.Create(Source, Target, fine, fine, pattern, options);
     }
 
     /// <summary>Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense).</summary>
     private double NeglectedMass(out TruncationSearch? search, out double[] masses)
     {
-        if (source.LevelCount == 1)
+        if (levelCount == 1)
         {
             search = null;
             masses = [];
@@ -141,7 +143,7 @@ internal sealed partial class MultiscaleRun
         }
 
         // On the points, or on the coarse level a capped solve stopped at (its potentials live there).
-        search = new TruncationSearch(source, target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        search = new TruncationSearch(Source, Target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         var bounds = new double[dropped.Count];
         var total = 0.0;
         for (var k = 0; k < dropped.Count; k++)
