@@ -1,15 +1,15 @@
-using Transport.Numerics.Geometry;
-
 using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Numerics.Transport;
 
 /// <summary>
-/// The state of one multiscale solve: the two hierarchies, the current level with its potentials and
-/// block pattern, the pairs dropped so far, and the per-level counters. The coarse levels run here; once a
-/// pattern is on the points (level 0) the iterations and the final cost and map run on an
-/// <see cref="ISinkhornBackend"/> (in process or on shards), while the jump, the safeguard's bounds and
-/// the re-admission stay here because they need both hierarchies.
+/// The one Sinkhorn loop, for every solve: dense or multiscale, cross or self, in process or on shards. Its state is
+/// the two hierarchies (one level, the points, for a dense solve; none when the points live only on the backend), the
+/// current level with its potentials and block pattern, the pairs dropped so far, and the per-level counters. The
+/// coarse levels run here; once a pattern is on the points (level 0: every block for a dense solve) the iterations and
+/// the final cost and map run on an <see cref="ISinkhornBackend"/> (in process or on shards), while the jump, the
+/// safeguard's bounds and the re-admission stay here because they need both hierarchies. The schedule (annealing,
+/// relaxation, stopping test, progress) is <see cref="SinkhornSchedule"/>.
 /// </summary>
 internal sealed partial class SinkhornRun
 {
@@ -75,157 +75,7 @@ internal sealed partial class SinkhornRun
     /// <summary>A neglected-mass bound above this is no mass bound at all (the plan has mass 1): the pattern is wrong.</summary>
     private const double ImpossibleMass = 1.0;
 
-    /// <summary>A multiscale solve of <paramref name="problem"/> (a single level when the hierarchy cannot help).</summary>
-    public SinkhornRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, MultiscaleWarmStart? warmStart, Func<ISinkhornBackend> pointsFactory, Action<SinkhornProgress>? progress = null, string problemName = "cross")
-    {
-        this.pointsFactory = pointsFactory;
-        selfProblem = ReferenceEquals(problem.Source, problem.Target);
-        this.options = options;
-        this.multiscale = multiscale;
-        var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
-        var morton = new MortonOrder(box);
-        var (sourceCodes, sourceOrder) = morton.Sort(problem.Source.Positions, problem.Source.Count);
-        var (targetCodes, targetOrder) = morton.Sort(problem.Target.Positions, problem.Target.Count);
-        var depths = LevelDepths.Choose(morton, sourceCodes, targetCodes, multiscale, Math.Sqrt(options.Epsilon / options.Cost.Scale()));
-        denseReason = LevelDepths.DenseReason(morton, sourceCodes, targetCodes, multiscale, depths);
-        if (denseReason is not null)
-        {
-            depths = [];
-        }
-
-        source = ClusterHierarchy.Build(problem.Source, morton, sourceCodes, sourceOrder, depths);
-        target = ClusterHierarchy.Build(problem.Target, morton, targetCodes, targetOrder, depths);
-        sourceCount = problem.Source.Count;
-        targetCount = problem.Target.Count;
-        levelCount = Source.LevelCount;
-        (schedule, jumpEpsilon) = Prepare(box, warmStart?.Relaxation, warmStart is not null, progress, problemName);
-        evaluations = new long[levelCount];
-        iterationsPerLevel = new int[levelCount];
-        survivingPairs = new long[levelCount];
-        shardPairs = new long[levelCount];
-        bytesExchanged = new long[levelCount];
-        var top = levelCount - 1;
-        f = new double[Source[top].Count];
-        g = new double[Target[top].Count];
-        candidate = new double[Target[top].Count];
-        level = top;
-
-        // One level: the dense problem on the points, handed to the backend at the first iteration.
-        stage = top > 0 ? MultiscaleStage.Create(Source, Target, top, top, null, options) : null;
-        survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
-        if (warmStart is not null)
-        {
-            StartWarm(warmStart);
-        }
-    }
-
-    /// <summary>
-    /// The dense solve of <paramref name="problem"/>: the same schedule on one level, the points in input order, every
-    /// point against every point (no hierarchy, no truncation), on <paramref name="backend"/> (in process by default).
-    /// </summary>
-    public SinkhornRun(SinkhornProblem problem, SinkhornOptions options, MultiscaleWarmStart? warmStart, Action<SinkhornProgress>? progress, string problemName, ISinkhornBackend? backend = null)
-        : this(options, problem.Source.Count, problem.Target.Count, BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target)), ReferenceEquals(problem.Source, problem.Target), backend ?? new LocalSinkhornBackend(), warmStart?.Relaxation, warmStart is not null, progress, problemName)
-    {
-        source = ClusterHierarchy.Points(problem.Source);
-        target = selfProblem ? source : ClusterHierarchy.Points(problem.Target);
-        f = warmStart is null ? new double[sourceCount] : (double[])warmStart.F.Clone();
-        g = warmStart is null ? new double[targetCount] : (double[])warmStart.G.Clone();
-        candidate = new double[targetCount];
-    }
-
-    /// <summary>
-    /// The dense solve of points that already live on <paramref name="backend"/> (the shards of a cluster, which hold
-    /// the uploaded rows and the potentials to start from): the same schedule on one level, with the points and the
-    /// potentials never gathered; the output carries the scalars only (<see cref="MultiscaleOutput.ArraysOnBackend"/>).
-    /// </summary>
-    /// <param name="options">Target eps, tolerance, cap, annealing, over-relaxation.</param>
-    /// <param name="sourceCount">Source points on the backend.</param>
-    /// <param name="targetCount">Target points on the backend.</param>
-    /// <param name="box">The bounding box of both clouds (the annealing starts at its largest cost).</param>
-    /// <param name="selfProblem">One cloud against itself (symmetric averaged steps).</param>
-    /// <param name="backend">Where the points, the blocks and the potentials are.</param>
-    /// <param name="warm">The backend holds warm potentials: start at the target eps.</param>
-    /// <param name="initialRelaxation">A nearby solve's final over-relaxation factor (null: measure it).</param>
-    /// <param name="progress">Progress callback.</param>
-    /// <param name="problemName">The problem's name in progress and history.</param>
-    public SinkhornRun(SinkhornOptions options, int sourceCount, int targetCount, BoundingBox box, bool selfProblem, ISinkhornBackend backend, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
-    {
-        this.options = options;
-        this.selfProblem = selfProblem;
-        multiscale = new MultiscaleOptions { Levels = 1 };
-        this.sourceCount = sourceCount;
-        this.targetCount = targetCount;
-        levelCount = 1;
-        points = backend;
-        pointsFactory = () => backend;
-        (schedule, jumpEpsilon) = Prepare(box, initialRelaxation, warm, progress, problemName);
-        evaluations = new long[1];
-        iterationsPerLevel = new int[1];
-        survivingPairs = [(long)sourceCount * targetCount];
-        shardPairs = new long[1];
-        bytesExchanged = new long[1];
-        f = [];
-        g = [];
-        candidate = [];
-        level = 0;
-        stage = null;
-    }
-
-    /// <summary>
-    /// The schedule (annealing from the largest cost of <paramref name="box"/>, relaxation, stopping test) and, per level,
-    /// the eps below which the solve leaves it.
-    /// </summary>
-    private (SinkhornSchedule Schedule, double[] JumpEpsilon) Prepare(BoundingBox box, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
-    {
-        // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
-        // the stopping test and progress; a warm start begins at the target eps.
-        var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
-        var created = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, initialRelaxation, warm, selfProblem);
-
-        // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
-        // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
-        var jumps = new double[levelCount];
-        for (var m = 1; m < levelCount; m++)
-        {
-            var radius = Math.Max(Source.Radii(m, 0).DefaultIfEmpty(0).Max(), Target.Radii(m, 0).DefaultIfEmpty(0).Max());
-            jumps[m] = options.Cost.Scale() * radius * radius;
-        }
-
-        return (created, jumps);
-    }
-
-    /// <summary>
-    /// Puts the given potentials on the points, skips the annealing and searches the pattern of the points
-    /// level from every coarsest pair with them (dense when there is one level).
-    /// </summary>
-    private void StartWarm(MultiscaleWarmStart warmStart)
-    {
-        f = new double[Source[0].Count];
-        g = new double[Target[0].Count];
-        candidate = new double[g.Length];
-        for (var s = 0; s < f.Length; s++)
-        {
-            f[s] = warmStart.F[Source.Order[s]];
-        }
-
-        for (var s = 0; s < g.Length; s++)
-        {
-            g[s] = warmStart.G[Target.Order[s]];
-        }
-
-        if (levelCount == 1)
-        {
-            return;
-        }
-
-        var search = new TruncationSearch(Source, Target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
-        var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
-        search.CoverEveryRowAndColumn(newKept);
-        kept = newKept;
-        dropped = newDropped;
-        UsePattern(0);
-    }
-
+    /// <summary>Runs the solve to convergence, the cap, or the end of the safeguard's refinements.</summary>
     public async Task<MultiscaleOutput> SolveAsync(CancellationToken cancellationToken)
     {
         var outcome = await IterateAsync(cancellationToken);
