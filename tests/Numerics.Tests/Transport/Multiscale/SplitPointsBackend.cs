@@ -78,12 +78,11 @@ internal sealed class SplitPointsBackend(int shards) : ISinkhornBackend
             var part = source.Parts[k];
             var keys = Pull(source.Plans[k], target.Potential);
             var meanSquared = new double[part.RowCount];
-            part.MeanSquaredDistance(keys, epsilon, meanSquared);
-            cost += MultiscalePartials.Cost(source.Plans[k].Weights, meanSquared, source.Scale);
             var map = new double[part.RowCount * part.Dimension];
-            part.BarycentricMap(keys, epsilon, map);
+            part.MapAndMeanSquaredDistance(keys, epsilon, map, meanSquared);
+            cost += MultiscalePartials.Cost(source.Plans[k].Weights, meanSquared, source.Scale);
             maps.AddRange(map);
-            evaluations += 2 * part.EvaluationsPerCall;
+            evaluations += part.EvaluationsPerCall;
         }
 
         return ValueTask.FromResult(new SinkhornFinish(cost, [.. maps], evaluations, 0));
