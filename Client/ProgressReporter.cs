@@ -32,14 +32,15 @@ internal sealed class ProgressReporter
     public void Phase(string text) => Show(text, force: true);
 
     /// <summary>Shows a status read from the coordinator.</summary>
-    public void Report(SinkhornJobStatus status)
+    public void Report(JobStatus<SinkhornJobProgress> status)
     {
         ArgumentNullException.ThrowIfNull(status);
+        var progress = status.Progress;
         var line = status.State == JobState.Created
             ? "sinkhorn: waiting for the job to start"
             : string.Create(
                 CultureInfo.InvariantCulture,
-                $"sinkhorn {status.Problem,-11} iteration {status.Iteration,6}  epsilon {status.Epsilon,-10:G4}  marginal error {status.MarginalError,-10:G4}  {clock.Elapsed.TotalSeconds,6:F1} s");
+                $"sinkhorn {progress.Problem,-11} iteration {progress.Iteration,6}  epsilon {progress.Epsilon,-10:G4}  marginal error {progress.MarginalError,-10:G4}  {clock.Elapsed.TotalSeconds,6:F1} s");
         Show(line, force: false);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Transport.Grains;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
@@ -23,7 +22,6 @@ internal sealed record SinkhornRunOutput(string ProblemId, SinkhornJobResult Res
 internal sealed class SinkhornJobRunner
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
     private readonly IGrainFactory grains;
     private readonly ProgressReporter progress;
 
@@ -68,49 +66,16 @@ internal sealed class SinkhornJobRunner
         ArgumentNullException.ThrowIfNull(inputs);
         var problemId = $"sinkhorn-{Guid.NewGuid():N}";
         var client = new SinkhornJobClient(grains) { PollInterval = PollInterval };
-        progress.Phase("sinkhorn: uploading the clouds");
-        ISinkhornCoordinatorGrain coordinator;
-        try
-        {
-            coordinator = await client.SubmitAsync(problemId, CreateSpec(inputs), inputs.Source, inputs.Target).WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await TryCancelAsync(grains.GetGrain<ISinkhornCoordinatorGrain>(problemId));
-            throw;
-        }
-
-        // On cancellation the client asks the coordinator to cancel and keeps polling until the run has stopped.
-        var status = await client.WaitAsync(coordinator, progress.Report, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        switch (status.State)
-        {
-            case JobState.Completed:
-                break;
-            case JobState.Failed when status.ErrorField is { } field:
-                // The run found its input wanting (e.g. a solver this build lacks): bad input, exit 2.
-                throw new JobInputException(field, status.Error ?? $"{field}: rejected by the cluster");
-            case JobState.Cancelled:
-                throw new JobFailedException($"job {problemId} was cancelled in the cluster");
-            default:
-                throw new JobFailedException($"job {problemId} failed in the cluster: {status.Error ?? "no reason given"}");
-        }
-
-        progress.Phase("sinkhorn: downloading the results");
-        var output = await SinkhornJobClient.DownloadAsync(coordinator, inputs.Source.Count, inputs.Target.Count, inputs.Source.Dimension).WaitAsync(cancellationToken);
+        var output = await client.RunAsync(problemId, CreateSpec(inputs), inputs.Source, inputs.Target, progress.Report, Phase, cancellationToken);
         return new SinkhornRunOutput(problemId, output.Result, output.F, output.G, output.Map);
+
+        void Phase(string phase)
+        {
+            if (phase != "running")
+            {
+                progress.Phase(phase == "uploading" ? "sinkhorn: uploading the clouds" : "sinkhorn: downloading the results");
+            }
+        }
     }
 
-    private static async Task TryCancelAsync(ISinkhornCoordinatorGrain coordinator)
-    {
-        try
-        {
-            await coordinator.CancelAsync().WaitAsync(CancelTimeout);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The user asked to stop: a cluster that cannot be told is not a reason to hang or to fail differently.
-            Debug.WriteLine($"cancelling job {coordinator.GetPrimaryKeyString()} failed: {ex.Message}");
-        }
-    }
 }

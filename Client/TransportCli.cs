@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Transport.Grains;
 using Transport.Numerics;
 
 namespace Transport.Client;

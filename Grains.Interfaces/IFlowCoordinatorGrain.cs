@@ -7,43 +7,20 @@ namespace Transport.Grains.Interfaces;
 /// (<see cref="Transport.Numerics.Flows.FlowDriver"/>) over them, combines partial sums, energies and error
 /// partials in fixed shard order in float64, reports progress, honours cancellation and serves the trajectory.
 /// <para>
-/// Protocol: <see cref="CreateAsync"/>, then <see cref="UploadAsync"/> for every chunk of the initial particles,
-/// then <see cref="StartAsync"/>; poll <see cref="GetStatusAsync"/> until the state is terminal; then
-/// <see cref="GetResultAsync"/> and the chunked getters.
+/// Protocol: <c>CreateAsync</c>, then <see cref="UploadAsync"/> for every chunk of the initial particles,
+/// then <c>StartAsync</c>; poll <c>GetStatusAsync</c> until the state is terminal; then
+/// <c>GetResultAsync</c> and the chunked getters.
 /// </para>
 /// </summary>
 [Alias("Transport.IFlowCoordinatorGrain")]
-public interface IFlowCoordinatorGrain : IGrainWithStringKey
+public interface IFlowCoordinatorGrain : IJobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>
 {
-    /// <summary>Validates the spec (options and model) and lays out the shards. Throws <see cref="JobInputException"/> naming the field.</summary>
-    [Alias("Create")]
-    Task CreateAsync(FlowJobSpec spec);
-
     /// <summary>
     /// Uploads rows [offset, offset + rows) of the initial particles: positions (rows x d) and weights (rows x 1,
     /// summing to one over all rows). Throws <see cref="JobInputException"/> for non-finite or negative values.
     /// </summary>
     [Alias("Upload")]
     Task UploadAsync(int offset, FloatBlock positions, FloatBlock weights);
-
-    /// <summary>Checks that the particles are complete and starts the run in the background.</summary>
-    [Alias("Start")]
-    Task StartAsync();
-
-    /// <summary>Current progress; never waits for the run.</summary>
-    [Alias("GetStatus")]
-    [AlwaysInterleave]
-    Task<FlowJobStatus> GetStatusAsync();
-
-    /// <summary>Requests cancellation; the run stops before its next step.</summary>
-    [Alias("Cancel")]
-    [AlwaysInterleave]
-    Task CancelAsync();
-
-    /// <summary>The scalar results. Throws when the run is not completed.</summary>
-    [Alias("GetResult")]
-    [AlwaysInterleave]
-    Task<FlowJobResult> GetResultAsync();
 
     /// <summary>Step and time of snapshots [offset, offset + count) (count x 2).</summary>
     [Alias("GetSnapshotTimes")]

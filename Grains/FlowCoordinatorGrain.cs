@@ -11,55 +11,41 @@ namespace Transport.Grains;
 /// <see cref="FlowDriver"/> (the same schedule as the single-process path) on a <see cref="DistributedFlowBackend"/>
 /// on its own activation, and serves progress and the trajectory in chunks.
 /// </summary>
-public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlowCoordinatorGrain, IDisposable
+public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : JobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>, IFlowCoordinatorGrain
 {
-    /// <summary>Largest trajectory kept for a fixed-step run (values; 2 GiB of float64).</summary>
+    /// <summary>Most snapshot values (snapshots x n x d) a fixed-step run may keep.</summary>
     public const long MaxSnapshotValues = 1L << 28;
 
-    private const double MassTolerance = 1e-9;
-
-    private FlowJobSpec? spec;
     private FlowOptions? options;
     private IFlowModel? model;
     private int[] offsets = [];
     private IFlowShardGrain[] shards = [];
     private double[] allWeights = [];
-    private long uploadedRows;
-    private double mass;
-    private FlowJobStatus status = new(JobState.Created, 0, 0, double.NaN, double.NaN, 0, null);
+    private ChunkedUpload? upload;
     private FlowTrajectory? trajectory;
-    private FlowJobResult? result;
-    private CancellationTokenSource? cancellation;
 
     /// <inheritdoc />
-    public void Dispose() => cancellation?.Dispose();
+    protected override string Kind => "flow";
 
     /// <inheritdoc />
-    public async Task CreateAsync(FlowJobSpec spec)
+    protected override FlowJobProgress InitialProgress(FlowJobSpec spec) => FlowJobProgress.None;
+
+    /// <inheritdoc />
+    protected override async Task<FlowJobSpec> CreateJobAsync(FlowJobSpec spec)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        if (status.State == JobState.Running)
-        {
-            throw new InvalidOperationException($"run '{this.GetPrimaryKeyString()}' is running; cancel it or use another id");
-        }
-
         var (validated, built) = Validate(spec);
         spec = spec with { Model = spec.Model with { Dimension = spec.Dimension } };
-        this.spec = spec;
         options = validated;
         model = built;
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
         var runId = this.GetPrimaryKeyString();
-        shards = Enumerable.Range(0, offsets.Length - 1)
-            .Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k))).ToArray();
+        shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
         var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets };
         await Task.WhenAll(shards.Select((s, k) => s.InitializeAsync(setup, k)));
         allWeights = new double[spec.Count];
-        uploadedRows = 0;
-        mass = 0;
+        upload = new ChunkedUpload("initial", "weights", spec.Count, spec.Dimension);
         trajectory = null;
-        result = null;
-        status = new FlowJobStatus(JobState.Created, 0, 0, double.NaN, double.NaN, 0, null);
+        return spec;
     }
 
     /// <inheritdoc />
@@ -67,94 +53,45 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
     {
         ArgumentNullException.ThrowIfNull(positions);
         ArgumentNullException.ThrowIfNull(weights);
-        var job = spec ?? throw new InvalidOperationException("call CreateAsync first");
-        if (status.State != JobState.Created)
-        {
-            throw new InvalidOperationException("uploads are accepted only before the run starts");
-        }
-
-        var d = job.Dimension;
-        var rows = positions.Rows;
-        if (positions.Columns != d)
-        {
-            throw new JobInputException("initial", $"initial: rows have {positions.Columns} coordinates, expected dimension {d}");
-        }
-
-        if (weights.Rows != rows || weights.Columns != 1)
-        {
-            throw new JobInputException("weights", $"weights: expected {rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");
-        }
-
-        if (offset < 0 || offset + rows > job.Count)
-        {
-            throw new JobInputException("initial", $"initial: rows [{offset}, {offset + rows}) are outside [0, {job.Count})");
-        }
-
-        // Chunks arrive in order, so a repeated or missing chunk cannot pass for a complete cloud.
-        if (offset != uploadedRows)
-        {
-            throw new JobInputException("initial", $"initial: chunk starts at row {offset}, expected row {uploadedRows} (chunks are uploaded in order)");
-        }
-
-        UploadChecks.CheckCoordinates("initial", positions.Values, d, offset);
-        var chunkMass = UploadChecks.CheckWeights("weights", weights.Values, offset);
+        RequireUploadable();
+        var mass = upload!.Check(offset, positions, weights);
         await UploadChecks.RouteAsync(offsets, offset, positions, weights, (k, row, p, w) => shards[k].LoadAsync(row, p, w));
         weights.Values.CopyTo(allWeights.AsSpan(offset));
-        uploadedRows += rows;
-        mass += chunkMass;
+        upload.Accept(positions.Rows, mass);
     }
 
     /// <inheritdoc />
-    public async Task StartAsync()
+    protected override async Task PrepareRunAsync(FlowJobSpec spec)
     {
-        var job = spec ?? throw new InvalidOperationException("call CreateAsync first");
-        if (status.State != JobState.Created)
-        {
-            throw new InvalidOperationException($"the run is {status.State}; create it again to rerun");
-        }
-
-        if (uploadedRows != job.Count)
-        {
-            throw new JobInputException("initial", $"initial: {uploadedRows} of {job.Count} rows were uploaded");
-        }
-
-        if (Math.Abs(mass - 1) > MassTolerance)
-        {
-            throw new JobInputException("weights", $"weights: uploaded weights sum to {mass.ToString("R", CultureInfo.InvariantCulture)}; they must be normalised to 1");
-        }
-
+        upload!.RequireComplete();
         await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
-        if (status.State != JobState.Created)
-        {
-            // Cancelled while the shards were preparing: do not start.
-            return;
-        }
-
-        cancellation?.Dispose();
-        cancellation = new CancellationTokenSource();
-        status = new FlowJobStatus(JobState.Running, 0, 0, double.NaN, double.NaN, 0, null);
-        DelayDeactivation(TimeSpan.FromHours(24));
-        _ = RunAsync(cancellation.Token);
     }
 
     /// <inheritdoc />
-    public Task<FlowJobStatus> GetStatusAsync() => Task.FromResult(status);
-
-    /// <inheritdoc />
-    public Task CancelAsync()
+    protected override async Task<FlowJobResult> RunJobAsync(FlowJobSpec spec, Activity? activity, CancellationToken cancellationToken)
     {
-        if (status.State == JobState.Created)
+        var flowModel = model!;
+        activity?.SetTag("transport.shards", shards.Length);
+        activity?.SetTag("transport.model", flowModel.Name);
+        var weights = flowModel.NeedsAllPositions ? allWeights : [];
+        var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
+        var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, cancellationToken);
+        trajectory = run;
+        Report(Progress with { Step = run.Steps, Time = run.FinalTime });
+        activity?.SetTag("transport.steps", run.Steps);
+        return new FlowJobResult
         {
-            status = status with { State = JobState.Cancelled };
-        }
-
-        cancellation?.Cancel();
-        return Task.CompletedTask;
+            Count = run.Count,
+            Dimension = run.Dimension,
+            Steps = run.Steps,
+            RejectedSteps = run.RejectedSteps,
+            FinalTime = run.FinalTime,
+            SnapshotCount = run.Snapshots.Count,
+            DiagnosticsCount = run.Diagnostics.Count,
+            Shards = shards.Length,
+            Seconds = RunElapsed.TotalSeconds,
+        };
     }
-
-    /// <inheritdoc />
-    public Task<FlowJobResult> GetResultAsync() =>
-        Task.FromResult(result ?? throw new InvalidOperationException($"no result: the run is {status.State}"));
 
     /// <inheritdoc />
     public Task<FloatBlock> GetSnapshotTimesAsync(int offset, int count)
@@ -213,46 +150,6 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
         return Task.FromResult(FloatBlock.From(values, count, Columns));
     }
 
-    private async Task RunAsync(CancellationToken token)
-    {
-        var clock = Stopwatch.StartNew();
-        var flowModel = model!;
-        using var activity = TransportTelemetry.ActivitySource.StartActivity("flow.run");
-        activity?.SetTag("transport.shards", shards.Length);
-        activity?.SetTag("transport.model", flowModel.Name);
-        try
-        {
-            var weights = flowModel.NeedsAllPositions ? allWeights : [];
-            var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
-            var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, token);
-            trajectory = run;
-            result = new FlowJobResult
-            {
-                Count = run.Count,
-                Dimension = run.Dimension,
-                Steps = run.Steps,
-                RejectedSteps = run.RejectedSteps,
-                FinalTime = run.FinalTime,
-                SnapshotCount = run.Snapshots.Count,
-                DiagnosticsCount = run.Diagnostics.Count,
-                Shards = shards.Length,
-                Seconds = clock.Elapsed.TotalSeconds,
-            };
-            status = status with { State = JobState.Completed, Step = run.Steps, Time = run.FinalTime };
-            activity?.SetTag("transport.steps", run.Steps);
-            activity?.SetStatus(ActivityStatusCode.Ok);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            status = status with { State = JobState.Cancelled, Error = "cancelled" };
-        }
-        catch (Exception ex)
-        {
-            status = status with { State = JobState.Failed, Error = ex.Message };
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-        }
-    }
-
     private void ReportProgress(FlowStepDiagnostics row)
     {
         var taken = row.StepSize > 0 ? 1 : 0;
@@ -266,10 +163,10 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : Grain, IFlo
             TransportTelemetry.FlowRejectedSteps.Add(row.RejectedAttempts, new KeyValuePair<string, object?>("model", model?.Name));
         }
 
-        status = new FlowJobStatus(JobState.Running, row.Step + taken, row.Time + row.StepSize, row.Energy, row.KineticEnergy, row.StepSize, null);
+        Report(new FlowJobProgress(row.Step + taken, row.Time + row.StepSize, row.Energy, row.KineticEnergy, row.StepSize));
     }
 
-    private FlowTrajectory Completed() => trajectory ?? throw new InvalidOperationException($"no result: the run is {status.State}");
+    private FlowTrajectory Completed() => trajectory ?? throw new InvalidOperationException($"no result: the run is {State}");
 
     private static void CheckRange(int offset, int count, int total, int columns)
     {

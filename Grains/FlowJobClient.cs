@@ -9,20 +9,35 @@ namespace Transport.Grains;
 public sealed record FlowJobOutput(FlowJobResult Result, FlowTrajectory Trajectory);
 
 /// <summary>
-/// The caller's side of the flow coordinator protocol: uploads the initial particles in chunks, starts the
-/// run, polls progress until it ends, and downloads the trajectory in chunks into a <see cref="FlowTrajectory"/>.
+/// The flow kind of <see cref="JobClient"/>: its upload (the initial particles and weights, in chunks) and downloads
+/// (snapshots and diagnostics); submitting, waiting and the terminal states are <see cref="JobClient"/>'s.
 /// </summary>
+/// <param name="grains">The cluster's grain factory.</param>
 public sealed class FlowJobClient(IGrainFactory grains)
 {
-    /// <summary>How often progress is polled.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>How often the status is polled.</summary>
+    public TimeSpan PollInterval { get; init; } = JobClient.DefaultPollInterval;
 
-    /// <summary>
-    /// Creates run <paramref name="runId"/>, uploads <paramref name="positions"/> (n x d row-major) and
-    /// <paramref name="weights"/> (n entries summing to one, or empty for uniform 1/n) and starts it.
-    /// Throws <see cref="JobInputException"/> for an invalid spec or input.
-    /// </summary>
-    public async Task<IFlowCoordinatorGrain> SubmitAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
+    /// <summary>Runs flow <paramref name="runId"/> to its end and downloads its trajectory (see <see cref="JobClient"/> for the exceptions).</summary>
+    public Task<FlowJobOutput> RunAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights, Action<JobStatus<FlowJobProgress>>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckShapes(spec, positions, weights);
+        return new JobClient(grains) { PollInterval = PollInterval }.RunAsync<IFlowCoordinatorGrain, FlowJobSpec, FlowJobProgress, FlowJobResult, FlowJobOutput>(
+            runId, spec, coordinator => UploadAsync(coordinator, spec, positions, weights), DownloadAsync, progress, phase: null, cancellationToken);
+    }
+
+    /// <summary>Creates run <paramref name="runId"/>, uploads the particles and starts it.</summary>
+    public Task<IFlowCoordinatorGrain> SubmitAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
+    {
+        CheckShapes(spec, positions, weights);
+        return new JobClient(grains).SubmitAsync<IFlowCoordinatorGrain, FlowJobSpec, FlowJobProgress, FlowJobResult>(runId, spec, coordinator => UploadAsync(coordinator, spec, positions, weights));
+    }
+
+    /// <summary>Waits for the run to end (see <see cref="JobClient.WaitAsync"/>).</summary>
+    public Task<JobStatus<FlowJobProgress>> WaitAsync(IFlowCoordinatorGrain coordinator, Action<JobStatus<FlowJobProgress>>? progress = null, CancellationToken cancellationToken = default) =>
+        new JobClient(grains) { PollInterval = PollInterval }.WaitAsync(coordinator, progress, cancellationToken);
+
+    private static void CheckShapes(FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var d = spec.Dimension;
@@ -35,27 +50,6 @@ public sealed class FlowJobClient(IGrainFactory grains)
         {
             throw new JobInputException("weights", $"weights: expected {spec.Count} entries (one per particle), got {weights.Length}");
         }
-
-        var uniform = weights.IsEmpty ? Enumerable.Repeat(1.0 / spec.Count, spec.Count).ToArray() : null;
-        var coordinator = grains.GetGrain<IFlowCoordinatorGrain>(runId);
-        await coordinator.CreateAsync(spec);
-        var chunk = FloatBlock.RowsPerChunk(d);
-        for (var offset = 0; offset < spec.Count; offset += chunk)
-        {
-            var rows = Math.Min(chunk, spec.Count - offset);
-            var w = uniform is null ? weights.Span.Slice(offset, rows) : uniform.AsSpan(offset, rows);
-            await coordinator.UploadAsync(offset, FloatBlock.From(positions.Span.Slice(offset * d, rows * d), rows, d), FloatBlock.FromVector(w));
-        }
-
-        await coordinator.StartAsync();
-        return coordinator;
-    }
-
-    /// <summary>Polls until the run ends; cancelling <paramref name="cancellationToken"/> asks the coordinator to stop.</summary>
-    public async Task<FlowJobStatus> WaitAsync(IFlowCoordinatorGrain coordinator, Action<FlowJobStatus>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(coordinator);
-        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress, PollInterval, cancellationToken);
     }
 
     /// <summary>Downloads the result and the trajectory of a completed run.</summary>
@@ -87,16 +81,16 @@ public sealed class FlowJobClient(IGrainFactory grains)
         return new FlowJobOutput(result, trajectory);
     }
 
-    /// <summary>Submits, waits and downloads; throws <see cref="InvalidOperationException"/> if the run fails or is cancelled.</summary>
-    public async Task<FlowJobOutput> RunAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights, Action<FlowJobStatus>? progress = null, CancellationToken cancellationToken = default)
+    private static async Task UploadAsync(IFlowCoordinatorGrain coordinator, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
     {
-        var coordinator = await SubmitAsync(runId, spec, positions, weights);
-        var status = await WaitAsync(coordinator, progress, cancellationToken);
-        if (status.State != JobState.Completed)
+        var d = spec.Dimension;
+        var uniform = weights.IsEmpty ? Enumerable.Repeat(1.0 / spec.Count, spec.Count).ToArray() : null;
+        var chunk = FloatBlock.RowsPerChunk(d);
+        for (var offset = 0; offset < spec.Count; offset += chunk)
         {
-            throw new InvalidOperationException($"run {runId} ended {status.State}: {status.Error}");
+            var rows = Math.Min(chunk, spec.Count - offset);
+            var w = uniform is null ? weights.Span.Slice(offset, rows) : uniform.AsSpan(offset, rows);
+            await coordinator.UploadAsync(offset, FloatBlock.From(positions.Span.Slice(offset * d, rows * d), rows, d), FloatBlock.FromVector(w));
         }
-
-        return await DownloadAsync(coordinator);
     }
 }

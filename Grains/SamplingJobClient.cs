@@ -8,49 +8,39 @@ namespace Transport.Grains;
 public sealed record SamplingJobOutput(double[] Samples, SamplingJobResult Result);
 
 /// <summary>
-/// The caller's side of the sampling coordinator protocol: creates the run, uploads the data (with weights) and the
-/// source noise in chunks, starts it, polls progress until it ends, and downloads the samples in chunks.
+/// The sampling kind of <see cref="JobClient"/>: its uploads (data points and weights, custom noise, in chunks) and
+/// download (the samples); submitting, waiting and the terminal states are <see cref="JobClient"/>'s.
 /// </summary>
 public static class SamplingJobClient
 {
-    /// <summary>How often progress is polled.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
-    /// Runs <paramref name="spec"/> as a new job and returns its samples. <paramref name="data"/> (DataCount x d) and
-    /// <paramref name="weights"/> (DataCount entries, or empty for uniform) are the empirical data (empty otherwise);
-    /// <paramref name="noise"/> (n x d) is the source noise when <see cref="SamplingJobSpec.UploadedNoise"/> is set.
-    /// Throws <see cref="JobInputException"/> for invalid input and <see cref="InvalidOperationException"/> when the run
-    /// fails or is cancelled (cancelling <paramref name="cancellationToken"/> asks the coordinator to stop).
-    /// </summary>
-    public static async Task<SamplingJobOutput> RunAsync(
+    /// <summary>Runs a sampling job to its end and downloads its samples (see <see cref="JobClient"/> for the exceptions).</summary>
+    public static Task<SamplingJobOutput> RunAsync(
         IGrainFactory grains,
         SamplingJobSpec spec,
         ReadOnlyMemory<double> data,
         ReadOnlyMemory<double> weights,
         ReadOnlyMemory<double> noise,
-        IProgress<SamplingJobStatus>? progress = null,
+        Action<JobStatus<SamplingJobProgress>>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        CheckShapes(grains, spec, data, weights, noise);
         var jobId = $"sampling-{Guid.NewGuid():N}";
-        var coordinator = await SubmitAsync(grains, jobId, spec, data, weights, noise);
-        var status = await WaitAsync(coordinator, progress, cancellationToken);
-        if (status.State != JobState.Completed)
-        {
-            throw new InvalidOperationException($"sampling run {jobId} ended {status.State}: {status.Error}");
-        }
-
-        return await DownloadAsync(coordinator);
+        return new JobClient(grains).RunAsync<ISamplingCoordinatorGrain, SamplingJobSpec, SamplingJobProgress, SamplingJobResult, SamplingJobOutput>(
+            jobId, spec, coordinator => UploadAsync(coordinator, spec, data, weights, noise), DownloadAsync, progress, phase: null, cancellationToken);
     }
 
-    /// <summary>Creates run <paramref name="jobId"/>, uploads its data and noise and starts it.</summary>
-    public static async Task<ISamplingCoordinatorGrain> SubmitAsync(
-        IGrainFactory grains,
-        string jobId,
-        SamplingJobSpec spec,
-        ReadOnlyMemory<double> data,
-        ReadOnlyMemory<double> weights,
-        ReadOnlyMemory<double> noise)
+    /// <summary>Creates job <paramref name="jobId"/>, uploads its data and noise and starts it.</summary>
+    public static Task<ISamplingCoordinatorGrain> SubmitAsync(IGrainFactory grains, string jobId, SamplingJobSpec spec, ReadOnlyMemory<double> data, ReadOnlyMemory<double> weights, ReadOnlyMemory<double> noise)
+    {
+        CheckShapes(grains, spec, data, weights, noise);
+        return new JobClient(grains).SubmitAsync<ISamplingCoordinatorGrain, SamplingJobSpec, SamplingJobProgress, SamplingJobResult>(jobId, spec, coordinator => UploadAsync(coordinator, spec, data, weights, noise));
+    }
+
+    /// <summary>Waits for the job to end (see <see cref="JobClient.WaitAsync"/>).</summary>
+    public static Task<JobStatus<SamplingJobProgress>> WaitAsync(IGrainFactory grains, ISamplingCoordinatorGrain coordinator, Action<JobStatus<SamplingJobProgress>>? progress = null, CancellationToken cancellationToken = default) =>
+        new JobClient(grains).WaitAsync(coordinator, progress, cancellationToken);
+
+    private static void CheckShapes(IGrainFactory grains, SamplingJobSpec spec, ReadOnlyMemory<double> data, ReadOnlyMemory<double> weights, ReadOnlyMemory<double> noise)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(spec);
@@ -71,9 +61,21 @@ public static class SamplingJobClient
         {
             throw new JobInputException("noise", $"noise: expected {(spec.UploadedNoise ? spec.Count : 0)} x {d} values, got {noise.Length}");
         }
+    }
 
-        var coordinator = grains.GetGrain<ISamplingCoordinatorGrain>(jobId);
-        await coordinator.CreateAsync(spec);
+    /// <summary>Downloads the result and the samples of a completed run.</summary>
+    public static async Task<SamplingJobOutput> DownloadAsync(ISamplingCoordinatorGrain coordinator)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        var result = await coordinator.GetResultAsync();
+        var samples = await BlockTransfer.FetchRowsAsync(result.Count, result.Dimension, coordinator.GetSamplesAsync);
+        return new SamplingJobOutput(samples, result);
+    }
+
+    private static async Task UploadAsync(ISamplingCoordinatorGrain coordinator, SamplingJobSpec spec, ReadOnlyMemory<double> data, ReadOnlyMemory<double> weights, ReadOnlyMemory<double> noise)
+    {
+        var d = spec.Dimension;
+        var dataCount = spec.Target == "empirical" ? spec.DataCount : 0;
         var chunk = FloatBlock.RowsPerChunk(d);
         for (var offset = 0; offset < dataCount; offset += chunk)
         {
@@ -88,23 +90,5 @@ public static class SamplingJobClient
             await coordinator.UploadNoiseAsync(offset, FloatBlock.From(noise.Span.Slice(offset * d, rows * d), rows, d));
         }
 
-        await coordinator.StartAsync();
-        return coordinator;
-    }
-
-    /// <summary>Polls until the run ends; cancelling <paramref name="cancellationToken"/> asks the coordinator to stop.</summary>
-    public static async Task<SamplingJobStatus> WaitAsync(ISamplingCoordinatorGrain coordinator, IProgress<SamplingJobStatus>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(coordinator);
-        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress is null ? null : progress.Report, PollInterval, cancellationToken);
-    }
-
-    /// <summary>Downloads the result and the samples of a completed run.</summary>
-    public static async Task<SamplingJobOutput> DownloadAsync(ISamplingCoordinatorGrain coordinator)
-    {
-        ArgumentNullException.ThrowIfNull(coordinator);
-        var result = await coordinator.GetResultAsync();
-        var samples = await BlockTransfer.FetchRowsAsync(result.Count, result.Dimension, coordinator.GetSamplesAsync);
-        return new SamplingJobOutput(samples, result);
     }
 }

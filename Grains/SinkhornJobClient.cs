@@ -12,43 +12,48 @@ namespace Transport.Grains;
 public sealed record SinkhornJobOutput(SinkhornJobResult Result, double[] F, double[] G, double[] Map);
 
 /// <summary>
-/// The caller's side of the coordinator protocol: uploads both clouds in chunks, starts the job,
-/// polls progress until it ends, and downloads the arrays in chunks. Used by the console, the
-/// benchmarks and the tests, so they all drive a cluster the same way.
+/// The Sinkhorn kind of <see cref="JobClient"/>: its uploads (both clouds, in chunks) and downloads (result, potentials,
+/// map); submitting, waiting and the terminal states are <see cref="JobClient"/>'s.
 /// </summary>
+/// <param name="grains">The cluster's grain factory.</param>
 public sealed class SinkhornJobClient(IGrainFactory grains)
 {
-    /// <summary>How often progress is polled.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often the status is polled.</summary>
+    public TimeSpan PollInterval { get; init; } = JobClient.DefaultPollInterval;
 
     /// <summary>
-    /// Creates the job <paramref name="problemId"/> and uploads both clouds (already validated by
-    /// <see cref="PointCloud.Create"/>, so weights sum to one). Throws <see cref="JobInputException"/> for invalid options.
+    /// Runs problem <paramref name="problemId"/> to its end and downloads its outputs (see <see cref="JobClient"/> for the
+    /// exceptions of the terminal states).
     /// </summary>
-    public async Task<ISinkhornCoordinatorGrain> SubmitAsync(string problemId, SinkhornJobSpec spec, PointCloud source, PointCloud target)
+    public Task<SinkhornJobOutput> RunAsync(string problemId, SinkhornJobSpec spec, PointCloud source, PointCloud target, Action<JobStatus<SinkhornJobProgress>>? progress = null, Action<string>? phase = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var coordinator = grains.GetGrain<ISinkhornCoordinatorGrain>(problemId);
-        await coordinator.CreateAsync(spec);
-        await UploadAsync(coordinator, CloudSide.Source, source);
-        await UploadAsync(coordinator, CloudSide.Target, target);
-        await coordinator.StartAsync();
-        return coordinator;
+        return new JobClient(grains) { PollInterval = PollInterval }.RunAsync<ISinkhornCoordinatorGrain, SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult, SinkhornJobOutput>(
+            problemId,
+            spec,
+            coordinator => UploadAsync(coordinator, source, target),
+            coordinator => DownloadAsync(coordinator, source.Count, target.Count, source.Dimension),
+            progress,
+            phase,
+            cancellationToken);
     }
 
-    /// <summary>
-    /// Polls until the job leaves the running state, reporting each status to <paramref name="progress"/>.
-    /// Cancelling <paramref name="cancellationToken"/> asks the coordinator to cancel and keeps waiting for it to stop.
-    /// </summary>
-    public async Task<SinkhornJobStatus> WaitAsync(ISinkhornCoordinatorGrain coordinator, Action<SinkhornJobStatus>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Creates problem <paramref name="problemId"/>, uploads both clouds and starts it.</summary>
+    public Task<ISinkhornCoordinatorGrain> SubmitAsync(string problemId, SinkhornJobSpec spec, PointCloud source, PointCloud target)
     {
-        ArgumentNullException.ThrowIfNull(coordinator);
-        return await JobPolling.WaitAsync(coordinator.GetStatusAsync, s => s.State, coordinator.CancelAsync, progress, PollInterval, cancellationToken);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        return new JobClient(grains).SubmitAsync<ISinkhornCoordinatorGrain, SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult>(problemId, spec, coordinator => UploadAsync(coordinator, source, target));
     }
 
-    /// <summary>Downloads the result and the arrays of a completed job.</summary>
+    /// <summary>Waits for the job to end (see <see cref="JobClient.WaitAsync"/>).</summary>
+    public Task<JobStatus<SinkhornJobProgress>> WaitAsync(ISinkhornCoordinatorGrain coordinator, Action<JobStatus<SinkhornJobProgress>>? progress = null, CancellationToken cancellationToken = default) =>
+        new JobClient(grains) { PollInterval = PollInterval }.WaitAsync(coordinator, progress, cancellationToken);
+
+    /// <summary>The result, both potentials and the map of a completed job, fetched in chunks.</summary>
     public static async Task<SinkhornJobOutput> DownloadAsync(ISinkhornCoordinatorGrain coordinator, int n, int m, int dimension)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
@@ -59,29 +64,10 @@ public sealed class SinkhornJobClient(IGrainFactory grains)
         return new SinkhornJobOutput(result, f, g, map);
     }
 
-    /// <summary>
-    /// Submits, waits and downloads; throws <see cref="JobInputException"/> if the run failed on its input
-    /// (<see cref="SinkhornJobStatus.ErrorField"/>) and <see cref="InvalidOperationException"/> if it failed
-    /// otherwise or was cancelled.
-    /// </summary>
-    public async Task<SinkhornJobOutput> RunAsync(string problemId, SinkhornJobSpec spec, PointCloud source, PointCloud target, Action<SinkhornJobStatus>? progress = null, CancellationToken cancellationToken = default)
+    private static async Task UploadAsync(ISinkhornCoordinatorGrain coordinator, PointCloud source, PointCloud target)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(target);
-        var coordinator = await SubmitAsync(problemId, spec, source, target);
-        var status = await WaitAsync(coordinator, progress, cancellationToken);
-        if (status is { State: JobState.Failed, ErrorField: { } field })
-        {
-            throw new JobInputException(field, status.Error ?? $"{field}: rejected by the cluster");
-        }
-
-        if (status.State != JobState.Completed)
-        {
-            throw new InvalidOperationException($"job {problemId} ended {status.State}: {status.Error}");
-        }
-
-        return await DownloadAsync(coordinator, source.Count, target.Count, source.Dimension);
+        await UploadAsync(coordinator, CloudSide.Source, source);
+        await UploadAsync(coordinator, CloudSide.Target, target);
     }
 
     private static async Task UploadAsync(ISinkhornCoordinatorGrain coordinator, CloudSide side, PointCloud cloud)

@@ -105,7 +105,7 @@ internal static class FlowCommand
                 job,
                 run.Initial.Positions,
                 run.Initial.Weights,
-                status => progress.Progress(string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  {status.State}  step {status.Step,6}  time {status.Time,-10:G5}  energy {status.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s")),
+                status => progress.Progress(string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  {status.State}  step {status.Progress.Step,6}  time {status.Progress.Time,-10:G5}  energy {status.Progress.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s")),
                 cancellationToken);
             progress.Finish();
             var trajectory = result.Trajectory;

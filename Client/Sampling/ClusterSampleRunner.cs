@@ -97,7 +97,7 @@ internal sealed class ClusterSampleRunner : ISampleRunner, IAsyncDisposable
         var id = string.Create(CultureInfo.InvariantCulture, $"coupling-{Guid.NewGuid():N}-{Interlocked.Increment(ref _couplingJobs)}");
         var source = PointCloud.Create(sources, count, dimension, field: "coupling-sources");
         var target = PointCloud.Create(targets, targets.Length / dimension, dimension, field: "coupling-targets");
-        var output = await new SinkhornJobClient(grains).RunAsync(id, spec, source, target, null, ct);
+        var output = await new SinkhornJobClient(grains).RunAsync(id, spec, source, target, cancellationToken: ct);
         return output.Map;
     }
 }

@@ -81,12 +81,12 @@ public sealed class UnitTests : IDisposable
     [Fact]
     public void Plain_progress_is_throttled_and_interactive_progress_redraws_in_place()
     {
-        var status = new SinkhornJobStatus(JobState.Running, "cross", 3, 0.5, 0.25, null);
+        var status = new JobStatus<SinkhornJobProgress>(JobState.Running, new SinkhornJobProgress("cross", 3, 0.5, 0.25));
         using var plain = new StringWriter();
         var reporter = new ProgressReporter(plain, interactive: false, quiet: false);
         for (var k = 0; k < 50; k++)
         {
-            reporter.Report(status with { Iteration = k });
+            reporter.Report(status with { Progress = status.Progress with { Iteration = k } });
         }
 
         reporter.Finish();

@@ -191,11 +191,11 @@ public sealed class DistributedSamplingTests(ClusterFixture fixture, ITestOutput
             Mean = mean,
             Covariance = [0.01],
         };
-        var statuses = new List<SamplingJobStatus>();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SamplingJobClient.RunAsync(
-            fixture.Grains, spec, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty, new InlineProgress(statuses.Add)));
+        var statuses = new List<JobStatus<SamplingJobProgress>>();
+        var error = await Assert.ThrowsAsync<JobFailedException>(() => SamplingJobClient.RunAsync(
+            fixture.Grains, spec, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty, statuses.Add));
 
-        Assert.Contains("Failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("failed in the cluster", error.Message, StringComparison.Ordinal);
         Assert.Contains("2 step attempts", error.Message, StringComparison.Ordinal);
         Assert.Equal(JobState.Failed, statuses[^1].State);
     }
@@ -211,12 +211,12 @@ public sealed class DistributedSamplingTests(ClusterFixture fixture, ITestOutput
         };
         var coordinator = await SamplingJobClient.SubmitAsync(fixture.Grains, "sampling-cancel-me", spec, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty);
 
-        var running = new List<SamplingJobStatus>();
+        var running = new List<JobStatus<SamplingJobProgress>>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (running.Count < 3 && DateTime.UtcNow < deadline)
         {
             var status = await coordinator.GetStatusAsync();
-            if (status.State == JobState.Running && status.Steps > 0)
+            if (status.State == JobState.Running && status.Progress.Steps > 0)
             {
                 running.Add(status);
             }
@@ -225,13 +225,13 @@ public sealed class DistributedSamplingTests(ClusterFixture fixture, ITestOutput
         }
 
         Assert.True(running.Count >= 3, "progress with steps > 0 was not observed");
-        Assert.True(running[^1].Steps >= running[0].Steps, "steps must not go backwards");
-        Assert.All(running, s => Assert.Equal(s.Steps, s.Evaluations));
+        Assert.True(running[^1].Progress.Steps >= running[0].Progress.Steps, "steps must not go backwards");
+        Assert.All(running, s => Assert.Equal(s.Progress.Steps, s.Progress.Evaluations));
 
         await coordinator.CancelAsync();
-        var final = await SamplingJobClient.WaitAsync(coordinator);
+        var final = await SamplingJobClient.WaitAsync(fixture.Grains, coordinator);
         Assert.Equal(JobState.Cancelled, final.State);
-        Assert.True(final.Steps < spec.Steps, "the run must stop long before its last step");
+        Assert.True(final.Progress.Steps < spec.Steps, "the run must stop long before its last step");
         await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.GetResultAsync());
         await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.GetSamplesAsync(0, 1));
     }
@@ -303,10 +303,5 @@ public sealed class DistributedSamplingTests(ClusterFixture fixture, ITestOutput
     {
         Assert.True(double.IsFinite(expected), $"{what}: the reference is {expected:R}");
         Assert.True(Math.Abs(expected - actual) <= Relative * Math.Max(1.0, Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
-    }
-
-    private sealed class InlineProgress(Action<SamplingJobStatus> report) : IProgress<SamplingJobStatus>
-    {
-        public void Report(SamplingJobStatus value) => report(value);
     }
 }

@@ -122,26 +122,26 @@ public sealed class DistributedSinkhornTests(ClusterFixture fixture)
         var client = new SinkhornJobClient(fixture.Grains);
         var coordinator = await client.SubmitAsync("cancel-me", spec, source, target);
 
-        var observed = new List<SinkhornJobStatus>();
+        var observed = new List<JobStatus<SinkhornJobProgress>>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (observed.Count(s => s.State == JobState.Running && s.Iteration > 0) < 3 && DateTime.UtcNow < deadline)
+        while (observed.Count(s => s.State == JobState.Running && s.Progress.Iteration > 0) < 3 && DateTime.UtcNow < deadline)
         {
             observed.Add(await coordinator.GetStatusAsync());
             await Task.Delay(50);
         }
 
-        var running = observed.Where(s => s.State == JobState.Running && s.Iteration > 0).ToList();
+        var running = observed.Where(s => s.State == JobState.Running && s.Progress.Iteration > 0).ToList();
         Assert.True(running.Count >= 3, "progress with iterations > 0 was not observed");
-        Assert.True(running[^1].Iteration >= running[0].Iteration, "iterations must not go backwards");
-        Assert.All(running, s => Assert.Equal("cross", s.Problem));
-        Assert.All(running, s => Assert.Equal(1e-3, s.Epsilon));
+        Assert.True(running[^1].Progress.Iteration >= running[0].Progress.Iteration, "iterations must not go backwards");
+        Assert.All(running, s => Assert.Equal("cross", s.Progress.Problem));
+        Assert.All(running, s => Assert.Equal(1e-3, s.Progress.Epsilon));
 
         await coordinator.CancelAsync();
         var final = await client.WaitAsync(coordinator);
         Assert.Equal(JobState.Cancelled, final.State);
-        var stoppedAt = final.Iteration;
+        var stoppedAt = final.Progress.Iteration;
         await Task.Delay(300);
-        Assert.Equal(stoppedAt, (await coordinator.GetStatusAsync()).Iteration);
+        Assert.Equal(stoppedAt, (await coordinator.GetStatusAsync()).Progress.Iteration);
         await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.GetResultAsync());
     }
 

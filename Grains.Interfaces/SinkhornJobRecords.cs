@@ -1,49 +1,21 @@
 namespace Transport.Grains.Interfaces;
 
-/// <summary>Life cycle of a job (architecture.md section 4).</summary>
-public enum JobState
-{
-    /// <summary>Spec accepted, data being uploaded.</summary>
-    Created,
-
-    /// <summary>Iterating.</summary>
-    Running,
-
-    /// <summary>Finished; the result can be read.</summary>
-    Completed,
-
-    /// <summary>Stopped by an error; <see cref="SinkhornJobStatus.Error"/> says why.</summary>
-    Failed,
-
-    /// <summary>Stopped by a cancellation request.</summary>
-    Cancelled,
-}
-
-/// <summary>Progress of a job, readable at any time while it runs.</summary>
-/// <param name="State">Where the job is in its life cycle.</param>
-/// <param name="Problem">"cross", "self-source" or "self-target" (the problem being iterated).</param>
+/// <summary>Progress of a Sinkhorn job (<see cref="JobStatus{TProgress}"/>), readable at any time while it runs.</summary>
+/// <param name="Problem">"cross", "self-source" or "self-target" (the problem being iterated); "none" before the run.</param>
 /// <param name="Iteration">Iterations done in that problem.</param>
-/// <param name="Epsilon">Current regularisation.</param>
-/// <param name="MarginalError">Latest L1 marginal error.</param>
-/// <param name="Error">Failure message, or null.</param>
+/// <param name="Epsilon">Current regularisation (NaN before the first iteration).</param>
+/// <param name="MarginalError">Latest L1 marginal error (NaN before the first iteration).</param>
 [GenerateSerializer]
 [Immutable]
-[Alias("Transport.SinkhornJobStatus")]
-public sealed record SinkhornJobStatus(
-    [property: Id(0)] JobState State,
-    [property: Id(1)] string Problem,
-    [property: Id(2)] int Iteration,
-    [property: Id(3)] double Epsilon,
-    [property: Id(4)] double MarginalError,
-    [property: Id(5)] string? Error)
+[Alias("Transport.SinkhornJobProgress")]
+public sealed record SinkhornJobProgress(
+    [property: Id(0)] string Problem,
+    [property: Id(1)] int Iteration,
+    [property: Id(2)] double Epsilon,
+    [property: Id(3)] double MarginalError)
 {
-    /// <summary>
-    /// When the run failed because of its input (found only once it ran, e.g. a solver that is not available
-    /// or settings the data cannot satisfy), the input field to blame; null for any other failure. Clients
-    /// turn such failures into <see cref="JobInputException"/>s.
-    /// </summary>
-    [Id(6)]
-    public string? ErrorField { get; init; }
+    /// <summary>Before the first iteration.</summary>
+    public static SinkhornJobProgress None { get; } = new("none", 0, double.NaN, double.NaN);
 }
 
 /// <summary>One convergence check of a job.</summary>

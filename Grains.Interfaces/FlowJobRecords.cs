@@ -1,24 +1,24 @@
 namespace Transport.Grains.Interfaces;
 
-/// <summary>Progress of a flow run, readable at any time while it runs.</summary>
-/// <param name="State">Where the run is in its life cycle.</param>
+/// <summary>Progress of a flow run (<see cref="JobStatus{TProgress}"/>), readable at any time while it runs.</summary>
 /// <param name="Step">Accepted steps taken so far.</param>
 /// <param name="Time">Time reached.</param>
 /// <param name="Energy">The model's energy (or risk) at the last recorded state; NaN when it has none or before the first step.</param>
 /// <param name="KineticEnergy">sum_i a_i |v_i|^2 at the last recorded state.</param>
 /// <param name="StepSize">Size of the last accepted step.</param>
-/// <param name="Error">Failure message, or null.</param>
 [GenerateSerializer]
 [Immutable]
-[Alias("Transport.FlowJobStatus")]
-public sealed record FlowJobStatus(
-    [property: Id(0)] JobState State,
-    [property: Id(1)] long Step,
-    [property: Id(2)] double Time,
-    [property: Id(3)] double Energy,
-    [property: Id(4)] double KineticEnergy,
-    [property: Id(5)] double StepSize,
-    [property: Id(6)] string? Error);
+[Alias("Transport.FlowJobProgress")]
+public sealed record FlowJobProgress(
+    [property: Id(0)] long Step,
+    [property: Id(1)] double Time,
+    [property: Id(2)] double Energy,
+    [property: Id(3)] double KineticEnergy,
+    [property: Id(4)] double StepSize)
+{
+    /// <summary>Before the first step.</summary>
+    public static FlowJobProgress None { get; } = new(0, 0, double.NaN, double.NaN, 0);
+}
 
 /// <summary>Scalar results of a completed flow run; snapshots and diagnostics are fetched separately, in chunks.</summary>
 [GenerateSerializer]

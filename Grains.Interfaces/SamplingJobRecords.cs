@@ -1,20 +1,16 @@
 namespace Transport.Grains.Interfaces;
 
-/// <summary>Progress of a sampling run, readable at any time while it runs.</summary>
-/// <param name="State">Where the run is in its life cycle.</param>
+/// <summary>Progress of a sampling run (<see cref="JobStatus{TProgress}"/>), readable at any time while it runs.</summary>
 /// <param name="Steps">Accepted steps so far.</param>
 /// <param name="Time">Time reached.</param>
 /// <param name="Evaluations">Denoiser evaluations per particle so far (NFE).</param>
-/// <param name="Error">Failure message, or null.</param>
 [GenerateSerializer]
 [Immutable]
-[Alias("Transport.SamplingJobStatus")]
-public sealed record SamplingJobStatus(
-    [property: Id(0)] JobState State,
-    [property: Id(1)] int Steps,
-    [property: Id(2)] double Time,
-    [property: Id(3)] int Evaluations,
-    [property: Id(4)] string? Error);
+[Alias("Transport.SamplingJobProgress")]
+public sealed record SamplingJobProgress(
+    [property: Id(0)] int Steps,
+    [property: Id(1)] double Time,
+    [property: Id(2)] int Evaluations);
 
 /// <summary>Scalar results of a completed sampling run; the samples are fetched separately, in chunks.</summary>
 [GenerateSerializer]

@@ -1,4 +1,4 @@
-namespace Transport.Client;
+namespace Transport.Grains;
 
 /// <summary>The cluster reported that a job failed while running (exit code 1).</summary>
 public sealed class JobFailedException : Exception

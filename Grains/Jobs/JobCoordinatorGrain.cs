@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// The lifecycle every job coordinator shares, written once: the state and progress, the result, cancellation, the
+/// deactivation policy while a job lives, and the run wrapper (a telemetry activity per run; a cancelled run ends
+/// <see cref="JobState.Cancelled"/>, an input error found by the run ends <see cref="JobState.Failed"/> with the field to
+/// blame, any other failure ends <see cref="JobState.Failed"/> with its message). A concrete coordinator validates its
+/// spec and lays out its shards (<see cref="CreateJobAsync"/>), checks its uploads and prepares its shards
+/// (<see cref="PrepareRunAsync"/>), and runs (<see cref="RunJobAsync"/>), reporting progress with <see cref="Report"/>.
+/// </summary>
+/// <typeparam name="TSpec">The job kind's spec.</typeparam>
+/// <typeparam name="TProgress">The job kind's progress record.</typeparam>
+/// <typeparam name="TResult">The job kind's scalar result.</typeparam>
+public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable
+    where TSpec : class
+    where TProgress : class
+    where TResult : class
+{
+    /// <summary>How long a coordinator (and so its job's results) stays active without calls once it holds a job.</summary>
+    protected static readonly TimeSpan JobLifetime = TimeSpan.FromHours(24);
+
+    // Volatile: some runs report progress from off the grain scheduler (Task.Run).
+    private volatile JobStatus<TProgress>? status;
+    private TSpec? spec;
+    private TResult? result;
+    private CancellationTokenSource? cancellation;
+    private Stopwatch runClock = new();
+
+    /// <summary>The job kind, as in activity names ("sinkhorn", "flow", "sampling").</summary>
+    protected abstract string Kind { get; }
+
+    /// <summary>The job's spec (after <see cref="CreateAsync"/>).</summary>
+    protected TSpec Spec => spec ?? throw new InvalidOperationException("call CreateAsync first");
+
+    /// <summary>The current lifecycle state.</summary>
+    protected JobState State => status?.State ?? JobState.Created;
+
+    /// <summary>The latest progress (the initial one before the run).</summary>
+    protected TProgress Progress => status?.Progress ?? throw new InvalidOperationException("call CreateAsync first");
+
+    /// <summary>Time since the current run started (for the result's seconds).</summary>
+    protected TimeSpan RunElapsed => runClock.Elapsed;
+
+    /// <summary>The result of the completed run.</summary>
+    protected TResult CompletedResult => result ?? throw new InvalidOperationException($"no result: the job is {State}");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        cancellation?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public async Task CreateAsync(TSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (State == JobState.Running)
+        {
+            throw new InvalidOperationException($"job '{this.GetPrimaryKeyString()}' is running; cancel it or use another id");
+        }
+
+        var accepted = await CreateJobAsync(spec);
+        this.spec = accepted;
+        result = null;
+        status = new JobStatus<TProgress>(JobState.Created, InitialProgress(accepted));
+        DelayDeactivation(JobLifetime);
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync()
+    {
+        var job = Spec;
+        if (State != JobState.Created)
+        {
+            throw new InvalidOperationException($"the job is {State}; create it again to rerun");
+        }
+
+        await PrepareRunAsync(job);
+        if (State != JobState.Created)
+        {
+            // Cancelled while the shards were preparing: do not start.
+            return;
+        }
+
+        cancellation?.Dispose();
+        cancellation = new CancellationTokenSource();
+        status = status! with { State = JobState.Running };
+        runClock = Stopwatch.StartNew();
+        DelayDeactivation(JobLifetime);
+        _ = RunAsync(job, cancellation.Token);
+    }
+
+    /// <inheritdoc />
+    public Task<JobStatus<TProgress>> GetStatusAsync() =>
+        Task.FromResult(status ?? throw new InvalidOperationException("call CreateAsync first"));
+
+    /// <inheritdoc />
+    public Task CancelAsync()
+    {
+        if (status is { State: JobState.Created } created)
+        {
+            status = created with { State = JobState.Cancelled, Error = "cancelled" };
+        }
+
+        cancellation?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<TResult> GetResultAsync() => Task.FromResult(CompletedResult);
+
+    /// <summary>Validates the spec (throws <see cref="JobInputException"/> naming the field), lays out and resets the shards; returns the spec to keep.</summary>
+    protected abstract Task<TSpec> CreateJobAsync(TSpec spec);
+
+    /// <summary>The progress before the run starts.</summary>
+    protected abstract TProgress InitialProgress(TSpec spec);
+
+    /// <summary>Checks that every upload is complete (throws <see cref="JobInputException"/>) and prepares the shards.</summary>
+    protected abstract Task PrepareRunAsync(TSpec spec);
+
+    /// <summary>The run itself; returns the result (progress goes through <see cref="Report"/>).</summary>
+    protected abstract Task<TResult> RunJobAsync(TSpec spec, Activity? activity, CancellationToken cancellationToken);
+
+    /// <summary>Publishes the run's progress (ignored once the run has ended).</summary>
+    protected void Report(TProgress progress)
+    {
+        if (status is { State: JobState.Running } running)
+        {
+            status = running with { Progress = progress };
+        }
+    }
+
+    /// <summary>Throws unless the job is created and not started (uploads are accepted only then).</summary>
+    protected TSpec RequireUploadable()
+    {
+        var job = Spec;
+        return State == JobState.Created ? job : throw new InvalidOperationException("uploads are accepted only before the job starts");
+    }
+
+    private async Task RunAsync(TSpec job, CancellationToken token)
+    {
+        using var activity = TransportTelemetry.ActivitySource.StartActivity($"{Kind}.run");
+        try
+        {
+            var done = await RunJobAsync(job, activity, token);
+            result = done;
+            status = status! with { State = JobState.Completed };
+            activity?.SetStatus(ActivityStatusCode.Ok);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            status = status! with { State = JobState.Cancelled, Error = "cancelled" };
+        }
+        catch (Exception ex) when (ex is JobInputException or InvalidInputException)
+        {
+            // Input the run itself found wanting: the client reports it as bad input (exit 2), naming the field.
+            var field = ex is JobInputException input ? input.Field : ((InvalidInputException)ex).Field;
+            status = status! with { State = JobState.Failed, Error = ex.Message, ErrorField = field };
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            status = status! with { State = JobState.Failed, Error = ex.Message };
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+        }
+    }
+}
