@@ -29,8 +29,4 @@ public sealed record SinkhornShardSetup
     /// <summary>Precision name.</summary>
     [Id(5)]
     public required string Precision { get; init; }
-
-    /// <summary>Whether self problems (divergence) are solved.</summary>
-    [Id(6)]
-    public required bool WithSelfProblems { get; init; }
 }

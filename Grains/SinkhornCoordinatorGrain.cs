@@ -48,7 +48,6 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
             Dimension = spec.Dimension,
             Cost = spec.Cost,
             Precision = spec.Precision,
-            WithSelfProblems = spec.Divergence,
         };
         await Task.WhenAll(
             sourceShards.Select((s, k) => s.InitializeAsync(setup, CloudSide.Source, k))
