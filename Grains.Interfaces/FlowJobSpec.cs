@@ -106,4 +106,8 @@ public sealed record FlowJobSpec
         SphereStep = SphereStep,
         MaxSteps = MaxSteps,
     };
+
+    /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
+    [Id(14)]
+    public string? Label { get; init; }
 }

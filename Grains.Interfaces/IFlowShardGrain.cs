@@ -65,4 +65,8 @@ public interface IFlowShardGrain : IGrainWithStringKey
     [Alias("GetWeights")]
     [AlwaysInterleave]
     Task<FloatBlock> GetWeightsAsync(int offset, int count);
+
+    /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
+    [Alias("ReleaseShard")]
+    Task ReleaseShardAsync();
 }

@@ -30,4 +30,8 @@ public interface ISamplingDataShardGrain : IGrainWithStringKey
     [Alias("Reduce")]
     [AlwaysInterleave]
     Task<FloatBlock> ReduceAsync(double a, double b, FloatBlock queries);
+
+    /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
+    [Alias("ReleaseShard")]
+    Task ReleaseShardAsync();
 }

@@ -51,4 +51,8 @@ public interface ISamplingParticleShardGrain : IGrainWithStringKey
     [Alias("GetPositions")]
     [AlwaysInterleave]
     Task<FloatBlock> GetPositionsAsync(int offset, int count);
+
+    /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
+    [Alias("ReleaseShard")]
+    Task ReleaseShardAsync();
 }

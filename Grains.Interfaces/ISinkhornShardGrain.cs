@@ -85,4 +85,8 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     /// <summary>Drops the state of <paramref name="term"/> (its points, potentials, map).</summary>
     [Alias("Release")]
     Task ReleaseAsync(SinkhornTerm term);
+
+    /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
+    [Alias("ReleaseShard")]
+    Task ReleaseShardAsync();
 }

@@ -212,4 +212,8 @@ public sealed record SamplingJobSpec
         AbsoluteTolerance = AbsoluteTolerance,
         MaxSteps = MaxSteps,
     };
+
+    /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
+    [Id(34)]
+    public string? Label { get; init; }
 }

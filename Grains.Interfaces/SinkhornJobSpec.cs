@@ -78,4 +78,8 @@ public sealed record SinkhornJobSpec
     /// </summary>
     [Id(14)]
     public double Truncation { get; init; } = DefaultTruncation;
+
+    /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
+    [Id(15)]
+    public string? Label { get; init; }
 }

@@ -31,6 +31,17 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : JobCoordina
     protected override FlowJobProgress InitialProgress(FlowJobSpec spec) => FlowJobProgress.None;
 
     /// <inheritdoc />
+    protected override (string? Label, string Summary) Describe(FlowJobSpec spec) =>
+        (spec.Label, string.Create(CultureInfo.InvariantCulture, $"model={spec.Model.Name} n={spec.Count} d={spec.Dimension} shards={spec.Shards}"));
+
+    /// <inheritdoc />
+    protected override Task ReleaseShardsAsync()
+    {
+        trajectory = null;
+        return Task.WhenAll(shards.Select(s => s.ReleaseShardAsync()));
+    }
+
+    /// <inheritdoc />
     protected override async Task<FlowJobSpec> CreateJobAsync(FlowJobSpec spec)
     {
         var (validated, built) = Validate(spec);

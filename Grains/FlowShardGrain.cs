@@ -242,6 +242,14 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
             new KeyValuePair<string, object?>("operation", operation));
         return value;
     }
+
+    /// <inheritdoc />
+    public Task ReleaseShardAsync()
+    {
+        // The activation goes, and with it every array it holds.
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Grain keys of a flow run's shards.</summary>

@@ -30,6 +30,17 @@ public sealed class SamplingCoordinatorGrain : JobCoordinatorGrain<SamplingJobSp
     protected override SamplingJobProgress InitialProgress(SamplingJobSpec spec) => new(0, spec.Start, 0);
 
     /// <inheritdoc />
+    protected override (string? Label, string Summary) Describe(SamplingJobSpec spec) =>
+        (spec.Label, string.Create(CultureInfo.InvariantCulture, $"target={spec.Target} sampler={spec.Sampler} n={spec.Count} d={spec.Dimension} shards={spec.ParticleShards}"));
+
+    /// <inheritdoc />
+    protected override Task ReleaseShardsAsync()
+    {
+        samples = [];
+        return Task.WhenAll(particleShards.Select(s => s.ReleaseShardAsync()).Concat(dataShards.Select(s => s.ReleaseShardAsync())));
+    }
+
+    /// <inheritdoc />
     protected override async Task<SamplingJobSpec> CreateJobAsync(SamplingJobSpec spec)
     {
         try

@@ -104,4 +104,12 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
         TransportTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", "sampling-reduce"));
         return packed;
     }
+
+    /// <inheritdoc />
+    public Task ReleaseShardAsync()
+    {
+        // The activation goes, and with it every array it holds.
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }

@@ -132,4 +132,12 @@ public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGr
             .ToArray();
         return new DistributedEmpiricalDenoiser(shards, job.Dimension);
     }
+
+    /// <inheritdoc />
+    public Task ReleaseShardAsync()
+    {
+        // The activation goes, and with it every array it holds.
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }

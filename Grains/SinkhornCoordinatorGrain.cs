@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Transport;
 
@@ -30,6 +31,17 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
 
     /// <inheritdoc />
     protected override SinkhornJobProgress InitialProgress(SinkhornJobSpec spec) => SinkhornJobProgress.None;
+
+    /// <inheritdoc />
+    protected override (string? Label, string Summary) Describe(SinkhornJobSpec spec) =>
+        (spec.Label, string.Create(CultureInfo.InvariantCulture, $"n={spec.SourceCount} m={spec.TargetCount} d={spec.Dimension} eps={spec.Epsilon:G4} shards={spec.Shards}{(spec.Multiscale ? " multiscale" : string.Empty)}{(spec.Divergence ? " divergence" : string.Empty)}"));
+
+    /// <inheritdoc />
+    protected override Task ReleaseShardsAsync()
+    {
+        multiscaleArrays = null;
+        return Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseShardAsync()));
+    }
 
     /// <inheritdoc />
     protected override async Task<SinkhornJobSpec> CreateJobAsync(SinkhornJobSpec spec)

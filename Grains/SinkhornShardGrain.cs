@@ -323,4 +323,12 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
         TransportTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", name));
         return (value, evaluations);
     }
+
+    /// <inheritdoc />
+    public Task ReleaseShardAsync()
+    {
+        // The activation goes, and with it every array it holds.
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }

@@ -35,4 +35,12 @@ public interface IJobCoordinatorGrain<TSpec, TProgress, TResult> : IGrainWithStr
     [Alias("GetResult")]
     [AlwaysInterleave]
     Task<TResult> GetResultAsync();
+
+    /// <summary>
+    /// Frees the job: cancels it if it runs, releases its shards (their memory), removes it from the registry and
+    /// deactivates the coordinator. Its results are gone afterwards.
+    /// </summary>
+    [Alias("Release")]
+    [AlwaysInterleave]
+    Task ReleaseAsync();
 }

@@ -29,6 +29,8 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     private TResult? result;
     private CancellationTokenSource? cancellation;
     private Stopwatch runClock = new();
+    private DateTimeOffset created;
+    private DateTimeOffset updated;
 
     /// <summary>The job kind, as in activity names ("sinkhorn", "flow", "sampling").</summary>
     protected abstract string Kind { get; }
@@ -67,7 +69,9 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         var accepted = await CreateJobAsync(spec);
         this.spec = accepted;
         result = null;
-        status = new JobStatus<TProgress>(JobState.Created, InitialProgress(accepted));
+        created = DateTimeOffset.UtcNow;
+        SetStatus(new JobStatus<TProgress>(JobState.Created, InitialProgress(accepted)));
+        await RecordAsync();
         DelayDeactivation(JobLifetime);
     }
 
@@ -89,9 +93,10 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
 
         cancellation?.Dispose();
         cancellation = new CancellationTokenSource();
-        status = status! with { State = JobState.Running };
+        SetStatus(status! with { State = JobState.Running });
         runClock = Stopwatch.StartNew();
         DelayDeactivation(JobLifetime);
+        await RecordAsync();
         _ = RunAsync(job, cancellation.Token);
     }
 
@@ -100,15 +105,31 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         Task.FromResult(status ?? throw new InvalidOperationException("call CreateAsync first"));
 
     /// <inheritdoc />
-    public Task CancelAsync()
+    public async Task CancelAsync()
     {
-        if (status is { State: JobState.Created } created)
+        if (status is { State: JobState.Created } waiting)
         {
-            status = created with { State = JobState.Cancelled, Error = "cancelled" };
+            SetStatus(waiting with { State = JobState.Cancelled, Error = "cancelled" });
+            await RecordAsync();
         }
 
         cancellation?.Cancel();
-        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync()
+    {
+        cancellation?.Cancel();
+        if (spec is not null)
+        {
+            await ReleaseShardsAsync();
+        }
+
+        await Registry.ForgetAsync(this.GetPrimaryKeyString());
+        spec = null;
+        result = null;
+        status = null;
+        DeactivateOnIdle();
     }
 
     /// <inheritdoc />
@@ -125,6 +146,12 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
 
     /// <summary>The run itself; returns the result (progress goes through <see cref="Report"/>).</summary>
     protected abstract Task<TResult> RunJobAsync(TSpec spec, Activity? activity, CancellationToken cancellationToken);
+
+    /// <summary>Releases every shard of the job (see <see cref="ReleaseAsync"/>).</summary>
+    protected abstract Task ReleaseShardsAsync();
+
+    /// <summary>The label and the one-line summary the registry lists for <paramref name="spec"/>.</summary>
+    protected abstract (string? Label, string Summary) Describe(TSpec spec);
 
     /// <summary>Publishes the run's progress (ignored once the run has ended).</summary>
     protected void Report(TProgress progress)
@@ -149,24 +176,54 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         {
             var done = await RunJobAsync(job, activity, token);
             result = done;
-            status = status! with { State = JobState.Completed };
+            SetStatus(status! with { State = JobState.Completed });
             activity?.SetStatus(ActivityStatusCode.Ok);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            status = status! with { State = JobState.Cancelled, Error = "cancelled" };
+            SetStatus(status! with { State = JobState.Cancelled, Error = "cancelled" });
         }
         catch (Exception ex) when (ex is JobInputException or InvalidInputException)
         {
             // Input the run itself found wanting: the client reports it as bad input (exit 2), naming the field.
             var field = ex is JobInputException input ? input.Field : ((InvalidInputException)ex).Field;
-            status = status! with { State = JobState.Failed, Error = ex.Message, ErrorField = field };
+            SetStatus(status! with { State = JobState.Failed, Error = ex.Message, ErrorField = field });
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
         catch (Exception ex)
         {
-            status = status! with { State = JobState.Failed, Error = ex.Message };
+            SetStatus(status! with { State = JobState.Failed, Error = ex.Message });
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
+
+        try
+        {
+            await RecordAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The listing lags; the job's own status is right.
+            activity?.AddEvent(new ActivityEvent($"registry not updated: {ex.Message}"));
+        }
+    }
+
+    private IJobRegistryGrain Registry => GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+
+    private void SetStatus(JobStatus<TProgress> next)
+    {
+        if (next.State != status?.State)
+        {
+            updated = DateTimeOffset.UtcNow;
+        }
+
+        status = next;
+    }
+
+    /// <summary>Lists the job with its current state in the registry.</summary>
+    private Task RecordAsync()
+    {
+        var current = status!;
+        var (label, summary) = Describe(Spec);
+        return Registry.RecordAsync(new JobRecord(this.GetPrimaryKeyString(), Kind, label, summary, current.State, created, updated, current.Error));
     }
 }

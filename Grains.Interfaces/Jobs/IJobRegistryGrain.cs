@@ -1,0 +1,29 @@
+namespace Transport.Grains.Interfaces;
+
+/// <summary>
+/// The cluster's list of jobs (one grain, key 0): every job is recorded when it is created and at every state change,
+/// and listed until it is released or, once ended, expires after the retention period (silo setting
+/// <c>Transport:JobRetention</c>, default 24 hours); expiry releases the job's shards like <c>runs release</c>.
+/// </summary>
+[Alias("Transport.IJobRegistryGrain")]
+public interface IJobRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>The registry's key.</summary>
+    public const long Key = 0;
+
+    /// <summary>Records a job or its new state (the creation time of a known job is kept).</summary>
+    [Alias("Record")]
+    Task RecordAsync(JobRecord record);
+
+    /// <summary>Every listed job, oldest first.</summary>
+    [Alias("List")]
+    Task<IReadOnlyList<JobRecord>> ListAsync();
+
+    /// <summary>The job <paramref name="id"/>, or null when it is not listed.</summary>
+    [Alias("Get")]
+    Task<JobRecord?> GetAsync(string id);
+
+    /// <summary>Removes job <paramref name="id"/> from the list (its coordinator has released it).</summary>
+    [Alias("Forget")]
+    Task ForgetAsync(string id);
+}
