@@ -23,7 +23,19 @@ internal static class InputLoader
     public static SinkhornInputs Load(SinkhornArguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        if (string.IsNullOrWhiteSpace(arguments.Out))
+        if (arguments.Detach)
+        {
+            if (arguments.Cluster is null)
+            {
+                throw new InvalidInputException("detach", "needs --cluster (an embedded silo ends with this process)");
+            }
+
+            if (arguments.Out is not null)
+            {
+                throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(arguments.Out))
         {
             throw new InvalidInputException("out", "the output directory is required (--out DIR)");
         }
@@ -75,7 +87,7 @@ internal static class InputLoader
 
         var multiscale = ValidateMultiscale(arguments);
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
-        var output = OutputDirectory.Validate(arguments.Out);
+        var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
 
         PointCloud source;
         PointCloud target;
@@ -96,7 +108,7 @@ internal static class InputLoader
 
         // Throws for the field "target" when the dimensions differ.
         _ = new SinkhornProblem(source, target);
-        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale };
+        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label };
     }
 
     /// <summary>

@@ -16,33 +16,34 @@ internal static class OutputWriter
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
 
     /// <summary>Writes everything, or nothing: failures are reported as <see cref="IOException"/>.</summary>
-    public static void Write(SinkhornInputs inputs, SinkhornRunOutput run, double clientSeconds, string cluster)
+    public static void Write(OutputDirectory output, SinkhornRunFacts facts, SinkhornRunOutput run, double clientSeconds, string cluster)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            inputs.Output.Commit(directory =>
+            output.Commit(directory =>
             {
-                WriteJson(Path.Combine(directory, "result.json"), writer => WriteResult(writer, inputs, run));
-                WriteJson(Path.Combine(directory, "history.json"), writer => WriteHistory(writer, inputs, run, clientSeconds, cluster));
+                WriteJson(Path.Combine(directory, "result.json"), writer => WriteResult(writer, facts, run));
+                WriteJson(Path.Combine(directory, "history.json"), writer => WriteHistory(writer, facts, run, clientSeconds, cluster));
                 NpyArray.WriteFloat64(Path.Combine(directory, "f.npy"), run.F, run.F.Length);
                 NpyArray.WriteFloat64(Path.Combine(directory, "g.npy"), run.G, run.G.Length);
-                NpyArray.WriteFloat64(Path.Combine(directory, "map.npy"), run.Map, inputs.Source.Count, inputs.Source.Dimension);
-                if (inputs.IsDemo)
+                NpyArray.WriteFloat64(Path.Combine(directory, "map.npy"), run.Map, facts.N, facts.Dimension);
+                if (facts is { DemoSource: { } demoSource, DemoTarget: { } demoTarget })
                 {
-                    NpyArray.WriteFloat64(Path.Combine(directory, "source.npy"), inputs.Source.Positions, inputs.Source.Count, inputs.Source.Dimension);
-                    NpyArray.WriteFloat64(Path.Combine(directory, "target.npy"), inputs.Target.Positions, inputs.Target.Count, inputs.Target.Dimension);
+                    NpyArray.WriteFloat64(Path.Combine(directory, "source.npy"), demoSource.Positions, demoSource.Count, demoSource.Dimension);
+                    NpyArray.WriteFloat64(Path.Combine(directory, "target.npy"), demoTarget.Positions, demoTarget.Count, demoTarget.Dimension);
                 }
             });
         }
         catch (InvalidInputException ex)
         {
-            throw new IOException($"cannot write the outputs to {inputs.Output.FullPath}: {ex.Message}", ex);
+            throw new IOException($"cannot write the outputs to {output.FullPath}: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or System.Security.SecurityException)
         {
-            throw new IOException($"cannot write the outputs to {inputs.Output.FullPath}: {ex.Message}", ex);
+            throw new IOException($"cannot write the outputs to {output.FullPath}: {ex.Message}", ex);
         }
     }
 
@@ -53,22 +54,22 @@ internal static class OutputWriter
     /// run neglects nothing and has one level); bytes_exchanged and level_reports describe a multiscale run's work and
     /// traffic per level (0 and empty for a dense run).
     /// </summary>
-    internal static void WriteResult(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run)
+    internal static void WriteResult(Utf8JsonWriter writer, SinkhornRunFacts facts, SinkhornRunOutput run)
     {
         var result = run.Result;
         writer.WriteStartObject();
-        writer.WriteNumber("n", inputs.Source.Count);
-        writer.WriteNumber("m", inputs.Target.Count);
-        writer.WriteNumber("dim", inputs.Source.Dimension);
-        writer.WriteString("cost_function", inputs.Options.Cost.Name());
-        WriteNumber(writer, "epsilon", inputs.Options.Epsilon);
+        writer.WriteNumber("n", facts.N);
+        writer.WriteNumber("m", facts.M);
+        writer.WriteNumber("dim", facts.Dimension);
+        writer.WriteString("cost_function", facts.Options.Cost.Name());
+        WriteNumber(writer, "epsilon", facts.Options.Epsilon);
         writer.WriteNumber("iterations", result.Iterations);
         writer.WriteBoolean("converged", result.Converged);
         WriteNumber(writer, "marginal_error", result.MarginalError);
         WriteNumber(writer, "cost", result.Cost);
         WriteNumber(writer, "objective", result.Objective);
         WriteNumber(writer, "dual", result.Dual);
-        WriteNumber(writer, "divergence", inputs.Divergence ? result.Divergence : null);
+        WriteNumber(writer, "divergence", facts.Divergence ? result.Divergence : null);
         WriteNumber(writer, "seconds", result.Seconds);
         writer.WriteNumber("kernel_evaluations", result.KernelEvaluations);
         WriteNumber(writer, "neglected_mass", result.NeglectedMass);
@@ -98,19 +99,19 @@ internal static class OutputWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteHistory(Utf8JsonWriter writer, SinkhornInputs inputs, SinkhornRunOutput run, double clientSeconds, string cluster)
+    private static void WriteHistory(Utf8JsonWriter writer, SinkhornRunFacts facts, SinkhornRunOutput run, double clientSeconds, string cluster)
     {
         var result = run.Result;
         writer.WriteStartObject();
         writer.WriteString("problem_id", run.ProblemId);
         writer.WriteString("cluster", cluster);
-        writer.WriteNumber("shards_requested", inputs.Shards);
+        writer.WriteNumber("shards_requested", facts.Shards);
         writer.WriteNumber("shards", result.Shards);
-        writer.WriteString("precision", inputs.Options.Precision.Name());
-        WriteNumber(writer, "scaling", inputs.Options.Scaling);
-        WriteNumber(writer, "tolerance", inputs.Options.Tolerance);
-        writer.WriteNumber("max_iterations", inputs.Options.MaxIterations);
-        writer.WriteNumber("check_every", inputs.Options.CheckEvery);
+        writer.WriteString("precision", facts.Options.Precision.Name());
+        WriteNumber(writer, "scaling", facts.Options.Scaling);
+        WriteNumber(writer, "tolerance", facts.Options.Tolerance);
+        writer.WriteNumber("max_iterations", facts.Options.MaxIterations);
+        writer.WriteNumber("check_every", facts.Options.CheckEvery);
         WriteNumber(writer, "marginal_error_2", result.MarginalError2);
         WriteNumber(writer, "client_seconds", clientSeconds);
         writer.WriteStartArray("history");

@@ -77,4 +77,10 @@ internal sealed record SinkhornArguments
 
     /// <summary>Orleans logs on stderr.</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>--detach: submit to the --cluster and print the job id instead of waiting.</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>--label: the job's label in <c>transport runs list</c>.</summary>
+    public string? Label { get; init; }
 }

@@ -9,7 +9,7 @@ namespace Transport.Client;
 /// <param name="Options">Validated solver options.</param>
 /// <param name="Shards">Shards per cloud (at least one).</param>
 /// <param name="Divergence">Whether the self problems are solved too.</param>
-/// <param name="Output">Where the outputs go.</param>
+/// <param name="Output">Where the outputs go (null for a detached run: <c>transport runs fetch</c> writes them).</param>
 /// <param name="Cluster">The remote cluster, or null for an embedded silo.</param>
 /// <param name="IsDemo">Whether the clouds were generated (then they are written as source.npy and target.npy).</param>
 internal sealed record SinkhornInputs(
@@ -18,12 +18,18 @@ internal sealed record SinkhornInputs(
     SinkhornOptions Options,
     int Shards,
     bool Divergence,
-    OutputDirectory Output,
+    OutputDirectory? Output,
     ClusterEndpoint? Cluster,
     bool IsDemo)
 {
     /// <summary>The multiscale settings of a <c>--multiscale</c> run; null for a dense run.</summary>
     public MultiscaleSettings? Multiscale { get; init; }
+
+    /// <summary>Submit the job and return at once (<c>--detach</c>): the run is collected later with <c>transport runs</c>.</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>The job's label in <c>transport runs list</c> (<c>--label</c>).</summary>
+    public string? Label { get; init; }
 }
 
 /// <summary>The validated settings of <c>--multiscale</c>.</summary>

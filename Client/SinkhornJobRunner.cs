@@ -53,7 +53,18 @@ internal sealed class SinkhornJobRunner
             Multiscale = inputs.Multiscale is not null,
             Levels = inputs.Multiscale?.Levels ?? 0,
             Truncation = inputs.Multiscale?.Truncation ?? SinkhornJobSpec.DefaultTruncation,
+            Label = inputs.Label,
         };
+    }
+
+    /// <summary>Submits the job and returns its id without waiting (<c>--detach</c>).</summary>
+    public async Task<string> SubmitAsync(SinkhornInputs inputs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var problemId = $"sinkhorn-{Guid.NewGuid():N}";
+        progress.Phase("sinkhorn: uploading the clouds");
+        await new SinkhornJobClient(grains).SubmitAsync(problemId, CreateSpec(inputs), inputs.Source, inputs.Target).WaitAsync(cancellationToken);
+        return problemId;
     }
 
     /// <summary>

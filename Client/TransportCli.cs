@@ -74,12 +74,15 @@ public static class TransportCli
         var seed = NumberOptions.Int32("--seed", 0, "Seed of the --demo generator", "SEED");
         var points = NumberOptions.Int32("--points", DemoClouds.DefaultPoints, "Points per --demo cloud", "N");
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
+        var detach = new Option<bool>("--detach") { Description = "Submit the job to the --cluster, print its id and return; collect it with 'transport runs'" };
+        var label = new Option<string?>("--label") { Description = "A label for the job in 'transport runs list'", HelpName = "TEXT" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
 
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
             precision, shards, divergence, multiscale, levels, truncate, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
+            detach, label,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
         {
@@ -110,6 +113,8 @@ public static class TransportCli
                 Points = parse.GetValue(points),
                 Quiet = parse.GetValue(quiet),
                 Verbose = parse.GetValue(verbose),
+                Detach = parse.GetValue(detach),
+                Label = parse.GetValue(label),
             };
             return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
         });
@@ -119,6 +124,7 @@ public static class TransportCli
             sinkhorn,
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
             Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
+            Runs.RunsCommand.Build(stdout, stderr, interactiveProgress),
         };
     }
 
@@ -164,9 +170,18 @@ public static class TransportCli
             progress.Phase(inputs.Cluster is null ? "sinkhorn: starting the embedded silo" : $"sinkhorn: connecting to {inputs.Cluster}");
             await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, verbose, cancellationToken);
             var runner = new SinkhornJobRunner(connection.GrainFactory, progress);
+            if (inputs.Detach)
+            {
+                var id = await runner.SubmitAsync(inputs, cancellationToken);
+                progress.Finish();
+                await stdout.WriteLineAsync(id);
+                await stderr.WriteLineAsync($"submitted {id}; follow it with 'transport runs wait {id} --cluster {inputs.Cluster}', collect it with 'transport runs fetch {id} --out DIR --cluster {inputs.Cluster}'");
+                return ExitCodes.Success;
+            }
+
             var run = await runner.RunAsync(inputs, cancellationToken);
             progress.Finish();
-            OutputWriter.Write(inputs, run, started.Elapsed.TotalSeconds, connection.Description);
+            OutputWriter.Write(inputs.Output!, SinkhornRunFacts.Of(inputs), run, started.Elapsed.TotalSeconds, connection.Description);
             if (run.Result.DenseReason is { } denseReason)
             {
                 await stderr.WriteLineAsync($"note: --multiscale solved densely on the points: {denseReason}");
@@ -182,7 +197,7 @@ public static class TransportCli
 
             await stdout.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"cost {run.Result.Cost:R}  dual {run.Result.Dual:R}  iterations {run.Result.Iterations}  converged {(run.Result.Converged ? "true" : "false")}  -> {inputs.Output.FullPath}"));
+                $"cost {run.Result.Cost:R}  dual {run.Result.Dual:R}  iterations {run.Result.Iterations}  converged {(run.Result.Converged ? "true" : "false")}  -> {inputs.Output!.FullPath}"));
             return ExitCodes.Success;
         }
         catch (Exception ex) when (CommandErrors.Reports(ex))

@@ -12,6 +12,12 @@ internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bo
 {
     /// <summary>The multiscale switches of the Sinkhorn-divergence flow (none by default).</summary>
     public MultiscaleFlowFlags Multiscale { get; init; } = new(false, null, null);
+
+    /// <summary>--detach: submit to the --cluster and print the run id instead of waiting.</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>--label: the run's label in <c>transport runs list</c>.</summary>
+    public string? Label { get; init; }
 }
 
 /// <summary>
@@ -37,9 +43,11 @@ internal static class FlowCommand
         var multiscale = new Option<bool>("--multiscale") { Description = "sinkhorn-flow: solve each step with the multiscale Sinkhorn solver, warm-started from the previous step (sets \"multiscale\": true in the spec)" };
         var levels = NumberOptions.OptionalInt32("--levels", "Multiscale levels, 1 to 16 (default: chosen from the cloud sizes); needs --multiscale", "L");
         var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold tau > 0 (default 5); needs --multiscale", "TAU");
+        var detach = new Option<bool>("--detach") { Description = "Submit the run to the --cluster, print its id and return; collect it with 'transport runs'" };
+        var label = new Option<string?>("--label") { Description = "A label for the run in 'transport runs list'", HelpName = "TEXT" };
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate,
+            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new FlowArguments(
@@ -53,6 +61,8 @@ internal static class FlowCommand
                 parse.GetValue(verbose))
             {
                 Multiscale = new MultiscaleFlowFlags(parse.GetValue(multiscale), parse.GetValue(levels), parse.GetValue(truncate)),
+                Detach = parse.GetValue(detach),
+                Label = parse.GetValue(label),
             },
             stdout,
             stderr,
@@ -66,7 +76,7 @@ internal static class FlowCommand
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         FlowRunSpec run;
-        OutputDirectory output;
+        OutputDirectory? output;
         ClusterEndpoint? cluster;
         try
         {
@@ -75,7 +85,19 @@ internal static class FlowCommand
                 throw new InvalidInputException("spec", "give exactly one of --spec RUN.json or --demo NAME");
             }
 
-            if (arguments.Out is null)
+            if (arguments.Detach)
+            {
+                if (arguments.Cluster is null)
+                {
+                    throw new InvalidInputException("detach", "needs --cluster (an embedded silo ends with this process)");
+                }
+
+                if (arguments.Out is not null)
+                {
+                    throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
+                }
+            }
+            else if (arguments.Out is null)
             {
                 throw new InvalidInputException("out", "is required");
             }
@@ -84,7 +106,7 @@ internal static class FlowCommand
             run = arguments.Spec is not null
                 ? FlowRunSpec.Load(arguments.Spec, arguments.Multiscale.Apply)
                 : FlowRunSpec.Parse(arguments.Multiscale.Apply(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
-            output = OutputDirectory.Validate(arguments.Out);
+            output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
         }
         catch (InvalidInputException ex)
         {
@@ -98,8 +120,18 @@ internal static class FlowCommand
             progress.Phase(cluster is null ? "flow: starting the embedded silo" : $"flow: connecting to {cluster}");
             await using var connection = await ClusterConnection.OpenAsync(cluster, arguments.Verbose, cancellationToken);
             var model = CatalogFlowModels.Describe(run.ModelName, run.Json, run.Initial.Dimension, run.ModelData);
-            var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options);
+            var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options) with { Label = arguments.Label };
             var client = new FlowJobClient(connection.GrainFactory);
+            if (arguments.Detach)
+            {
+                var id = $"flow-{Guid.NewGuid():N}";
+                await client.SubmitAsync(id, job, run.Initial.Positions, run.Initial.Weights).WaitAsync(cancellationToken);
+                progress.Finish();
+                await stdout.WriteLineAsync(id);
+                await stderr.WriteLineAsync($"submitted {id}; follow it with 'transport runs wait {id} --cluster {cluster}', collect it with 'transport runs fetch {id} --out DIR --cluster {cluster}'");
+                return ExitCodes.Success;
+            }
+
             var result = await client.RunAsync(
                 $"flow-{Guid.NewGuid():N}",
                 job,
@@ -110,7 +142,7 @@ internal static class FlowCommand
             progress.Finish();
             var trajectory = result.Trajectory;
             var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target);
-            output.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
+            output!.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
             var last = trajectory.Diagnostics[^1];
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.ModelName}: {trajectory.Steps} steps to t = {trajectory.FinalTime:G6}, final energy {last.Energy:G8} -> {output.FullPath}"));
             return ExitCodes.Success;

@@ -31,6 +31,11 @@ public interface IJobCoordinatorGrain<TSpec, TProgress, TResult> : IGrainWithStr
     [AlwaysInterleave]
     Task CancelAsync();
 
+    /// <summary>The job's spec (as accepted: a client that did not submit the job reads its settings here).</summary>
+    [Alias("GetSpec")]
+    [AlwaysInterleave]
+    Task<TSpec> GetSpecAsync();
+
     /// <summary>The scalar result of a completed job.</summary>
     [Alias("GetResult")]
     [AlwaysInterleave]

@@ -135,6 +135,9 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     /// <inheritdoc />
     public Task<TResult> GetResultAsync() => Task.FromResult(CompletedResult);
 
+    /// <inheritdoc />
+    public Task<TSpec> GetSpecAsync() => Task.FromResult(Spec);
+
     /// <summary>Validates the spec (throws <see cref="JobInputException"/> naming the field), lays out and resets the shards; returns the spec to keep.</summary>
     protected abstract Task<TSpec> CreateJobAsync(TSpec spec);
 

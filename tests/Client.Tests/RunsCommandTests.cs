@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Transport.Numerics.IO;
+
+namespace Transport.Client.Tests;
+
+/// <summary>
+/// A detached run is collected later from another client process: <c>--detach</c> prints the id and returns, <c>runs
+/// wait</c> exits with the job's outcome, <c>runs list</c> shows it with its label, <c>runs fetch</c> writes the files an
+/// attached run writes (the same names and the same numbers), and <c>runs release</c> removes it.
+/// </summary>
+public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixture>, IDisposable
+{
+    private readonly Workspace work = new();
+
+    public void Dispose() => work.Dispose();
+
+    [Fact]
+    public async Task A_detached_sinkhorn_run_is_waited_for_listed_fetched_as_an_attached_run_and_released()
+    {
+        const int n = 70, m = 50, d = 2;
+        var (x, y, _, _) = Clouds.Make(n, m, d, seed: 31);
+        var sourcePath = work.Npy("x.npy", x, n, d);
+        var targetPath = work.Npy("y.npy", y, m, d);
+        string[] cluster = ["--cluster", silo.Gateway, "--cluster-id", silo.ClusterId];
+        string[] problem = ["--source", sourcePath, "--target", targetPath, "--epsilon", "0.05", "--tolerance", "1e-9", "--shards", "3", "--divergence", .. cluster];
+
+        var detached = await Cli.RunAsync(["sinkhorn", .. problem, "--detach", "--label", "nightly"]);
+        Assert.True(detached.ExitCode == 0, $"exit {detached.ExitCode}; stderr: {detached.Stderr}");
+        var id = detached.Stdout.Trim();
+        Assert.StartsWith("sinkhorn-", id, StringComparison.Ordinal);
+
+        var waited = await Cli.RunAsync(["runs", "wait", id, "--quiet", .. cluster]);
+        Assert.True(waited.ExitCode == 0, $"exit {waited.ExitCode}; stderr: {waited.Stderr}");
+
+        var listed = await Cli.RunAsync(["runs", "list", "--json", .. cluster]);
+        Assert.Equal(0, listed.ExitCode);
+        var job = JsonDocument.Parse(listed.Stdout).RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id);
+        Assert.Equal("nightly", job.GetProperty("label").GetString());
+        Assert.Equal("Completed", job.GetProperty("state").GetString());
+        Assert.Equal("sinkhorn", job.GetProperty("kind").GetString());
+
+        var fetchedDirectory = Path.Combine(work.Root, "fetched");
+        var fetched = await Cli.RunAsync(["runs", "fetch", id, "--out", fetchedDirectory, .. cluster]);
+        Assert.True(fetched.ExitCode == 0, $"exit {fetched.ExitCode}; stderr: {fetched.Stderr}");
+
+        var attached = await Cli.RunAsync(["sinkhorn", .. problem, "--out", work.Out]);
+        Assert.True(attached.ExitCode == 0, $"exit {attached.ExitCode}; stderr: {attached.Stderr}");
+        Assert.Equal(Files(work.Out), Files(fetchedDirectory));
+
+        // The same job run twice: every result field equal but the timings (the run is deterministic).
+        var resultAttached = Cli.ReadJson(Path.Combine(work.Out, "result.json"));
+        var resultFetched = Cli.ReadJson(Path.Combine(fetchedDirectory, "result.json"));
+        foreach (var property in resultAttached.EnumerateObject().Where(p => p.Name != "seconds"))
+        {
+            Assert.Equal(property.Value.GetRawText(), resultFetched.GetProperty(property.Name).GetRawText());
+        }
+
+        foreach (var array in new[] { "f.npy", "g.npy", "map.npy" })
+        {
+            Assert.Equal(NpyArray.Read(Path.Combine(work.Out, array), array).Data, NpyArray.Read(Path.Combine(fetchedDirectory, array), array).Data);
+        }
+
+        var released = await Cli.RunAsync(["runs", "release", id, .. cluster]);
+        Assert.Equal(0, released.ExitCode);
+        var gone = await Cli.RunAsync(["runs", "show", id, .. cluster]);
+        Assert.Equal(2, gone.ExitCode);
+        Assert.Contains($"no job '{id}'", gone.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Detach_needs_a_cluster_and_no_out_and_unknown_ids_are_bad_input()
+    {
+        var embedded = await Cli.RunAsync("sinkhorn", "--demo", "--points", "20", "--detach");
+        Assert.Equal(2, embedded.ExitCode);
+        Assert.Contains("detach: needs --cluster", embedded.Stderr, StringComparison.Ordinal);
+
+        var withOut = await Cli.RunAsync("sinkhorn", "--demo", "--points", "20", "--detach", "--out", work.Out, "--cluster", silo.Gateway, "--cluster-id", silo.ClusterId);
+        Assert.Equal(2, withOut.ExitCode);
+        Assert.Contains("runs fetch", withOut.Stderr, StringComparison.Ordinal);
+
+        var unknown = await Cli.RunAsync("runs", "fetch", "no-such-job", "--out", work.Out, "--cluster", silo.Gateway, "--cluster-id", silo.ClusterId);
+        Assert.Equal(2, unknown.ExitCode);
+        work.AssertNoOutput();
+    }
+
+    [Fact]
+    public async Task A_detached_flow_is_fetched_with_the_files_and_the_trajectory_of_an_attached_run()
+    {
+        var spec = work.Path2("potential.json");
+        File.WriteAllText(spec, """
+            {"model": "potential", "lambda": 1.5, "center": [0.1, -0.2],
+             "initial": {"generator": "gaussian", "n": 40, "dim": 2, "mean": [0.0, 0.0], "std": 1.0, "seed": 3},
+             "integrator": "rk4", "step": 0.01, "t_end": 0.5, "shards": 2}
+            """);
+        string[] cluster = ["--cluster", silo.Gateway, "--cluster-id", silo.ClusterId];
+
+        var detached = await Cli.RunAsync(["flow", "--spec", spec, "--detach", .. cluster]);
+        Assert.True(detached.ExitCode == 0, $"exit {detached.ExitCode}; stderr: {detached.Stderr}");
+        var id = detached.Stdout.Trim();
+        var waited = await Cli.RunAsync(["runs", "wait", id, "--quiet", .. cluster]);
+        Assert.True(waited.ExitCode == 0, $"exit {waited.ExitCode}; stderr: {waited.Stderr}");
+        var fetchedDirectory = Path.Combine(work.Root, "fetched-flow");
+        var fetched = await Cli.RunAsync(["runs", "fetch", id, "--out", fetchedDirectory, .. cluster]);
+        Assert.True(fetched.ExitCode == 0, $"exit {fetched.ExitCode}; stderr: {fetched.Stderr}");
+
+        var attached = await Cli.RunAsync(["flow", "--spec", spec, "--out", work.Out, "--quiet", .. cluster]);
+        Assert.True(attached.ExitCode == 0, $"exit {attached.ExitCode}; stderr: {attached.Stderr}");
+        Assert.Equal(Files(work.Out), Files(fetchedDirectory));
+        Assert.Equal(NpyArray.Read(Path.Combine(work.Out, "final.npy"), "final").Data, NpyArray.Read(Path.Combine(fetchedDirectory, "final.npy"), "final").Data);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "trajectory.npy")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "trajectory.npy")));
+
+        Assert.Equal(File.ReadAllText(Path.Combine(work.Out, "diagnostics.csv")), File.ReadAllText(Path.Combine(fetchedDirectory, "diagnostics.csv")));
+    }
+
+    private static string[] Files(string directory) =>
+        [.. Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+}
