@@ -77,6 +77,7 @@ internal sealed class SinkhornJobRunner
         ArgumentNullException.ThrowIfNull(inputs);
         var problemId = $"sinkhorn-{Guid.NewGuid():N}";
         var client = new SinkhornJobClient(grains) { PollInterval = PollInterval };
+        progress.SinkhornTarget = (inputs.Options.Epsilon, inputs.Options.Tolerance);
         var output = await client.RunAsync(problemId, CreateSpec(inputs), inputs.Source, inputs.Target, progress.Report, Phase, cancellationToken);
         return new SinkhornRunOutput(problemId, output.Result, output.F, output.G, output.Map);
 

@@ -137,7 +137,9 @@ internal static class FlowCommand
                 job,
                 run.Initial.Positions,
                 run.Initial.Weights,
-                status => progress.Progress(string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  {status.State}  step {status.Progress.Step,6}  time {status.Progress.Time,-10:G5}  energy {status.Progress.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s")),
+                status => progress.Progress(
+                    string.Create(CultureInfo.InvariantCulture, $"flow {run.ModelName}  {status.State}  step {status.Progress.Step,6}  time {status.Progress.Time,-10:G5} -> {run.Options.EndTime:G5}  energy {status.Progress.Energy,-12:G6}  {started.Elapsed.TotalSeconds,6:F1} s{ProgressReporter.Left(status.Progress.Time / run.Options.EndTime, started.Elapsed.TotalSeconds)}"),
+                    string.Create(CultureInfo.InvariantCulture, $"{status.State}|{Math.Floor(10 * status.Progress.Time / run.Options.EndTime)}")),
                 cancellationToken);
             progress.Finish();
             var trajectory = result.Trajectory;

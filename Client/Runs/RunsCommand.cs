@@ -140,7 +140,7 @@ internal static class RunsCommand
         while (true)
         {
             var status = await coordinator.GetStatusAsync();
-            progress.Progress(string.Create(CultureInfo.InvariantCulture, $"{id}  {status.State}  {status.Progress}"));
+            progress.Progress(string.Create(CultureInfo.InvariantCulture, $"{id}  {status.State}  {status.Progress}"), status.State.ToString());
             if (status.IsTerminal)
             {
                 return (status.State, status.Error, status.ErrorField);

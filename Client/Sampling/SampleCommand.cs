@@ -146,10 +146,15 @@ internal static class SampleCommand
         {
             var runs = new List<SampleRunRecord>();
             Progress(stderr, arguments.Quiet, $"sample: {request.Target.Kind} target, d = {request.Dimension}, n = {request.Count}, {request.Schedule} schedule, {request.Sampler}, steps {string.Join(",", inputs.Steps)}");
+            Progress(stderr, arguments.Quiet, "sample: computing the reference (the target's exact samples or the finest run the metrics compare against)");
+            var clock = Stopwatch.StartNew();
             var (reference, referenceMethod) = await SampleMetricsBuilder.ReferenceAsync(request, runner, cancellationToken);
+            Progress(stderr, arguments.Quiet, string.Create(CultureInfo.InvariantCulture, $"sample: reference by {referenceMethod} in {clock.Elapsed.TotalSeconds:F1} s"));
             foreach (var steps in inputs.Steps)
             {
+                Progress(stderr, arguments.Quiet, string.Create(CultureInfo.InvariantCulture, $"sample: running {(steps == 0 ? "the adaptive sampler" : $"{steps} steps")}"));
                 var result = await runner.RunAsync(request, steps, cancellationToken);
+                Progress(stderr, arguments.Quiet, "sample: metrics against the reference");
                 var metrics = SampleMetricsBuilder.Build(request, result.Samples, reference);
                 SampleMetricsBuilder.AddStraightness(metrics, result);
                 runs.Add(new SampleRunRecord(steps == 0 ? result.Steps : steps, result, metrics));

@@ -79,6 +79,36 @@ public sealed class UnitTests : IDisposable
     }
 
     [Fact]
+    public void Plain_progress_writes_a_line_only_when_something_changed_materially_and_the_terminal_line_shows_the_target()
+    {
+        // 482 polls of a 20-step flow whose line differs in its clock each time: a log gets one line per tenth of the
+        // time span (and per state), not one per poll.
+        using var plain = new StringWriter();
+        var reporter = new ProgressReporter(plain, interactive: false, quiet: false);
+        for (var poll = 0; poll < 482; poll++)
+        {
+            var time = 20.0 * poll / 481;
+            reporter.Progress($"flow step {(int)time} time {time:F3} elapsed {poll * 0.1:F1} s", $"Running|{Math.Floor(10 * time / 20)}");
+        }
+
+        var lines = plain.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, lines.Length);
+
+        // Sinkhorn: the line names the target epsilon and tolerance; the log gets a line per half-decade of the error.
+        using var log = new StringWriter();
+        var sinkhorn = new ProgressReporter(log, interactive: false, quiet: false) { SinkhornTarget = (0.01, 1e-6) };
+        for (var k = 0; k < 100; k++)
+        {
+            sinkhorn.Report(new JobStatus<SinkhornJobProgress>(JobState.Running, new SinkhornJobProgress("cross", k, 0.01, Math.Pow(0.8, k))));
+        }
+
+        var sinkhornLines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(sinkhornLines.Length, 19, 21);
+        Assert.Contains("-> 0.01", sinkhornLines[0], StringComparison.Ordinal);
+        Assert.Contains("-> 1E-06", sinkhornLines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_progress_is_throttled_and_interactive_progress_redraws_in_place()
     {
         var status = new JobStatus<SinkhornJobProgress>(JobState.Running, new SinkhornJobProgress("cross", 3, 0.5, 0.25));
