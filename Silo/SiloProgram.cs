@@ -13,6 +13,7 @@ public static class SiloProgram
     public const int Failure = 1;
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HardStopAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs a silo with <paramref name="args"/>; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -51,6 +52,14 @@ public static class SiloProgram
                 : await FailAsync($"the silo did not start: {OneLine(ex)}", Failure);
         }
 
+        // Orleans can hang while stopping when Redis is gone (it keeps retrying to update the membership): a silo
+        // asked to stop must not be left running, so it exits anyway after HardStopAfter.
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => _ = Task.Run(async () =>
+        {
+            await Task.Delay(HardStopAfter);
+            await Console.Error.WriteLineAsync($"error: the silo did not stop within {HardStopAfter.TotalSeconds:F0} s (is Transport:Redis reachable?); exiting");
+            Environment.Exit(Failure);
+        }));
         await host.WaitForShutdownAsync();
         await DisposeAsync(host);
         return 0;
