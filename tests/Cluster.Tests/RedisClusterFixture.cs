@@ -63,7 +63,7 @@ internal sealed record SiloProcess(ChildProcess Process, int SiloPort, int Gatew
 
 /// <summary>
 /// One Redis and a cluster of three silo processes over Redis membership (Redis grain storage and reminders), shared
-/// by the tests of the <see cref="SharedCluster"/>. Failure detection is shortened (2 s probes, 2 misses) so that
+/// by the tests of the <see cref="SharedCluster"/>. Failure detection is shortened (2 s probes, 3 misses) so that
 /// a killed silo is declared dead within seconds.
 /// </summary>
 public sealed class RedisClusterFixture : IAsyncLifetime
@@ -116,7 +116,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         $"--Transport:GatewayPort={gatewayPort}",
         $"--Transport:ClusterId={ClusterId}",
         "--Transport:ProbeTimeout=2",
-        "--Transport:MissedProbes=2",
+        "--Transport:MissedProbes=3",
     ];
 
     /// <summary>Silo processes log warnings only (their output is kept in memory).</summary>
