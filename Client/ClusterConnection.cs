@@ -4,18 +4,23 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Transport.Grains;
+using Transport.Numerics;
 using Transport.Silo;
 
 namespace Transport.Client;
 
 /// <summary>
 /// Where jobs run: an embedded silo started in this process (the default; free loopback ports and a unique
-/// cluster id, so parallel runs never collide) or a running cluster reached through a gateway.
+/// cluster id, so parallel runs never collide) or a running cluster reached through static gateways or its Redis
+/// membership (<see cref="ClusterEndpoint"/>).
 /// </summary>
 internal sealed class ClusterConnection : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DeadSiloWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MembershipPoll = TimeSpan.FromMilliseconds(500);
     private readonly IHost host;
 
     private ClusterConnection(IHost host, IGrainFactory grainFactory, string description)
@@ -43,8 +48,11 @@ internal sealed class ClusterConnection : IAsyncDisposable
         {
             var siloPort = LoopbackPorts.Free();
             var gatewayPort = LoopbackPorts.Free();
+            var settings = ClientSettings.Load();
             var options = new TransportSiloOptions
             {
+                ResponseTimeout = settings.ResponseTimeout,
+                MaxMessageBodySize = settings.MaxMessageBodySize,
                 SiloPort = siloPort,
                 GatewayPort = gatewayPort,
                 PrimarySiloPort = siloPort,
@@ -71,19 +79,40 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects an Orleans client to the gateway named by <paramref name="cluster"/>.</summary>
+    /// <summary>
+    /// Connects an Orleans client to <paramref name="cluster"/>: its static gateways, or the active silos of its
+    /// Redis membership. Checks first what Orleans would retry for minutes (Redis and gateways that do not answer,
+    /// ids that match no cluster) and reports it in one line.
+    /// </summary>
     public static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint cluster, bool verbose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var endpoint = await cluster.ResolveAsync(cancellationToken);
-
-        // Orleans' client keeps retrying a refused gateway for minutes; a plain TCP probe fails fast instead.
-        await ProbeAsync(cluster, endpoint, cancellationToken);
-        var options = new TransportSiloOptions { ClusterId = cluster.ClusterId, ServiceId = cluster.ServiceId };
+        var options = ClientSettings.ForCluster(cluster);
         var builder = CreateBuilder(verbose);
-        builder.UseOrleansClient(client => client.AddTransportGatewayClient(options, [endpoint]));
+        if (cluster.Redis is { } redis)
+        {
+            await CheckMembershipAsync(cluster, redis, options, cancellationToken);
+            builder.UseOrleansClient(client => client.AddTransportRedisClient(options, redis));
+        }
+        else
+        {
+            var endpoints = await cluster.ResolveAllAsync(cancellationToken);
+
+            // Orleans' client keeps retrying a refused gateway for minutes; a plain TCP probe fails fast instead.
+            var reachable = await ReachableAsync(endpoints, cancellationToken);
+            if (reachable.Count == 0)
+            {
+                throw new JobFailedException($"cannot connect to the cluster at {cluster}: {Unreachable(endpoints.Count)}");
+            }
+
+            builder.UseOrleansClient(client => client.AddTransportGatewayClient(options, [.. reachable]));
+        }
+
+        // Connection failures are reported in one line by this method, never as Orleans' retry log.
+        using var handshakes = new HandshakeWatcher();
+        builder.Logging.AddProvider(handshakes);
         var host = builder.Build();
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handshakes.Rejected);
         connectTimeout.CancelAfter(ConnectTimeout);
         try
         {
@@ -92,8 +121,15 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await StopAsync(host);
-            var reason = ex is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:F0} s" : ex.Message;
-            throw new JobFailedException($"cannot connect to the cluster at {cluster} (cluster id '{cluster.ClusterId}'): {reason}", ex);
+            if (handshakes.Rejected.IsCancellationRequested)
+            {
+                throw new InvalidInputException(
+                    "cluster-id",
+                    $"the gateways at {cluster} closed every connection during the handshake: they belong to a cluster whose id is not '{options.ClusterId}'");
+            }
+
+            var reason = ex is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:F0} s" : OneLine(ex);
+            throw new JobFailedException($"cannot connect to the cluster at {cluster} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'): {reason}", ex);
         }
         catch
         {
@@ -104,23 +140,122 @@ internal sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), cluster.ToString());
     }
 
-    private static async Task ProbeAsync(ClusterEndpoint cluster, IPEndPoint endpoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Redis answers, lists an active silo for the ids (else: which ids it does list, naming the option to fix), and
+    /// at least one of those silos' gateways accepts connections. A silo that was killed stays listed as active until
+    /// the survivors declare it dead (a few probe timeouts); until then the cluster may still place work on it, so
+    /// while a listed gateway refuses connections and others accept them, this waits (at most
+    /// <see cref="DeadSiloWait"/>) for the membership to catch up.
+    /// </summary>
+    private static async Task CheckMembershipAsync(ClusterEndpoint cluster, string redis, TransportSiloOptions options, CancellationToken cancellationToken)
     {
-        using var probe = new TcpClient(endpoint.AddressFamily);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectTimeout);
         try
         {
-            await probe.ConnectAsync(endpoint, timeout.Token);
+            await using var connection = await TransportRedis.ConnectAsync(redis, "cluster");
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var membership = await TransportRedis.ReadMembershipAsync(connection, options.ServiceId, options.ClusterId);
+                if (membership.Gateways.Count == 0)
+                {
+                    throw NoActiveSilo(cluster, options, membership);
+                }
+
+                var probes = await ProbeAsync(await ResolveGatewaysAsync(membership.Gateways, cancellationToken), cancellationToken);
+                if (!probes.Contains(ProbeResult.Accepted))
+                {
+                    throw new JobFailedException($"cannot connect to the cluster at {cluster}: {Unreachable(probes.Length)} (listed: {string.Join(", ", membership.Gateways)})");
+                }
+
+                if (!probes.Contains(ProbeResult.Refused) || waited.Elapsed > DeadSiloWait)
+                {
+                    return;
+                }
+
+                await Task.Delay(MembershipPoll, cancellationToken);
+            }
         }
-        catch (SocketException ex)
+        catch (TransportSettingsException ex)
         {
-            throw new JobFailedException($"cannot connect to the cluster at {cluster} ({endpoint}): {ex.Message}", ex);
+            throw new JobFailedException($"cannot connect to the cluster at {cluster}: {ex.Problem}", ex);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            throw new JobFailedException($"cannot connect to the cluster at {cluster} ({endpoint}): no answer within {ConnectTimeout.TotalSeconds:F0} s", ex);
+            throw new JobFailedException($"cannot connect to the cluster at {cluster}: reading the membership failed: {OneLine(ex)}", ex);
         }
+    }
+
+    private static Exception NoActiveSilo(ClusterEndpoint cluster, TransportSiloOptions options, RedisMembership membership)
+    {
+        var sameService = membership.ActiveClusters.Where(c => c.ServiceId == options.ServiceId).Select(c => $"'{c.ClusterId}'").ToArray();
+        var sameCluster = membership.ActiveClusters.Where(c => c.ClusterId == options.ClusterId).Select(c => $"'{c.ServiceId}'").ToArray();
+        if (sameService.Length > 0)
+        {
+            return new InvalidInputException("cluster-id", $"no active silo of cluster '{options.ClusterId}' in {cluster}; service '{options.ServiceId}' has cluster ids {string.Join(", ", sameService)}");
+        }
+
+        if (sameCluster.Length > 0)
+        {
+            return new InvalidInputException("service-id", $"no active silo of service '{options.ServiceId}' in {cluster}; cluster '{options.ClusterId}' has service ids {string.Join(", ", sameCluster)}");
+        }
+
+        return new JobFailedException($"cannot connect to the cluster at {cluster}: no active silo of cluster '{options.ClusterId}' (service '{options.ServiceId}') is registered there");
+    }
+
+    private static async Task<IReadOnlyList<IPEndPoint>> ResolveGatewaysAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken)
+    {
+        var endpoints = new List<IPEndPoint>();
+        foreach (var gateway in gateways)
+        {
+            var colon = gateway.LastIndexOf(':');
+            var port = int.Parse(gateway[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            endpoints.Add(await ClusterEndpoint.ResolveAsync(gateway[..colon].Trim('[', ']'), port, cancellationToken));
+        }
+
+        return endpoints;
+    }
+
+    /// <summary>The endpoints that accept a TCP connection within <see cref="ProbeTimeout"/>, probed in parallel.</summary>
+    private static async Task<IReadOnlyList<IPEndPoint>> ReachableAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellationToken)
+    {
+        var answers = await ProbeAsync(endpoints, cancellationToken);
+        return [.. endpoints.Where((_, i) => answers[i] == ProbeResult.Accepted)];
+    }
+
+    private static Task<ProbeResult[]> ProbeAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellationToken) =>
+        Task.WhenAll(endpoints.Select(async endpoint =>
+        {
+            using var probe = new TcpClient(endpoint.AddressFamily);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ProbeTimeout);
+            try
+            {
+                await probe.ConnectAsync(endpoint, timeout.Token);
+                return ProbeResult.Accepted;
+            }
+            catch (SocketException ex)
+            {
+                return ex.SocketErrorCode == SocketError.ConnectionRefused ? ProbeResult.Refused : ProbeResult.Silent;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return ProbeResult.Silent;
+            }
+        }));
+
+    private static string Unreachable(int count) => count == 1
+        ? $"the gateway refused the connection or did not answer within {ProbeTimeout.TotalSeconds:F0} s"
+        : $"none of the {count} gateways accepted a connection within {ProbeTimeout.TotalSeconds:F0} s";
+
+    private static string OneLine(Exception ex)
+    {
+        var innermost = ex;
+        while (innermost is AggregateException { InnerException: { } inner })
+        {
+            innermost = inner;
+        }
+
+        return innermost.Message.ReplaceLineEndings(" ");
     }
 
     /// <summary>Stops the silo or client.</summary>
@@ -178,4 +313,17 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
         return false;
     }
+}
+
+/// <summary>What a TCP probe of a gateway found.</summary>
+internal enum ProbeResult
+{
+    /// <summary>The connection was accepted: a process listens there.</summary>
+    Accepted,
+
+    /// <summary>The connection was refused: nothing listens there (a killed silo).</summary>
+    Refused,
+
+    /// <summary>No answer within the probe timeout, or another network error.</summary>
+    Silent,
 }

@@ -66,9 +66,9 @@ public static class TransportCli
         var multiscale = new Option<bool>("--multiscale") { Description = "Solve coarse-to-fine with the multiscale solver (sparse, truncated kernels)" };
         var levels = NumberOptions.OptionalInt32("--levels", "Multiscale levels, 1 to 16 (default: chosen from the cloud sizes); needs --multiscale", "L");
         var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold TAU > 0 (default 5); needs --multiscale", "TAU");
-        var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
-        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
-        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
+        var cluster = new Option<string?>("--cluster") { Description = "A running cluster: its gateways, or the Redis holding its membership (gateways found there, fail-over between them); without it an embedded silo runs in this process", HelpName = "HOST:PORT[,HOST:PORT...]|redis://HOST:PORT" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster (default: Transport:ClusterId, else transport)", DefaultValueFactory = _ => ClientSettings.DefaultClusterId };
+        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster (default: Transport:ServiceId, else transport-distributed)", DefaultValueFactory = _ => ClientSettings.DefaultServiceId };
         var output = new Option<string?>("--out") { Description = "Output directory (result.json, history.json, f.npy, g.npy, map.npy)", HelpName = "DIR" };
         var demo = new Option<bool>("--demo") { Description = "Generate a Gaussian blob (source) and a noisy ring (target) and solve them" };
         var seed = NumberOptions.Int32("--seed", 0, "Seed of the --demo generator", "SEED");
@@ -207,10 +207,17 @@ public static class TransportCli
         }
     }
 
+    // Orleans folds an inner exception's stack trace into some messages: one line is enough on the console.
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+
     private static string Describe(Exception ex) => ex switch
     {
         JobFailedException failed => failed.Message,
         AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
-        _ => $"{ex.Message} ({ex.GetType().Name})",
+        _ => $"{FirstLine(ex.Message)} ({ex.GetType().Name})",
     };
 }

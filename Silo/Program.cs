@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Transport.Silo;
 
 // A standalone silo: `dotnet run --project Silo -- --Transport:SiloPort=11112 --Transport:GatewayPort=30001`.
-var builder = Host.CreateApplicationBuilder(args);
-var options = builder.Configuration.GetSection(TransportSiloOptions.Section).Get<TransportSiloOptions>() ?? new TransportSiloOptions();
-builder.UseOrleans(silo => silo.AddTransportSilo(options));
-using var host = builder.Build();
-await host.RunAsync();
+// Settings come from appsettings.json, Transport__* environment variables and --Transport:* arguments. A setting
+// that cannot work is one line on stderr naming it and exit code 2; a failure while starting is one line and exit 1.
+return await SiloProgram.RunAsync(args);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
 namespace Transport.Silo;
@@ -23,11 +24,37 @@ public static class TransportGatewayClientExtensions
         }
 
         client.UseStaticClustering([.. gateways]);
-        client.Configure<ClusterOptions>(cluster =>
-        {
-            cluster.ClusterId = options.ClusterId;
-            cluster.ServiceId = options.ServiceId;
-        });
+        client.ApplyTransportIds(options);
+        client.ApplyTransportMessaging(options);
+        return client;
+    }
+
+    /// <summary>
+    /// Connects to the cluster whose membership is kept in the Redis named by <paramref name="redis"/> (the silos'
+    /// <see cref="TransportSiloOptions.Redis"/>): the gateways are the active silos listed there, refreshed every
+    /// <see cref="GatewayRefreshPeriod"/>, so the client fails over to survivors and finds new silos.
+    /// </summary>
+    public static IClientBuilder AddTransportRedisClient(this IClientBuilder client, TransportSiloOptions options, string redis)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(redis);
+        var configuration = TransportRedis.Options(redis, "cluster");
+        client.UseRedisClustering(clustering => clustering.ConfigurationOptions = configuration);
+        client.Configure<GatewayOptions>(gateway => gateway.GatewayListRefreshPeriod = GatewayRefreshPeriod);
+        client.ApplyTransportIds(options);
+        client.ApplyTransportMessaging(options);
+        return client;
+    }
+
+    /// <summary>How often a Redis-clustered client re-reads the list of gateways.</summary>
+    public static TimeSpan GatewayRefreshPeriod { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The message limits of <paramref name="options"/>, identical to the silos' (<see cref="TransportSiloBuilderExtensions.AddTransportSilo"/>).</summary>
+    public static IClientBuilder ApplyTransportMessaging(this IClientBuilder client, TransportSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
         client.Configure<ClientMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;
@@ -35,4 +62,11 @@ public static class TransportGatewayClientExtensions
         });
         return client;
     }
+
+    private static void ApplyTransportIds(this IClientBuilder client, TransportSiloOptions options) =>
+        client.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Transport.Grains;
 
@@ -8,11 +9,17 @@ namespace Transport.Silo;
 /// <summary>One place that turns <see cref="TransportSiloOptions"/> into an Orleans silo configuration.</summary>
 public static class TransportSiloBuilderExtensions
 {
-    /// <summary>Applies clustering, ports, messaging limits and in-memory storage.</summary>
+    /// <summary>
+    /// Applies clustering (localhost or Redis membership), endpoints, storage and reminders (memory or Redis),
+    /// failure detection and messaging limits. Throws <see cref="TransportSettingsException"/> for settings that
+    /// contradict each other; <see cref="TransportPreflight"/> checks them against the machine.
+    /// </summary>
     public static ISiloBuilder AddTransportSilo(this ISiloBuilder silo, TransportSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(options);
+        TransportSettings.Check(options);
+        var redisSetting = TransportSettings.Name(nameof(TransportSiloOptions.Redis));
         switch (options.Clustering)
         {
             case "localhost":
@@ -24,12 +31,44 @@ public static class TransportSiloBuilderExtensions
                     options.ClusterId);
                 break;
             default:
-                throw new InvalidOperationException($"Transport:Clustering '{options.Clustering}' is not supported (expected localhost)");
+                var redis = TransportRedis.Options(options.Redis!, redisSetting);
+                silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = redis.Clone());
+                silo.Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = options.ClusterId;
+                    cluster.ServiceId = options.ServiceId;
+                });
+                if (TransportSettings.ResolveAdvertisedAddress(options) is { } advertised)
+                {
+                    silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, options.ListenOnAnyAddress);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
+                }
+
+                break;
         }
 
-        silo.AddMemoryGrainStorageAsDefault();
+        if (options.Storage == "redis")
+        {
+            var redis = TransportRedis.Options(options.Redis!, redisSetting);
+            silo.AddRedisGrainStorageAsDefault(storage => storage.ConfigurationOptions = redis.Clone());
+            silo.UseRedisReminderService(reminders => reminders.ConfigurationOptions = redis.Clone());
+        }
+        else
+        {
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.UseInMemoryReminderService();
+        }
+
         silo.Services.AddTransportTelemetry(options);
         silo.Services.AddCatalogFlowModels();
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = options.ProbeTimeout;
+            membership.NumMissedProbesLimit = options.MissedProbes;
+        });
         silo.Configure<SiloMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;
@@ -38,17 +77,13 @@ public static class TransportSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>Applies the matching client-side settings (gateway, timeouts, message size).</summary>
+    /// <summary>Applies the matching client-side settings (localhost gateway, timeouts, message size).</summary>
     public static IClientBuilder AddTransportClient(this IClientBuilder client, TransportSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
-        client.Configure<ClientMessagingOptions>(messaging =>
-        {
-            messaging.ResponseTimeout = options.ResponseTimeout;
-            messaging.MaxMessageBodySize = options.MaxMessageBodySize;
-        });
+        client.ApplyTransportMessaging(options);
         return client;
     }
 }

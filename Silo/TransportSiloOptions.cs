@@ -9,8 +9,42 @@ public sealed class TransportSiloOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Transport";
 
-    /// <summary>Cluster membership: <c>localhost</c> (default: a single-machine development cluster).</summary>
+    /// <summary>
+    /// Cluster membership: <c>localhost</c> (default: a single-machine development cluster whose first silo,
+    /// on <see cref="PrimarySiloPort"/>, must stay up) or <c>redis</c> (membership in the Redis named by
+    /// <see cref="Redis"/>: no primary silo, any silo may die and the others keep serving).
+    /// </summary>
     public string Clustering { get; set; } = "localhost";
+
+    /// <summary>
+    /// Grain state and reminders: <c>memory</c> (default; lost when a silo stops) or <c>redis</c> (the Redis named
+    /// by <see cref="Redis"/>; default grain storage and the reminder table).
+    /// </summary>
+    public string Storage { get; set; } = "memory";
+
+    /// <summary>
+    /// Redis connection string (StackExchange.Redis syntax, e.g. <c>localhost:6379</c>), required when
+    /// <see cref="Clustering"/> or <see cref="Storage"/> is <c>redis</c>.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>
+    /// Address this silo publishes to the cluster and listens on. Default: loopback for <c>localhost</c>
+    /// clustering; for <c>redis</c> clustering, Orleans' choice (the first non-loopback address of this host).
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Listen on all interfaces (0.0.0.0) rather than on <see cref="AdvertisedAddress"/> only (containers behind NAT). Default false.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>
+    /// How long a silo waits for a liveness probe answer before counting it missed. Default 5 s (Orleans'
+    /// default); a dead silo is declared dead after <see cref="MissedProbes"/> missed probes.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Missed probes before a silo votes another dead. Default 3 (Orleans' default).</summary>
+    public int MissedProbes { get; set; } = 3;
 
     /// <summary>Orleans cluster id; silos and clients of one cluster share it. Default <c>transport</c>.</summary>
     public string ClusterId { get; set; } = "transport";

@@ -23,7 +23,7 @@ internal static class RunsCommand
     /// <summary>The <c>runs</c> command with its subcommands.</summary>
     public static Command Build(TextWriter stdout, TextWriter stderr, bool interactiveProgress)
     {
-        var cluster = new Option<string>("--cluster") { Description = "Gateway of the running cluster", HelpName = "HOST:PORT", Required = true };
+        var cluster = new Option<string>("--cluster") { Description = "The running cluster: redis://HOST:PORT (gateways from membership) or HOST:PORT[,HOST:PORT...]", HelpName = "CLUSTER", Required = true };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
         var json = new Option<bool>("--json") { Description = "Print the list as JSON" };

@@ -163,7 +163,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("--check-every", "0", "check-every: must be at least 1, got 0")]
     [InlineData("--tolerance", "abc", "tolerance: expected a number, got 'abc'")]
     [InlineData("--shards", "two", "shards: expected an integer, got 'two'")]
-    [InlineData("--cluster", "nohostport", "cluster: expected HOST:PORT, got 'nohostport'")]
+    [InlineData("--cluster", "nohostport", "cluster: expected HOST:PORT[,HOST:PORT...] or redis://HOST:PORT, got 'nohostport'")]
     [InlineData("--cluster", "localhost:99999", "cluster: port must be an integer in 1..65535")]
     public async Task Out_of_range_options_are_rejected(string option, string value, string message)
     {

@@ -23,6 +23,23 @@ public sealed class UnitTests : IDisposable
     }
 
     [Theory]
+    [InlineData("a:1,b:2", "a:1,b:2")]
+    [InlineData(" a:1 , [::1]:2", "a:1,[::1]:2")]
+    [InlineData("redis://localhost:6380", "redis://localhost:6380")]
+    [InlineData("redis://10.0.0.1", "redis://10.0.0.1:6379")]
+    [InlineData("REDIS://[::1]:7000/", "redis://[::1]:7000")]
+    public void Cluster_lists_and_redis_addresses_parse(string text, string shown)
+    {
+        var endpoint = ClusterEndpoint.Parse(text, "c", "s");
+        Assert.Equal(shown, endpoint.ToString());
+        Assert.Equal(text.Contains("redis", StringComparison.OrdinalIgnoreCase), endpoint.Redis is not null);
+    }
+
+    [Theory]
+    [InlineData("a:1,")]
+    [InlineData("a:1,b")]
+    [InlineData("redis://")]
+    [InlineData("redis://h:x")]
     [InlineData("localhost")]
     [InlineData(":30000")]
     [InlineData("host:")]

@@ -1,0 +1,66 @@
+namespace Transport.Cluster.Tests;
+
+/// <summary>
+/// Jobs from the console process on three silo processes clustered through Redis: the same results as the
+/// embedded runs, through Redis membership or static gateways, and no primary silo: any silo may be killed between
+/// jobs and the next job succeeds on the survivors.
+/// </summary>
+[Collection(SharedCluster.Name)]
+public sealed class ClusterJobTests(RedisClusterFixture cluster) : IDisposable
+{
+    private readonly Jobs jobs = new();
+
+    public void Dispose() => jobs.Dispose();
+
+    [Fact]
+    public async Task Jobs_through_redis_membership_and_static_gateways_equal_the_embedded_run()
+    {
+        var embedded = await jobs.EmbeddedAsync();
+
+        var redis = await jobs.OnClusterAsync(cluster.Redis.Url, cluster.ClusterId, jobs.Out("redis"));
+        Assert.True(redis.ExitCode == 0, redis.ToString());
+        Jobs.AssertSameResult(embedded, jobs.Out("redis"));
+        Assert.Equal(cluster.Redis.Url, Jobs.Json(Path.Combine(jobs.Out("redis"), "history.json")).GetProperty("cluster").GetString());
+
+        var gateways = string.Join(",", cluster.Live.Select(s => s.Gateway));
+        var listed = await jobs.OnClusterAsync(gateways, cluster.ClusterId, jobs.Out("static"));
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Jobs.AssertSameResult(embedded, jobs.Out("static"));
+    }
+
+    [Fact]
+    public async Task Any_silo_including_the_first_may_be_killed_between_jobs_and_the_next_job_runs_on_the_survivors()
+    {
+        var embedded = await jobs.EmbeddedAsync();
+        var first = cluster.Silos[0];
+        Assert.False(first.Process.HasExited);
+
+        // kill -9 of the first silo started, then at once the next job from the console through Redis membership.
+        RedisClusterFixture.KillHard(first);
+        Assert.True(first.Process.HasExited);
+        var afterFirst = await jobs.OnClusterAsync(cluster.Redis.Url, cluster.ClusterId, jobs.Out("after-first"));
+        Assert.True(afterFirst.ExitCode == 0, afterFirst.ToString());
+        Jobs.AssertSameResult(embedded, jobs.Out("after-first"));
+
+        // A new silo joins although the first is gone (nothing is primary), then another original silo is killed.
+        var joined = await cluster.StartSiloAsync();
+        var second = cluster.Silos[1];
+        RedisClusterFixture.KillHard(second);
+        var afterSecond = await jobs.OnClusterAsync(cluster.Redis.Url, cluster.ClusterId, jobs.Out("after-second"));
+        Assert.True(afterSecond.ExitCode == 0, afterSecond.ToString());
+        Jobs.AssertSameResult(embedded, jobs.Out("after-second"));
+
+        // Static gateways that include the dead ones: the console skips them and uses a survivor.
+        var allGateways = string.Join(",", cluster.Silos.Select(s => s.Gateway));
+        var listed = await jobs.OnClusterAsync(allGateways, cluster.ClusterId, jobs.Out("static-with-dead"));
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Jobs.AssertSameResult(embedded, jobs.Out("static-with-dead"));
+
+        // The dead silos are out of the membership; the survivors are in it.
+        var active = await cluster.ActiveGatewaysAsync();
+        Assert.DoesNotContain(first.Gateway, active);
+        Assert.DoesNotContain(second.Gateway, active);
+        Assert.Contains(joined.Gateway, active);
+        Assert.Contains(cluster.Silos[2].Gateway, active);
+    }
+}

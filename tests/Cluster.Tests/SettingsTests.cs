@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Transport.Silo;
+
+namespace Transport.Cluster.Tests;
+
+/// <summary>The <c>Transport</c> section read in process: values, defaults and the setting named by each error.</summary>
+public sealed class SettingsTests
+{
+    [Fact]
+    public void Values_are_read_in_their_documented_forms_and_absent_keys_keep_their_defaults()
+    {
+        var options = Read(new()
+        {
+            ["Transport:Clustering"] = "Redis",
+            ["Transport:Storage"] = "REDIS",
+            ["Transport:Redis"] = "localhost:6380,password=x",
+            ["Transport:ResponseTimeout"] = "90",
+            ["Transport:ProbeTimeout"] = "00:00:02.5",
+            ["Transport:AdvertisedAddress"] = "127.0.0.1",
+            ["Transport:ListenOnAnyAddress"] = "true",
+        });
+        Assert.Equal("redis", options.Clustering);
+        Assert.Equal("redis", options.Storage);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.ResponseTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), options.ProbeTimeout);
+        Assert.True(options.ListenOnAnyAddress);
+        Assert.Equal(new TransportSiloOptions().MaxMessageBodySize, options.MaxMessageBodySize);
+        Assert.Equal("transport", options.ClusterId);
+        Assert.Equal(System.Net.IPAddress.Loopback, TransportSettings.ResolveAdvertisedAddress(options));
+
+        var defaults = Read([]);
+        Assert.Equal("localhost", defaults.Clustering);
+        Assert.Equal("memory", defaults.Storage);
+        Assert.Equal(System.Net.IPAddress.Loopback, TransportSettings.ResolveAdvertisedAddress(defaults));
+        Assert.Null(TransportSettings.ResolveAdvertisedAddress(Read(new() { ["Transport:Clustering"] = "redis", ["Transport:Redis"] = "r:1" })));
+    }
+
+    [Theory]
+    [InlineData("Clustering", "consul", "Transport:Clustering: unknown kind 'consul' (expected localhost or redis)")]
+    [InlineData("Telemetry", "x", "Transport:Telemetry: unknown kind 'x' (expected none, console or otlp)")]
+    [InlineData("GatewayPort", "0", "Transport:GatewayPort: port must be an integer in 1..65535, got '0'")]
+    [InlineData("ProbeTimeout", "0", "Transport:ProbeTimeout: must be a positive duration")]
+    [InlineData("MissedProbes", "0", "Transport:MissedProbes: must be an integer >= 1, got '0'")]
+    [InlineData("ListenOnAnyAddress", "yes", "Transport:ListenOnAnyAddress: must be true or false, got 'yes'")]
+    [InlineData("OtlpEndpoint", "collector", "Transport:OtlpEndpoint: must be an absolute URI, got 'collector'")]
+    [InlineData("AdvertisedAddress", "no-such-host.invalid", "Transport:AdvertisedAddress: cannot resolve host 'no-such-host.invalid'")]
+    [InlineData("Clusterin", "redis", "Transport:Clusterin: unknown setting")]
+    public void A_bad_value_names_its_setting(string key, string value, string message)
+    {
+        var ex = Assert.Throws<TransportSettingsException>(() => Read(new() { [$"Transport:{key}"] = value }));
+        Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+        Assert.Equal($"Transport:{key}", ex.Setting);
+    }
+
+    [Fact]
+    public void A_redis_kind_needs_a_redis_connection_string()
+    {
+        var ex = Assert.Throws<TransportSettingsException>(() => Read(new() { ["Transport:Storage"] = "redis" }));
+        Assert.Equal("Transport:Redis: required when Transport:Storage is redis (e.g. localhost:6379)", ex.Message);
+        var empty = Assert.Throws<TransportSettingsException>(() => TransportRedis.Options(",", "Transport:Redis"));
+        Assert.Equal("Transport:Redis", empty.Setting);
+    }
+
+    private static TransportSiloOptions Read(Dictionary<string, string?> values) =>
+        TransportSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+}
