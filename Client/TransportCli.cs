@@ -125,6 +125,7 @@ public static class TransportCli
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
             Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
             Runs.RunsCommand.Build(stdout, stderr, interactiveProgress),
+            Clusters.ClusterCommand.Build(stdout, stderr),
         };
     }
 

@@ -76,9 +76,12 @@ public sealed class SampleCommandTests : IDisposable
             Assert.True(errors[k] < errors[k - 1] / 4, $"error did not fall with more steps: {string.Join(", ", errors)}");
         }
 
-        // samples.npy is the largest count's run; one progress line per run plus the header.
+        // samples.npy is the largest count's run. Progress: the header, the reference (start, end), and per run its start,
+        // its metrics phase and its result line.
         Assert.Equal([200, 2], NpyArray.Read(Path.Combine(work.Out, "samples.npy"), "samples").Shape);
-        Assert.Equal(5, run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var progress = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1 + 2 + (3 * 4), progress.Length);
+        Assert.Contains(progress, line => line.StartsWith("sample: reference by ", StringComparison.Ordinal));
         AssertPng(Path.Combine(work.Out, "samples.png"));
         AssertPng(Path.Combine(work.Out, "nfe.png"));
     }
