@@ -1,5 +1,10 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 
 namespace Transport.Silo;
 
@@ -36,12 +41,10 @@ public static class SiloProgram
             return await FailAsync($"configuration: {OneLine(ex)}", BadConfiguration);
         }
 
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
         IHost? host = null;
         try
         {
-            builder.UseOrleans(silo => silo.AddTransportSilo(options));
-            host = builder.Build();
+            host = options.DashboardPort == 0 ? BuildSilo(builder, options) : BuildSiloWithDashboard(args, options);
             await host.StartAsync();
         }
         catch (Exception ex)
@@ -63,6 +66,33 @@ public static class SiloProgram
         await host.WaitForShutdownAsync();
         await DisposeAsync(host);
         return 0;
+    }
+
+    private static IHost BuildSilo(HostApplicationBuilder builder, TransportSiloOptions options)
+    {
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
+        builder.UseOrleans(silo => silo.AddTransportSilo(options));
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The silo hosted by ASP.NET Core, which serves the Orleans dashboard on <see cref="TransportSiloOptions.DashboardAddress"/>
+    /// : <see cref="TransportSiloOptions.DashboardPort"/> (the same configuration sources, read again by the web builder).
+    /// </summary>
+    private static WebApplication BuildSiloWithDashboard(string[] args, TransportSiloOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
+        builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{options.DashboardAddress}:{options.DashboardPort}"));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddTransportSilo(options);
+            silo.AddDashboard();
+        });
+        var app = builder.Build();
+        app.MapOrleansDashboard();
+        return app;
     }
 
     private static async Task<int> FailAsync(string message, int code)

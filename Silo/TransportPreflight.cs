@@ -18,6 +18,11 @@ public static class TransportPreflight
         var address = ListenAddress(options);
         CheckPort(address, options.SiloPort, nameof(TransportSiloOptions.SiloPort));
         CheckPort(address, options.GatewayPort, nameof(TransportSiloOptions.GatewayPort));
+        if (options.DashboardPort != 0)
+        {
+            CheckPort(IPAddress.Parse(options.DashboardAddress), options.DashboardPort, nameof(TransportSiloOptions.DashboardPort));
+        }
+
         if (options.Redis is { } redis && (options.Clustering == "redis" || options.Storage == "redis"))
         {
             await TransportRedis.CheckAsync(redis, TransportSettings.Name(nameof(TransportSiloOptions.Redis)));

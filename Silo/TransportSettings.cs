@@ -20,7 +20,7 @@ public static class TransportSettings
         nameof(TransportSiloOptions.GatewayPort), nameof(TransportSiloOptions.PrimarySiloPort), nameof(TransportSiloOptions.AdvertisedAddress),
         nameof(TransportSiloOptions.ListenOnAnyAddress), nameof(TransportSiloOptions.ResponseTimeout), nameof(TransportSiloOptions.MaxMessageBodySize),
         nameof(TransportSiloOptions.ProbeTimeout), nameof(TransportSiloOptions.MissedProbes), nameof(TransportSiloOptions.Telemetry),
-        nameof(TransportSiloOptions.OtlpEndpoint),
+        nameof(TransportSiloOptions.OtlpEndpoint), nameof(TransportSiloOptions.DashboardPort), nameof(TransportSiloOptions.DashboardAddress),
     ];
 
     /// <summary>Reads and checks the <c>Transport</c> section of <paramref name="configuration"/>; absent keys keep their defaults.</summary>
@@ -55,6 +55,8 @@ public static class TransportSettings
             ProbeTimeout = Duration(section, nameof(TransportSiloOptions.ProbeTimeout), defaults.ProbeTimeout),
             MissedProbes = Integer(section, nameof(TransportSiloOptions.MissedProbes), defaults.MissedProbes, 1),
             OtlpEndpoint = Endpoint(section, nameof(TransportSiloOptions.OtlpEndpoint), defaults.OtlpEndpoint),
+            DashboardPort = Raw(section, nameof(TransportSiloOptions.DashboardPort)) == "0" ? 0 : Port(section, nameof(TransportSiloOptions.DashboardPort), defaults.DashboardPort),
+            DashboardAddress = Text(section, nameof(TransportSiloOptions.DashboardAddress)) ?? defaults.DashboardAddress,
         };
         Check(options);
         return options;
@@ -86,6 +88,16 @@ public static class TransportSettings
         if (options.SiloPort == options.GatewayPort)
         {
             throw new TransportSettingsException(Name(nameof(TransportSiloOptions.GatewayPort)), $"{options.GatewayPort} is also {Name(nameof(TransportSiloOptions.SiloPort))}; the two ports must differ");
+        }
+
+        if (options.DashboardPort != 0 && (options.DashboardPort == options.SiloPort || options.DashboardPort == options.GatewayPort))
+        {
+            throw new TransportSettingsException(Name(nameof(TransportSiloOptions.DashboardPort)), $"{options.DashboardPort} is also the silo or gateway port; the ports must differ");
+        }
+
+        if (!IPAddress.TryParse(options.DashboardAddress, out _))
+        {
+            throw new TransportSettingsException(Name(nameof(TransportSiloOptions.DashboardAddress)), $"must be an IP address (127.0.0.1, 0.0.0.0), got '{options.DashboardAddress}'");
         }
 
         _ = ResolveAdvertisedAddress(options);

@@ -77,6 +77,15 @@ public sealed class TransportSiloOptions
     /// </summary>
     public string Telemetry { get; set; } = "none";
 
+    /// <summary>
+    /// HTTP port of the Orleans dashboard on this silo (cluster overview, grains, activations, calls); 0 (the default)
+    /// serves none. <c>transport cluster up</c>, the compose file and the Kubernetes manifests turn it on.
+    /// </summary>
+    public int DashboardPort { get; set; }
+
+    /// <summary>Address the dashboard listens on: loopback by default; <c>0.0.0.0</c> in a container.</summary>
+    public string DashboardAddress { get; set; } = "127.0.0.1";
+
     /// <summary>OTLP collector endpoint when <see cref="Telemetry"/> is <c>otlp</c>; default http://localhost:4317.</summary>
     public Uri OtlpEndpoint { get; set; } = new("http://localhost:4317");
 

@@ -80,19 +80,20 @@ internal static class ClusterCommand
             var (fileName, prefix) = SiloCommand();
             for (var k = 0; k < count; k++)
             {
-                int siloPort = LoopbackPorts.Free(), gatewayPort = LoopbackPorts.Free();
+                int siloPort = LoopbackPorts.Free(), gatewayPort = LoopbackPorts.Free(), dashboardPort = LoopbackPorts.Free();
                 string[] arguments =
                 [
                     .. prefix,
                     "--Transport:Clustering=redis", "--Transport:Storage=redis", $"--Transport:Redis={redis}", $"--Transport:ClusterId={clusterId}", "--Transport:AdvertisedAddress=127.0.0.1",
                     $"--Transport:SiloPort={siloPort.ToString(CultureInfo.InvariantCulture)}", $"--Transport:GatewayPort={gatewayPort.ToString(CultureInfo.InvariantCulture)}",
+                    $"--Transport:DashboardPort={dashboardPort.ToString(CultureInfo.InvariantCulture)}",
                 ];
-                started.Add(LocalProcesses.Start(fileName, arguments, Path.Combine(directory, $"silo-{k.ToString(CultureInfo.InvariantCulture)}.log"), [siloPort, gatewayPort]));
+                started.Add(LocalProcesses.Start(fileName, arguments, Path.Combine(directory, $"silo-{k.ToString(CultureInfo.InvariantCulture)}.log"), [siloPort, gatewayPort, dashboardPort]));
                 new LocalClusterState(cluster, clusterId, ownRedis, started).Write(directory);
             }
 
             await WaitForMembersAsync(cluster, clusterId, started, verbose, token);
-            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} silos up over {(ownRedis is null ? "Redis " : "a loopback Redis ")}{redis} (gateways {string.Join(", ", started.Select(s => s.Ports[1]))}; logs and pids in {directory})"));
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} silos up over {(ownRedis is null ? "Redis " : "a loopback Redis ")}{redis} (gateways {string.Join(", ", started.Select(s => s.Ports[1]))}; dashboards http://127.0.0.1:{string.Join(", :", started.Select(s => s.Ports[2]))}; logs and pids in {directory})"));
             await stdout.WriteLineAsync(cluster);
             return ExitCodes.Success;
         }

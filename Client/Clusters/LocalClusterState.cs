@@ -36,7 +36,7 @@ internal sealed record LocalClusterState(string Cluster, string ClusterId, Local
 
 /// <summary>A process <c>cluster up</c> started: its pid, the ports it listens on and its log.</summary>
 /// <param name="Pid">Process id.</param>
-/// <param name="Ports">Listening ports (Redis: one; silo: silo port and gateway port).</param>
+/// <param name="Ports">Listening ports (Redis: one; silo: silo port, gateway port, dashboard port).</param>
 /// <param name="Log">Its stdout and stderr.</param>
 /// <param name="Started">When it started (guards against a reused pid: see <see cref="LocalProcesses.IsRunning"/>).</param>
 internal sealed record LocalProcess(int Pid, int[] Ports, string Log, DateTimeOffset Started);

@@ -6,7 +6,8 @@ namespace Transport.Cluster.Tests;
 /// <summary>
 /// The README path of a newcomer, as processes: <c>cluster up 3</c> (a loopback Redis and three silos), <c>cluster
 /// status</c>, a job, <c>kill -9</c> of the first silo started, another job on the survivors, the first job still listed
-/// (the registry lives in Redis), <c>cluster down</c>, and nothing that <c>up</c> started left running.
+/// (the registry lives in Redis), <c>cluster down</c>, and nothing that <c>up</c> started left running. Every silo
+/// serves the Orleans dashboard on loopback.
 /// </summary>
 [Collection(SharedCluster.Name)]
 public sealed class ClusterCommandTests : IDisposable
@@ -30,6 +31,15 @@ public sealed class ClusterCommandTests : IDisposable
             var status = await TransportAsync("cluster", "status", "--state", state);
             Assert.True(status.ExitCode == 0, status.ToString());
             Assert.Equal(3, status.Stdout.Split('\n').Count(line => line.Contains(" Active ", StringComparison.Ordinal)));
+
+            // Every silo serves the Orleans dashboard on loopback.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            foreach (var silo in recorded.GetProperty("Silos").EnumerateArray())
+            {
+                var dashboard = $"http://127.0.0.1:{silo.GetProperty("Ports")[2].GetInt32()}/";
+                var page = await http.GetStringAsync(dashboard);
+                Assert.Contains("Orleans Dashboard", page, StringComparison.Ordinal);
+            }
 
             var first = await jobs.OnClusterAsync(cluster, "transport", jobs.Out("first"), "--label", "first");
             Assert.True(first.ExitCode == 0, first.ToString());

@@ -44,6 +44,9 @@ public sealed class SettingsTests
     [InlineData("ListenOnAnyAddress", "yes", "Transport:ListenOnAnyAddress: must be true or false, got 'yes'")]
     [InlineData("OtlpEndpoint", "collector", "Transport:OtlpEndpoint: must be an absolute URI, got 'collector'")]
     [InlineData("AdvertisedAddress", "no-such-host.invalid", "Transport:AdvertisedAddress: cannot resolve host 'no-such-host.invalid'")]
+    [InlineData("DashboardPort", "http", "Transport:DashboardPort: port must be an integer in 1..65535, got 'http'")]
+    [InlineData("DashboardAddress", "localhost", "Transport:DashboardAddress: must be an IP address (127.0.0.1, 0.0.0.0), got 'localhost'")]
+    [InlineData("DashboardPort", "30000", "Transport:DashboardPort: 30000 is also the silo or gateway port; the ports must differ")]
     [InlineData("Clusterin", "redis", "Transport:Clusterin: unknown setting")]
     public void A_bad_value_names_its_setting(string key, string value, string message)
     {
