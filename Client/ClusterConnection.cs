@@ -38,10 +38,25 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>Starts an embedded silo when <paramref name="cluster"/> is null, otherwise connects to it.</summary>
     public static Task<ClusterConnection> OpenAsync(ClusterEndpoint? cluster, bool verbose, CancellationToken cancellationToken) =>
-        cluster is null ? StartEmbeddedAsync(verbose, cancellationToken) : ConnectAsync(cluster, verbose, cancellationToken);
+        OpenAsync(cluster, verbose, telemetry: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(ClusterEndpoint?, bool, CancellationToken)"/>, with <paramref name="telemetry"/> exported from
+    /// this process (<c>--telemetry</c>): spans on stderr (<c>console</c>) or metrics and spans to an OTLP collector
+    /// (<c>otlp</c>, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); service name <c>transport</c>. With an embedded silo that
+    /// covers the whole run; with a cluster, the console's spans, whose trace context the silos continue.
+    /// </summary>
+    public static async Task<ClusterConnection> OpenAsync(ClusterEndpoint? cluster, bool verbose, ConsoleTelemetry? telemetry, CancellationToken cancellationToken)
+    {
+        var connection = cluster is null ? await StartEmbeddedAsync(verbose, telemetry, cancellationToken) : await ConnectAsync(cluster, verbose, telemetry, cancellationToken);
+        return connection;
+    }
 
     /// <summary>Starts a single silo in this process on free loopback ports and uses its own grain factory.</summary>
-    public static async Task<ClusterConnection> StartEmbeddedAsync(bool verbose, CancellationToken cancellationToken)
+    public static async Task<ClusterConnection> StartEmbeddedAsync(bool verbose, CancellationToken cancellationToken) =>
+        await StartEmbeddedAsync(verbose, telemetry: null, cancellationToken);
+
+    private static async Task<ClusterConnection> StartEmbeddedAsync(bool verbose, ConsoleTelemetry? telemetry, CancellationToken cancellationToken)
     {
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
@@ -60,6 +75,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
             };
             var builder = CreateBuilder(verbose);
             builder.UseOrleans(silo => silo.AddTransportSilo(options));
+            telemetry?.Register(builder.Services);
             var host = builder.Build();
             try
             {
@@ -84,11 +100,15 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// Redis membership. Checks first what Orleans would retry for minutes (Redis and gateways that do not answer,
     /// ids that match no cluster) and reports it in one line.
     /// </summary>
-    public static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint cluster, bool verbose, CancellationToken cancellationToken)
+    public static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint cluster, bool verbose, CancellationToken cancellationToken) =>
+        await ConnectAsync(cluster, verbose, telemetry: null, cancellationToken);
+
+    private static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint cluster, bool verbose, ConsoleTelemetry? telemetry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var options = ClientSettings.ForCluster(cluster);
         var builder = CreateBuilder(verbose);
+        telemetry?.Register(builder.Services);
         if (cluster.Redis is { } redis)
         {
             await CheckMembershipAsync(cluster, redis, options, cancellationToken);

@@ -86,6 +86,7 @@ internal static class InputLoader
         }
 
         var multiscale = ValidateMultiscale(arguments);
+        _ = ConsoleTelemetry.Parse(arguments.Telemetry, TextWriter.Null);
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
         var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
 
@@ -108,7 +109,7 @@ internal static class InputLoader
 
         // Throws for the field "target" when the dimensions differ.
         _ = new SinkhornProblem(source, target);
-        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label };
+        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label, Telemetry = arguments.Telemetry };
     }
 
     /// <summary>

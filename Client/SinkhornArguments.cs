@@ -83,4 +83,7 @@ internal sealed record SinkhornArguments
 
     /// <summary>--label: the job's label in <c>transport runs list</c>.</summary>
     public string? Label { get; init; }
+
+    /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
+    public string Telemetry { get; init; } = "none";
 }

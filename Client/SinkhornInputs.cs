@@ -30,6 +30,9 @@ internal sealed record SinkhornInputs(
 
     /// <summary>The job's label in <c>transport runs list</c> (<c>--label</c>).</summary>
     public string? Label { get; init; }
+
+    /// <summary>What this process exports (<c>--telemetry</c>: none, console or otlp).</summary>
+    public string Telemetry { get; init; } = "none";
 }
 
 /// <summary>The validated settings of <c>--multiscale</c>.</summary>

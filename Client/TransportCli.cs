@@ -76,13 +76,14 @@ public static class TransportCli
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var detach = new Option<bool>("--detach") { Description = "Submit the job to the --cluster, print its id and return; collect it with 'transport runs'" };
         var label = new Option<string?>("--label") { Description = "A label for the job in 'transport runs list'", HelpName = "TEXT" };
+        var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
 
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
             precision, shards, divergence, multiscale, levels, truncate, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
-            detach, label,
+            detach, label, telemetry,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
         {
@@ -115,6 +116,7 @@ public static class TransportCli
                 Verbose = parse.GetValue(verbose),
                 Detach = parse.GetValue(detach),
                 Label = parse.GetValue(label),
+                Telemetry = parse.GetValue(telemetry) ?? "none",
             };
             return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
         });
@@ -169,7 +171,7 @@ public static class TransportCli
         try
         {
             progress.Phase(inputs.Cluster is null ? "sinkhorn: starting the embedded silo" : $"sinkhorn: connecting to {inputs.Cluster}");
-            await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, verbose, cancellationToken);
+            await using var connection = await ClusterConnection.OpenAsync(inputs.Cluster, verbose, ConsoleTelemetry.Parse(inputs.Telemetry, stderr), cancellationToken);
             var runner = new SinkhornJobRunner(connection.GrainFactory, progress);
             if (inputs.Detach)
             {

@@ -315,11 +315,17 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     /// <summary>Runs the CPU work of a half-step off the grain scheduler and records its work and duration.</summary>
     private async Task<(T Value, long Evaluations)> MeasureAsync<T>(SinkhornTerm term, string operation, ShardSolve solve, Func<T> work)
     {
+        var name = term == SinkhornTerm.Cross ? operation : $"self-{operation}";
+
+        // A child span of the caller's (the coordinator's run, through activity propagation): one per shard step.
+        using var activity = TransportTelemetry.ActivitySource.StartActivity($"sinkhorn.shard.{name}");
+        activity?.SetTag("transport.job", Setup.ProblemId);
+        activity?.SetTag("transport.shard", $"{(side == CloudSide.Source ? "source" : "target")}/{index}");
         var started = Stopwatch.GetTimestamp();
         var value = await Task.Run(work);
         var evaluations = solve.Part.EvaluationsPerCall;
+        activity?.SetTag("transport.kernel_evaluations", evaluations);
         TransportTelemetry.KernelEvaluations.Add(evaluations, new KeyValuePair<string, object?>("precision", Setup.Precision));
-        var name = term == SinkhornTerm.Cross ? operation : $"self-{operation}";
         TransportTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", name));
         return (value, evaluations);
     }

@@ -55,6 +55,7 @@ public static class TransportGatewayClientExtensions
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        client.AddActivityPropagation();
         client.Configure<ClientMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;

@@ -62,7 +62,9 @@ public static class TransportSiloBuilderExtensions
             silo.UseInMemoryReminderService();
         }
 
-        silo.Services.AddTransportTelemetry(options);
+        // Grain calls carry the caller's trace context: one run is one trace, with a child span per shard step.
+        silo.AddActivityPropagation();
+        silo.Services.AddTransportTelemetry(options, "transport-silo");
         silo.Services.AddCatalogFlowModels();
         silo.Configure<ClusterMembershipOptions>(membership =>
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Transport.Grains;
 
@@ -9,7 +10,7 @@ namespace Transport.Silo;
 public static class TransportTelemetryRegistration
 {
     /// <summary>Adds OpenTelemetry metrics and tracing with the exporter named in <paramref name="options"/>; nothing for <c>none</c>.</summary>
-    public static IServiceCollection AddTransportTelemetry(this IServiceCollection services, TransportSiloOptions options)
+    public static IServiceCollection AddTransportTelemetry(this IServiceCollection services, TransportSiloOptions options, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Telemetry == "none")
@@ -23,13 +24,22 @@ public static class TransportTelemetryRegistration
         }
 
         var otlp = options.Telemetry == "otlp";
+
+        // OTEL_EXPORTER_OTLP_ENDPOINT wins over the default endpoint (an explicit Transport:OtlpEndpoint wins over both).
+        var endpoint = options.OtlpEndpoint == new TransportSiloOptions().OtlpEndpoint
+            && Uri.TryCreate(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), UriKind.Absolute, out var fromEnvironment)
+            ? fromEnvironment
+            : options.OtlpEndpoint;
         services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(TransportTelemetry.Name, "Microsoft.Orleans");
+                // Orleans' runtime metrics go to a collector only: on the console they flood everything else.
+                metrics.AddMeter(TransportTelemetry.Name);
                 if (otlp)
                 {
-                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = options.OtlpEndpoint);
+                    metrics.AddMeter("Microsoft.Orleans");
+                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = endpoint);
                 }
                 else
                 {
@@ -41,7 +51,7 @@ public static class TransportTelemetryRegistration
                 tracing.AddSource(TransportTelemetry.Name, "Microsoft.Orleans.Application");
                 if (otlp)
                 {
-                    tracing.AddOtlpExporter(exporter => exporter.Endpoint = options.OtlpEndpoint);
+                    tracing.AddOtlpExporter(exporter => exporter.Endpoint = endpoint);
                 }
                 else
                 {

@@ -18,6 +18,9 @@ internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bo
 
     /// <summary>--label: the run's label in <c>transport runs list</c>.</summary>
     public string? Label { get; init; }
+
+    /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
+    public string Telemetry { get; init; } = "none";
 }
 
 /// <summary>
@@ -45,9 +48,10 @@ internal static class FlowCommand
         var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold tau > 0 (default 5); needs --multiscale", "TAU");
         var detach = new Option<bool>("--detach") { Description = "Submit the run to the --cluster, print its id and return; collect it with 'transport runs'" };
         var label = new Option<string?>("--label") { Description = "A label for the run in 'transport runs list'", HelpName = "TEXT" };
+        var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label,
+            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label, telemetry,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new FlowArguments(
@@ -63,6 +67,7 @@ internal static class FlowCommand
                 Multiscale = new MultiscaleFlowFlags(parse.GetValue(multiscale), parse.GetValue(levels), parse.GetValue(truncate)),
                 Detach = parse.GetValue(detach),
                 Label = parse.GetValue(label),
+                Telemetry = parse.GetValue(telemetry) ?? "none",
             },
             stdout,
             stderr,
@@ -78,6 +83,7 @@ internal static class FlowCommand
         FlowRunSpec run;
         OutputDirectory? output;
         ClusterEndpoint? cluster;
+        ConsoleTelemetry? telemetry;
         try
         {
             if ((arguments.Spec is null) == (arguments.Demo is null))
@@ -103,6 +109,7 @@ internal static class FlowCommand
             }
 
             cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
+            telemetry = ConsoleTelemetry.Parse(arguments.Telemetry, stderr);
             run = arguments.Spec is not null
                 ? FlowRunSpec.Load(arguments.Spec, arguments.Multiscale.Apply)
                 : FlowRunSpec.Parse(arguments.Multiscale.Apply(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
@@ -118,7 +125,7 @@ internal static class FlowCommand
         try
         {
             progress.Phase(cluster is null ? "flow: starting the embedded silo" : $"flow: connecting to {cluster}");
-            await using var connection = await ClusterConnection.OpenAsync(cluster, arguments.Verbose, cancellationToken);
+            await using var connection = await ClusterConnection.OpenAsync(cluster, arguments.Verbose, telemetry, cancellationToken);
             var model = CatalogFlowModels.Describe(run.ModelName, run.Json, run.Initial.Dimension, run.ModelData);
             var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options) with { Label = arguments.Label };
             var client = new FlowJobClient(connection.GrainFactory);

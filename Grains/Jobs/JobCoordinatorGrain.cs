@@ -175,6 +175,7 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     private async Task RunAsync(TSpec job, CancellationToken token)
     {
         using var activity = TransportTelemetry.ActivitySource.StartActivity($"{Kind}.run");
+        activity?.SetTag("transport.job", this.GetPrimaryKeyString());
         try
         {
             var done = await RunJobAsync(job, activity, token);

@@ -13,6 +13,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(2);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -24,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorageAsDefault();
+
+            // As the product's silos: grain calls carry the caller's trace context.
+            siloBuilder.AddActivityPropagation();
             siloBuilder.Services.AddCatalogFlowModels();
             foreach (var (name, build) in FlowTestModels.Builders)
             {
@@ -31,6 +35,12 @@ public sealed class ClusterFixture : IAsyncLifetime
             }
         }
     }
+}
+
+/// <summary>The test client propagates trace context as the product's clients do.</summary>
+internal sealed class ClientConfigurator : IClientBuilderConfigurator
+{
+    public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddActivityPropagation();
 }
 
 [CollectionDefinition(Name)]

@@ -1,4 +1,8 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Transport.Grains.Tests;
 
@@ -52,5 +56,37 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         var pairs = (long)source.Count * target.Count;
         Assert.Equal(((2L * output.Result.Iterations) + 1) * pairs, Interlocked.Read(ref evaluations));
         Assert.Equal(output.Result.Iterations, Interlocked.Read(ref iterations));
+    }
+
+    [Fact]
+    public async Task One_run_is_one_trace_with_a_child_span_per_shard_step_and_the_instruments_are_exported()
+    {
+        var spans = new List<Activity>();
+        var metrics = new List<Metric>();
+        using (var tracing = Sdk.CreateTracerProviderBuilder().AddSource(TransportTelemetry.Name, "Microsoft.Orleans.Application").AddInMemoryExporter(spans).Build())
+        using (var metering = Sdk.CreateMeterProviderBuilder().AddMeter(TransportTelemetry.Name).AddInMemoryExporter(metrics).Build())
+        {
+            var (source, target) = Problems.Clouds(40, 30, 2, seed: 23);
+            var spec = Problems.Spec(source, target, epsilon: 0.1, shards: 2);
+            var output = await new SinkhornJobClient(fixture.Grains).RunAsync("traced", spec, source, target);
+            tracing.ForceFlush();
+            metering.ForceFlush();
+
+            var ours = spans.Where(s => (s.GetTagItem("transport.job") as string) == "traced").ToList();
+            var run = Assert.Single(ours, s => s.OperationName == "sinkhorn.run");
+            var steps = ours.Where(s => s.OperationName.StartsWith("sinkhorn.shard.", StringComparison.Ordinal)).ToList();
+
+            // Each iteration: an update on each of the 2 source shards and a check on each of the 2 target shards; then the
+            // final evaluation on the source shards. All in the run's trace, below the run.
+            Assert.Equal((4 * output.Result.Iterations) + 2, steps.Count);
+            Assert.All(steps, s => Assert.Equal(run.TraceId, s.TraceId));
+            Assert.All(steps, s => Assert.True(s.StartTimeUtc >= run.StartTimeUtc && s.StartTimeUtc + s.Duration <= run.StartTimeUtc + run.Duration + TimeSpan.FromMilliseconds(50), $"{s.OperationName} outside the run"));
+            Assert.Single(ours.Select(s => s.TraceId).Distinct());
+        }
+
+        var names = metrics.Select(m => m.Name).ToHashSet();
+        Assert.Contains("transport.kernel.evaluations", names);
+        Assert.Contains("transport.sinkhorn.iterations", names);
+        Assert.Contains("transport.shard.step.duration", names);
     }
 }
