@@ -10,10 +10,11 @@ namespace Transport.Numerics.Kernels;
 /// <see cref="FusedTilePass"/> that exponentiates against a per-query reference r and sums.
 /// <para>
 /// Reference rule: r is the maximum of the query's first non-empty tile (found by a max-only pass
-/// over that tile) and is raised only when a later tile's maximum exceeds it by more than a margin
+/// over that tile, rounded to the kernel's arithmetic; in float32 every score is formed relative to
+/// it, see <see cref="FusedTilePass"/>) and is raised only when a later tile's maximum exceeds it by more than a margin
 /// (64 in float32, 512 in float64, far from overflow for a tile's sum); that tile is then recomputed
-/// with the new reference and the running sums are rescaled once. Since r never exceeds the true
-/// maximum by construction and terms above r are exact, the partial (r, z, u, w) is exact; at the
+/// with the new reference and the running sums are rescaled once. Since r exceeds no score by more
+/// than a rounding and terms above r are exact, the partial (r, z, u, w) is exact; at the
 /// end it is re-expressed against the true maximum (the output contract: m = max score). Every sum
 /// has a fixed order, so a query's result depends only on the key order, never on the other queries
 /// of its group, chunk, thread or shard.
@@ -69,7 +70,7 @@ internal static class FusedChunkReduction
                     {
                         if (double.IsNegativeInfinity(reference[local + r]))
                         {
-                            reference[local + r] = tileMax[r];
+                            reference[local + r] = InArithmetic<T>(tileMax[r]);
                         }
                     }
                 }
@@ -88,18 +89,19 @@ internal static class FusedChunkReduction
 
                 if (redo)
                 {
-                    // Raise the reference to the tile maximum (a score, so representable in T) and
-                    // rescale what was summed against the old one.
+                    // Raise the reference to the tile maximum (rounded to T) and rescale what was
+                    // summed against the old one.
                     for (var r = 0; r < group; r++)
                     {
                         if (tileMax[r] > refs[r] + margin)
                         {
                             var q = local + r;
-                            var factor = Math.Exp(reference[q] - tileMax[r]);
+                            var raised = InArithmetic<T>(tileMax[r]);
+                            var factor = Math.Exp(reference[q] - raised);
                             sum[q] *= factor;
                             Scale(extras.AsSpan(q * perQuery, perQuery), factor);
-                            reference[q] = tileMax[r];
-                            refs[r] = tileMax[r];
+                            reference[q] = raised;
+                            refs[r] = raised;
                         }
                     }
 
@@ -171,6 +173,15 @@ internal static class FusedChunkReduction
             FusedTilePass.Run<Lanes256<T>, Vector256<T>, T, TDistance>(input, query, bodyEnd, end, refs, accumulate, tileMax, tileSum, tileExtras, distanceCache, start, cached);
         }
     }
+
+    /// <summary>
+    /// <paramref name="value"/> rounded to T: references are values of the kernel's arithmetic, so that
+    /// the float32 kernel subtracts them from the log-weights without a rounding of the reference itself.
+    /// A reference is any value near the maximum; rounding it keeps the partials exact.
+    /// </summary>
+    private static double InArithmetic<T>(double value)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        double.CreateTruncating(T.CreateTruncating(value));
 
     private static void Scale(Span<double> values, double factor)
     {

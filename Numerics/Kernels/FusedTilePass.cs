@@ -60,7 +60,9 @@ internal static class FusedTilePass
 
         for (var r = 0; r < 4; r++)
         {
-            tileMax[r] = Math.Max(tileMax[r], double.CreateTruncating(TLanes.MaxAcross(state[r])));
+            // float32 tracks the maximum relative to the reference (see Step); float64 the score itself.
+            var passMax = double.CreateTruncating(TLanes.MaxAcross(state[r])) + (Split<T>() ? refs[r] : 0.0);
+            tileMax[r] = Math.Max(tileMax[r], passMax);
             if (accumulate)
             {
                 tileSum[r] += TLanes.SumAcross(state[4 + r]);
@@ -89,6 +91,7 @@ internal static class FusedTilePass
         var c = LaneExponential.Constants<TLanes, TVector, T>();
         var negScale = TLanes.Broadcast(input.NegativeScale);
         ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.LogWeightResiduals);
         var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
         var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
         var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
@@ -105,10 +108,11 @@ internal static class FusedTilePass
         {
             TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
             var hj = TLanes.Load(ref h, (nuint)j);
-            Step<TLanes, TVector, T>(input, c, j, a0, hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a1, hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a2, hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a3, hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+            var lj = Split<T>() ? TLanes.Load(ref low, (nuint)j) : TLanes.Zero;
+            Step<TLanes, TVector, T>(input, c, j, a0, hj, lj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a1, hj, lj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a2, hj, lj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a3, hj, lj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
@@ -144,6 +148,7 @@ internal static class FusedTilePass
         var c = LaneExponential.Constants<TLanes, TVector, T>();
         var negScale = TLanes.Broadcast(input.NegativeScale);
         ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.LogWeightResiduals);
         var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
         var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
         var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
@@ -193,11 +198,12 @@ internal static class FusedTilePass
         for (var j = start; j < end; j += width)
         {
             var hj = TLanes.Load(ref h, (nuint)j);
+            var lj = Split<T>() ? TLanes.Load(ref low, (nuint)j) : TLanes.Zero;
             var local = (nuint)(j - tileStart);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local), hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + row), hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (2 * row)), hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (3 * row)), hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local), hj, lj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + row), hj, lj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (2 * row)), hj, lj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (3 * row)), hj, lj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
@@ -222,7 +228,23 @@ internal static class FusedTilePass
         state[7] = sum3;
     }
 
-    /// <summary>One key vector for one query: score, maximum, and the exponential's contributions.</summary>
+    /// <summary>
+    /// Whether scores are formed around the float64 reference (float32): h_j arrives as a float32 value plus
+    /// its float32 residual, the reference is a float32 value, so (h_j - r) + residual is computed from the
+    /// float64 quantities with one rounding at the magnitude of the difference, not of h_j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Split<T>() => typeof(T) == typeof(float);
+
+    /// <summary>
+    /// One key vector for one query: score, maximum, and the exponential's contributions.
+    /// <para>
+    /// float64: s = h - scale d, the maximum of s, e = exp(s - r). float32: t = ((h - r) + residual) -
+    /// scale d, the maximum of t (the caller adds r back in float64), e = exp(t). The float32 form keeps
+    /// the rounding of a log-weight of magnitude 1/eps (2^-24 of it, 1e-4 at |h| ~ 2000) out of the
+    /// exponent: the values that enter the exponential are differences near 0 formed before rounding.
+    /// </para>
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step<TLanes, TVector, T>(
         in ReductionInput<T> input,
@@ -230,6 +252,7 @@ internal static class FusedTilePass
         int key,
         TVector distance,
         TVector h,
+        TVector residual,
         TVector negScale,
         TVector reference,
         ref TVector max,
@@ -241,14 +264,23 @@ internal static class FusedTilePass
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var score = TLanes.MultiplyAdd(negScale, distance, h);
+        TVector score;
+        if (Split<T>())
+        {
+            score = TLanes.MultiplyAdd(negScale, distance, TLanes.Add(TLanes.Subtract(h, reference), residual));
+        }
+        else
+        {
+            score = TLanes.MultiplyAdd(negScale, distance, h);
+        }
+
         max = TLanes.Max(max, score);
         if (!accumulate)
         {
             return;
         }
 
-        var e = LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(score, reference), c);
+        var e = LaneExponential.Exp<TLanes, TVector, T>(Split<T>() ? score : TLanes.Subtract(score, reference), c);
         sum = TLanes.Add(sum, e);
         if (extras.Length > 0)
         {

@@ -7,10 +7,11 @@ namespace Transport.Numerics.Kernels;
 internal readonly struct ReductionInput<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public ReductionInput(QueryPoints<T> queries, KeyPoints<T> keys, T[] logWeights, double scale, T[]? values, int valueDimension, bool withMoment)
+    public ReductionInput(QueryPoints<T> queries, KeyPoints<T> keys, T[] logWeights, T[] logWeightResiduals, double scale, T[]? values, int valueDimension, bool withMoment)
     {
         Distances = new DistanceInput<T>(queries, keys);
         LogWeights = logWeights;
+        LogWeightResiduals = logWeightResiduals;
         NegativeScale = T.CreateTruncating(-scale);
         Values = values ?? [];
         ValueDimension = valueDimension;
@@ -22,6 +23,12 @@ internal readonly struct ReductionInput<T>
 
     /// <summary>h_j, minus infinity for padding.</summary>
     public T[] LogWeights { get; }
+
+    /// <summary>
+    /// float32: h_j minus its float32 value (the float64 remainder, zero for padding), read by the float32
+    /// kernel only; float64: unused.
+    /// </summary>
+    public T[] LogWeightResiduals { get; }
 
     /// <summary>-scale in the kernel's arithmetic.</summary>
     public T NegativeScale { get; }

@@ -52,16 +52,59 @@ public static class SoftmaxReduction
         T[]? values = null,
         int maxDegreeOfParallelism = -1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T> =>
-        Reduce(queries, keys, logWeights, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
+        Reduce(queries, keys, logWeights, null, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
 
     /// <summary>
-    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], double, SoftmaxPartials, T[], int)"/> on a
+    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], double, SoftmaxPartials, T[], int)"/> with
+    /// log-weights given to more than T's precision: h_j = <paramref name="logWeights"/>[j] +
+    /// <paramref name="logWeightResiduals"/>[j] (see <see cref="SplitLogWeights{T}"/>). The float32 kernel
+    /// forms every score as a difference from a per-query float64 reference before any rounding at the
+    /// magnitude of h_j, so log-weights of size 1/eps keep float32's relative accuracy on the differences
+    /// that enter the exponential. The float64 kernel ignores the residuals (null is allowed).
+    /// </summary>
+    public static void Reduce<T>(
+        QueryPoints<T> queries,
+        KeyPoints<T> keys,
+        T[] logWeights,
+        T[]? logWeightResiduals,
+        double scale,
+        SoftmaxPartials output,
+        T[]? values = null,
+        int maxDegreeOfParallelism = -1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T> =>
+        Reduce(queries, keys, logWeights, logWeightResiduals, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
+
+    /// <summary>
+    /// Writes h_j = <paramref name="logWeights"/>[j] in two values of T: <paramref name="high"/>[j] = h_j
+    /// rounded to T and <paramref name="residual"/>[j] = h_j - high[j] rounded to T (zero when T is
+    /// float64, or h_j is infinite). Entries past <paramref name="logWeights"/> are left alone.
+    /// </summary>
+    public static void SplitLogWeights<T>(ReadOnlySpan<double> logWeights, Span<T> high, Span<T> residual)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (high.Length < logWeights.Length || residual.Length < logWeights.Length)
+        {
+            throw new ArgumentException("the destinations are shorter than the log-weights");
+        }
+
+        for (var j = 0; j < logWeights.Length; j++)
+        {
+            var h = logWeights[j];
+            var rounded = T.CreateTruncating(h);
+            high[j] = rounded;
+            residual[j] = double.IsFinite(h) ? T.CreateTruncating(h - double.CreateTruncating(rounded)) : T.Zero;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], T[], double, SoftmaxPartials, T[], int)"/> on a
     /// chosen vector width (tests and the bench force each path; callers use the automatic choice).
     /// </summary>
     internal static void Reduce<T>(
         QueryPoints<T> queries,
         KeyPoints<T> keys,
         T[] logWeights,
+        T[]? logWeightResiduals,
         double scale,
         SoftmaxPartials output,
         T[]? values,
@@ -85,6 +128,11 @@ public static class SoftmaxReduction
             throw new ArgumentException($"expected {keys.PaddedCount} log-weights, got {logWeights.Length}", nameof(logWeights));
         }
 
+        if (logWeightResiduals is not null && logWeightResiduals.Length < keys.PaddedCount)
+        {
+            throw new ArgumentException($"expected {keys.PaddedCount} log-weight residuals, got {logWeightResiduals.Length}", nameof(logWeightResiduals));
+        }
+
         if (output.Count != queries.Count)
         {
             throw new ArgumentException($"output holds {output.Count} queries, expected {queries.Count}", nameof(output));
@@ -101,7 +149,9 @@ public static class SoftmaxReduction
             return;
         }
 
-        var input = new ReductionInput<T>(queries, keys, logWeights, scale, values, valueDimension, output.HasMoment);
+        // The float32 kernel always reads residuals: without any, a shared buffer of zeros.
+        var residuals = FusedTilePass.Split<T>() ? logWeightResiduals ?? Zeros<T>.AtLeast(keys.PaddedCount) : [];
+        var input = new ReductionInput<T>(queries, keys, logWeights, residuals, scale, values, valueDimension, output.HasMoment);
         var chunks = (queries.PaddedCount + QueriesPerChunk - 1) / QueriesPerChunk;
         if (maxDegreeOfParallelism == 1 || chunks == 1)
         {
@@ -149,5 +199,27 @@ public static class SoftmaxReduction
                 FusedChunkReduction.Reduce<Lanes128<T>, Vector128<T>, T, TDistance>(input, keyCount, queryCount, output, start, count);
                 break;
         }
+    }
+}
+
+/// <summary>A shared, never written buffer of zeros (residuals for callers that give none).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal static class Zeros<T>
+    where T : unmanaged
+{
+    private static T[] buffer = [];
+
+    /// <summary>At least <paramref name="count"/> zeros.</summary>
+    public static T[] AtLeast(int count)
+    {
+        var current = Volatile.Read(ref buffer);
+        if (current.Length >= count)
+        {
+            return current;
+        }
+
+        var grown = new T[Math.Max(count, 2 * current.Length)];
+        Volatile.Write(ref buffer, grown);
+        return grown;
     }
 }

@@ -98,13 +98,11 @@ public sealed class KernelPathTests
         var keys = new KeyPoints<T>(y, keyCount, dim);
         var queries = new QueryPoints<T>(x, queryCount, dim);
         var logWeights = keys.CreateLogWeightBuffer();
-        for (var j = 0; j < keyCount; j++)
-        {
-            logWeights[j] = T.CreateTruncating(h[j]);
-        }
+        var residuals = new T[logWeights.Length];
+        SoftmaxReduction.SplitLogWeights<T>(h, logWeights, residuals);
 
         var output = new SoftmaxPartials(queryCount, ValueDimension, withMoment: true);
-        SoftmaxReduction.Reduce(queries, keys, logWeights, scale, output, keys.LayoutValues(v, ValueDimension), maxDegreeOfParallelism: 1, path);
+        SoftmaxReduction.Reduce(queries, keys, logWeights, residuals, scale, output, keys.LayoutValues(v, ValueDimension), maxDegreeOfParallelism: 1, path);
 
         for (var i = 0; i < queryCount; i++)
         {
