@@ -48,6 +48,12 @@ internal static class FusedTilePass
         // is a multiply-add per component, and there may be more components than registers.
         Span<TVector> extras = perQuery <= 64 ? stackalloc TVector[4 * perQuery] : new TVector[4 * perQuery];
         extras.Clear();
+        if (!TDistance.Blocked && LowDimensionPass.Handles(input))
+        {
+            LowDimensionPass.Run<TLanes, TVector, T>(input, query, start, end, refs, accumulate, tileMax, tileSum);
+            return;
+        }
+
         Span<TVector> state = stackalloc TVector[8];
         if (TDistance.Blocked)
         {

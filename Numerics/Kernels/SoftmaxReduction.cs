@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -151,21 +152,48 @@ public static class SoftmaxReduction
 
         // The float32 kernel always reads residuals: without any, a shared buffer of zeros.
         var residuals = FusedTilePass.Split<T>() ? logWeightResiduals ?? Zeros<T>.AtLeast(keys.PaddedCount) : [];
-        var input = new ReductionInput<T>(queries, keys, logWeights, residuals, scale, values, valueDimension, output.HasMoment);
-        var chunks = (queries.PaddedCount + QueriesPerChunk - 1) / QueriesPerChunk;
-        if (maxDegreeOfParallelism == 1 || chunks == 1)
+        T[]? base2 = null;
+        T[]? base2Residuals = null;
+        if (LowDimensionPass.Base2<T>() && keys.Dimension <= LowDimensionPass.MaxDimension && valueDimension == 0 && !output.HasMoment)
         {
-            // Small blocks (block-sparse rows) call this once per row: no parallel loop set-up.
-            for (var chunk = 0; chunk < chunks; chunk++)
+            // The float32 low-dimension pass scores in base 2: h_j log2 e in float64, split again.
+            base2 = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
+            base2Residuals = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
+            for (var j = 0; j < keys.PaddedCount; j++)
             {
-                ReduceOneChunk(input, queries, keys, output, chunk, path);
+                var h = (double.CreateTruncating(logWeights[j]) + double.CreateTruncating(residuals[j])) * LaneExponential.Log2E;
+                var rounded = T.CreateTruncating(h);
+                base2[j] = rounded;
+                base2Residuals[j] = double.IsFinite(h) ? T.CreateTruncating(h - double.CreateTruncating(rounded)) : T.Zero;
             }
-
-            return;
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, chunks, options, chunk => ReduceOneChunk(input, queries, keys, output, chunk, path));
+        try
+        {
+            var input = new ReductionInput<T>(queries, keys, logWeights, residuals, scale, values, valueDimension, output.HasMoment, base2, base2Residuals);
+            var chunks = (queries.PaddedCount + QueriesPerChunk - 1) / QueriesPerChunk;
+            if (maxDegreeOfParallelism == 1 || chunks == 1)
+            {
+                // Small blocks (block-sparse rows) call this once per row: no parallel loop set-up.
+                for (var chunk = 0; chunk < chunks; chunk++)
+                {
+                    ReduceOneChunk(input, queries, keys, output, chunk, path);
+                }
+
+                return;
+            }
+
+            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+            Parallel.For(0, chunks, options, chunk => ReduceOneChunk(input, queries, keys, output, chunk, path));
+        }
+        finally
+        {
+            if (base2 is not null)
+            {
+                ArrayPool<T>.Shared.Return(base2);
+                ArrayPool<T>.Shared.Return(base2Residuals!);
+            }
+        }
     }
 
     private static void ReduceOneChunk<T>(in ReductionInput<T> input, QueryPoints<T> queries, KeyPoints<T> keys, SoftmaxPartials output, int chunk, KernelPath path)
