@@ -30,8 +30,8 @@ internal readonly struct Dimension3 : IFixedDimension
 }
 
 /// <summary>
-/// The tile pass of <see cref="FusedTilePass"/> for the commonest case, d &lt;= 3 with no weighted sums and no
-/// moment (the log-sum-exp of a Sinkhorn half-step), written without anything the general pass needs per
+/// The float32 tile pass of <see cref="FusedTilePass"/> for the commonest case, d &lt;= 3 with no weighted sums
+/// and no moment (the log-sum-exp of a Sinkhorn half-step), written without anything the general pass needs per
 /// key: the coordinates are unrolled for the fixed dimension, one query walks the tile at a time (with
 /// d &lt;= 3 a key vector costs few loads, so sharing them across queries gains little, while one query
 /// needs few registers: AVX2 has 16, and the general pass spills its sums), the maximum-only and the
@@ -39,10 +39,11 @@ internal readonly struct Dimension3 : IFixedDimension
 /// <para>
 /// float32 scores in base 2: t = ((h_j log2 e - r') + residual) - scale log2 e |x - y_j|^2 with the
 /// log-weights pre-multiplied in float64 (<see cref="ReductionInput{T}.Base2LogWeights"/>) and the reference
-/// r' = r log2 e rounded to float32, so the exponential is <see cref="LaneExponential.Exp2"/>, whose
-/// dependent chain is about half as long. The pass hands back the maximum and the sum in natural units
-/// against the caller's reference (the sum is rescaled by exp(r' ln 2 - r), a factor within 1e-4 of 1
-/// computed in float64). float64 keeps the natural-base arithmetic of the general pass.
+/// r' = r log2 e rounded to float32, so the exponential is <see cref="LaneExponential.Exp2"/>: no multiply
+/// by log2 e, an exact one-subtraction argument reduction and a degree-5 polynomial (21 vector operations
+/// per key vector and query in all, against 25 for the natural-base form). The pass hands back the maximum
+/// and the sum in natural units against the caller's reference (the sum is rescaled by exp(r' ln 2 - r), a
+/// factor within 1e-4 of 1 computed in float64). float64 keeps the general pass.
 /// </para>
 /// </summary>
 internal static class LowDimensionPass
@@ -50,14 +51,14 @@ internal static class LowDimensionPass
     /// <summary>The largest dimension handled.</summary>
     public const int MaxDimension = 3;
 
-    /// <summary>Whether scores are in base 2 (float32).</summary>
+    /// <summary>Whether the pass runs for T (float32 only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Base2<T>() => typeof(T) == typeof(float);
 
-    /// <summary>Whether this pass handles the input: d &lt;= 3 and no weighted sums or moment.</summary>
+    /// <summary>Whether this pass handles the input: float32, d &lt;= 3 and no weighted sums or moment.</summary>
     public static bool Handles<T>(in ReductionInput<T> input)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        input.Distances.Dimension <= MaxDimension && input.ExtrasPerQuery == 0;
+        Base2<T>() && input.Distances.Dimension <= MaxDimension && input.ExtrasPerQuery == 0;
 
     /// <summary>
     /// Raises <paramref name="tileMax"/> to the maximum score and adds the sum of exp(score - ref) into
@@ -89,7 +90,7 @@ internal static class LowDimensionPass
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TDim : IFixedDimension
     {
-        var c2 = Base2<T>() ? LaneExponential.Base2Constants<TLanes, TVector, T>() : default;
+        var c = LaneExponential.Base2Constants<TLanes, TVector, T>();
         for (var r = 0; r < SoftmaxReduction.QueryGroup; r++)
         {
             var i = query + r;
@@ -97,23 +98,21 @@ internal static class LowDimensionPass
             var x1 = Coordinate<TLanes, TVector, T, TDim>(input, i, 1);
             var x2 = Coordinate<TLanes, TVector, T, TDim>(input, i, 2);
 
-            // The reference in the units of the scores: float32 base 2 (t relative to it), float64 natural.
-            var reference = Base2<T>() ? T.CreateTruncating(refs[r] * LaneExponential.Log2E) : T.CreateTruncating(refs[r]);
-            var unit = Base2<T>() ? LaneExponential.Ln2 : 1.0;
-            var offset = Base2<T>() ? double.CreateTruncating(reference) : 0.0;
+            // The reference in base 2, rounded to float32; the scores are relative to it.
+            var reference = T.CreateTruncating(refs[r] * LaneExponential.Log2E);
+            var offset = double.CreateTruncating(reference);
             TVector max;
             if (accumulate)
             {
-                Sums<TLanes, TVector, T, TDim>(input, x0, x1, x2, TLanes.Broadcast(reference), start, end, c2, out max, out var sum);
-                var rescale = Base2<T>() ? Math.Exp((offset * unit) - refs[r]) : 1.0;
-                tileSum[r] += TLanes.SumAcross(sum) * rescale;
+                Sums<TLanes, TVector, T, TDim>(input, x0, x1, x2, TLanes.Broadcast(reference), start, end, c, out max, out var sum);
+                tileSum[r] += TLanes.SumAcross(sum) * Math.Exp((offset * LaneExponential.Ln2) - refs[r]);
             }
             else
             {
                 max = Maxima<TLanes, TVector, T, TDim>(input, x0, x1, x2, TLanes.Broadcast(reference), start, end);
             }
 
-            tileMax[r] = Math.Max(tileMax[r], (offset + double.CreateTruncating(TLanes.MaxAcross(max))) * unit);
+            tileMax[r] = Math.Max(tileMax[r], (offset + double.CreateTruncating(TLanes.MaxAcross(max))) * LaneExponential.Ln2);
         }
     }
 
@@ -135,10 +134,10 @@ internal static class LowDimensionPass
     {
         var width = TLanes.Count;
         var stride = (nuint)input.Distances.Padded;
-        var negScale = TLanes.Broadcast(Base2<T>() ? input.Base2NegativeScale : input.NegativeScale);
+        var negScale = TLanes.Broadcast(input.Base2NegativeScale);
         ref var y = ref MemoryMarshal.GetArrayDataReference(input.Distances.Keys);
-        ref var h = ref MemoryMarshal.GetArrayDataReference(Base2<T>() ? input.Base2LogWeights : input.LogWeights);
-        ref var low = ref MemoryMarshal.GetArrayDataReference(Base2<T>() ? input.Base2Residuals : input.LogWeightResiduals);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(input.Base2LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.Base2Residuals);
         var max = TLanes.Broadcast(T.NegativeInfinity);
         for (var j = start; j < end; j += width)
         {
@@ -148,56 +147,9 @@ internal static class LowDimensionPass
         return max;
     }
 
-    /// <summary>The summing pass for one query: scores, their maximum and exponentials against the reference, summed.</summary>
+    /// <summary>The summing pass for one query: scores relative to the reference, their maximum and the sum of their powers of 2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sums<TLanes, TVector, T, TDim>(in ReductionInput<T> input, TVector x0, TVector x1, TVector x2, TVector reference, int start, int end, in Exp2Constants<TVector> c2, out TVector max, out TVector sum)
-        where TLanes : ILanes<TVector, T>
-        where TVector : unmanaged
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TDim : IFixedDimension
-    {
-        if (Base2<T>())
-        {
-            SumsBase2<TLanes, TVector, T, TDim>(input, x0, x1, x2, reference, start, end, c2, out max, out sum);
-            return;
-        }
-
-        var width = TLanes.Count;
-        var c = LaneExponential.Constants<TLanes, TVector, T>();
-        var stride = (nuint)input.Distances.Padded;
-        var negScale = TLanes.Broadcast(input.NegativeScale);
-        ref var y = ref MemoryMarshal.GetArrayDataReference(input.Distances.Keys);
-        ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
-        ref var low = ref MemoryMarshal.GetArrayDataReference(input.LogWeightResiduals);
-        var maxA = TLanes.Broadcast(T.NegativeInfinity);
-        var maxB = maxA;
-        var sumA = TLanes.Zero;
-        var sumB = sumA;
-        var j = start;
-        for (; j + width < end; j += 2 * width)
-        {
-            var a = Score<TLanes, TVector, T, TDim>(ref y, ref h, ref low, (nuint)j, stride, x0, x1, x2, reference, negScale);
-            var b = Score<TLanes, TVector, T, TDim>(ref y, ref h, ref low, (nuint)(j + width), stride, x0, x1, x2, reference, negScale);
-            maxA = TLanes.Max(maxA, a);
-            maxB = TLanes.Max(maxB, b);
-            sumA = TLanes.Add(sumA, LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(a, reference), c));
-            sumB = TLanes.Add(sumB, LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(b, reference), c));
-        }
-
-        if (j < end)
-        {
-            var a = Score<TLanes, TVector, T, TDim>(ref y, ref h, ref low, (nuint)j, stride, x0, x1, x2, reference, negScale);
-            maxA = TLanes.Max(maxA, a);
-            sumA = TLanes.Add(sumA, LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(a, reference), c));
-        }
-
-        max = TLanes.Max(maxA, maxB);
-        sum = TLanes.Add(sumA, sumB);
-    }
-
-    /// <summary>The float32 summing loop in base 2 (scores relative to the reference, <see cref="LaneExponential.Exp2"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SumsBase2<TLanes, TVector, T, TDim>(in ReductionInput<T> input, TVector x0, TVector x1, TVector x2, TVector reference, int start, int end, in Exp2Constants<TVector> c, out TVector max, out TVector sum)
+    private static void Sums<TLanes, TVector, T, TDim>(in ReductionInput<T> input, TVector x0, TVector x1, TVector x2, TVector reference, int start, int end, in Exp2Constants<TVector> c, out TVector max, out TVector sum)
         where TLanes : ILanes<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -222,15 +174,15 @@ internal static class LowDimensionPass
             var f = Score<TLanes, TVector, T, TDim>(ref y, ref h, ref low, (nuint)(j + (3 * width)), stride, x0, x1, x2, reference, negScale);
             maxA = TLanes.Max(maxA, TLanes.Max(a, e));
             maxB = TLanes.Max(maxB, TLanes.Max(b, f));
-            sumA = TLanes.Add(sumA, TLanes.Add(LaneExponential.Exp2<TLanes, TVector, T>(a, c), LaneExponential.Exp2<TLanes, TVector, T>(e, c)));
-            sumB = TLanes.Add(sumB, TLanes.Add(LaneExponential.Exp2<TLanes, TVector, T>(b, c), LaneExponential.Exp2<TLanes, TVector, T>(f, c)));
+            sumA = LaneExponential.AddExp2<TLanes, TVector, T>(e, c, LaneExponential.AddExp2<TLanes, TVector, T>(a, c, sumA));
+            sumB = LaneExponential.AddExp2<TLanes, TVector, T>(f, c, LaneExponential.AddExp2<TLanes, TVector, T>(b, c, sumB));
         }
 
         for (; j < end; j += width)
         {
             var a = Score<TLanes, TVector, T, TDim>(ref y, ref h, ref low, (nuint)j, stride, x0, x1, x2, reference, negScale);
             maxA = TLanes.Max(maxA, a);
-            sumA = TLanes.Add(sumA, LaneExponential.Exp2<TLanes, TVector, T>(a, c));
+            sumA = LaneExponential.AddExp2<TLanes, TVector, T>(a, c, sumA);
         }
 
         max = TLanes.Max(maxA, maxB);
@@ -238,7 +190,7 @@ internal static class LowDimensionPass
     }
 
     /// <summary>
-    /// float32: ((h - r) + residual) - scale |x - y|^2 (relative to the reference); float64: h - scale |x - y|^2.
+    /// ((h - r) + residual) - scale |x - y|^2 in base 2 (relative to the reference): h, residual and scale are the base-2 ones.
     /// Differences y - x are the negated x - y of the general pass: the same squares, bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -263,7 +215,7 @@ internal static class LowDimensionPass
         }
 
         var hj = TLanes.Load(ref h, key);
-        var offset = FusedTilePass.Split<T>() ? TLanes.Add(TLanes.Subtract(hj, reference), TLanes.Load(ref low, key)) : hj;
+        var offset = TLanes.Add(TLanes.Subtract(hj, reference), TLanes.Load(ref low, key));
         return TLanes.MultiplyAdd(negScale, distance, offset);
     }
 }
