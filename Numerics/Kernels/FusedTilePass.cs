@@ -54,6 +54,17 @@ internal static class FusedTilePass
             return;
         }
 
+        if (TDistance.Blocked && LowDimensionPass.HandlesCached(input))
+        {
+            if (!cached)
+            {
+                FillCache<TLanes, TVector, T, TDistance>(input, query, start, end, distanceCache, tileStart);
+            }
+
+            LowDimensionPass.RunCached<TLanes, TVector, T>(input, distanceCache, tileStart, start, end, refs, accumulate, tileMax, tileSum);
+            return;
+        }
+
         Span<TVector> state = stackalloc TVector[8];
         if (TDistance.Blocked)
         {
@@ -171,34 +182,7 @@ internal static class FusedTilePass
         ref var cache = ref MemoryMarshal.GetReference(distanceCache);
         if (!cached)
         {
-            for (var j = start; j < end;)
-            {
-                ref var slot = ref Unsafe.Add(ref cache, j - tileStart);
-                if (j + (2 * width) <= end)
-                {
-                    // Out locals, stored afterwards: out arguments into the cache would keep the
-                    // accumulators in memory through the whole coordinate loop.
-                    TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
-                    Store(ref slot, a0);
-                    Store(ref Unsafe.Add(ref slot, row), a1);
-                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
-                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
-                    Store(ref Unsafe.Add(ref slot, width), b0);
-                    Store(ref Unsafe.Add(ref slot, row + width), b1);
-                    Store(ref Unsafe.Add(ref slot, (2 * row) + width), b2);
-                    Store(ref Unsafe.Add(ref slot, (3 * row) + width), b3);
-                    j += 2 * width;
-                }
-                else
-                {
-                    TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
-                    Store(ref slot, a0);
-                    Store(ref Unsafe.Add(ref slot, row), a1);
-                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
-                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
-                    j += width;
-                }
-            }
+            FillCache<TLanes, TVector, T, TDistance>(input, query, start, end, distanceCache, tileStart);
         }
 
         for (var j = start; j < end; j += width)
@@ -213,6 +197,50 @@ internal static class FusedTilePass
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
+    }
+
+    /// <summary>
+    /// Fills the distance cache of the tile (row r at r x <see cref="SoftmaxReduction.TileSize"/> + key -
+    /// <paramref name="tileStart"/>) for the four queries from <paramref name="query"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void FillCache<TLanes, TVector, T, TDistance>(in ReductionInput<T> input, int query, int start, int end, Span<T> distanceCache, int tileStart)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        var width = TLanes.Count;
+        const int row = SoftmaxReduction.TileSize;
+        ref var cache = ref MemoryMarshal.GetReference(distanceCache);
+        for (var j = start; j < end;)
+        {
+            ref var slot = ref Unsafe.Add(ref cache, j - tileStart);
+            if (j + (2 * width) <= end)
+            {
+                // Out locals, stored afterwards: out arguments into the cache would keep the
+                // accumulators in memory through the whole coordinate loop.
+                TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+                Store(ref slot, a0);
+                Store(ref Unsafe.Add(ref slot, row), a1);
+                Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                Store(ref Unsafe.Add(ref slot, width), b0);
+                Store(ref Unsafe.Add(ref slot, row + width), b1);
+                Store(ref Unsafe.Add(ref slot, (2 * row) + width), b2);
+                Store(ref Unsafe.Add(ref slot, (3 * row) + width), b3);
+                j += 2 * width;
+            }
+            else
+            {
+                TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
+                Store(ref slot, a0);
+                Store(ref Unsafe.Add(ref slot, row), a1);
+                Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                j += width;
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,7 +35,9 @@ internal readonly struct Dimension3 : IFixedDimension
 /// key: the coordinates are unrolled for the fixed dimension, one query walks the tile at a time (with
 /// d &lt;= 3 a key vector costs few loads, so sharing them across queries gains little, while one query
 /// needs few registers: AVX2 has 16, and the general pass spills its sums), the maximum-only and the
-/// summing loops are separate methods (no per-key branch on the pass kind or loop over extras).
+/// summing loops are separate methods (no per-key branch on the pass kind or loop over extras). The same
+/// loops over the tile's cached squared distances (<see cref="RunCached{TLanes, TVector, T}"/>) are the
+/// exponential part of the float32 dot-product path (d &gt; 8), whose general steps kept the sums in memory.
 /// <para>
 /// float32 scores in base 2: t = ((h_j log2 e - r') + residual) - scale log2 e |x - y_j|^2 with the
 /// log-weights pre-multiplied in float64 (<see cref="ReductionInput{T}.Base2LogWeights"/>) and the reference
@@ -55,10 +57,55 @@ internal static class LowDimensionPass
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Base2<T>() => typeof(T) == typeof(float);
 
-    /// <summary>Whether this pass handles the input: float32, d &lt;= 3 and no weighted sums or moment.</summary>
+    /// <summary>Whether the input is scored in base 2 (float32 without weighted sums or moment): the base-2 log-weights exist.</summary>
+    public static bool UsesBase2<T>(in ReductionInput<T> input)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Base2<T>() && input.ExtrasPerQuery == 0;
+
+    /// <summary>Whether <see cref="Run{TLanes, TVector, T}"/> handles the input: base 2 and d &lt;= 3.</summary>
     public static bool Handles<T>(in ReductionInput<T> input)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Base2<T>() && input.Distances.Dimension <= MaxDimension && input.ExtrasPerQuery == 0;
+        UsesBase2(input) && input.Distances.Dimension <= MaxDimension;
+
+    /// <summary>
+    /// Whether <see cref="RunCached{TLanes, TVector, T}"/> handles the input: base 2 (any d; the caller
+    /// fills the distance cache, as the dot-product path does).
+    /// </summary>
+    public static bool HandlesCached<T>(in ReductionInput<T> input)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        UsesBase2(input);
+
+    /// <summary>
+    /// <see cref="Run{TLanes, TVector, T}"/> with the squared distances read from the tile's distance cache
+    /// (row r at r x <see cref="SoftmaxReduction.TileSize"/> + key - <paramref name="tileStart"/>) instead of
+    /// formed from coordinates: the exponential part of the dot-product path, one query at a time with
+    /// nothing spilled.
+    /// </summary>
+    public static void RunCached<TLanes, TVector, T>(in ReductionInput<T> input, Span<T> distanceCache, int tileStart, int start, int end, ReadOnlySpan<double> refs, bool accumulate, Span<double> tileMax, Span<double> tileSum)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var c = LaneExponential.Base2Constants<TLanes, TVector, T>();
+        for (var r = 0; r < SoftmaxReduction.QueryGroup; r++)
+        {
+            ref var row = ref Unsafe.Add(ref MemoryMarshal.GetReference(distanceCache), r * SoftmaxReduction.TileSize);
+            var reference = T.CreateTruncating(refs[r] * LaneExponential.Log2E);
+            var offset = double.CreateTruncating(reference);
+            TVector max;
+            if (accumulate)
+            {
+                CachedSums<TLanes, TVector, T>(input, ref row, tileStart, TLanes.Broadcast(reference), start, end, c, out max, out var sum);
+                tileSum[r] += TLanes.SumAcross(sum) * Rescale((offset * LaneExponential.Ln2) - refs[r]);
+            }
+            else
+            {
+                max = CachedMaxima<TLanes, TVector, T>(input, ref row, tileStart, TLanes.Broadcast(reference), start, end);
+            }
+
+            tileMax[r] = Math.Max(tileMax[r], (offset + double.CreateTruncating(TLanes.MaxAcross(max))) * LaneExponential.Ln2);
+        }
+    }
 
     /// <summary>
     /// Raises <paramref name="tileMax"/> to the maximum score and adds the sum of exp(score - ref) into
@@ -105,7 +152,7 @@ internal static class LowDimensionPass
             if (accumulate)
             {
                 Sums<TLanes, TVector, T, TDim>(input, x0, x1, x2, TLanes.Broadcast(reference), start, end, c, out max, out var sum);
-                tileSum[r] += TLanes.SumAcross(sum) * Math.Exp((offset * LaneExponential.Ln2) - refs[r]);
+                tileSum[r] += TLanes.SumAcross(sum) * Rescale((offset * LaneExponential.Ln2) - refs[r]);
             }
             else
             {
@@ -115,6 +162,14 @@ internal static class LowDimensionPass
             tileMax[r] = Math.Max(tileMax[r], (offset + double.CreateTruncating(TLanes.MaxAcross(max))) * LaneExponential.Ln2);
         }
     }
+
+    /// <summary>
+    /// e^delta for the difference between the base-2 reference and the caller's: a rounding of r log2 e, so
+    /// tiny unless r is huge; the cubic Taylor polynomial is exact in float64 below 1e-4 (delta^4/24 &lt;
+    /// 5e-18) and saves a call of Math.Exp per query and tile.
+    /// </summary>
+    private static double Rescale(double delta) =>
+        Math.Abs(delta) < 1e-4 ? 1.0 + (delta * (1.0 + (delta * (0.5 + (delta / 6.0))))) : Math.Exp(delta);
 
     /// <summary>Coordinate <paramref name="k"/> of query <paramref name="query"/> in every lane (zero past d).</summary>
     private static TVector Coordinate<TLanes, TVector, T, TDim>(in ReductionInput<T> input, int query, int k)
@@ -187,6 +242,76 @@ internal static class LowDimensionPass
 
         max = TLanes.Max(maxA, maxB);
         sum = TLanes.Add(sumA, sumB);
+    }
+
+    /// <summary>The maximum-only pass over cached distances (<paramref name="row"/> indexed by key - <paramref name="tileStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TVector CachedMaxima<TLanes, TVector, T>(in ReductionInput<T> input, ref T row, int tileStart, TVector reference, int start, int end)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var width = TLanes.Count;
+        var negScale = TLanes.Broadcast(input.Base2NegativeScale);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(input.Base2LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.Base2Residuals);
+        var max = TLanes.Broadcast(T.NegativeInfinity);
+        for (var j = start; j < end; j += width)
+        {
+            max = TLanes.Max(max, CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)j, (nuint)(j - tileStart), reference, negScale));
+        }
+
+        return max;
+    }
+
+    /// <summary>The summing pass over cached distances (<paramref name="row"/> indexed by key - <paramref name="tileStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CachedSums<TLanes, TVector, T>(in ReductionInput<T> input, ref T row, int tileStart, TVector reference, int start, int end, in Exp2Constants<TVector> c, out TVector max, out TVector sum)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var width = TLanes.Count;
+        var negScale = TLanes.Broadcast(input.Base2NegativeScale);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(input.Base2LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.Base2Residuals);
+        var maxA = TLanes.Broadcast(T.NegativeInfinity);
+        var maxB = maxA;
+        var sumA = TLanes.Zero;
+        var sumB = sumA;
+        var j = start;
+        for (; j + (3 * width) < end; j += 4 * width)
+        {
+            var a = CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)j, (nuint)(j - tileStart), reference, negScale);
+            var b = CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)(j + width), (nuint)(j + width - tileStart), reference, negScale);
+            var e = CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)(j + (2 * width)), (nuint)(j + (2 * width) - tileStart), reference, negScale);
+            var f = CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)(j + (3 * width)), (nuint)(j + (3 * width) - tileStart), reference, negScale);
+            maxA = TLanes.Max(maxA, TLanes.Max(a, e));
+            maxB = TLanes.Max(maxB, TLanes.Max(b, f));
+            sumA = LaneExponential.AddExp2<TLanes, TVector, T>(e, c, LaneExponential.AddExp2<TLanes, TVector, T>(a, c, sumA));
+            sumB = LaneExponential.AddExp2<TLanes, TVector, T>(f, c, LaneExponential.AddExp2<TLanes, TVector, T>(b, c, sumB));
+        }
+
+        for (; j < end; j += width)
+        {
+            var a = CachedScore<TLanes, TVector, T>(ref row, ref h, ref low, (nuint)j, (nuint)(j - tileStart), reference, negScale);
+            maxA = TLanes.Max(maxA, a);
+            sumA = LaneExponential.AddExp2<TLanes, TVector, T>(a, c, sumA);
+        }
+
+        max = TLanes.Max(maxA, maxB);
+        sum = TLanes.Add(sumA, sumB);
+    }
+
+    /// <summary>((h - r) + residual) - scale d in base 2 with d from the cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector CachedScore<TLanes, TVector, T>(ref T row, ref T h, ref T low, nuint key, nuint local, TVector reference, TVector negScale)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var offset = TLanes.Add(TLanes.Subtract(TLanes.Load(ref h, key), reference), TLanes.Load(ref low, key));
+        return TLanes.MultiplyAdd(negScale, TLanes.Load(ref row, local), offset);
     }
 
     /// <summary>

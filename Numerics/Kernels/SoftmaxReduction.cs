@@ -154,9 +154,9 @@ public static class SoftmaxReduction
         var residuals = FusedTilePass.Split<T>() ? logWeightResiduals ?? Zeros<T>.AtLeast(keys.PaddedCount) : [];
         T[]? base2 = null;
         T[]? base2Residuals = null;
-        if (LowDimensionPass.Base2<T>() && keys.Dimension <= LowDimensionPass.MaxDimension && valueDimension == 0 && !output.HasMoment)
+        if (LowDimensionPass.Base2<T>() && valueDimension == 0 && !output.HasMoment)
         {
-            // The float32 low-dimension pass scores in base 2: h_j log2 e in float64, split again.
+            // float32 without weighted sums or moment scores in base 2 (LowDimensionPass): h_j log2 e in float64, split again.
             base2 = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
             base2Residuals = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
             for (var j = 0; j < keys.PaddedCount; j++)
