@@ -10,7 +10,7 @@ namespace Transport.Numerics.Kernels;
 /// <see cref="FusedTilePass"/> that exponentiates against a per-query reference r and sums.
 /// <para>
 /// Reference rule: r is the maximum of the query's first non-empty tile (found by a max-only pass
-/// over that tile, rounded to the kernel's arithmetic; in float32 every score is formed relative to
+/// over that tile's first <see cref="SoftmaxReduction.TileSize"/> keys, rounded to the kernel's arithmetic; in float32 every score is formed relative to
 /// it, see <see cref="FusedTilePass"/>) and is raised only when a later tile's maximum exceeds it by more than a margin
 /// (64 in float32, 512 in float64, far from overflow for a tile's sum); that tile is then recomputed
 /// with the new reference and the running sums are rescaled once. Since r exceeds no score by more
@@ -49,13 +49,17 @@ internal static class FusedChunkReduction
         // the pass after the max-only pass, and a pass after a reference raise, reuse them.
         Span<T> distanceCache = TDistance.Blocked ? stackalloc T[group * SoftmaxReduction.TileSize] : [];
 
-        for (var tileStart = 0; tileStart < keyCount; tileStart += SoftmaxReduction.TileSize)
+        // The float32 base-2 pass over coordinates (d <= 3) walks longer tiles: its cost per query and tile
+        // (set-up, horizontal sums, the float64 merge) is then spread over more keys; nothing of it is cached.
+        var tileSize = !TDistance.Blocked && LowDimensionPass.Handles(input) ? LowDimensionPass.TileSize : SoftmaxReduction.TileSize;
+        for (var tileStart = 0; tileStart < keyCount; tileStart += tileSize)
         {
-            var tileEnd = Math.Min(tileStart + SoftmaxReduction.TileSize, keyCount);
+            var tileEnd = Math.Min(tileStart + tileSize, keyCount);
             for (var local = 0; local < chunkCount; local += group)
             {
                 var query = chunkStart + local;
                 var unset = false;
+                var probeEnd = tileStart;
                 for (var r = 0; r < group; r++)
                 {
                     unset |= double.IsNegativeInfinity(reference[local + r]);
@@ -63,9 +67,11 @@ internal static class FusedChunkReduction
 
                 if (unset)
                 {
-                    // First non-empty tile of some query: its maximum becomes the reference.
+                    // First non-empty tile of some query: the maximum of its first TileSize keys becomes the
+                    // reference (a longer tile raises it like any later tile when it has to).
                     refs.Clear();
-                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: false, tileMax, tileSum, tileExtras, distanceCache, cached: false);
+                    probeEnd = Math.Min(tileStart + SoftmaxReduction.TileSize, tileEnd);
+                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, probeEnd, refs, accumulate: false, tileMax, tileSum, tileExtras, distanceCache, cached: false);
                     for (var r = 0; r < group; r++)
                     {
                         if (double.IsNegativeInfinity(reference[local + r]))
@@ -80,7 +86,7 @@ internal static class FusedChunkReduction
                     refs[r] = double.IsNegativeInfinity(reference[local + r]) ? 0.0 : reference[local + r];
                 }
 
-                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: unset);
+                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: unset && probeEnd == tileEnd);
                 var redo = false;
                 for (var r = 0; r < group; r++)
                 {

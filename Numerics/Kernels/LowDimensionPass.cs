@@ -53,6 +53,9 @@ internal static class LowDimensionPass
     /// <summary>The largest dimension handled.</summary>
     public const int MaxDimension = 3;
 
+    /// <summary>Keys per tile of the coordinate pass (<see cref="SoftmaxReduction.TileSize"/> elsewhere).</summary>
+    public const int TileSize = 2048;
+
     /// <summary>Whether the pass runs for T (float32 only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Base2<T>() => typeof(T) == typeof(float);

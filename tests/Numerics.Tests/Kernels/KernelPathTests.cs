@@ -91,6 +91,10 @@ public sealed class KernelPathTests
         Check<double>(path, dim, queryCount: 23, keyCount: 1188, logWeightSlope: 0, DoubleTolerance, extras: false);
         Check<float>(path, dim, queryCount: 9, keyCount: 1600, logWeightSlope: 0.3, SingleTolerance, extras: false);
         Check<double>(path, dim, queryCount: 9, keyCount: 1600, logWeightSlope: 1.5, DoubleTolerance, extras: false);
+
+        // Past one 2048-key tile of the coordinate pass: the reference from the first 512 keys is raised inside the
+        // first tile (0.05 x 1536 > 64) and again in the next one.
+        Check<float>(path, dim, queryCount: 6, keyCount: 4500, logWeightSlope: 0.05, SingleTolerance, extras: false);
         foreach (var keyCount in new[] { 1, 9, 24, 40, 520 })
         {
             Check<float>(path, dim, queryCount: 5, keyCount, logWeightSlope: 0, SingleTolerance, extras: false);
