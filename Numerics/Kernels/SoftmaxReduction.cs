@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Transport.Numerics.Kernels;
@@ -159,13 +160,11 @@ public static class SoftmaxReduction
             // float32 without weighted sums or moment scores in base 2 (LowDimensionPass): h_j log2 e in float64, split again.
             base2 = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
             base2Residuals = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
-            for (var j = 0; j < keys.PaddedCount; j++)
-            {
-                var h = (double.CreateTruncating(logWeights[j]) + double.CreateTruncating(residuals[j])) * LaneExponential.Log2E;
-                var rounded = T.CreateTruncating(h);
-                base2[j] = rounded;
-                base2Residuals[j] = double.IsFinite(h) ? T.CreateTruncating(h - double.CreateTruncating(rounded)) : T.Zero;
-            }
+            ToBase2(
+                Unsafe.As<float[]>(logWeights).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(residuals).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(base2).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(base2Residuals).AsSpan(0, keys.PaddedCount));
         }
 
         try
@@ -193,6 +192,44 @@ public static class SoftmaxReduction
                 ArrayPool<T>.Shared.Return(base2);
                 ArrayPool<T>.Shared.Return(base2Residuals!);
             }
+        }
+    }
+
+    /// <summary>
+    /// (high + residual) log2 e in float64, split again into float32 value and residual (zero residual for
+    /// infinite values). Vectorised: small query blocks (block-sparse rows) call the reduction once per
+    /// block, and this pass over the keys must stay well below theirs.
+    /// </summary>
+    private static void ToBase2(ReadOnlySpan<float> high, ReadOnlySpan<float> residual, Span<float> base2, Span<float> base2Residual)
+    {
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var log2E = Vector256.Create(LaneExponential.Log2E);
+            for (; j + Vector256<float>.Count <= high.Length; j += Vector256<float>.Count)
+            {
+                var hi = Vector256.Create(high.Slice(j, Vector256<float>.Count));
+                var lo = Vector256.Create(residual.Slice(j, Vector256<float>.Count));
+                var lower = (Vector256.WidenLower(hi) + Vector256.WidenLower(lo)) * log2E;
+                var upper = (Vector256.WidenUpper(hi) + Vector256.WidenUpper(lo)) * log2E;
+                var rounded = Vector256.Narrow(lower, upper);
+                var lowerRest = lower - Vector256.WidenLower(rounded);
+                var upperRest = upper - Vector256.WidenUpper(rounded);
+                var rest = Vector256.Narrow(lowerRest, upperRest);
+
+                // Infinite values leave NaN (inf - inf): their residual is zero.
+                rest = Vector256.ConditionalSelect(Vector256.Equals(rest, rest), rest, Vector256<float>.Zero);
+                rounded.CopyTo(base2.Slice(j, Vector256<float>.Count));
+                rest.CopyTo(base2Residual.Slice(j, Vector256<float>.Count));
+            }
+        }
+
+        for (; j < high.Length; j++)
+        {
+            var h = ((double)high[j] + residual[j]) * LaneExponential.Log2E;
+            var rounded = (float)h;
+            base2[j] = rounded;
+            base2Residual[j] = double.IsFinite(h) ? (float)(h - rounded) : 0f;
         }
     }
 
