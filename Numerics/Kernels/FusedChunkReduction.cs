@@ -69,16 +69,25 @@ internal static class FusedChunkReduction
                 {
                     // First non-empty tile of some query: the maximum of its first TileSize keys becomes the
                     // reference (a longer tile raises it like any later tile when it has to).
+                    // A query whose first keys all have zero weight probes the rest of the tile, so that a
+                    // tile with any key is never summed against an unset reference.
                     refs.Clear();
-                    probeEnd = Math.Min(tileStart + SoftmaxReduction.TileSize, tileEnd);
-                    Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, probeEnd, refs, accumulate: false, tileMax, tileSum, tileExtras, distanceCache, cached: false);
-                    for (var r = 0; r < group; r++)
+                    for (var probeStart = tileStart; unset && probeStart < tileEnd; probeStart = probeEnd)
                     {
-                        if (double.IsNegativeInfinity(reference[local + r]))
+                        probeEnd = Math.Min(probeStart + SoftmaxReduction.TileSize, tileEnd);
+                        Tile<TLanes, TVector, T, TDistance>(input, query, probeStart, probeEnd, refs, accumulate: false, tileMax, tileSum, tileExtras, distanceCache, cached: false);
+                        unset = false;
+                        for (var r = 0; r < group; r++)
                         {
-                            reference[local + r] = InArithmetic<T>(tileMax[r]);
+                            if (double.IsNegativeInfinity(reference[local + r]))
+                            {
+                                reference[local + r] = InArithmetic<T>(tileMax[r]);
+                                unset |= double.IsNegativeInfinity(reference[local + r]);
+                            }
                         }
                     }
+
+                    unset = true;
                 }
 
                 for (var r = 0; r < group; r++)
@@ -86,7 +95,7 @@ internal static class FusedChunkReduction
                     refs[r] = double.IsNegativeInfinity(reference[local + r]) ? 0.0 : reference[local + r];
                 }
 
-                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: unset && probeEnd == tileEnd);
+                Tile<TLanes, TVector, T, TDistance>(input, query, tileStart, tileEnd, refs, accumulate: true, tileMax, tileSum, tileExtras, distanceCache, cached: unset && probeEnd == tileEnd && probeEnd - tileStart <= SoftmaxReduction.TileSize);
                 var redo = false;
                 for (var r = 0; r < group; r++)
                 {

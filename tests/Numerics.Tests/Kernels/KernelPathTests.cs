@@ -102,6 +102,56 @@ public sealed class KernelPathTests
         }
     }
 
+    [Theory]
+    [InlineData("Vector512")]
+    [InlineData("Vector256")]
+    [InlineData("Vector128")]
+    public void Leading_zero_weight_keys_do_not_leave_the_reference_unset(string pathName)
+    {
+        // The first 600 keys have zero weight (h = -inf): the reference probe of the first tile (512 keys) finds
+        // nothing, and the keys after it score about -1000, where exponentials against an unset reference (0)
+        // would all underflow. Every key after the probe must still count.
+        var path = Enum.Parse<KernelPath>(pathName);
+        const int n = 7, m = 2600, dim = 3;
+        const double scale = 1.0;
+        var x = TestData.Points(n, dim, seed: 81);
+        var y = TestData.Points(m, dim, seed: 82);
+        var random = new Random(83);
+        var h = new double[m];
+        for (var j = 0; j < m; j++)
+        {
+            h[j] = j < 600 ? double.NegativeInfinity : -1000.0 - random.NextDouble();
+        }
+
+        foreach (var single in new[] { true, false })
+        {
+            var output = new SoftmaxPartials(n);
+            if (single)
+            {
+                var keys = new KeyPoints<float>(y, m, dim);
+                var high = keys.CreateLogWeightBuffer();
+                var low = new float[high.Length];
+                SoftmaxReduction.SplitLogWeights<float>(h, high, low);
+                SoftmaxReduction.Reduce(new QueryPoints<float>(x, n, dim), keys, high, low, scale, output, values: null, maxDegreeOfParallelism: 1, path);
+            }
+            else
+            {
+                var keys = new KeyPoints<double>(y, m, dim);
+                var weights = keys.CreateLogWeightBuffer();
+                h.CopyTo(weights, 0);
+                SoftmaxReduction.Reduce(new QueryPoints<double>(x, n, dim), keys, weights, null, scale, output, values: null, maxDegreeOfParallelism: 1, path);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var expected = SoftmaxReference.Of(x.AsSpan(i * dim, dim), y, h, [], dim, 0, scale);
+                var what = $"{path} {(single ? "float32" : "float64")} query {i}";
+                TestData.AssertRelative(expected.LogSumExp, output.LogSumExp(i), single ? SingleTolerance : DoubleTolerance, what: $"{what}: lse");
+                TestData.AssertRelative(expected.Max, output.Max[i], single ? SingleTolerance : DoubleTolerance, what: $"{what}: max");
+            }
+        }
+    }
+
     public static TheoryData<string, int> PathsAndDimensionsWithoutExtras()
     {
         var data = new TheoryData<string, int>();
