@@ -54,21 +54,27 @@ public sealed class FloatOffsetScoringTests
         SoftmaxReduction.SplitLogWeights<float>(h, high, residuals);
         Assert.All(residuals.AsSpan(0, m).ToArray(), r => Assert.Equal(Offset, r, 1e-9));
 
-        var split = new SoftmaxPartials(n);
-        SoftmaxReduction.Reduce(queries, keys, high, residuals, scale, split, values: null, maxDegreeOfParallelism: 1, path);
-        var naive = new SoftmaxPartials(n);
-        SoftmaxReduction.Reduce(queries, keys, high, null, scale, naive, values: null, maxDegreeOfParallelism: 1, path);
-
-        for (var i = 0; i < n; i++)
+        // Without values the float32 base-2 pass runs; with a value per key (here 1) the general pass does.
+        foreach (var withValues in new[] { false, true })
         {
-            var expected = SoftmaxReference.Of(x.AsSpan(i * dim, dim), y, h, [], dim, 0, scale);
-            var lse = Math.Abs(split.LogSumExp(i) - expected.LogSumExp);
-            var max = Math.Abs(split.Max[i] - expected.Max);
-            Assert.True(lse <= SplitTolerance, $"{path} query {i}: log-sum-exp off by {lse:E3} > {SplitTolerance:E0}");
-            Assert.True(max <= SplitTolerance, $"{path} query {i}: maximum off by {max:E3} > {SplitTolerance:E0}");
+            var values = withValues ? keys.LayoutValues(Enumerable.Repeat(1.0, m).ToArray(), 1) : null;
+            var split = new SoftmaxPartials(n, withValues ? 1 : 0);
+            SoftmaxReduction.Reduce(queries, keys, high, residuals, scale, split, values, maxDegreeOfParallelism: 1, path);
+            var naive = new SoftmaxPartials(n, withValues ? 1 : 0);
+            SoftmaxReduction.Reduce(queries, keys, high, null, scale, naive, values, maxDegreeOfParallelism: 1, path);
 
-            var rounded = Math.Abs(naive.LogSumExp(i) - expected.LogSumExp);
-            Assert.True(rounded >= NaiveAtLeast, $"{path} query {i}: float32-rounded log-weights only off by {rounded:E3}");
+            for (var i = 0; i < n; i++)
+            {
+                var what = $"{path}{(withValues ? " with values" : string.Empty)} query {i}";
+                var expected = SoftmaxReference.Of(x.AsSpan(i * dim, dim), y, h, [], dim, 0, scale);
+                var lse = Math.Abs(split.LogSumExp(i) - expected.LogSumExp);
+                var max = Math.Abs(split.Max[i] - expected.Max);
+                Assert.True(lse <= SplitTolerance, $"{what}: log-sum-exp off by {lse:E3} > {SplitTolerance:E0}");
+                Assert.True(max <= SplitTolerance, $"{what}: maximum off by {max:E3} > {SplitTolerance:E0}");
+
+                var rounded = Math.Abs(naive.LogSumExp(i) - expected.LogSumExp);
+                Assert.True(rounded >= NaiveAtLeast, $"{what}: float32-rounded log-weights only off by {rounded:E3}");
+            }
         }
     }
 }
