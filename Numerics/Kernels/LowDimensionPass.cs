@@ -35,7 +35,8 @@ internal readonly struct Dimension3 : IFixedDimension
 /// key: the coordinates are unrolled for the fixed dimension, one query walks the tile at a time (with
 /// d &lt;= 3 a key vector costs few loads, so sharing them across queries gains little, while one query
 /// needs few registers: AVX2 has 16, and the general pass spills its sums), the maximum-only and the
-/// summing loops are separate methods (no per-key branch on the pass kind or loop over extras). The same
+/// summing loops are separate methods (no per-key branch on the pass kind or loop over extras), and tiles are
+/// <see cref="TileSize"/> keys long (the per query and tile set-up spread over more keys). The same
 /// loops over the tile's cached squared distances (<see cref="RunCached{TLanes, TVector, T}"/>) are the
 /// exponential part of the float32 dot-product path (d &gt; 8), whose general steps kept the sums in memory.
 /// <para>
@@ -43,7 +44,7 @@ internal readonly struct Dimension3 : IFixedDimension
 /// log-weights pre-multiplied in float64 (<see cref="ReductionInput{T}.Base2LogWeights"/>) and the reference
 /// r' = r log2 e rounded to float32, so the exponential is <see cref="LaneExponential.Exp2"/>: no multiply
 /// by log2 e, an exact one-subtraction argument reduction and a degree-5 polynomial (21 vector operations
-/// per key vector and query in all, against 25 for the natural-base form). The pass hands back the maximum
+/// per key vector and query in all, against 24 for the natural-base form). The pass hands back the maximum
 /// and the sum in natural units against the caller's reference (the sum is rescaled by exp(r' ln 2 - r), a
 /// factor within 1e-4 of 1 computed in float64). float64 keeps the general pass.
 /// </para>
