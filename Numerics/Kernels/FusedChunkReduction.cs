@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Transport.Numerics.Kernels;
@@ -47,7 +48,9 @@ internal static class FusedChunkReduction
 
         // The dot-product path keeps the distances of the current tile and query group (at most 16 KB):
         // the pass after the max-only pass, and a pass after a reference raise, reuse them.
-        Span<T> distanceCache = TDistance.Blocked ? stackalloc T[group * SoftmaxReduction.TileSize] : [];
+        // Aligned to a cache line: vector loads and stores of the rows never straddle two lines (the stack
+        // gives 16-byte alignment, with which every other 32-byte access would, depending on the thread).
+        Span<T> distanceCache = TDistance.Blocked ? CacheLineAligned(stackalloc T[(group * SoftmaxReduction.TileSize) + (64 / Unsafe.SizeOf<T>())], group * SoftmaxReduction.TileSize) : [];
 
         // The float32 base-2 pass over coordinates (d <= 3) walks longer tiles: its cost per query and tile
         // (set-up, horizontal sums, the float64 merge) is then spread over more keys; nothing of it is cached.
@@ -197,6 +200,15 @@ internal static class FusedChunkReduction
     private static double InArithmetic<T>(double value)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         double.CreateTruncating(T.CreateTruncating(value));
+
+    /// <summary>The first <paramref name="length"/> elements of <paramref name="buffer"/> from its first 64-byte boundary.</summary>
+    private static unsafe Span<T> CacheLineAligned<T>(Span<T> buffer, int length)
+        where T : unmanaged
+    {
+        var address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer));
+        var skip = (int)((64 - (address % 64)) % 64) / Unsafe.SizeOf<T>();
+        return buffer.Slice(skip, length);
+    }
 
     private static void Scale(Span<double> values, double factor)
     {
