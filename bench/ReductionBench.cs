@@ -67,7 +67,7 @@ internal static class ReductionBench
         var seconds = Measure.Repeat(options.Repetitions, () =>
         {
             output.Reset();
-            SoftmaxReduction.Reduce(queries, keys, logWeights, scale, output, values: null, maxDegreeOfParallelism: -1, path);
+            SoftmaxReduction.Reduce(queries, keys, logWeights, null, scale, output, values: null, maxDegreeOfParallelism: -1, path);
         });
         var name = path == KernelPath.Automatic ? $"library ({KernelPaths.Best})" : $"library, forced {path}";
         return Result(name, typeof(T) == typeof(float) ? "float32" : "float64", d, n, Measure.Best(seconds), floatExp, doubleExp);

@@ -48,6 +48,23 @@ internal static class FusedTilePass
         // is a multiply-add per component, and there may be more components than registers.
         Span<TVector> extras = perQuery <= 64 ? stackalloc TVector[4 * perQuery] : new TVector[4 * perQuery];
         extras.Clear();
+        if (!TDistance.Blocked && LowDimensionPass.Handles(input))
+        {
+            LowDimensionPass.Run<TLanes, TVector, T>(input, query, start, end, refs, accumulate, tileMax, tileSum);
+            return;
+        }
+
+        if (TDistance.Blocked && LowDimensionPass.HandlesCached(input))
+        {
+            if (!cached)
+            {
+                FillCache<TLanes, TVector, T, TDistance>(input, query, start, end, distanceCache, tileStart);
+            }
+
+            LowDimensionPass.RunCached<TLanes, TVector, T>(input, distanceCache, tileStart, start, end, refs, accumulate, tileMax, tileSum);
+            return;
+        }
+
         Span<TVector> state = stackalloc TVector[8];
         if (TDistance.Blocked)
         {
@@ -60,7 +77,9 @@ internal static class FusedTilePass
 
         for (var r = 0; r < 4; r++)
         {
-            tileMax[r] = Math.Max(tileMax[r], double.CreateTruncating(TLanes.MaxAcross(state[r])));
+            // float32 tracks the maximum relative to the reference (see Step); float64 the score itself.
+            var passMax = double.CreateTruncating(TLanes.MaxAcross(state[r])) + (Split<T>() ? refs[r] : 0.0);
+            tileMax[r] = Math.Max(tileMax[r], passMax);
             if (accumulate)
             {
                 tileSum[r] += TLanes.SumAcross(state[4 + r]);
@@ -89,6 +108,7 @@ internal static class FusedTilePass
         var c = LaneExponential.Constants<TLanes, TVector, T>();
         var negScale = TLanes.Broadcast(input.NegativeScale);
         ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.LogWeightResiduals);
         var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
         var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
         var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
@@ -105,10 +125,11 @@ internal static class FusedTilePass
         {
             TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
             var hj = TLanes.Load(ref h, (nuint)j);
-            Step<TLanes, TVector, T>(input, c, j, a0, hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a1, hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a2, hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, a3, hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+            var lj = Split<T>() ? TLanes.Load(ref low, (nuint)j) : TLanes.Zero;
+            Step<TLanes, TVector, T>(input, c, j, a0, hj, lj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a1, hj, lj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a2, hj, lj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, a3, hj, lj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
@@ -144,6 +165,7 @@ internal static class FusedTilePass
         var c = LaneExponential.Constants<TLanes, TVector, T>();
         var negScale = TLanes.Broadcast(input.NegativeScale);
         ref var h = ref MemoryMarshal.GetArrayDataReference(input.LogWeights);
+        ref var low = ref MemoryMarshal.GetArrayDataReference(input.LogWeightResiduals);
         var r0 = TLanes.Broadcast(T.CreateTruncating(refs[0]));
         var r1 = TLanes.Broadcast(T.CreateTruncating(refs[1]));
         var r2 = TLanes.Broadcast(T.CreateTruncating(refs[2]));
@@ -160,47 +182,65 @@ internal static class FusedTilePass
         ref var cache = ref MemoryMarshal.GetReference(distanceCache);
         if (!cached)
         {
-            for (var j = start; j < end;)
-            {
-                ref var slot = ref Unsafe.Add(ref cache, j - tileStart);
-                if (j + (2 * width) <= end)
-                {
-                    // Out locals, stored afterwards: out arguments into the cache would keep the
-                    // accumulators in memory through the whole coordinate loop.
-                    TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
-                    Store(ref slot, a0);
-                    Store(ref Unsafe.Add(ref slot, row), a1);
-                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
-                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
-                    Store(ref Unsafe.Add(ref slot, width), b0);
-                    Store(ref Unsafe.Add(ref slot, row + width), b1);
-                    Store(ref Unsafe.Add(ref slot, (2 * row) + width), b2);
-                    Store(ref Unsafe.Add(ref slot, (3 * row) + width), b3);
-                    j += 2 * width;
-                }
-                else
-                {
-                    TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
-                    Store(ref slot, a0);
-                    Store(ref Unsafe.Add(ref slot, row), a1);
-                    Store(ref Unsafe.Add(ref slot, 2 * row), a2);
-                    Store(ref Unsafe.Add(ref slot, 3 * row), a3);
-                    j += width;
-                }
-            }
+            FillCache<TLanes, TVector, T, TDistance>(input, query, start, end, distanceCache, tileStart);
         }
 
         for (var j = start; j < end; j += width)
         {
             var hj = TLanes.Load(ref h, (nuint)j);
+            var lj = Split<T>() ? TLanes.Load(ref low, (nuint)j) : TLanes.Zero;
             var local = (nuint)(j - tileStart);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local), hj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + row), hj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (2 * row)), hj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
-            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (3 * row)), hj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local), hj, lj, negScale, r0, ref max0, ref sum0, extras, 0, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + row), hj, lj, negScale, r1, ref max1, ref sum1, extras, 1, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (2 * row)), hj, lj, negScale, r2, ref max2, ref sum2, extras, 2, accumulate);
+            Step<TLanes, TVector, T>(input, c, j, TLanes.Load(ref cache, local + (3 * row)), hj, lj, negScale, r3, ref max3, ref sum3, extras, 3, accumulate);
         }
 
         Save(state, max0, max1, max2, max3, sum0, sum1, sum2, sum3);
+    }
+
+    /// <summary>
+    /// Fills the distance cache of the tile (row r at r x <see cref="SoftmaxReduction.TileSize"/> + key -
+    /// <paramref name="tileStart"/>) for the four queries from <paramref name="query"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void FillCache<TLanes, TVector, T, TDistance>(in ReductionInput<T> input, int query, int start, int end, Span<T> distanceCache, int tileStart)
+        where TLanes : ILanes<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TDistance : ISquaredDistance
+    {
+        var width = TLanes.Count;
+        const int row = SoftmaxReduction.TileSize;
+        ref var cache = ref MemoryMarshal.GetReference(distanceCache);
+        for (var j = start; j < end;)
+        {
+            ref var slot = ref Unsafe.Add(ref cache, j - tileStart);
+            if (j + (2 * width) <= end)
+            {
+                // Out locals, stored afterwards: out arguments into the cache would keep the
+                // accumulators in memory through the whole coordinate loop.
+                TDistance.Two<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+                Store(ref slot, a0);
+                Store(ref Unsafe.Add(ref slot, row), a1);
+                Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                Store(ref Unsafe.Add(ref slot, width), b0);
+                Store(ref Unsafe.Add(ref slot, row + width), b1);
+                Store(ref Unsafe.Add(ref slot, (2 * row) + width), b2);
+                Store(ref Unsafe.Add(ref slot, (3 * row) + width), b3);
+                j += 2 * width;
+            }
+            else
+            {
+                TDistance.One<TLanes, TVector, T>(input.Distances, query, j, out var a0, out var a1, out var a2, out var a3);
+                Store(ref slot, a0);
+                Store(ref Unsafe.Add(ref slot, row), a1);
+                Store(ref Unsafe.Add(ref slot, 2 * row), a2);
+                Store(ref Unsafe.Add(ref slot, 3 * row), a3);
+                j += width;
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -222,7 +262,23 @@ internal static class FusedTilePass
         state[7] = sum3;
     }
 
-    /// <summary>One key vector for one query: score, maximum, and the exponential's contributions.</summary>
+    /// <summary>
+    /// Whether scores are formed around the float64 reference (float32): h_j arrives as a float32 value plus
+    /// its float32 residual, the reference is a float32 value, so (h_j - r) + residual is computed from the
+    /// float64 quantities with one rounding at the magnitude of the difference, not of h_j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Split<T>() => typeof(T) == typeof(float);
+
+    /// <summary>
+    /// One key vector for one query: score, maximum, and the exponential's contributions.
+    /// <para>
+    /// float64: s = h - scale d, the maximum of s, e = exp(s - r). float32: t = ((h - r) + residual) -
+    /// scale d, the maximum of t (the caller adds r back in float64), e = exp(t). The float32 form keeps
+    /// the rounding of a log-weight of magnitude 1/eps (2^-24 of it, 1e-4 at |h| ~ 2000) out of the
+    /// exponent: the values that enter the exponential are differences near 0 formed before rounding.
+    /// </para>
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step<TLanes, TVector, T>(
         in ReductionInput<T> input,
@@ -230,6 +286,7 @@ internal static class FusedTilePass
         int key,
         TVector distance,
         TVector h,
+        TVector residual,
         TVector negScale,
         TVector reference,
         ref TVector max,
@@ -241,14 +298,23 @@ internal static class FusedTilePass
         where TVector : unmanaged
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var score = TLanes.MultiplyAdd(negScale, distance, h);
+        TVector score;
+        if (Split<T>())
+        {
+            score = TLanes.MultiplyAdd(negScale, distance, TLanes.Add(TLanes.Subtract(h, reference), residual));
+        }
+        else
+        {
+            score = TLanes.MultiplyAdd(negScale, distance, h);
+        }
+
         max = TLanes.Max(max, score);
         if (!accumulate)
         {
             return;
         }
 
-        var e = LaneExponential.Exp<TLanes, TVector, T>(TLanes.Subtract(score, reference), c);
+        var e = LaneExponential.Exp<TLanes, TVector, T>(Split<T>() ? score : TLanes.Subtract(score, reference), c);
         sum = TLanes.Add(sum, e);
         if (extras.Length > 0)
         {

@@ -6,7 +6,10 @@ public enum Precision
     /// <summary>float64 everywhere: accuracy first (the default).</summary>
     Double,
 
-    /// <summary>float32 scores and exponentials, float64 accumulation across tiles: about twice the throughput.</summary>
+    /// <summary>
+    /// float32 scores and exponentials around float64 per-query offsets (log-weights handed over as value
+    /// plus residual), float64 accumulation across tiles: about twice the throughput.
+    /// </summary>
     Single,
 }
 

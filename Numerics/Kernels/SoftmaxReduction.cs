@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Transport.Numerics.Kernels;
@@ -52,16 +54,59 @@ public static class SoftmaxReduction
         T[]? values = null,
         int maxDegreeOfParallelism = -1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T> =>
-        Reduce(queries, keys, logWeights, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
+        Reduce(queries, keys, logWeights, null, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
 
     /// <summary>
-    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], double, SoftmaxPartials, T[], int)"/> on a
+    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], double, SoftmaxPartials, T[], int)"/> with
+    /// log-weights given to more than T's precision: h_j = <paramref name="logWeights"/>[j] +
+    /// <paramref name="logWeightResiduals"/>[j] (see <see cref="SplitLogWeights{T}"/>). The float32 kernel
+    /// forms every score as a difference from a per-query float64 reference before any rounding at the
+    /// magnitude of h_j, so log-weights of size 1/eps keep float32's relative accuracy on the differences
+    /// that enter the exponential. The float64 kernel ignores the residuals (null is allowed).
+    /// </summary>
+    public static void Reduce<T>(
+        QueryPoints<T> queries,
+        KeyPoints<T> keys,
+        T[] logWeights,
+        T[]? logWeightResiduals,
+        double scale,
+        SoftmaxPartials output,
+        T[]? values = null,
+        int maxDegreeOfParallelism = -1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T> =>
+        Reduce(queries, keys, logWeights, logWeightResiduals, scale, output, values, maxDegreeOfParallelism, KernelPath.Automatic);
+
+    /// <summary>
+    /// Writes h_j = <paramref name="logWeights"/>[j] in two values of T: <paramref name="high"/>[j] = h_j
+    /// rounded to T and <paramref name="residual"/>[j] = h_j - high[j] rounded to T (zero when T is
+    /// float64, or h_j is infinite). Entries past <paramref name="logWeights"/> are left alone.
+    /// </summary>
+    public static void SplitLogWeights<T>(ReadOnlySpan<double> logWeights, Span<T> high, Span<T> residual)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (high.Length < logWeights.Length || residual.Length < logWeights.Length)
+        {
+            throw new ArgumentException("the destinations are shorter than the log-weights");
+        }
+
+        for (var j = 0; j < logWeights.Length; j++)
+        {
+            var h = logWeights[j];
+            var rounded = T.CreateTruncating(h);
+            high[j] = rounded;
+            residual[j] = double.IsFinite(h) ? T.CreateTruncating(h - double.CreateTruncating(rounded)) : T.Zero;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reduce{T}(QueryPoints{T}, KeyPoints{T}, T[], T[], double, SoftmaxPartials, T[], int)"/> on a
     /// chosen vector width (tests and the bench force each path; callers use the automatic choice).
     /// </summary>
     internal static void Reduce<T>(
         QueryPoints<T> queries,
         KeyPoints<T> keys,
         T[] logWeights,
+        T[]? logWeightResiduals,
         double scale,
         SoftmaxPartials output,
         T[]? values,
@@ -85,6 +130,11 @@ public static class SoftmaxReduction
             throw new ArgumentException($"expected {keys.PaddedCount} log-weights, got {logWeights.Length}", nameof(logWeights));
         }
 
+        if (logWeightResiduals is not null && logWeightResiduals.Length < keys.PaddedCount)
+        {
+            throw new ArgumentException($"expected {keys.PaddedCount} log-weight residuals, got {logWeightResiduals.Length}", nameof(logWeightResiduals));
+        }
+
         if (output.Count != queries.Count)
         {
             throw new ArgumentException($"output holds {output.Count} queries, expected {queries.Count}", nameof(output));
@@ -101,21 +151,86 @@ public static class SoftmaxReduction
             return;
         }
 
-        var input = new ReductionInput<T>(queries, keys, logWeights, scale, values, valueDimension, output.HasMoment);
-        var chunks = (queries.PaddedCount + QueriesPerChunk - 1) / QueriesPerChunk;
-        if (maxDegreeOfParallelism == 1 || chunks == 1)
+        // The float32 kernel always reads residuals: without any, a shared buffer of zeros.
+        var residuals = FusedTilePass.Split<T>() ? logWeightResiduals ?? Zeros<T>.AtLeast(keys.PaddedCount) : [];
+        T[]? base2 = null;
+        T[]? base2Residuals = null;
+        if (LowDimensionPass.Base2<T>() && valueDimension == 0 && !output.HasMoment)
         {
-            // Small blocks (block-sparse rows) call this once per row: no parallel loop set-up.
-            for (var chunk = 0; chunk < chunks; chunk++)
-            {
-                ReduceOneChunk(input, queries, keys, output, chunk, path);
-            }
-
-            return;
+            // float32 without weighted sums or moment scores in base 2 (LowDimensionPass): h_j log2 e in float64, split again.
+            base2 = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
+            base2Residuals = ArrayPool<T>.Shared.Rent(keys.PaddedCount);
+            ToBase2(
+                Unsafe.As<float[]>(logWeights).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(residuals).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(base2).AsSpan(0, keys.PaddedCount),
+                Unsafe.As<float[]>(base2Residuals).AsSpan(0, keys.PaddedCount));
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, chunks, options, chunk => ReduceOneChunk(input, queries, keys, output, chunk, path));
+        try
+        {
+            var input = new ReductionInput<T>(queries, keys, logWeights, residuals, scale, values, valueDimension, output.HasMoment, base2, base2Residuals);
+            var chunks = (queries.PaddedCount + QueriesPerChunk - 1) / QueriesPerChunk;
+            if (maxDegreeOfParallelism == 1 || chunks == 1)
+            {
+                // Small blocks (block-sparse rows) call this once per row: no parallel loop set-up.
+                for (var chunk = 0; chunk < chunks; chunk++)
+                {
+                    ReduceOneChunk(input, queries, keys, output, chunk, path);
+                }
+
+                return;
+            }
+
+            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+            Parallel.For(0, chunks, options, chunk => ReduceOneChunk(input, queries, keys, output, chunk, path));
+        }
+        finally
+        {
+            if (base2 is not null)
+            {
+                ArrayPool<T>.Shared.Return(base2);
+                ArrayPool<T>.Shared.Return(base2Residuals!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// (high + residual) log2 e in float64, split again into float32 value and residual (zero residual for
+    /// infinite values). Vectorised: small query blocks (block-sparse rows) call the reduction once per
+    /// block, and this pass over the keys must stay well below theirs.
+    /// </summary>
+    private static void ToBase2(ReadOnlySpan<float> high, ReadOnlySpan<float> residual, Span<float> base2, Span<float> base2Residual)
+    {
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var log2E = Vector256.Create(LaneExponential.Log2E);
+            for (; j + Vector256<float>.Count <= high.Length; j += Vector256<float>.Count)
+            {
+                var hi = Vector256.Create(high.Slice(j, Vector256<float>.Count));
+                var lo = Vector256.Create(residual.Slice(j, Vector256<float>.Count));
+                var lower = (Vector256.WidenLower(hi) + Vector256.WidenLower(lo)) * log2E;
+                var upper = (Vector256.WidenUpper(hi) + Vector256.WidenUpper(lo)) * log2E;
+                var rounded = Vector256.Narrow(lower, upper);
+                var lowerRest = lower - Vector256.WidenLower(rounded);
+                var upperRest = upper - Vector256.WidenUpper(rounded);
+                var rest = Vector256.Narrow(lowerRest, upperRest);
+
+                // Infinite values leave NaN (inf - inf): their residual is zero.
+                rest = Vector256.ConditionalSelect(Vector256.Equals(rest, rest), rest, Vector256<float>.Zero);
+                rounded.CopyTo(base2.Slice(j, Vector256<float>.Count));
+                rest.CopyTo(base2Residual.Slice(j, Vector256<float>.Count));
+            }
+        }
+
+        for (; j < high.Length; j++)
+        {
+            var h = ((double)high[j] + residual[j]) * LaneExponential.Log2E;
+            var rounded = (float)h;
+            base2[j] = rounded;
+            base2Residual[j] = double.IsFinite(h) ? (float)(h - rounded) : 0f;
+        }
     }
 
     private static void ReduceOneChunk<T>(in ReductionInput<T> input, QueryPoints<T> queries, KeyPoints<T> keys, SoftmaxPartials output, int chunk, KernelPath path)
@@ -149,5 +264,27 @@ public static class SoftmaxReduction
                 FusedChunkReduction.Reduce<Lanes128<T>, Vector128<T>, T, TDistance>(input, keyCount, queryCount, output, start, count);
                 break;
         }
+    }
+}
+
+/// <summary>A shared, never written buffer of zeros (residuals for callers that give none).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal static class Zeros<T>
+    where T : unmanaged
+{
+    private static T[] buffer = [];
+
+    /// <summary>At least <paramref name="count"/> zeros.</summary>
+    public static T[] AtLeast(int count)
+    {
+        var current = Volatile.Read(ref buffer);
+        if (current.Length >= count)
+        {
+            return current;
+        }
+
+        var grown = new T[Math.Max(count, 2 * current.Length)];
+        Volatile.Write(ref buffer, grown);
+        return grown;
     }
 }

@@ -89,6 +89,8 @@ internal sealed class SoftCTransform<T> : SoftCTransform
     private readonly KeyPoints<T> keys;
     private readonly double[] keyLogWeights;
     private readonly T[] logWeightBuffer;
+    private readonly T[] logWeightResiduals;
+    private readonly double[] shiftedLogWeights;
     private readonly double costScale;
     private readonly int maxDegreeOfParallelism;
     private readonly PointCloud keyCloud;
@@ -106,6 +108,8 @@ internal sealed class SoftCTransform<T> : SoftCTransform
         }
 
         logWeightBuffer = keys.CreateLogWeightBuffer();
+        logWeightResiduals = new T[keys.PaddedCount];
+        shiftedLogWeights = new double[keys.Count];
         costScale = cost.Scale();
         this.maxDegreeOfParallelism = maxDegreeOfParallelism;
     }
@@ -140,13 +144,16 @@ internal sealed class SoftCTransform<T> : SoftCTransform
             throw new ArgumentException($"expected {keys.Count} key potentials, got {keyPotential.Length}", nameof(keyPotential));
         }
 
-        // Shift h by its maximum before rounding to T: in float32 this keeps the log-weights small,
-        // and the shift is added back to every maximum in float64 afterwards.
+        // h_j = log b_j + g_j / eps is about 1/eps in size: shift it by its maximum, then hand it to the
+        // kernel as T plus a residual (float32: the float64 value in two parts), so the float32 kernel forms
+        // each score around a float64 per-query reference instead of rounding h_j at its own magnitude.
+        // The shift is added back to every maximum in float64 afterwards.
         var inverseEpsilon = 1.0 / epsilon;
         var shift = double.NegativeInfinity;
         for (var j = 0; j < keys.Count; j++)
         {
             var h = keyLogWeights[j] + (keyPotential[j] * inverseEpsilon);
+            shiftedLogWeights[j] = h;
             if (h > shift)
             {
                 shift = h;
@@ -160,12 +167,13 @@ internal sealed class SoftCTransform<T> : SoftCTransform
 
         for (var j = 0; j < keys.Count; j++)
         {
-            logWeightBuffer[j] = T.CreateTruncating(keyLogWeights[j] + (keyPotential[j] * inverseEpsilon) - shift);
+            shiftedLogWeights[j] -= shift;
         }
 
+        SoftmaxReduction.SplitLogWeights<T>(shiftedLogWeights, logWeightBuffer, logWeightResiduals);
         var partials = new SoftmaxPartials(queries.Count, valueDimension, withMoment);
         KernelEvaluations += (long)queries.Count * keys.Count;
-        SoftmaxReduction.Reduce(queries, keys, logWeightBuffer, costScale * inverseEpsilon, partials, values, maxDegreeOfParallelism);
+        SoftmaxReduction.Reduce(queries, keys, logWeightBuffer, logWeightResiduals, costScale * inverseEpsilon, partials, values, maxDegreeOfParallelism);
         for (var i = 0; i < partials.Count; i++)
         {
             partials.Max[i] += shift;

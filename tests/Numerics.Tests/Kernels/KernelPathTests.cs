@@ -79,7 +79,94 @@ public sealed class KernelPathTests
         }
     }
 
-    private static void Check<T>(string pathName, int dim, int queryCount, int keyCount, double logWeightSlope, double tolerance)
+    [Theory]
+    [MemberData(nameof(PathsAndDimensionsWithoutExtras))]
+    public void Log_sum_exp_alone_takes_the_base_2_passes_and_matches_brute_force(string path, int dim)
+    {
+        // No weighted sums and no moment: float32 takes the base-2 passes (LowDimensionPass: coordinates for
+        // d <= 3, the dot-product path's distance cache for d > 8; d = 5 stays on the general pass), one query at
+        // a time, four key vectors per step and a one-vector tail. Plain keys, rising tile maxima (the reference
+        // raised), and ragged key counts, against the same float64 truth and tolerances.
+        Check<float>(path, dim, queryCount: 23, keyCount: 1188, logWeightSlope: 0, SingleTolerance, extras: false);
+        Check<double>(path, dim, queryCount: 23, keyCount: 1188, logWeightSlope: 0, DoubleTolerance, extras: false);
+        Check<float>(path, dim, queryCount: 9, keyCount: 1600, logWeightSlope: 0.3, SingleTolerance, extras: false);
+        Check<double>(path, dim, queryCount: 9, keyCount: 1600, logWeightSlope: 1.5, DoubleTolerance, extras: false);
+
+        // Past one 2048-key tile of the coordinate pass: the reference from the first 512 keys is raised inside the
+        // first tile (0.05 x 1536 > 64) and again in the next one.
+        Check<float>(path, dim, queryCount: 6, keyCount: 4500, logWeightSlope: 0.05, SingleTolerance, extras: false);
+        foreach (var keyCount in new[] { 1, 9, 24, 40, 520 })
+        {
+            Check<float>(path, dim, queryCount: 5, keyCount, logWeightSlope: 0, SingleTolerance, extras: false);
+            Check<double>(path, dim, queryCount: 5, keyCount, logWeightSlope: 0, DoubleTolerance, extras: false);
+        }
+    }
+
+    [Theory]
+    [InlineData("Vector512")]
+    [InlineData("Vector256")]
+    [InlineData("Vector128")]
+    public void Leading_zero_weight_keys_do_not_leave_the_reference_unset(string pathName)
+    {
+        // The first 600 keys have zero weight (h = -inf): the reference probe of the first tile (512 keys) finds
+        // nothing, and the keys after it score about -1000, where exponentials against an unset reference (0)
+        // would all underflow. Every key after the probe must still count.
+        var path = Enum.Parse<KernelPath>(pathName);
+        const int n = 7, m = 2600, dim = 3;
+        const double scale = 1.0;
+        var x = TestData.Points(n, dim, seed: 81);
+        var y = TestData.Points(m, dim, seed: 82);
+        var random = new Random(83);
+        var h = new double[m];
+        for (var j = 0; j < m; j++)
+        {
+            h[j] = j < 600 ? double.NegativeInfinity : -1000.0 - random.NextDouble();
+        }
+
+        foreach (var single in new[] { true, false })
+        {
+            var output = new SoftmaxPartials(n);
+            if (single)
+            {
+                var keys = new KeyPoints<float>(y, m, dim);
+                var high = keys.CreateLogWeightBuffer();
+                var low = new float[high.Length];
+                SoftmaxReduction.SplitLogWeights<float>(h, high, low);
+                SoftmaxReduction.Reduce(new QueryPoints<float>(x, n, dim), keys, high, low, scale, output, values: null, maxDegreeOfParallelism: 1, path);
+            }
+            else
+            {
+                var keys = new KeyPoints<double>(y, m, dim);
+                var weights = keys.CreateLogWeightBuffer();
+                h.CopyTo(weights, 0);
+                SoftmaxReduction.Reduce(new QueryPoints<double>(x, n, dim), keys, weights, null, scale, output, values: null, maxDegreeOfParallelism: 1, path);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var expected = SoftmaxReference.Of(x.AsSpan(i * dim, dim), y, h, [], dim, 0, scale);
+                var what = $"{path} {(single ? "float32" : "float64")} query {i}";
+                TestData.AssertRelative(expected.LogSumExp, output.LogSumExp(i), single ? SingleTolerance : DoubleTolerance, what: $"{what}: lse");
+                TestData.AssertRelative(expected.Max, output.Max[i], single ? SingleTolerance : DoubleTolerance, what: $"{what}: max");
+            }
+        }
+    }
+
+    public static TheoryData<string, int> PathsAndDimensionsWithoutExtras()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var path in new[] { nameof(KernelPath.Vector512), nameof(KernelPath.Vector256), nameof(KernelPath.Vector128) })
+        {
+            foreach (var dim in new[] { 1, 2, 3, 5, 9, 16, 64 })
+            {
+                data.Add(path, dim);
+            }
+        }
+
+        return data;
+    }
+
+    private static void Check<T>(string pathName, int dim, int queryCount, int keyCount, double logWeightSlope, double tolerance, bool extras = true)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>, IExponentialFunctions<T>
     {
         var path = Enum.Parse<KernelPath>(pathName);
@@ -98,13 +185,11 @@ public sealed class KernelPathTests
         var keys = new KeyPoints<T>(y, keyCount, dim);
         var queries = new QueryPoints<T>(x, queryCount, dim);
         var logWeights = keys.CreateLogWeightBuffer();
-        for (var j = 0; j < keyCount; j++)
-        {
-            logWeights[j] = T.CreateTruncating(h[j]);
-        }
+        var residuals = new T[logWeights.Length];
+        SoftmaxReduction.SplitLogWeights<T>(h, logWeights, residuals);
 
-        var output = new SoftmaxPartials(queryCount, ValueDimension, withMoment: true);
-        SoftmaxReduction.Reduce(queries, keys, logWeights, scale, output, keys.LayoutValues(v, ValueDimension), maxDegreeOfParallelism: 1, path);
+        var output = extras ? new SoftmaxPartials(queryCount, ValueDimension, withMoment: true) : new SoftmaxPartials(queryCount);
+        SoftmaxReduction.Reduce(queries, keys, logWeights, residuals, scale, output, extras ? keys.LayoutValues(v, ValueDimension) : null, maxDegreeOfParallelism: 1, path);
 
         for (var i = 0; i < queryCount; i++)
         {
@@ -112,6 +197,11 @@ public sealed class KernelPathTests
             var what = $"{path} {typeof(T).Name} d={dim} m={keyCount} query {i}";
             TestData.AssertRelative(expected.Max, output.Max[i], tolerance, what: $"{what}: max");
             TestData.AssertRelative(expected.LogSumExp, output.LogSumExp(i), tolerance, what: $"{what}: lse");
+            if (!extras)
+            {
+                continue;
+            }
+
             var z = output.Sum[i];
             TestData.AssertRelative(expected.Moment, output.Moment[i] / z, tolerance, what: $"{what}: moment");
             for (var k = 0; k < ValueDimension; k++)

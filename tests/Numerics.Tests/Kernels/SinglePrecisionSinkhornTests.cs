@@ -16,14 +16,18 @@ public sealed class SinglePrecisionSinkhornTests(ITestOutputHelper output)
     private const int Iterations = 1500;
 
     /// <summary>
-    /// eps = 1e-2: within 1e-6 of the cost scale (observed 3.5e-8 x 2.6). eps = 1e-3: within 1e-5 only (observed 1.5e-6
-    /// of the cost scale): the log-weights g/eps (about 1/eps) are still rounded to float32 before the kernel sees
-    /// them, and the slow modes of small-eps Sinkhorn amplify that rounding; the 1e-6 there needs the
-    /// float64-offset scores, which are not built yet.
+    /// Both within 1e-6 of the cost scale (the bound). Observed (Vector512 and Vector256 alike): eps = 1e-2
+    /// 1.4e-8 absolute (5e-9 of the cost scale 2.6), eps = 1e-3 2.6e-8 (1.0e-8 of the cost scale). Before the
+    /// float64-offset scores eps = 1e-3 was 1.5e-6 of the cost scale: the log-weights g/eps (about 1/eps) were
+    /// rounded to float32 before the kernel saw them, and the slow modes of small-eps Sinkhorn amplified that
+    /// rounding. Now they reach the kernel as float32 value plus residual and every score is a difference from a
+    /// per-query float64 reference, so the bound holds with a factor ~100 to spare. What is left is mostly the
+    /// float32 rounding of the coordinates, which is the same in both half-steps (the same float32 points), so it
+    /// acts like a perturbation of the problem rather than noise that the slow modes amplify.
     /// </summary>
     [Theory]
     [InlineData(1e-2, 1e-6)]
-    [InlineData(1e-3, 1e-5)]
+    [InlineData(1e-3, 1e-6)]
     public void Single_potentials_match_double_within_a_fraction_of_the_cost_scale(double epsilon, double fraction)
     {
         const int n = 500, dim = 3;
