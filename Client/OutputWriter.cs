@@ -51,8 +51,8 @@ internal static class OutputWriter
     /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
     /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged,
     /// level_reports (and dense_reason when a multiscale run solved densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
-    /// run neglects nothing and has one level); bytes_exchanged and level_reports describe a multiscale run's work and
-    /// traffic per level (0 and empty for a dense run).
+    /// run neglects nothing and has one level); bytes_exchanged is the potentials the shards pulled from each other (every run);
+    /// level_reports describe a multiscale run's work and traffic per level (empty for a dense run).
     /// </summary>
     internal static void WriteResult(Utf8JsonWriter writer, SinkhornRunFacts facts, SinkhornRunOutput run)
     {

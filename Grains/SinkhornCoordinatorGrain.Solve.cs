@@ -43,7 +43,6 @@ public sealed partial class SinkhornCoordinatorGrain
             {
                 NeglectedMass = solves.Max(s => s.NeglectedMass),
                 Levels = cross.LevelCount,
-                BytesExchanged = solves.Sum(s => s.BytesExchanged),
                 DenseReason = cross.DenseReason,
                 LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
                     l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
@@ -119,6 +118,7 @@ public sealed partial class SinkhornCoordinatorGrain
         History = [.. solves.SelectMany(s => s.History).Select(h => new SinkhornHistoryPoint(h.Problem, h.Iteration, h.Epsilon, h.MarginalError, h.MarginalError2))],
         Shards = job.Multiscale ? job.Shards : sourceShards.Length,
         KernelEvaluations = solves.Sum(s => s.KernelEvaluations),
+        BytesExchanged = solves.Sum(s => s.BytesExchanged),
         NeglectedMass = cross.NeglectedMass,
         Levels = cross.LevelCount,
     };

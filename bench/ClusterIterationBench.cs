@@ -109,7 +109,7 @@ internal sealed class ClusterIterationBench : IAsyncDisposable
         }
     }
 
-    private static async Task<SinkhornJobResult> RunJobAsync(
+    internal static async Task<SinkhornJobResult> RunJobAsync(
         IGrainFactory grains,
         BenchOptions options,
         Precision precision,

@@ -9,6 +9,7 @@ BenchCommand[] commands =
     BenchCommand.Of("multiscale", MultiscaleBenchOptions.Usage, MultiscaleBenchOptions.Parse, MultiscaleCommand.Run),
     BenchCommand.Of("divergence", DivergenceBenchOptions.Usage, DivergenceBenchOptions.Parse, DivergenceCommand.Run),
     BenchCommand.Of("iterations", IterationsOptions.Usage, IterationsOptions.Parse, IterationsCommand.Run),
+    BenchCommand.OfAsync("redis-cluster", RedisClusterCommand.Usage, RedisClusterOptions.Parse, RedisClusterCommand.RunAsync),
 ];
 
 var arguments = args.ToList();

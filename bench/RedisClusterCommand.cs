@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Transport.Numerics.Kernels;
+using Transport.Silo;
+
+namespace Transport.Bench;
+
+/// <summary>
+/// <c>bench redis-cluster</c>: seconds per Sinkhorn iteration (dense, float64, d = 3, N = M = <c>--sinkhorn-size</c>,
+/// default 20,000) on an embedded silo against a cluster of silo processes over Redis on loopback (<c>transport cluster
+/// up --silos</c>, default 3), the same differential job timing on both (a K+2 and a 2-iteration job), their ratio, and
+/// per shard per iteration the bytes of potentials pulled (reported by the shards) and the messages (computed from the
+/// layout: one step call per shard per iteration, plus one potential pull per remote partner shard and chunk).
+/// </summary>
+internal static class RedisClusterCommand
+{
+    public const string Usage = "bench redis-cluster [--sinkhorn-size N] [--iterations K] [--shards S] [--silos P] [--epsilon E]";
+
+    public static async Task RunAsync(RedisClusterOptions options)
+    {
+        var bench = options.Bench;
+        await using var embedded = await ClusterIterationBench.StartAsync();
+        Console.Error.WriteLine($"embedded silo: {bench.Shards} shards, N = M = {bench.SinkhornSize}, d = {bench.SinkhornDimension}");
+        var local = await embedded.RunAsync(bench, Precision.Double);
+
+        var state = Path.Combine(Path.GetTempPath(), $"transport-bench-cluster-{Guid.NewGuid():N}");
+        var transport = ClientDll();
+        var up = await RunAsync("dotnet", [transport, "cluster", "up", options.Silos.ToString(CultureInfo.InvariantCulture), "--state", state]);
+        if (up.Code != 0)
+        {
+            Console.Error.WriteLine($"cluster up failed: {up.Stderr}");
+            return;
+        }
+
+        var cluster = up.Stdout.Trim();
+        try
+        {
+            Console.Error.WriteLine($"{options.Silos} silo processes over {cluster}");
+            var redis = cluster["redis://".Length..];
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.UseOrleansClient(client => client.AddTransportRedisClient(new TransportSiloOptions { ClusterId = "transport" }, redis));
+            using var host = builder.Build();
+            await host.StartAsync();
+            var grains = host.Services.GetRequiredService<IClusterClient>();
+            var source = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 21);
+            var target = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 22);
+            _ = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2);
+            var baseline = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2);
+            var full = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2 + bench.SinkhornIterations);
+            var extra = full.Iterations - baseline.Iterations;
+            var remote = (full.Seconds - baseline.Seconds) / extra;
+            var shards = full.Shards;
+            var bytesPerShard = (double)(full.BytesExchanged - baseline.BytesExchanged) / extra / (2 * shards);
+
+            // Per iteration a shard makes one step call (update or check) and pulls the other cloud's potential from each
+            // remote shard holding part of it, in chunks of FloatBlock.RowsPerChunk(1) values.
+            var rowsPerShard = (double)bench.SinkhornSize / shards;
+            var chunks = Math.Ceiling(rowsPerShard / Grains.Interfaces.FloatBlock.RowsPerChunk(1));
+            var messagesPerShard = 1 + (shards * chunks);
+            await host.StopAsync();
+
+            Console.Out.WriteLine($"Sinkhorn iteration, dense float64, N = M = {bench.SinkhornSize}, d = {bench.SinkhornDimension}, {shards} shards per cloud");
+            var table = new TablePrinter("cluster", "s/iter", "vs embedded", "bytes pulled / shard / iter", "messages / shard / iter");
+            table.Add("embedded silo (this process)", Format.Seconds(local.SecondsPerIteration), "1.000", "-", "-");
+            table.Add($"{options.Silos} silo processes, Redis membership", Format.Seconds(remote), (remote / local.SecondsPerIteration).ToString("F3", CultureInfo.InvariantCulture), bytesPerShard.ToString("F0", CultureInfo.InvariantCulture), messagesPerShard.ToString("F0", CultureInfo.InvariantCulture));
+            Console.Out.WriteLine(table.Render());
+            Console.Out.WriteLine($"goal: 3 silo processes / embedded <= 1.5; method: (Seconds(K={2 + bench.SinkhornIterations}) - Seconds(K=2)) / {bench.SinkhornIterations} in-cluster job timings on both");
+        }
+        finally
+        {
+            _ = await RunAsync("dotnet", [transport, "cluster", "down", "--state", state]);
+        }
+    }
+
+    private static string ClientDll()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Transport.Distributed.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var root = directory?.FullName ?? throw new InvalidOperationException("run the bench from the repository");
+        var dll = Path.Combine(root, "Client", "bin", "Release", "net10.0", "transport.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"build the console first: dotnet build Client -c Release ({dll} missing)");
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>Options of <c>bench redis-cluster</c>.</summary>
+internal sealed record RedisClusterOptions(BenchOptions Bench, int Silos)
+{
+    public static RedisClusterOptions Parse(IReadOnlyList<string> arguments)
+    {
+        var silos = 3;
+        var rest = new List<string>();
+        for (var k = 0; k < arguments.Count; k++)
+        {
+            if (arguments[k] == "--silos")
+            {
+                silos = int.Parse(arguments[++k], CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                rest.Add(arguments[k]);
+            }
+        }
+
+        var bench = BenchOptions.Parse(rest);
+        if (!rest.Contains("--sinkhorn-size"))
+        {
+            bench = bench with { SinkhornSize = 20_000, SinkhornDimension = 3 };
+        }
+
+        if (!rest.Contains("--shards"))
+        {
+            bench = bench with { Shards = silos };
+        }
+
+        if (!rest.Contains("--iterations"))
+        {
+            bench = bench with { SinkhornIterations = 5 };
+        }
+
+        return new RedisClusterOptions(bench, silos);
+    }
+}
