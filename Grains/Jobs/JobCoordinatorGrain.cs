@@ -180,24 +180,30 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         {
             var done = await RunJobAsync(job, activity, token);
             result = done;
-            SetStatus(status! with { State = JobState.Completed });
+            End(current => current with { State = JobState.Completed });
             activity?.SetStatus(ActivityStatusCode.Ok);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            SetStatus(status! with { State = JobState.Cancelled, Error = "cancelled" });
+            End(current => current with { State = JobState.Cancelled, Error = "cancelled" });
         }
         catch (Exception ex) when (ex is JobInputException or InvalidInputException)
         {
             // Input the run itself found wanting: the client reports it as bad input (exit 2), naming the field.
             var field = ex is JobInputException input ? input.Field : ((InvalidInputException)ex).Field;
-            SetStatus(status! with { State = JobState.Failed, Error = ex.Message, ErrorField = field });
+            End(current => current with { State = JobState.Failed, Error = ex.Message, ErrorField = field });
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
         catch (Exception ex)
         {
-            SetStatus(status! with { State = JobState.Failed, Error = ex.Message });
+            End(current => current with { State = JobState.Failed, Error = ex.Message });
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+        }
+
+        if (status is null)
+        {
+            // Released while it ran: nothing to record.
+            return;
         }
 
         try
@@ -212,6 +218,15 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     }
 
     private IJobRegistryGrain Registry => GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+
+    /// <summary>The end state of a run, unless the job was released while it ran (then there is no status to end).</summary>
+    private void End(Func<JobStatus<TProgress>, JobStatus<TProgress>> change)
+    {
+        if (status is { } current)
+        {
+            SetStatus(change(current));
+        }
+    }
 
     private void SetStatus(JobStatus<TProgress> next)
     {
