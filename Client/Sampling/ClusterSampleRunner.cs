@@ -2,6 +2,7 @@ using System.Globalization;
 using Transport.Grains;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
+using Transport.Numerics.Sampling;
 
 namespace Transport.Client.Sampling;
 

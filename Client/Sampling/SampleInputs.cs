@@ -3,6 +3,8 @@ using System.Text.Json;
 using Transport.Numerics;
 using Transport.Numerics.IO;
 
+using Transport.Numerics.Sampling;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using Transport.Numerics.Sampling;
 using Transport.Numerics.Sampling.Metrics;
 
@@ -34,7 +33,7 @@ internal static class SampleMetricsBuilder
             var noise = request.Noise ?? SourceNoise.Create(request.Seed, request.Count, request.Dimension);
             var schedule = SampleTargets.Schedule(request.Schedule);
             var (a, b) = (schedule.A(request.EndTime), schedule.B(request.EndTime));
-            var exact = GaussianFlowMap(request.Target, noise, a, b);
+            var exact = request.Target.GaussianFlowMap(noise, a, b);
             if (request.Snap)
             {
                 var snapped = new double[exact.Length];
@@ -72,14 +71,14 @@ internal static class SampleMetricsBuilder
         var d = request.Dimension;
         var metrics = new OrderedDictionary<string, double>
         {
-            [FlowMapError] = RmsDistance(samples, reference, d),
+            [FlowMapError] = SampleDistances.RmsDistance(samples, reference, d),
         };
 
         var target = request.Target;
         var pairwiseCount = Math.Min(samples.Length / d, PairwiseLimit);
         var head = samples.AsSpan(0, pairwiseCount * d).ToArray();
         var means = target.Means.Select(m => (IReadOnlyList<double>)m).ToArray();
-        var covariances = target.Covariances.Select(c => SampleTargets.Square(c, d)).ToArray();
+        var covariances = Enumerable.Range(0, target.Covariances.Length).Select(target.Covariance).ToArray();
         var exactSamples = target.Kind switch
         {
             SampleTarget.Gaussian => TargetSamples.Gaussian(target.Means[0], covariances[0], pairwiseCount, request.Seed, stream: 1),
@@ -149,58 +148,5 @@ internal static class SampleMetricsBuilder
         metrics["kinetic_energy"] = result.KineticEnergy;
         metrics["displacement"] = result.Displacement;
         metrics["straightness"] = result.Displacement > 0.0 ? result.KineticEnergy / result.Displacement : double.NaN;
-    }
-
-    /// <summary>sqrt(mean_i |x_i - y_i|^2) over the rows of two row-major n x d arrays.</summary>
-    public static double RmsDistance(double[] x, double[] y, int dimension)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (x.Length != y.Length || x.Length == 0)
-        {
-            throw new ArgumentException($"lengths {x.Length} and {y.Length} differ or are zero", nameof(y));
-        }
-
-        var sum = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            var difference = x[i] - y[i];
-            sum += difference * difference;
-        }
-
-        return Math.Sqrt(sum / (x.Length / dimension));
-    }
-
-    /// <summary>
-    /// b m + C^{1/2} x0 with C = a^2 I + b^2 Sigma for every row x0 (the exact Gaussian flow at the time where the
-    /// schedule is (a, b)); a = 0, b = 1 gives T_1(x0) = m + Sigma^{1/2} x0. The square root comes from the
-    /// eigen-decomposition Sigma = V diag(lambda) V^T: C^{1/2} = V diag(sqrt(a^2 + b^2 lambda)) V^T.
-    /// </summary>
-    public static double[] GaussianFlowMap(SampleTarget target, double[] noise, double a, double b)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(noise);
-        var d = target.Dimension;
-        var sigma = Matrix<double>.Build.DenseOfArray(SampleTargets.Square(target.Covariances[0], d));
-        var eigen = sigma.Evd(Symmetricity.Symmetric);
-        var roots = eigen.EigenValues.Real().Map(lambda => Math.Sqrt((a * a) + (b * b * lambda)));
-        var root = eigen.EigenVectors * Matrix<double>.Build.DenseOfDiagonalVector(roots) * eigen.EigenVectors.Transpose();
-        var mean = target.Means[0];
-        var result = new double[noise.Length];
-        for (var i = 0; i < noise.Length / d; i++)
-        {
-            for (var r = 0; r < d; r++)
-            {
-                var value = b * mean[r];
-                for (var c = 0; c < d; c++)
-                {
-                    value += root[r, c] * noise[(i * d) + c];
-                }
-
-                result[(i * d) + r] = value;
-            }
-        }
-
-        return result;
     }
 }

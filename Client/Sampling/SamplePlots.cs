@@ -1,5 +1,7 @@
 using ScottPlot;
 
+using Transport.Numerics.Sampling;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>

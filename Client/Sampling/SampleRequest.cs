@@ -1,29 +1,6 @@
+using Transport.Numerics.Sampling;
+
 namespace Transport.Client.Sampling;
-
-/// <summary>
-/// The target of <c>transport sample</c> as plain arrays, validated: a Gaussian (one component), a Gaussian
-/// mixture, or an empirical data set.
-/// </summary>
-/// <param name="Kind"><c>gaussian</c>, <c>mixture</c> or <c>data</c>.</param>
-/// <param name="Dimension">Dimension d.</param>
-/// <param name="Weights">Normalised component weights (Gaussian: [1]) or data-point weights (data), summing to one.</param>
-/// <param name="Means">Component means, each of length d (empty for data).</param>
-/// <param name="Covariances">Component covariances, each d x d row-major (empty for data).</param>
-/// <param name="Points">Data points, row-major count x d (null unless data).</param>
-internal sealed record SampleTarget(string Kind, int Dimension, double[] Weights, double[][] Means, double[][] Covariances, double[]? Points)
-{
-    /// <summary>The kind name of a single Gaussian.</summary>
-    public const string Gaussian = "gaussian";
-
-    /// <summary>The kind name of a Gaussian mixture.</summary>
-    public const string Mixture = "mixture";
-
-    /// <summary>The kind name of an empirical data set.</summary>
-    public const string Data = "data";
-
-    /// <summary>Number of data points (data targets) or components (Gaussian and mixture).</summary>
-    public int Count => Points is null ? Means.Length : Points.Length / Dimension;
-}
 
 /// <summary>
 /// Everything <c>transport sample</c> parsed and validated, independent of which <see cref="ISampleRunner"/>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Transport.Numerics;
 using Transport.Numerics.IO;
 
+using Transport.Numerics.Sampling;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>
@@ -92,7 +94,7 @@ internal static class SampleTargetLoader
         try
         {
             // The Gaussian target's constructor checks symmetry and positive definiteness.
-            _ = new Numerics.Sampling.GaussianTarget(mean, SampleTargets.Square(covariance, dimension));
+            _ = new Numerics.Sampling.GaussianTarget(mean, SampleTarget.Square(covariance, dimension));
         }
         catch (InvalidInputException ex)
         {

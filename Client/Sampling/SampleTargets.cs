@@ -18,16 +18,7 @@ internal static class SampleTargets
         ArgumentNullException.ThrowIfNull(target);
         try
         {
-            return target.Kind switch
-            {
-                SampleTarget.Gaussian => new GaussianTarget(target.Means[0], Square(target.Covariances[0], target.Dimension)),
-                SampleTarget.Mixture => new GaussianMixtureTarget(
-                    target.Weights,
-                    target.Means,
-                    target.Covariances.Select(c => Square(c, target.Dimension)).ToArray()),
-                SampleTarget.Data => new EmpiricalTarget(target.Points!, target.Dimension, target.Weights),
-                _ => throw new InvalidInputException("target.kind", $"unknown kind '{target.Kind}'"),
-            };
+            return target.Build();
         }
         catch (InvalidInputException ex) when (!ex.Field.StartsWith("target", StringComparison.Ordinal))
         {
@@ -43,21 +34,6 @@ internal static class SampleTargets
         "vp" => new VpSdeSchedule(),
         _ => throw new InvalidInputException("schedule", $"unknown schedule '{name}' (expected {string.Join(", ", ScheduleNames)})"),
     };
-
-    /// <summary>A row-major d x d matrix as a 2-D array; a wrong length is a shape error.</summary>
-    public static double[,] Square(double[] values, int dimension)
-    {
-        var matrix = new double[dimension, dimension];
-        for (var i = 0; i < dimension; i++)
-        {
-            for (var j = 0; j < dimension; j++)
-            {
-                matrix[i, j] = values[(i * dimension) + j];
-            }
-        }
-
-        return matrix;
-    }
 
     /// <summary>Re-raises <paramref name="ex"/> with its field under <paramref name="prefix"/> (<c>covariance</c> becomes <c>target.covariance</c>).</summary>
     public static InvalidInputException Prefixed(string prefix, InvalidInputException ex)

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using Transport.Numerics.Sampling;
 using Transport.Numerics.Sampling.Coupling;
 
@@ -60,15 +59,16 @@ internal sealed class SamplingPlan
         var d = request.Dimension;
         GaussianSource? source = request.SourceMean is null
             ? null
-            : new GaussianSource(request.SourceMean, SampleTargets.Square(request.SourceCovariance!, d));
+            : new GaussianSource(request.SourceMean, SampleTarget.Square(request.SourceCovariance!, d));
         var raw = request.Noise ?? (source is null ? SourceNoise.Create(request.Seed, request.Count, d) : source.Draw(request.Seed, 0, request.Count));
         var noise = source is null ? raw : source.Whiten(raw);
-        var target = source is null ? request.Target : Map(request.Target, source.CholeskyFactor.Inverse());
+        var target = source is null ? request.Target : request.Target.Transformed(source.CholeskyFactor.Inverse());
         CouplingPairs? pairs = null;
         if (request.Coupling == "ot")
         {
             var sources = OtCoupling.DrawSources(request.Seed, request.CouplingPairs, d);
-            var draws = Draw(target, request.CouplingPairs, request.Seed);
+            // Stream 2 keeps the coupling's target draws apart from the metrics' reference draws (stream 1).
+            var draws = target.Draw(request.CouplingPairs, request.Seed, stream: 2);
             pairs = request.CouplingSolver == "exact"
                 ? OtCoupling.Exact(sources, draws, d)
                 : OtCoupling.FromMap(sources, await sinkhorn(sources, draws, d, OtCoupling.Epsilon(sources, draws, d, request.CouplingBlur), cancellationToken), d);
@@ -122,55 +122,6 @@ internal sealed class SamplingPlan
         return _source is null ? y : _source.Unwhiten(request.Snap ? 0.0 : Schedule.A(request.EndTime), y);
     }
 
-    /// <summary>E|y_end - z|^2 in the whitened coordinates the run integrates (the displacement its kinetic energy bounds).</summary>
-    public double Displacement(double[] y)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < y.Length; i++)
-        {
-            sum += (y[i] - Noise[i]) * (y[i] - Noise[i]);
-        }
-
-        return sum / Request.Count;
-    }
-
-    private static double[] Draw(SampleTarget target, int count, long seed)
-    {
-        // Stream 2 keeps the coupling's target draws apart from the metrics' reference draws (stream 1).
-        var d = target.Dimension;
-        return target.Kind switch
-        {
-            SampleTarget.Gaussian => TargetSamples.Gaussian(target.Means[0], SampleTargets.Square(target.Covariances[0], d), count, seed, stream: 2),
-            SampleTarget.Mixture => TargetSamples.Mixture(target.Weights, target.Means, target.Covariances.Select(c => SampleTargets.Square(c, d)).ToArray(), count, seed, stream: 2),
-            _ => TargetSamples.Empirical(target.Points!, d, target.Weights, count, seed, stream: 2),
-        };
-    }
-
-    private static SampleTarget Map(SampleTarget target, Matrix<double> map)
-    {
-        var d = target.Dimension;
-        double[] Vector(double[] v) => (map * Vector<double>.Build.DenseOfArray(v)).ToArray();
-        double[] Covariance(double[] c)
-        {
-            var matrix = map * Matrix<double>.Build.DenseOfRowMajor(d, d, c) * map.Transpose();
-            return matrix.ToRowMajorArray();
-        }
-
-        double[]? points = null;
-        if (target.Points is { } data)
-        {
-            points = new double[data.Length];
-            for (var i = 0; i < data.Length / d; i++)
-            {
-                Vector(data.AsSpan(i * d, d).ToArray()).CopyTo(points, i * d);
-            }
-        }
-
-        return target with
-        {
-            Means = target.Means.Select(Vector).ToArray(),
-            Covariances = target.Covariances.Select(Covariance).ToArray(),
-            Points = points,
-        };
-    }
+    /// <summary>The run's displacement E|x(end) - x(0)|^2 in the coordinates it integrates (whitened when the source is not standard).</summary>
+    public double Displacement(double[] y) => SampleDistances.MeanSquaredDistance(y, Noise, Request.Dimension);
 }

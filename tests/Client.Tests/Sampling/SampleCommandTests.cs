@@ -236,17 +236,6 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
-    public void Gaussian_flow_map_at_time_one_is_m_plus_the_covariance_root_times_x0()
-    {
-        // math.md FM-3: T_1(1, 0) = (1.948683, -0.683772); at a = 1, b = 0 the map is the identity.
-        var target = new SampleTarget(SampleTarget.Gaussian, 2, [1.0], [[1.0, -1.0]], [[1.0, 0.6, 0.6, 1.0]], null);
-        var mapped = SampleMetricsBuilder.GaussianFlowMap(target, [1.0, 0.0], a: 0.0, b: 1.0);
-        Cli.AssertClose(1.948683, mapped[0], 1e-6, 1, "T_1(1, 0)_1");
-        Cli.AssertClose(-0.683772, mapped[1], 1e-6, 1, "T_1(1, 0)_2");
-        Assert.Equal([0.25, -2.0], SampleMetricsBuilder.GaussianFlowMap(target, [0.25, -2.0], a: 1.0, b: 0.0).Select(v => Math.Round(v, 12)));
-    }
-
-    [Fact]
     public async Task A_single_sample_runs_with_the_default_coupling_options()
     {
         // n = 1 is valid input; the coupling defaults (at least 2 pairs) must not reject it when no coupling is asked for.
