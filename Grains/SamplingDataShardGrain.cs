@@ -71,15 +71,9 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
         var rawPoints = points;
         var rawWeights = weights;
 
-        // log(w_j / total): the same normalisation, element by element, as the single-process empirical target.
         block = await Task.Run(() =>
         {
-            var logWeights = new double[rawWeights.Length];
-            for (var j = 0; j < logWeights.Length; j++)
-            {
-                logWeights[j] = Math.Log(rawWeights[j] / totalWeight);
-            }
-
+            var logWeights = EmpiricalDataBlock.NormalisedLogWeights(rawWeights, totalWeight);
             return kind switch
             {
                 SamplingDataKind.Empirical => (IDenoisingDataBlock)new EmpiricalDataBlock(rawPoints, logWeights, d),

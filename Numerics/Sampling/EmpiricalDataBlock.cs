@@ -69,6 +69,21 @@ public sealed class EmpiricalDataBlock : IDenoisingDataBlock
     /// <summary>The block's log-weights without the padding.</summary>
     public double[] LogWeights() => _logWeights.AsSpan(0, Count).ToArray();
 
+    /// <summary>
+    /// log(w_j / total) for a block of a data set whose weights sum to <paramref name="total"/> over all blocks: the
+    /// normalisation the single-process <see cref="EmpiricalTarget"/> applies, element by element.
+    /// </summary>
+    public static double[] NormalisedLogWeights(ReadOnlySpan<double> weights, double total)
+    {
+        var logWeights = new double[weights.Length];
+        for (var j = 0; j < logWeights.Length; j++)
+        {
+            logWeights[j] = Math.Log(weights[j] / total);
+        }
+
+        return logWeights;
+    }
+
     /// <summary>Writes D = u / z for every query of <paramref name="partials"/> (combined over all blocks) into <paramref name="denoised"/>.</summary>
     public static void WeightedMean(SoftmaxPartials partials, Span<double> denoised)
     {
