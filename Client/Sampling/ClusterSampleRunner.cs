@@ -17,15 +17,17 @@ internal sealed class ClusterSampleRunner : ISampleRunner, IAsyncDisposable
 {
     private readonly ClusterEndpoint? _cluster;
     private readonly bool _verbose;
+    private readonly ConsoleTelemetry? _telemetry;
     private readonly SamplingPlanCache _plans;
     private ClusterConnection? _connection;
     private int _couplingJobs;
 
     /// <summary>Creates the runner; the connection opens on the first run.</summary>
-    public ClusterSampleRunner(ClusterEndpoint? cluster, bool verbose)
+    public ClusterSampleRunner(ClusterEndpoint? cluster, bool verbose, ConsoleTelemetry? telemetry = null)
     {
         _cluster = cluster;
         _verbose = verbose;
+        _telemetry = telemetry;
         _plans = new SamplingPlanCache(SolveOnClusterAsync);
     }
 
@@ -79,7 +81,7 @@ internal sealed class ClusterSampleRunner : ISampleRunner, IAsyncDisposable
 
     private async Task<IGrainFactory> GrainsAsync(CancellationToken ct)
     {
-        _connection ??= await ClusterConnection.OpenAsync(_cluster, _verbose, ct);
+        _connection ??= await ClusterConnection.OpenAsync(_cluster, _verbose, _telemetry, ct);
         return _connection.GrainFactory;
     }
 

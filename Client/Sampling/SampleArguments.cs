@@ -102,4 +102,7 @@ internal sealed record SampleArguments
 
     /// <summary><c>--verbose</c>.</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
+    public string Telemetry { get; init; } = "none";
 }

@@ -10,7 +10,7 @@ namespace Transport.Client.Sampling;
 /// the <c>--cluster</c> (null for this process). A runner that is <see cref="IAsyncDisposable"/> is disposed after the
 /// runs (a cluster runner closes its connection there).
 /// </summary>
-internal delegate ISampleRunner SampleRunnerFactory(ClusterEndpoint? cluster, bool verbose);
+internal delegate ISampleRunner SampleRunnerFactory(ClusterEndpoint? cluster, bool verbose, ConsoleTelemetry? telemetry);
 
 /// <summary>
 /// <c>transport sample</c>: draws samples from a target (Gaussian, Gaussian mixture or data set) by transporting
@@ -27,13 +27,13 @@ internal static class SampleCommand
     /// The runner of <c>transport sample</c>: <see cref="ClusterSampleRunner"/>, on an embedded silo or on
     /// <c>--cluster</c>.
     /// </summary>
-    public static readonly SampleRunnerFactory ClusterRunners = (cluster, verbose) => new ClusterSampleRunner(cluster, verbose);
+    public static readonly SampleRunnerFactory ClusterRunners = (cluster, verbose, telemetry) => new ClusterSampleRunner(cluster, verbose, telemetry);
 
     /// <summary>
     /// The single-process reference runner (<see cref="LocalSampleRunner"/>), for tests that exercise the command
     /// without starting a silo; it refuses <c>--cluster</c>.
     /// </summary>
-    public static readonly SampleRunnerFactory LocalRunners = (cluster, _) => cluster is null
+    public static readonly SampleRunnerFactory LocalRunners = (cluster, _, _) => cluster is null
         ? new LocalSampleRunner()
         : throw new InvalidInputException("cluster", $"{cluster.Host}:{cluster.Port}: the in-process runner does not connect to clusters");
 
@@ -72,12 +72,13 @@ internal static class SampleCommand
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines" };
+        var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
         var command = new Command("sample", "Generative sampling: transport noise to a Gaussian, mixture or data-set target along a stochastic interpolant's flow")
         {
             target, targetWeights, schedule, sampler, steps, count, coupling, couplingPairs, couplingSolver, couplingBandwidth, couplingBlur, seed, shards, particleShards, noise, source, grid,
             delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, cluster, clusterId,
-            serviceId, quiet, verbose,
+            serviceId, quiet, verbose, telemetry,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new SampleArguments
@@ -114,6 +115,7 @@ internal static class SampleCommand
                 ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",
                 Quiet = parse.GetValue(quiet),
                 Verbose = parse.GetValue(verbose),
+                Telemetry = parse.GetValue(telemetry) ?? "none",
             },
             runners ?? ClusterRunners,
             stdout,
@@ -133,7 +135,7 @@ internal static class SampleCommand
         try
         {
             inputs = SampleInputs.Load(arguments, DemoText);
-            runner = runners(inputs.Cluster, arguments.Verbose);
+            runner = runners(inputs.Cluster, arguments.Verbose, ConsoleTelemetry.Parse(arguments.Telemetry, stderr));
         }
         catch (InvalidInputException ex)
         {
