@@ -5,9 +5,6 @@ namespace Transport.Grains;
 /// <summary>The coordinator of a listed job, by its kind.</summary>
 public static class JobGrains
 {
-    /// <summary>The job kinds: "sinkhorn", "flow", "sampling".</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["sinkhorn", "flow", "sampling"];
-
     /// <summary>Releases job <paramref name="job"/> through its coordinator.</summary>
     public static Task ReleaseAsync(IGrainFactory grains, JobRecord job)
     {
