@@ -1,4 +1,5 @@
 using Transport.Numerics;
+using Transport.Numerics.Geometry;
 using Transport.Numerics.IO;
 using Transport.Numerics.Randomness;
 
@@ -68,18 +69,7 @@ internal static class CloudSource
 
     private static CloudData Sphere(int n, int dim, long seed)
     {
-        var positions = new double[n * dim];
-        for (var i = 0; i < n; i++)
-        {
-            var point = positions.AsSpan(i * dim, dim);
-            CounterRandom.FillNormals(seed, i, 0, 0, dim, point);
-            var norm = Math.Sqrt(point.ToArray().Sum(v => v * v));
-            for (var k = 0; k < dim; k++)
-            {
-                point[k] /= norm;
-            }
-        }
-
+        var positions = UnitSphere.Uniform(n, dim, seed);
         return new CloudData(positions, n, dim, []);
     }
 

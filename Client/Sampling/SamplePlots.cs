@@ -108,7 +108,7 @@ internal static class SamplePlots
             for (var column = 0; column < Cells; column++)
             {
                 var x = xMin + ((column + 0.5) * (xMax - xMin) / Cells);
-                density[row, column] = MarginalDensity(target, x, y);
+                density[row, column] = target.MarginalDensity(x, y);
             }
         }
 
@@ -116,25 +116,6 @@ internal static class SamplePlots
         heatmap.Rectangle = new CoordinateRect(xMin, xMax, yMin, yMax);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         plot.Add.ColorBar(heatmap).Label = "target density (x1, x2 marginal)";
-    }
-
-    /// <summary>The density of the target's (x1, x2) marginal: each component contributes its 2 x 2 block.</summary>
-    private static double MarginalDensity(SampleTarget target, double x, double y)
-    {
-        var d = target.Dimension;
-        var total = 0.0;
-        for (var k = 0; k < target.Means.Length; k++)
-        {
-            var c = target.Covariances[k];
-            var (s11, s12, s22) = (c[0], c[1], c[d + 1]);
-            var det = (s11 * s22) - (s12 * s12);
-            var u = x - target.Means[k][0];
-            var v = y - target.Means[k][1];
-            var quadratic = ((s22 * u * u) - (2 * s12 * u * v) + (s11 * v * v)) / det;
-            total += target.Weights[k] * Math.Exp(-0.5 * quadratic) / (2 * Math.PI * Math.Sqrt(det));
-        }
-
-        return total;
     }
 
     private static (double[] X, double[] Y) Columns(double[] points, int d)

@@ -1,3 +1,4 @@
+using Transport.Numerics.Geometry;
 using Transport.Numerics.Randomness;
 
 namespace Transport.Numerics.Flows;
@@ -187,7 +188,7 @@ public sealed class FlowBlockState
         {
             for (var i = 0; i < Block.Count; i++)
             {
-                Normalise(candidate.AsSpan(i * d, d));
+                UnitSphere.Normalise(candidate.AsSpan(i * d, d));
             }
         }
 
@@ -285,7 +286,7 @@ public sealed class FlowBlockState
                 }
             }
 
-            Normalise(target);
+            UnitSphere.Normalise(target);
         }
     }
 
@@ -308,26 +309,6 @@ public sealed class FlowBlockState
         for (var c = 0; c < x.Length; c++)
         {
             v[c] -= factor * x[c];
-        }
-    }
-
-    private static void Normalise(Span<double> x)
-    {
-        var squared = 0.0;
-        for (var c = 0; c < x.Length; c++)
-        {
-            squared += x[c] * x[c];
-        }
-
-        if (squared == 0)
-        {
-            return;
-        }
-
-        var inverse = 1.0 / Math.Sqrt(squared);
-        for (var c = 0; c < x.Length; c++)
-        {
-            x[c] *= inverse;
         }
     }
 

@@ -95,6 +95,28 @@ public sealed record SampleTarget(string Kind, int Dimension, double[] Weights, 
     }
 
     /// <summary>
+    /// The density at (<paramref name="x"/>, <paramref name="y"/>) of the target's (x1, x2) marginal (Gaussian and mixture:
+    /// each component contributes the normal density of its leading 2 x 2 covariance block and first two mean entries).
+    /// </summary>
+    public double MarginalDensity(double x, double y)
+    {
+        var d = Dimension;
+        var total = 0.0;
+        for (var k = 0; k < Means.Length; k++)
+        {
+            var c = Covariances[k];
+            var (s11, s12, s22) = (c[0], c[1], c[d + 1]);
+            var det = (s11 * s22) - (s12 * s12);
+            var u = x - Means[k][0];
+            var v = y - Means[k][1];
+            var quadratic = ((s22 * u * u) - (2 * s12 * u * v) + (s11 * v * v)) / det;
+            total += Weights[k] * Math.Exp(-0.5 * quadratic) / (2 * Math.PI * Math.Sqrt(det));
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// b m + C^{1/2} x0 with C = a^2 I + b^2 Sigma for every row x0 of <paramref name="noise"/>: the exact flow of a
     /// Gaussian target at the time where the schedule is (a, b); a = 0, b = 1 gives T_1(x0) = m + Sigma^{1/2} x0. The
     /// square root comes from the eigen-decomposition Sigma = V diag(lambda) V^T: C^{1/2} = V diag(sqrt(a^2 + b^2 lambda)) V^T.

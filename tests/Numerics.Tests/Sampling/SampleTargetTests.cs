@@ -43,4 +43,18 @@ public sealed class SampleTargetTests
         Assert.Equal(Math.Sqrt(12.5), SampleDistances.RmsDistance(x, y, 2));
         Assert.Throws<ArgumentException>(() => SampleDistances.RmsDistance(x, [1.0], 2));
     }
+
+    [Fact]
+    public void Marginal_density_is_the_bivariate_normal_of_the_leading_block_summed_over_components()
+    {
+        // N(0, I_2) at the origin: 1 / (2 pi). In d = 3 the (x1, x2) marginal ignores the third coordinate; a two-component
+        // mixture weighs its components. Closed forms to 1e-15 relative (one exp and one sqrt each).
+        var standard = new SampleTarget(SampleTarget.Gaussian, 2, [1.0], [[0.0, 0.0]], [[1.0, 0.0, 0.0, 1.0]], null);
+        Assert.Equal(1 / (2 * Math.PI), standard.MarginalDensity(0, 0), 15);
+        var threeD = new SampleTarget(SampleTarget.Gaussian, 3, [1.0], [[1.0, 2.0, 9.0]], [[4.0, 0.0, 0.5, 0.0, 1.0, 0.5, 0.5, 0.5, 7.0]], null);
+        var expected = Math.Exp(-0.5 * (1.0 / 4.0)) / (2 * Math.PI * Math.Sqrt(4.0));
+        Assert.Equal(expected, threeD.MarginalDensity(2.0, 2.0), 15);
+        var mixture = new SampleTarget(SampleTarget.Mixture, 2, [0.25, 0.75], [[0.0, 0.0], [1.0, 0.0]], [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0]], null);
+        Assert.Equal((0.25 / (2 * Math.PI)) + (0.75 * Math.Exp(-0.5) / (2 * Math.PI)), mixture.MarginalDensity(0, 0), 15);
+    }
 }
