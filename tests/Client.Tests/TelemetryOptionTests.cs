@@ -17,7 +17,12 @@ public sealed class TelemetryOptionTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        var spans = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("span ", StringComparison.Ordinal)).ToList();
+
+        // The exporter sees every span of the process (other tests run jobs in it too): keep this job's.
+        var job = Cli.ReadJson(Path.Combine(work.Out, "history.json")).GetProperty("problem_id").GetString();
+        var spans = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.StartsWith("span ", StringComparison.Ordinal) && l.Contains($"transport.job={job}", StringComparison.Ordinal))
+            .ToList();
         var runSpan = Assert.Single(spans, l => l.StartsWith("span sinkhorn.run ", StringComparison.Ordinal));
         var trace = Field(runSpan, "trace");
         var steps = spans.Where(l => l.StartsWith("span sinkhorn.shard.", StringComparison.Ordinal)).ToList();
