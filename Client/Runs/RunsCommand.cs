@@ -173,7 +173,7 @@ internal static class RunsCommand
                 JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await FlowJobClient.DownloadAsync(coordinator);
-                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), Target: null);
+                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray());
                 output.Commit(directory => FlowOutputWriter.Write(directory, downloaded.Trajectory, facts));
                 break;
             }

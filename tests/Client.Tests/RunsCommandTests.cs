@@ -88,9 +88,10 @@ public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixtu
     {
         var spec = work.Path2("potential.json");
         File.WriteAllText(spec, """
-            {"model": "potential", "lambda": 1.5, "center": [0.1, -0.2],
-             "initial": {"generator": "gaussian", "n": 40, "dim": 2, "mean": [0.0, 0.0], "std": 1.0, "seed": 3},
-             "integrator": "rk4", "step": 0.01, "t_end": 0.5, "shards": 2}
+            {"model": "sinkhorn-flow", "epsilon": 0.05,
+             "initial": {"generator": "gaussian", "n": 40, "dim": 2, "mean": [-1.0, 0.0], "std": 0.3, "seed": 3},
+             "target": {"generator": "ring", "n": 30, "radius": 1.0, "noise": 0.05, "center": [1.0, 0.0], "seed": 4},
+             "integrator": "euler", "step": 0.25, "t_end": 1, "shards": 2}
             """);
         string[] cluster = ["--cluster", silo.Gateway, "--cluster-id", silo.ClusterId];
 
@@ -110,6 +111,9 @@ public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixtu
         Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "trajectory.npy")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "trajectory.npy")));
 
         Assert.Equal(File.ReadAllText(Path.Combine(work.Out, "diagnostics.csv")), File.ReadAllText(Path.Combine(fetchedDirectory, "diagnostics.csv")));
+
+        // The plot too, target overlay included (the target travels in the model spec the coordinator keeps).
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "particles.png")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "particles.png")));
     }
 
     private static string[] Files(string directory) =>
