@@ -1,4 +1,5 @@
 using Transport.Numerics.Geometry;
+using Transport.Numerics.Randomness;
 
 namespace Transport.Client;
 
@@ -17,20 +18,20 @@ internal static class DemoClouds
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 1);
 
-        // Random(int) is the seeded legacy generator: the same seed gives the same clouds on every run.
-        var random = new Random(seed);
+        // Counter-based draws (seed, point, stream): a point does not depend on how many are drawn. Stage 0 is the blob,
+        // stage 1 the ring (angle in component 0, radial noise in component 1).
         var source = new double[points * 2];
         for (var i = 0; i < points; i++)
         {
-            source[2 * i] = 0.3 * Gaussian(random);
-            source[(2 * i) + 1] = 0.3 * Gaussian(random);
+            source[2 * i] = 0.3 * CounterRandom.Normal(seed, i, 0, 0, 0);
+            source[(2 * i) + 1] = 0.3 * CounterRandom.Normal(seed, i, 0, 0, 1);
         }
 
         var target = new double[points * 2];
         for (var j = 0; j < points; j++)
         {
-            var angle = 2 * Math.PI * random.NextDouble();
-            var radius = 1.0 + (0.05 * Gaussian(random));
+            var angle = 2 * Math.PI * CounterRandom.Uniform(seed, j, 0, 1, 0);
+            var radius = 1.0 + (0.05 * CounterRandom.Normal(seed, j, 0, 1, 1));
             target[2 * j] = radius * Math.Cos(angle);
             target[(2 * j) + 1] = radius * Math.Sin(angle);
         }
@@ -38,13 +39,5 @@ internal static class DemoClouds
         return (
             PointCloud.Create(source, points, 2, field: "source", weightsField: "source-weights"),
             PointCloud.Create(target, points, 2, field: "target", weightsField: "target-weights"));
-    }
-
-    /// <summary>A standard normal sample (Box-Muller).</summary>
-    private static double Gaussian(Random random)
-    {
-        var u = 1.0 - random.NextDouble();
-        var v = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
     }
 }
