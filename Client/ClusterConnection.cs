@@ -297,29 +297,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         return builder;
     }
 
-    private static async Task StopAsync(IHost host)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            await host.StopAsync(timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Shutting down after a failure or a cancellation: nothing useful to report.
-        }
-        finally
-        {
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else
-            {
-                host.Dispose();
-            }
-        }
-    }
+    private static Task StopAsync(IHost host) => HostShutdown.StopAndDisposeAsync(host, StopTimeout);
 
     private static bool IsAddressInUse(Exception ex)
     {

@@ -1,6 +1,5 @@
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
-using Transport.Numerics.Kernels;
 using Transport.Numerics.Transport;
 
 namespace Transport.Client;
@@ -31,16 +30,6 @@ internal sealed record SinkhornRunFacts(int N, int M, int Dimension, SinkhornOpt
     public static SinkhornRunFacts Of(SinkhornJobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var options = new SinkhornOptions
-        {
-            Epsilon = spec.Epsilon,
-            Cost = CostFunctions.Parse(spec.Cost),
-            Tolerance = spec.Tolerance,
-            MaxIterations = spec.MaxIterations,
-            Scaling = spec.Scaling,
-            CheckEvery = spec.CheckEvery,
-            Precision = Precisions.Parse(spec.Precision),
-        };
-        return new SinkhornRunFacts(spec.SourceCount, spec.TargetCount, spec.Dimension, options, spec.Shards, spec.Divergence);
+        return new SinkhornRunFacts(spec.SourceCount, spec.TargetCount, spec.Dimension, spec.ToOptions(), spec.Shards, spec.Divergence);
     }
 }

@@ -1,3 +1,6 @@
+using Transport.Numerics.Transport;
+using Transport.Numerics.Kernels;
+using Transport.Numerics.Geometry;
 namespace Transport.Grains.Interfaces;
 
 /// <summary>
@@ -82,4 +85,16 @@ public sealed record SinkhornJobSpec
     /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
     [Id(15)]
     public string? Label { get; init; }
+
+    /// <summary>The engine's options (not validated here: see <see cref="SinkhornOptions.Validate"/>; unknown cost or precision names throw).</summary>
+    public SinkhornOptions ToOptions() => new()
+    {
+        Epsilon = Epsilon,
+        Cost = CostFunctions.Parse(Cost),
+        Tolerance = Tolerance,
+        MaxIterations = MaxIterations,
+        Scaling = Scaling,
+        CheckEvery = CheckEvery,
+        Precision = Precisions.Parse(Precision),
+    };
 }

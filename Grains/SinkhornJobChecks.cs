@@ -1,8 +1,6 @@
 using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
-using Transport.Numerics.Geometry;
-using Transport.Numerics.Kernels;
 using Transport.Numerics.Transport;
 
 namespace Transport.Grains;
@@ -35,16 +33,7 @@ internal static class SinkhornJobChecks
             UploadChecks.CheckSize("source", spec.SourceCount, spec.Dimension);
             UploadChecks.CheckSize("target", spec.TargetCount, spec.Dimension);
 
-            var options = new SinkhornOptions
-            {
-                Epsilon = spec.Epsilon,
-                Cost = CostFunctions.Parse(spec.Cost),
-                Tolerance = spec.Tolerance,
-                MaxIterations = spec.MaxIterations,
-                Scaling = spec.Scaling,
-                CheckEvery = spec.CheckEvery,
-                Precision = Precisions.Parse(spec.Precision),
-            };
+            var options = spec.ToOptions();
             options.Validate();
             return options;
         }

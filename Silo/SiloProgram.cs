@@ -113,32 +113,5 @@ public static class SiloProgram
         return line.Length > 300 ? line[..300] + "..." : line;
     }
 
-    private static async Task DisposeAsync(IHost? host)
-    {
-        if (host is null)
-        {
-            return;
-        }
-
-        try
-        {
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            await host.StopAsync(timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Stopping after a failed start: nothing useful to add to the one line already written.
-        }
-        finally
-        {
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else
-            {
-                host.Dispose();
-            }
-        }
-    }
+    private static Task DisposeAsync(IHost? host) => host is null ? Task.CompletedTask : HostShutdown.StopAndDisposeAsync(host, StopTimeout);
 }
