@@ -23,22 +23,7 @@ internal static class InputLoader
     public static SinkhornInputs Load(SinkhornArguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        if (arguments.Detach)
-        {
-            if (arguments.Cluster is null)
-            {
-                throw new InvalidInputException("detach", "needs --cluster (an embedded silo ends with this process)");
-            }
-
-            if (arguments.Out is not null)
-            {
-                throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
-            }
-        }
-        else if (string.IsNullOrWhiteSpace(arguments.Out))
-        {
-            throw new InvalidInputException("out", "the output directory is required (--out DIR)");
-        }
+        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
 
         if (arguments.Demo)
         {

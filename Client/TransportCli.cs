@@ -177,8 +177,7 @@ public static class TransportCli
             {
                 var id = await runner.SubmitAsync(inputs, cancellationToken);
                 progress.Finish();
-                await stdout.WriteLineAsync(id);
-                await stderr.WriteLineAsync($"submitted {id}; follow it with 'transport runs wait {id} --cluster {inputs.Cluster}', collect it with 'transport runs fetch {id} --out DIR --cluster {inputs.Cluster}'");
+                await DetachedRuns.ReportSubmittedAsync(id, inputs.Cluster!, stdout, stderr);
                 return ExitCodes.Success;
             }
 

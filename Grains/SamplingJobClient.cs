@@ -21,10 +21,21 @@ public static class SamplingJobClient
         ReadOnlyMemory<double> weights,
         ReadOnlyMemory<double> noise,
         Action<JobStatus<SamplingJobProgress>>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(grains, $"sampling-{Guid.NewGuid():N}", spec, data, weights, noise, progress, cancellationToken);
+
+    /// <summary>Runs sampling job <paramref name="jobId"/> to its end and downloads its samples (see <see cref="JobClient"/> for the exceptions).</summary>
+    public static Task<SamplingJobOutput> RunAsync(
+        IGrainFactory grains,
+        string jobId,
+        SamplingJobSpec spec,
+        ReadOnlyMemory<double> data,
+        ReadOnlyMemory<double> weights,
+        ReadOnlyMemory<double> noise,
+        Action<JobStatus<SamplingJobProgress>>? progress = null,
         CancellationToken cancellationToken = default)
     {
         CheckShapes(grains, spec, data, weights, noise);
-        var jobId = $"sampling-{Guid.NewGuid():N}";
         return new JobClient(grains).RunAsync<ISamplingCoordinatorGrain, SamplingJobSpec, SamplingJobProgress, SamplingJobResult, SamplingJobOutput>(
             jobId, spec, coordinator => UploadAsync(coordinator, spec, data, weights, noise), DownloadAsync, progress, phase: null, cancellationToken);
     }

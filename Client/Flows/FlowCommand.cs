@@ -91,22 +91,7 @@ internal static class FlowCommand
                 throw new InvalidInputException("spec", "give exactly one of --spec RUN.json or --demo NAME");
             }
 
-            if (arguments.Detach)
-            {
-                if (arguments.Cluster is null)
-                {
-                    throw new InvalidInputException("detach", "needs --cluster (an embedded silo ends with this process)");
-                }
-
-                if (arguments.Out is not null)
-                {
-                    throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
-                }
-            }
-            else if (arguments.Out is null)
-            {
-                throw new InvalidInputException("out", "is required");
-            }
+            DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
 
             cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
             telemetry = ConsoleTelemetry.Parse(arguments.Telemetry, stderr);
@@ -134,8 +119,7 @@ internal static class FlowCommand
                 var id = $"flow-{Guid.NewGuid():N}";
                 await client.SubmitAsync(id, job, run.Initial.Positions, run.Initial.Weights).WaitAsync(cancellationToken);
                 progress.Finish();
-                await stdout.WriteLineAsync(id);
-                await stderr.WriteLineAsync($"submitted {id}; follow it with 'transport runs wait {id} --cluster {cluster}', collect it with 'transport runs fetch {id} --out DIR --cluster {cluster}'");
+                await DetachedRuns.ReportSubmittedAsync(id, cluster!, stdout, stderr);
                 return ExitCodes.Success;
             }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Transport.Client.Sampling;
 using Transport.Grains;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
@@ -40,7 +41,7 @@ internal static class RunsCommand
         runs.Add(WithId("wait", "Watch the job until it ends; the exit code is its outcome", (grains, id, parse, token) => WaitAsync(grains, id, new ProgressReporter(stderr, interactiveProgress, parse.GetValue(quiet)), stdout, token), quiet));
         runs.Add(WithId("cancel", "Cancel the job", async (grains, id, parse, token) =>
         {
-            await ForKind(grains, await RecordAsync(grains, id), s => s.CancelAsync(), f => f.CancelAsync(), m => m.CancelAsync());
+            await ForKind(grains, await RecordAsync(grains, id), s => s.CancelAsync(), f => f.CancelAsync(), m => m.CancelAsync(), st => st.CancelAsync());
             await stdout.WriteLineAsync($"cancel requested: {id}");
             return ExitCodes.Success;
         }));
@@ -50,7 +51,7 @@ internal static class RunsCommand
             await stdout.WriteLineAsync($"released: {id}");
             return ExitCodes.Success;
         }));
-        runs.Add(WithId("fetch", "Write the outputs of a completed Sinkhorn or flow job (the files an attached run writes)", (grains, id, parse, token) => FetchAsync(grains, id, parse.GetValue(output)!, parse.GetValue(cluster)!, stdout), output));
+        runs.Add(WithId("fetch", "Write the outputs of a completed Sinkhorn, flow or sample job (the files an attached run writes)", (grains, id, parse, token) => FetchAsync(grains, id, parse.GetValue(output)!, parse.GetValue(cluster)!, stdout), output));
         return runs;
 
         Command WithId(string name, string description, Func<IGrainFactory, string, ParseResult, CancellationToken, Task<int>> action, params Option[] extra)
@@ -107,6 +108,7 @@ internal static class RunsCommand
             record,
             ProgressOfAsync,
             ProgressOfAsync,
+            ProgressOfAsync,
             ProgressOfAsync);
         var shown = new Dictionary<string, object?>(Describe(record)) { ["progress"] = progress };
         await stdout.WriteLineAsync(JsonSerializer.Serialize(shown, Json));
@@ -128,7 +130,8 @@ internal static class RunsCommand
             record,
             s => WatchAsync(s, id, progress, token),
             f => WatchAsync(f, id, progress, token),
-            m => WatchAsync(m, id, progress, token));
+            m => WatchAsync(m, id, progress, token),
+            st => WatchAsync(st, id, progress, token));
         progress.Finish();
         JobClient.EnsureCompleted(id, new JobStatus<string>(state, string.Empty, error, field));
         await stdout.WriteLineAsync($"completed: {id}");
@@ -178,8 +181,17 @@ internal static class RunsCommand
                 break;
             }
 
+            case "sample":
+            {
+                var coordinator = grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
+                JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
+                var study = CompletedStudy.From(await SampleStudyJobClient.DownloadAsync(coordinator));
+                output.Commit(directory => SampleOutputWriter.Write(directory, study.Request, study.Runs, study.ReferenceMethod, study.Seconds));
+                break;
+            }
+
             default:
-                throw new InvalidInputException("ID", $"{id} is a {record.Kind} job: its files come from the 'transport {record.Kind}' command that ran it (fetch writes Sinkhorn and flow runs)");
+                throw new InvalidInputException("ID", $"{id} is a {record.Kind} job, a part of a study: fetch the study ('transport runs list' shows its kind as sample)");
         }
 
         await stdout.WriteLineAsync($"{id} -> {output.FullPath}");
@@ -191,16 +203,23 @@ internal static class RunsCommand
     private static async Task<JobRecord> RecordAsync(IGrainFactory grains, string id) =>
         await Registry(grains).GetAsync(id) ?? throw new InvalidInputException("ID", $"the cluster lists no job '{id}' (released, expired, or never submitted: see 'transport runs list')");
 
-    private static Task<T> ForKind<T>(IGrainFactory grains, JobRecord record, Func<ISinkhornCoordinatorGrain, Task<T>> sinkhorn, Func<IFlowCoordinatorGrain, Task<T>> flow, Func<ISamplingCoordinatorGrain, Task<T>> sampling) => record.Kind switch
+    private static Task<T> ForKind<T>(
+        IGrainFactory grains,
+        JobRecord record,
+        Func<ISinkhornCoordinatorGrain, Task<T>> sinkhorn,
+        Func<IFlowCoordinatorGrain, Task<T>> flow,
+        Func<ISamplingCoordinatorGrain, Task<T>> sampling,
+        Func<ISampleStudyCoordinatorGrain, Task<T>> study) => record.Kind switch
     {
+        "sample" => study(grains.GetGrain<ISampleStudyCoordinatorGrain>(record.Id)),
         "sinkhorn" => sinkhorn(grains.GetGrain<ISinkhornCoordinatorGrain>(record.Id)),
         "flow" => flow(grains.GetGrain<IFlowCoordinatorGrain>(record.Id)),
         "sampling" => sampling(grains.GetGrain<ISamplingCoordinatorGrain>(record.Id)),
         _ => throw new InvalidOperationException($"unknown job kind '{record.Kind}'"),
     };
 
-    private static async Task ForKind(IGrainFactory grains, JobRecord record, Func<ISinkhornCoordinatorGrain, Task> sinkhorn, Func<IFlowCoordinatorGrain, Task> flow, Func<ISamplingCoordinatorGrain, Task> sampling) =>
-        await ForKind(grains, record, async s => { await sinkhorn(s); return 0; }, async f => { await flow(f); return 0; }, async m => { await sampling(m); return 0; });
+    private static async Task ForKind(IGrainFactory grains, JobRecord record, Func<ISinkhornCoordinatorGrain, Task> sinkhorn, Func<IFlowCoordinatorGrain, Task> flow, Func<ISamplingCoordinatorGrain, Task> sampling, Func<ISampleStudyCoordinatorGrain, Task> study) =>
+        await ForKind(grains, record, async s => { await sinkhorn(s); return 0; }, async f => { await flow(f); return 0; }, async m => { await sampling(m); return 0; }, async st => { await study(st); return 0; });
 
     private static Dictionary<string, object?> Describe(JobRecord job) => new()
     {

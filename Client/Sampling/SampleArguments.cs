@@ -105,4 +105,10 @@ internal sealed record SampleArguments
 
     /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
     public string Telemetry { get; init; } = "none";
+
+    /// <summary>--detach: submit the study to the --cluster and print its id instead of waiting.</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>--label: a label listed by <c>transport runs list</c>.</summary>
+    public string? Label { get; init; }
 }

@@ -1,16 +1,16 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Transport.Numerics;
+using Transport.Numerics.Sampling.Study;
 
 namespace Transport.Client.Sampling;
 
 /// <summary>
-/// Creates the runner of a <c>transport sample</c> invocation once its inputs are valid: <paramref name="cluster"/> is
-/// the <c>--cluster</c> (null for this process). A runner that is <see cref="IAsyncDisposable"/> is disposed after the
-/// runs (a cluster runner closes its connection there).
+/// Creates where a <c>transport sample</c> study runs once its inputs are valid: <paramref name="cluster"/> is the
+/// <c>--cluster</c> (null for an embedded silo), <paramref name="label"/> the <c>--label</c>. A runner that is
+/// <see cref="IAsyncDisposable"/> is disposed after the study (a cluster runner closes its connection there).
 /// </summary>
-internal delegate ISampleRunner SampleRunnerFactory(ClusterEndpoint? cluster, bool verbose, ConsoleTelemetry? telemetry);
+internal delegate ISampleStudyRunner SampleRunnerFactory(ClusterEndpoint? cluster, bool verbose, ConsoleTelemetry? telemetry, string? label);
 
 /// <summary>
 /// <c>transport sample</c>: draws samples from a target (Gaussian, Gaussian mixture or data set) by transporting
@@ -24,17 +24,17 @@ internal static class SampleCommand
     public static readonly string[] Demos = ["gaussian", "mixture", "data", "ot"];
 
     /// <summary>
-    /// The runner of <c>transport sample</c>: <see cref="ClusterSampleRunner"/>, on an embedded silo or on
-    /// <c>--cluster</c>.
+    /// The runner of <c>transport sample</c>: the study as one job (<see cref="ClusterSampleStudy"/>) on an embedded
+    /// silo or on <c>--cluster</c>.
     /// </summary>
-    public static readonly SampleRunnerFactory ClusterRunners = (cluster, verbose, telemetry) => new ClusterSampleRunner(cluster, verbose, telemetry);
+    public static readonly SampleRunnerFactory ClusterRunners = (cluster, verbose, telemetry, label) => new ClusterSampleStudy(cluster, verbose, telemetry, label);
 
     /// <summary>
-    /// The single-process reference runner (<see cref="LocalSampleRunner"/>), for tests that exercise the command
-    /// without starting a silo; it refuses <c>--cluster</c>.
+    /// The study loop in this process over the single-process reference runner (<see cref="LocalSampleRunner"/>), for
+    /// tests that exercise the command without starting a silo; it refuses <c>--cluster</c>.
     /// </summary>
-    public static readonly SampleRunnerFactory LocalRunners = (cluster, _, _) => cluster is null
-        ? new LocalSampleRunner()
+    public static readonly SampleRunnerFactory LocalRunners = (cluster, _, _, _) => cluster is null
+        ? new InProcessSampleStudy(new LocalSampleRunner())
         : throw new InvalidInputException("cluster", $"{cluster.Host}:{cluster.Port}: the in-process runner does not connect to clusters");
 
     /// <summary>Builds the <c>sample</c> command; <paramref name="runners"/> defaults to <see cref="ClusterRunners"/>.</summary>
@@ -74,11 +74,13 @@ internal static class SampleCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines" };
         var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
+        var detach = new Option<bool>("--detach") { Description = "Submit the study to the --cluster, print its id and return; collect it with 'transport runs'" };
+        var label = Text("--label", "A label for 'transport runs list'", "TEXT");
         var command = new Command("sample", "Generative sampling: transport noise to a Gaussian, mixture or data-set target along a stochastic interpolant's flow")
         {
             target, targetWeights, schedule, sampler, steps, count, coupling, couplingPairs, couplingSolver, couplingBandwidth, couplingBlur, seed, shards, particleShards, noise, source, grid,
             delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, cluster, clusterId,
-            serviceId, quiet, verbose, telemetry,
+            serviceId, quiet, verbose, telemetry, detach, label,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new SampleArguments
@@ -116,6 +118,8 @@ internal static class SampleCommand
                 Quiet = parse.GetValue(quiet),
                 Verbose = parse.GetValue(verbose),
                 Telemetry = parse.GetValue(telemetry) ?? "none",
+                Detach = parse.GetValue(detach),
+                Label = parse.GetValue(label),
             },
             runners ?? ClusterRunners,
             stdout,
@@ -124,18 +128,17 @@ internal static class SampleCommand
         return command;
     }
 
-    /// <summary>Validates, runs (every step count) and writes one sampling job; every outcome becomes an exit code here.</summary>
+    /// <summary>Validates, runs the study (every step count) and writes its outputs; every outcome becomes an exit code here.</summary>
     internal static async Task<int> RunAsync(SampleArguments arguments, SampleRunnerFactory runners, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(runners);
-        var started = Stopwatch.StartNew();
         SampleInputs inputs;
-        ISampleRunner runner;
+        ISampleStudyRunner runner;
         try
         {
             inputs = SampleInputs.Load(arguments, DemoText);
-            runner = runners(inputs.Cluster, arguments.Verbose, ConsoleTelemetry.Parse(arguments.Telemetry, stderr));
+            runner = runners(inputs.Cluster, arguments.Verbose, ConsoleTelemetry.Parse(arguments.Telemetry, stderr), arguments.Label);
         }
         catch (InvalidInputException ex)
         {
@@ -146,30 +149,21 @@ internal static class SampleCommand
         var request = inputs.Request;
         try
         {
-            var runs = new List<SampleRunRecord>();
-            Progress(stderr, arguments.Quiet, $"sample: {request.Target.Kind} target, d = {request.Dimension}, n = {request.Count}, {request.Schedule} schedule, {request.Sampler}, steps {string.Join(",", inputs.Steps)}");
-            Progress(stderr, arguments.Quiet, "sample: computing the reference (the target's exact samples or the finest run the metrics compare against)");
-            var clock = Stopwatch.StartNew();
-            var (reference, referenceMethod) = await SampleMetricsBuilder.ReferenceAsync(request, runner, cancellationToken);
-            Progress(stderr, arguments.Quiet, string.Create(CultureInfo.InvariantCulture, $"sample: reference by {referenceMethod} in {clock.Elapsed.TotalSeconds:F1} s"));
-            foreach (var steps in inputs.Steps)
+            if (arguments.Detach)
             {
-                Progress(stderr, arguments.Quiet, string.Create(CultureInfo.InvariantCulture, $"sample: running {(steps == 0 ? "the adaptive sampler" : $"{steps} steps")}"));
-                var result = await runner.RunAsync(request, steps, cancellationToken);
-                Progress(stderr, arguments.Quiet, "sample: metrics against the reference");
-                var metrics = SampleMetricsBuilder.Build(request, result.Samples, reference);
-                SampleMetricsBuilder.AddStraightness(metrics, result);
-                runs.Add(new SampleRunRecord(steps == 0 ? result.Steps : steps, result, metrics));
-                Progress(stderr, arguments.Quiet, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"sample {request.Sampler} steps {steps,6}  nfe {result.Evaluations,6}  flow-map error {metrics[SampleMetricsBuilder.FlowMapError],-12:G4}  {result.Seconds,7:F2} s"));
+                var submitter = runner as ClusterSampleStudy ?? throw new InvalidInputException("detach", "this runner does not submit to a cluster");
+                var id = await submitter.SubmitAsync(request, inputs.Steps, cancellationToken);
+                await DetachedRuns.ReportSubmittedAsync(id, inputs.Cluster!, stdout, stderr);
+                return ExitCodes.Success;
             }
 
-            inputs.Output.Commit(directory => SampleOutputWriter.Write(directory, request, runs, referenceMethod, started.Elapsed.TotalSeconds));
-            var last = runs[^1];
+            var study = await runner.RunAsync(request, inputs.Steps, line => Progress(stderr, arguments.Quiet, line), cancellationToken);
+            var output = inputs.Output!;
+            output.Commit(directory => SampleOutputWriter.Write(directory, study.Request, study.Runs, study.ReferenceMethod, study.Seconds));
+            var last = study.Runs[^1];
             await stdout.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{request.Count} samples ({request.Target.Kind}, {request.Sampler}, nfe {last.Result.Evaluations}), flow-map error {last.Metrics[SampleMetricsBuilder.FlowMapError]:G4} -> {inputs.Output.FullPath}"));
+                $"{request.Count} samples ({request.Target.Kind}, {request.Sampler}, nfe {last.Result.Evaluations}), flow-map error {last.Metrics[SampleMetricsBuilder.FlowMapError]:G4} -> {output.FullPath}"));
             return ExitCodes.Success;
         }
         catch (Exception ex) when (CommandErrors.Reports(ex))

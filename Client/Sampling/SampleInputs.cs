@@ -5,6 +5,8 @@ using Transport.Numerics.IO;
 
 using Transport.Numerics.Sampling;
 
+using Transport.Numerics.Sampling.Study;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>
@@ -13,19 +15,23 @@ namespace Transport.Client.Sampling;
 /// defaults and checks everything (files included) before anything runs; every error is an
 /// <see cref="InvalidInputException"/> naming the option and the value.
 /// </summary>
-internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDirectory Output, ClusterEndpoint? Cluster)
+/// <param name="Request">The validated request.</param>
+/// <param name="Steps">Step counts, ascending (the adaptive sampler's single 0).</param>
+/// <param name="Output">Where the outputs go (null for a detached study: <c>transport runs fetch</c> writes them).</param>
+/// <param name="Cluster">The <c>--cluster</c>, or null for an embedded silo.</param>
+internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDirectory? Output, ClusterEndpoint? Cluster)
 {
     /// <summary>Largest particle count n.</summary>
-    public const int MaxParticles = 1_000_000;
+    public const int MaxParticles = SampleRequestChecks.MaxParticles;
 
     /// <summary>Largest step count.</summary>
-    public const int MaxSteps = 100_000;
+    public const int MaxSteps = SampleRequestChecks.MaxSteps;
 
     /// <summary>Largest number of counts in a sweep.</summary>
-    public const int MaxSweep = 32;
+    public const int MaxSweep = SampleRequestChecks.MaxSweep;
 
     /// <summary>Largest shard count (data or particles).</summary>
-    public const int MaxShards = 4096;
+    public const int MaxShards = SampleRequestChecks.MaxShards;
 
     /// <summary>Default delta for a data set target: the empirical field is singular at t = 1 (math.md 2.3c).</summary>
     public const double DataDelta = 1e-3;
@@ -33,20 +39,10 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
     /// <summary>Default delta for a Gaussian or mixture target: their fields stay smooth, so stop close to 1.</summary>
     public const double GaussianDelta = 1e-5;
 
-    /// <summary>Sampler names.</summary>
-    public static readonly string[] Samplers = ["euler", "heun", "rk4", "adaptive", "ddim", "sde"];
-
-    /// <summary>Grid names.</summary>
-    public static readonly string[] Grids = ["uniform", "karras"];
-
-    /// <summary>Coupling names.</summary>
-    public static readonly string[] Couplings = ["independent", "ot"];
-
-    /// <summary>Coupling solver names.</summary>
-    public static readonly string[] CouplingSolvers = ["sinkhorn", "exact"];
-
-    /// <summary>Largest number of coupling pairs (they are replicated on every particle shard).</summary>
-    public const int MaxCouplingPairs = 100_000;
+    private static readonly string[] Samplers = SampleRequestChecks.Samplers;
+    private static readonly string[] Grids = SampleRequestChecks.Grids;
+    private static readonly string[] Couplings = SampleRequestChecks.Couplings;
+    private static readonly string[] CouplingSolvers = SampleRequestChecks.CouplingSolvers;
 
     /// <summary>Merges, reads and validates; <paramref name="demoText"/> resolves a <c>--demo</c> name to its specification text.</summary>
     public static SampleInputs Load(SampleArguments arguments, Func<string, string> demoText)
@@ -58,10 +54,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             throw new InvalidInputException("spec", "give at most one of --spec RUN.json or --demo NAME");
         }
 
-        if (arguments.Out is null)
-        {
-            throw new InvalidInputException("out", "is required");
-        }
+        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
 
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
         var spec = arguments.Spec is not null
@@ -115,49 +108,14 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
         }
 
         var eta = NonNegative("eta", arguments.Eta ?? spec.Eta ?? 0.0);
-        if (eta > 0.0 && sampler != "ddim")
-        {
-            throw new InvalidInputException("eta", $"is {Format(eta)}, but eta applies only to --sampler ddim (got {sampler})");
-        }
-
         var diffusion = NonNegative("diffusion", arguments.Diffusion ?? spec.Diffusion ?? 1.0);
-        var correctorSteps = Integer("corrector-steps", arguments.CorrectorSteps ?? spec.CorrectorSteps ?? "0", 0, 1000);
+        var correctorSteps = Integer("corrector-steps", arguments.CorrectorSteps ?? spec.CorrectorSteps ?? "0", 0, SampleRequestChecks.MaxCorrectorSteps);
         var correctorSnr = arguments.CorrectorSnr ?? spec.CorrectorSnr ?? 0.16;
-        if (!(correctorSnr > 0.0) || !double.IsFinite(correctorSnr))
-        {
-            throw new InvalidInputException("corrector-snr", $"must be positive and finite, got {Format(correctorSnr)}");
-        }
-
         var tolerance = arguments.Tolerance ?? spec.Tolerance ?? 1e-6;
-        if (!(tolerance > 0.0 && tolerance < 1.0))
-        {
-            throw new InvalidInputException("tolerance", $"must be in (0, 1), got {Format(tolerance)}");
-        }
-
-        var couplingPairs = Integer("coupling-pairs", arguments.CouplingPairs ?? spec.CouplingPairs ?? Math.Clamp(count, 2, 1000).ToString(CultureInfo.InvariantCulture), 2, MaxCouplingPairs);
+        var couplingPairs = Integer("coupling-pairs", arguments.CouplingPairs ?? spec.CouplingPairs ?? Math.Clamp(count, 2, 1000).ToString(CultureInfo.InvariantCulture), 2, SampleRequestChecks.MaxCouplingPairs);
         var couplingSolver = Name("coupling-solver", arguments.CouplingSolver ?? spec.CouplingSolver ?? "sinkhorn", CouplingSolvers, required: false);
-        if (coupling == "ot" && couplingSolver == "exact" && couplingPairs > Transport.Numerics.Sampling.Coupling.ExactAssignment.MaxSize)
-        {
-            throw new InvalidInputException("coupling-pairs", $"is {couplingPairs}, over the exact solver's limit of {Transport.Numerics.Sampling.Coupling.ExactAssignment.MaxSize}; use --coupling-solver sinkhorn");
-        }
-
         var couplingBandwidth = arguments.CouplingBandwidth ?? spec.CouplingBandwidth ?? 0.1;
-        if (!(couplingBandwidth > 0.0) || !double.IsFinite(couplingBandwidth))
-        {
-            throw new InvalidInputException("coupling-bandwidth", $"must be positive and finite, got {Format(couplingBandwidth)}");
-        }
-
         var couplingBlur = arguments.CouplingBlur ?? spec.CouplingBlur ?? 0.01;
-        if (!(couplingBlur > 0.0 && couplingBlur <= 1.0))
-        {
-            throw new InvalidInputException("coupling-blur", $"must be in (0, 1], got {Format(couplingBlur)}");
-        }
-
-        if (coupling == "ot" && (sampler is "ddim" or "sde" || correctorSteps > 0 || arguments.Snap || spec.Snap))
-        {
-            throw new InvalidInputException("coupling", $"an ot coupling gives a velocity field without a denoiser: use --sampler euler, heun, rk4 or adaptive, without correctors or --snap (got {sampler})");
-        }
-
         var seed = Integer("seed", arguments.Seed ?? spec.Seed ?? "0", long.MinValue, long.MaxValue);
         (double[] Mean, double[] Covariance)? source = (arguments.Source, spec.Source) switch
         {
@@ -192,7 +150,9 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             Noise = noise,
             Count = count,
         };
-        return new SampleInputs(request, steps, OutputDirectory.Validate(arguments.Out), cluster);
+        // The typed checks the cluster's study coordinator applies too (ranges, names, combinations, the target).
+        SampleRequestChecks.Check(request, steps);
+        return new SampleInputs(request, steps, arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!), cluster);
     }
 
     /// <summary>Parses <c>--steps</c>: one count or a comma list of distinct counts in 1..<see cref="MaxSteps"/>, returned ascending.</summary>

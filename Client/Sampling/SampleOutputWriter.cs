@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Transport.Numerics.IO;
 
+using Transport.Numerics.Sampling.Study;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>

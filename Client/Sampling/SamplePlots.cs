@@ -2,6 +2,8 @@ using ScottPlot;
 
 using Transport.Numerics.Sampling;
 
+using Transport.Numerics.Sampling.Study;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>

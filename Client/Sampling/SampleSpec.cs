@@ -3,6 +3,7 @@ using System.Text.Json;
 using Transport.Numerics;
 using Transport.Numerics.IO;
 
+
 namespace Transport.Client.Sampling;
 
 /// <summary>

@@ -4,6 +4,8 @@ using Transport.Numerics.IO;
 
 using Transport.Numerics.Sampling;
 
+using Transport.Numerics.Sampling.Study;
+
 namespace Transport.Client.Sampling;
 
 /// <summary>
@@ -15,7 +17,7 @@ namespace Transport.Client.Sampling;
 internal static class SampleTargetLoader
 {
     /// <summary>Largest number of data points accepted in a target data set.</summary>
-    public const int MaxDataPoints = 1_000_000;
+    public const int MaxDataPoints = Numerics.Sampling.Study.SampleRequestChecks.MaxDataPoints;
 
     /// <summary>Loads the target file <paramref name="path"/> (JSON or .npy) and the optional data weights.</summary>
     public static SampleTarget Load(string path, string? weightsPath)

@@ -15,6 +15,7 @@ public static class JobGrains
             "sinkhorn" => grains.GetGrain<ISinkhornCoordinatorGrain>(job.Id).ReleaseAsync(),
             "flow" => grains.GetGrain<IFlowCoordinatorGrain>(job.Id).ReleaseAsync(),
             "sampling" => grains.GetGrain<ISamplingCoordinatorGrain>(job.Id).ReleaseAsync(),
+            "sample" => grains.GetGrain<ISampleStudyCoordinatorGrain>(job.Id).ReleaseAsync(),
             _ => throw new ArgumentException($"unknown job kind '{job.Kind}'", nameof(job)),
         };
     }

@@ -78,6 +78,10 @@ public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixtu
         Assert.Equal(2, withOut.ExitCode);
         Assert.Contains("runs fetch", withOut.Stderr, StringComparison.Ordinal);
 
+        var sampleEmbedded = await Cli.RunAsync("sample", "--demo", "gaussian", "--detach");
+        Assert.Equal(2, sampleEmbedded.ExitCode);
+        Assert.Contains("detach: needs --cluster", sampleEmbedded.Stderr, StringComparison.Ordinal);
+
         var unknown = await Cli.RunAsync("runs", "fetch", "no-such-job", "--out", work.Out, "--cluster", silo.Gateway, "--cluster-id", silo.ClusterId);
         Assert.Equal(2, unknown.ExitCode);
         work.AssertNoOutput();
@@ -114,6 +118,61 @@ public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixtu
 
         // The plot too, target overlay included (the target travels in the model spec the coordinator keeps).
         Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "particles.png")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "particles.png")));
+    }
+
+    [Fact]
+    public async Task A_detached_sample_study_is_fetched_with_the_files_of_an_attached_one_and_leaves_no_child_job()
+    {
+        // A data set target with weights and given noise: every upload the fetching client must get back to rebuild
+        // the request (the plot draws the data; the metrics use the weights), and a sweep (two runs, nfe.png).
+        const int n = 40, m = 25, d = 2;
+        var (x, y, _, _) = Clouds.Make(n, m, d, seed: 41);
+        var noise = work.Npy("noise.npy", x, n, d);
+        var data = work.Npy("data.npy", y, m, d);
+        var weights = work.Npy("w.npy", [.. Enumerable.Range(1, m).Select(i => (double)i)], m, 1);
+        string[] cluster = ["--cluster", silo.Gateway, "--cluster-id", silo.ClusterId];
+        string[] study = ["sample", "--target", data, "--target-weights", weights, "--noise", noise, "--schedule", "linear", "--sampler", "heun", "--steps", "4,8", "--shards", "2", .. cluster];
+
+        var detached = await Cli.RunAsync([.. study, "--detach", "--label", "sweep"]);
+        Assert.True(detached.ExitCode == 0, $"exit {detached.ExitCode}; stderr: {detached.Stderr}");
+        var id = detached.Stdout.Trim();
+        Assert.StartsWith("sample-", id, StringComparison.Ordinal);
+        var waited = await Cli.RunAsync(["runs", "wait", id, "--quiet", .. cluster]);
+        Assert.True(waited.ExitCode == 0, $"exit {waited.ExitCode}; stderr: {waited.Stderr}");
+
+        var listed = await Cli.RunAsync(["runs", "list", "--json", .. cluster]);
+        var jobs = JsonDocument.Parse(listed.Stdout).RootElement.EnumerateArray().ToArray();
+        var job = jobs.Single(j => j.GetProperty("id").GetString() == id);
+        Assert.Equal(("sample", "sweep", "Completed"), (job.GetProperty("kind").GetString(), job.GetProperty("label").GetString(), job.GetProperty("state").GetString()));
+        // The study's sampling jobs were released as soon as their samples were downloaded.
+        Assert.DoesNotContain(jobs, j => j.GetProperty("id").GetString()!.StartsWith(id + ".", StringComparison.Ordinal));
+
+        var fetchedDirectory = Path.Combine(work.Root, "fetched-sample");
+        var fetched = await Cli.RunAsync(["runs", "fetch", id, "--out", fetchedDirectory, .. cluster]);
+        Assert.True(fetched.ExitCode == 0, $"exit {fetched.ExitCode}; stderr: {fetched.Stderr}");
+        var attached = await Cli.RunAsync([.. study, "--out", work.Out]);
+        Assert.True(attached.ExitCode == 0, $"exit {attached.ExitCode}; stderr: {attached.Stderr}");
+        Assert.Contains("sample: reference by", attached.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(["metrics.json", "nfe.png", "samples.npy", "samples.png"], Files(fetchedDirectory));
+        Assert.Equal(Files(work.Out), Files(fetchedDirectory));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "samples.npy")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "samples.npy")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "samples.png")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "samples.png")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.Out, "nfe.png")), File.ReadAllBytes(Path.Combine(fetchedDirectory, "nfe.png")));
+        Assert.Equal(WithoutSeconds(Path.Combine(work.Out, "metrics.json")), WithoutSeconds(Path.Combine(fetchedDirectory, "metrics.json")));
+    }
+
+    /// <summary>metrics.json without its timings (the same study run twice differs only there).</summary>
+    private static string WithoutSeconds(string path)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        node.Remove("seconds");
+        foreach (var run in node["runs"]!.AsArray())
+        {
+            run!.AsObject().Remove("seconds");
+        }
+
+        return node.ToJsonString();
     }
 
     private static string[] Files(string directory) =>

@@ -1,5 +1,6 @@
 using Transport.Client.Sampling;
 using Transport.Numerics.IO;
+using Transport.Numerics.Sampling.Study;
 using static Transport.Client.Tests.Sampling.SampleFixtures;
 
 namespace Transport.Client.Tests.Sampling;
@@ -260,7 +261,7 @@ public sealed class SampleCommandTests : IDisposable
         {
             Target = target, Schedule = "linear", Sampler = "euler", Steps = "3,6", Count = "2", Out = work.Out, Quiet = true,
         };
-        var code = await SampleCommand.RunAsync(arguments, (_, _, _) => runner, stdout, stderr, CancellationToken.None);
+        var code = await SampleCommand.RunAsync(arguments, (_, _, _, _) => new InProcessSampleStudy(runner), stdout, stderr, CancellationToken.None);
 
         Assert.True(code == 0, stderr.ToString());
         Assert.Equal([3, 6], runner.Steps);

@@ -1,10 +1,9 @@
-using Transport.Numerics.Sampling;
 using Transport.Numerics.Sampling.Coupling;
 
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>Solves the entropic OT coupling of two equal-size clouds and returns the barycentric image of every source point.</summary>
-internal delegate Task<double[]> SinkhornMapSolver(double[] sources, double[] targets, int dimension, double epsilon, CancellationToken cancellationToken);
+public delegate Task<double[]> SinkhornMapSolver(double[] sources, double[] targets, int dimension, double epsilon, CancellationToken cancellationToken);
 
 /// <summary>
 /// Everything a runner needs, prepared once per request and shared by every run of a sweep, so the in-process and
@@ -19,7 +18,7 @@ internal delegate Task<double[]> SinkhornMapSolver(double[] sources, double[] ta
 /// pairs.</item>
 /// </list>
 /// </summary>
-internal sealed class SamplingPlan
+public sealed class SamplingPlan
 {
     private readonly GaussianSource? _source;
 
@@ -69,8 +68,9 @@ internal sealed class SamplingPlan
             var sources = OtCoupling.DrawSources(request.Seed, request.CouplingPairs, d);
             // Stream 2 keeps the coupling's target draws apart from the metrics' reference draws (stream 1).
             var draws = target.Draw(request.CouplingPairs, request.Seed, stream: 2);
+            // The exact assignment is O(pairs^3): off the caller's thread, which may be a grain's scheduler.
             pairs = request.CouplingSolver == "exact"
-                ? OtCoupling.Exact(sources, draws, d)
+                ? await Task.Run(() => OtCoupling.Exact(sources, draws, d), cancellationToken)
                 : OtCoupling.FromMap(sources, await sinkhorn(sources, draws, d, OtCoupling.Epsilon(sources, draws, d, request.CouplingBlur), cancellationToken), d);
         }
 

@@ -1,12 +1,11 @@
-using Transport.Numerics.Sampling;
 
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>
 /// Everything <c>transport sample</c> parsed and validated, independent of which <see cref="ISampleRunner"/>
 /// executes it. Names follow the command-line options.
 /// </summary>
-internal sealed record SampleRequest
+public sealed record SampleRequest
 {
     /// <summary>The target distribution.</summary>
     public required SampleTarget Target { get; init; }
@@ -88,7 +87,7 @@ internal sealed record SampleRequest
 /// <param name="Samples">The final points, row-major n x d, in the order of the source points.</param>
 /// <param name="Evaluations">Denoiser evaluations on the batch (NFE).</param>
 /// <param name="Seconds">Wall-clock seconds of the run.</param>
-internal sealed record SampleRunResult(double[] Samples, int Evaluations, double Seconds)
+public sealed record SampleRunResult(double[] Samples, int Evaluations, double Seconds)
 {
     /// <summary>E integral |v|^2 dt along the paths (whitened coordinates; NaN when the runner does not report it).</summary>
     public double KineticEnergy { get; init; } = double.NaN;
@@ -104,7 +103,7 @@ internal sealed record SampleRunResult(double[] Samples, int Evaluations, double
 /// Executes one sampling run of a <see cref="SampleRequest"/> with a given step count. The command does not know
 /// which implementation it talks to: <see cref="LocalSampleRunner"/> in this process, or a cluster runner.
 /// </summary>
-internal interface ISampleRunner
+public interface ISampleRunner
 {
     /// <summary>Runs <paramref name="request"/> with <paramref name="steps"/> time steps (ignored by the adaptive sampler).</summary>
     Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct);

@@ -1,10 +1,8 @@
-using Transport.Numerics;
-using Transport.Numerics.Sampling;
 
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>Builds the Numerics denoising target and schedule that a <see cref="SampleRequest"/> names.</summary>
-internal static class SampleTargets
+public static class SampleTargets
 {
     /// <summary>The schedule names users type.</summary>
     public static readonly string[] ScheduleNames = ["linear", "trig", "vp"];

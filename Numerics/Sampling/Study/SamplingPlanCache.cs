@@ -1,10 +1,10 @@
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>
 /// Keeps the <see cref="SamplingPlan"/> of a request for the runs of a sweep and its reference run, which differ only
 /// in sampler settings: the noise, the whitening and the coupling pairs (an expensive OT solve) are shared.
 /// </summary>
-internal sealed class SamplingPlanCache(SinkhornMapSolver sinkhorn)
+public sealed class SamplingPlanCache(SinkhornMapSolver sinkhorn)
 {
     private readonly Dictionary<object, SamplingPlan> _plans = [];
 

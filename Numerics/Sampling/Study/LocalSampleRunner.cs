@@ -1,16 +1,15 @@
 using System.Diagnostics;
-using Transport.Numerics.Sampling;
 using Transport.Numerics.Sampling.Coupling;
 
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>
 /// Runs a <see cref="SampleRequest"/> in this process: the single-process reference path, the same
 /// <see cref="SamplingDriver"/> and <see cref="ParticleBlockSampler"/> the cluster's particle shards run, on one block
-/// of particles, with the coupling (if any) solved by the in-process Sinkhorn solver. The tests use it to exercise
-/// the command without a silo; <c>transport sample</c> itself runs on a cluster (<see cref="ClusterSampleRunner"/>).
+/// of particles, with the coupling (if any) solved by the in-process Sinkhorn solver. The tests and library users use it to run
+/// a study without a silo; <c>transport sample</c> itself runs its studies on a cluster, through the grains' runner.
 /// </summary>
-internal sealed class LocalSampleRunner : ISampleRunner
+public sealed class LocalSampleRunner : ISampleRunner
 {
     private readonly SamplingPlanCache _plans = new(SolveInProcess);
 

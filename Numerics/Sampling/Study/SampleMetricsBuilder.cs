@@ -1,14 +1,13 @@
-using Transport.Numerics.Sampling;
 using Transport.Numerics.Sampling.Metrics;
 
-namespace Transport.Client.Sampling;
+namespace Transport.Numerics.Sampling.Study;
 
 /// <summary>
 /// The per-run metrics of <c>transport sample</c> (the <c>runs</c> entries of <c>metrics.json</c>). This is the seam
 /// for the distribution metrics of <c>Transport.Numerics.Sampling.Metrics</c> (mean and covariance errors, MMD,
 /// ...): add them to <see cref="Build"/>; the writer and the plots take whatever names it returns, in order.
 /// </summary>
-internal static class SampleMetricsBuilder
+public static class SampleMetricsBuilder
 {
     /// <summary>The name of the flow-map error metric (also the y axis of <c>nfe.png</c>).</summary>
     public const string FlowMapError = "flow_map_error";

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Globalization;
+using Transport.Grains.Interfaces;
+using Transport.Numerics;
+using Transport.Numerics.Sampling.Study;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// Runs a whole <c>transport sample</c> study in the cluster (<see cref="SampleStudy"/>, the loop an in-process study
+/// runs too): the reference, the optional coupling, one sampling job per step count (<see cref="GrainSampleRunner"/>)
+/// and the metrics. It keeps the uploads it was given (the data set and custom noise, which a client rebuilding the
+/// outputs needs), the per-run metrics and the last run's samples; its child jobs hold the shards and are released
+/// as soon as their samples are downloaded.
+/// </summary>
+public sealed class SampleStudyCoordinatorGrain : JobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>, ISampleStudyCoordinatorGrain
+{
+    private ChunkedUpload? dataUpload;
+    private ChunkedUpload? noiseUpload;
+    private double[] dataPoints = [];
+    private double[] dataWeights = [];
+    private double[] noise = [];
+    private double[] samples = [];
+    private double weightSum;
+
+    /// <inheritdoc />
+    protected override string Kind => "sample";
+
+    /// <inheritdoc />
+    protected override SampleStudyProgress InitialProgress(SampleStudySpec spec) => new("created", [], 0, spec.Steps.Length);
+
+    /// <inheritdoc />
+    protected override (string? Label, string Summary) Describe(SampleStudySpec spec) =>
+        (spec.Label, string.Create(CultureInfo.InvariantCulture, $"target={spec.Target} sampler={spec.Sampler} n={spec.Count} d={spec.Dimension} steps={string.Join(",", spec.Steps)}"));
+
+    /// <inheritdoc />
+    protected override Task ReleaseShardsAsync()
+    {
+        // The children were released after each run; what is left is this grain's own arrays.
+        (dataPoints, dataWeights, noise, samples) = ([], [], [], []);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task<SampleStudySpec> CreateJobAsync(SampleStudySpec spec)
+    {
+        try
+        {
+            spec.CheckBeforeUploads();
+            if (spec.Target == Numerics.Sampling.SampleTarget.Data && spec.DataCount is < 1 or > SampleRequestChecks.MaxDataPoints)
+            {
+                throw new InvalidInputException("data", $"a data set target needs 1 to {SampleRequestChecks.MaxDataPoints} points, got {spec.DataCount}");
+            }
+        }
+        catch (InvalidInputException ex)
+        {
+            throw new JobInputException(ex.Field, ex.Message);
+        }
+
+        var data = spec.Target == Numerics.Sampling.SampleTarget.Data ? spec.DataCount : 0;
+        dataUpload = new ChunkedUpload("data", null, data, spec.Dimension);
+        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension);
+        dataPoints = new double[(long)data * spec.Dimension];
+        dataWeights = new double[data];
+        noise = spec.UploadedNoise ? new double[(long)spec.Count * spec.Dimension] : [];
+        samples = [];
+        weightSum = 0.0;
+        return Task.FromResult(spec);
+    }
+
+    /// <inheritdoc />
+    public Task UploadDataAsync(int offset, FloatBlock points, FloatBlock weights)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(weights);
+        var job = RequireUploadable();
+        if (job.Target != Numerics.Sampling.SampleTarget.Data)
+        {
+            throw new JobInputException("data", $"data: a {job.Target} target takes no data points");
+        }
+
+        dataUpload!.Check(offset, points, null);
+        if (weights.Rows != points.Rows || weights.Columns != 1)
+        {
+            throw new JobInputException("data-weights", $"data-weights: expected {points.Rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");
+        }
+
+        var mass = UploadChecks.CheckWeights("data-weights", weights.Values, offset);
+        points.Values.CopyTo(dataPoints.AsSpan(offset * job.Dimension));
+        weights.Values.CopyTo(dataWeights.AsSpan(offset));
+        weightSum += mass;
+        dataUpload.Accept(points.Rows, 0);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task UploadNoiseAsync(int offset, FloatBlock noise)
+    {
+        ArgumentNullException.ThrowIfNull(noise);
+        var job = RequireUploadable();
+        if (!job.UploadedNoise)
+        {
+            throw new JobInputException("noise", "noise: the spec says the source noise is drawn; set UploadedNoise to upload it");
+        }
+
+        noiseUpload!.Check(offset, noise, null);
+        noise.Values.CopyTo(this.noise.AsSpan(offset * job.Dimension));
+        noiseUpload.Accept(noise.Rows, 0);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task PrepareRunAsync(SampleStudySpec spec)
+    {
+        dataUpload!.RequireComplete("points");
+        noiseUpload!.RequireComplete("source rows");
+        if (spec.Target == Numerics.Sampling.SampleTarget.Data)
+        {
+            if (!(weightSum > 0.0 && double.IsFinite(weightSum)))
+            {
+                throw new JobInputException("data-weights", $"data-weights: the weights sum to {weightSum.ToString("R", CultureInfo.InvariantCulture)}, not a positive finite number");
+            }
+
+            // The target's weights sum to one, as the console's data set loader stores them.
+            for (var i = 0; i < dataWeights.Length; i++)
+            {
+                dataWeights[i] /= weightSum;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<SampleStudyResult> RunJobAsync(SampleStudySpec spec, Activity? activity, CancellationToken cancellationToken)
+    {
+        SampleRequest request;
+        try
+        {
+            var data = spec.Target == Numerics.Sampling.SampleTarget.Data;
+            request = spec.ToRequest(data ? dataPoints : null, data ? dataWeights : null, spec.UploadedNoise ? noise : null);
+        }
+        catch (InvalidInputException ex)
+        {
+            throw new JobInputException(ex.Field, ex.Message);
+        }
+
+        activity?.SetTag("transport.runs", spec.Steps.Length);
+        var lines = new List<string>();
+        var done = 0;
+        void Line(string line)
+        {
+            lines.Add(line);
+            done += line.StartsWith("sample ", StringComparison.Ordinal) ? 1 : 0;
+            Report(new SampleStudyProgress(line, [.. lines], done, spec.Steps.Length));
+        }
+
+        var runner = new GrainSampleRunner(GrainFactory, this.GetPrimaryKeyString());
+        var outcome = await SampleStudy.RunAsync(request, spec.Steps, runner, Line, cancellationToken);
+        samples = outcome.Runs[^1].Result.Samples;
+        return new SampleStudyResult
+        {
+            ReferenceMethod = outcome.ReferenceMethod,
+            Runs = [.. outcome.Runs.Select(r => new SampleStudyRun
+            {
+                Steps = r.Steps,
+                Evaluations = r.Result.Evaluations,
+                Seconds = r.Result.Seconds,
+                KineticEnergy = r.Result.KineticEnergy,
+                Displacement = r.Result.Displacement,
+                AcceptedSteps = r.Result.Steps,
+                MetricNames = [.. r.Metrics.Keys],
+                MetricValues = [.. r.Metrics.Values],
+            })],
+            Seconds = RunElapsed.TotalSeconds,
+            Count = spec.Count,
+            Dimension = spec.Dimension,
+        };
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetSamplesAsync(int offset, int count)
+    {
+        var done = CompletedResult;
+        return Task.FromResult(Rows(samples, done.Count, done.Dimension, offset, count));
+    }
+
+    /// <inheritdoc />
+    public Task<SampleStudyDataChunk> GetDataAsync(int offset, int count)
+    {
+        var job = Spec;
+        var total = dataWeights.Length;
+        return Task.FromResult(new SampleStudyDataChunk(Rows(dataPoints, total, job.Dimension, offset, count), Rows(dataWeights, total, 1, offset, count)));
+    }
+
+    /// <inheritdoc />
+    public Task<FloatBlock> GetNoiseAsync(int offset, int count)
+    {
+        var job = Spec;
+        return Task.FromResult(Rows(noise, noise.Length / job.Dimension, job.Dimension, offset, count));
+    }
+
+    private static FloatBlock Rows(double[] values, int total, int columns, int offset, int count)
+    {
+        if (offset < 0 || count < 0 || (long)offset + count > total)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {total})");
+        }
+
+        if ((long)count * columns * sizeof(double) > FloatBlock.MaxBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"at most {FloatBlock.RowsPerChunk(columns)} rows per request");
+        }
+
+        return FloatBlock.From(values.AsSpan(offset * columns, count * columns), count, columns);
+    }
+}
