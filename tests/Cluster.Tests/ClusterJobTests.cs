@@ -29,6 +29,39 @@ public sealed class ClusterJobTests(RedisClusterFixture cluster) : IDisposable
     }
 
     [Fact]
+    public async Task Flow_and_sample_jobs_on_three_silo_processes_equal_the_embedded_runs()
+    {
+        var flowSpec = jobs.Out("flow.json");
+        File.WriteAllText(flowSpec, """
+            {"model": "sinkhorn-flow", "epsilon": 0.05,
+             "initial": {"generator": "gaussian", "n": 60, "dim": 2, "mean": [-1.0, 0.0], "std": 0.3, "seed": 3},
+             "target": {"generator": "ring", "n": 50, "radius": 1.0, "noise": 0.05, "center": [1.0, 0.0], "seed": 4},
+             "integrator": "euler", "step": 0.25, "t_end": 1, "shards": 3}
+            """);
+        var target = jobs.Out("gaussian.json");
+        File.WriteAllText(target, """{"kind": "gaussian", "mean": [1.0, -0.5], "covariance": [[0.8, 0.2], [0.2, 0.5]]}""");
+        string[] flow = ["flow", "--spec", flowSpec, "--quiet"];
+        string[] sample = ["sample", "--target", target, "--schedule", "trig", "--sampler", "rk4", "--steps", "6,12", "--n", "300", "--shards", "2", "--particle-shards", "3", "--quiet"];
+
+        foreach (var (arguments, array) in new[] { (flow, "final.npy"), (sample, "samples.npy") })
+        {
+            var name = arguments[0];
+            var embedded = jobs.Out($"{name}-embedded");
+            using (var stdout = new StringWriter())
+            using (var stderr = new StringWriter())
+            {
+                var code = await Client.TransportCli.RunAsync([.. arguments, "--out", embedded], stdout, stderr, CancellationToken.None);
+                Assert.True(code == 0, $"embedded {name}: exit {code}; {stderr}");
+            }
+
+            var onCluster = jobs.Out($"{name}-cluster");
+            var run = await ChildProcess.RunAsync(Machine.Dotnet, [Machine.ClientDll, .. arguments, "--out", onCluster, "--cluster", cluster.Redis.Url, "--cluster-id", cluster.ClusterId], TimeSpan.FromMinutes(3));
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Jobs.AssertSameArray(Path.Combine(embedded, array), Path.Combine(onCluster, array));
+        }
+    }
+
+    [Fact]
     public async Task Any_silo_including_the_first_may_be_killed_between_jobs_and_the_next_job_runs_on_the_survivors()
     {
         var embedded = await jobs.EmbeddedAsync();

@@ -83,14 +83,20 @@ internal sealed class Jobs : IDisposable
         Assert.True(actual.GetProperty("converged").GetBoolean());
         foreach (var file in new[] { "f.npy", "g.npy", "map.npy" })
         {
-            var e = NpyArray.Read(Path.Combine(expectedDirectory, file), file);
-            var a = NpyArray.Read(Path.Combine(actualDirectory, file), file);
-            Assert.Equal(e.Shape, a.Shape);
-            var scale = e.Data.Max(Math.Abs);
-            for (var i = 0; i < e.Data.Length; i++)
-            {
-                Assert.True(Math.Abs(e.Data[i] - a.Data[i]) <= 1e-9 * Math.Max(scale, 1e-300), $"{file}[{i}]: expected {e.Data[i]:R}, got {a.Data[i]:R}");
-            }
+            AssertSameArray(Path.Combine(expectedDirectory, file), Path.Combine(actualDirectory, file));
+        }
+    }
+
+    /// <summary>The same array (shape, and values to 1e-9 relative to its largest entry).</summary>
+    public static void AssertSameArray(string expectedPath, string actualPath)
+    {
+        var e = NpyArray.Read(expectedPath, "expected");
+        var a = NpyArray.Read(actualPath, "actual");
+        Assert.Equal(e.Shape, a.Shape);
+        var scale = e.Data.Max(Math.Abs);
+        for (var i = 0; i < e.Data.Length; i++)
+        {
+            Assert.True(Math.Abs(e.Data[i] - a.Data[i]) <= 1e-9 * Math.Max(scale, 1e-300), $"{Path.GetFileName(actualPath)}[{i}]: expected {e.Data[i]:R}, got {a.Data[i]:R}");
         }
     }
 
