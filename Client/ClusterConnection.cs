@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Transport.Grains;
+using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Silo;
 
@@ -157,7 +159,33 @@ internal sealed class ClusterConnection : IAsyncDisposable
             throw;
         }
 
-        return new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), cluster.ToString());
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        try
+        {
+            await CheckLimitsAsync(client, options, cancellationToken);
+        }
+        catch
+        {
+            await StopAsync(host);
+            throw;
+        }
+
+        return new ClusterConnection(host, client, cluster.ToString());
+    }
+
+    /// <summary>
+    /// The silos' message limit must be this console's: otherwise a large upload or download would fail mid-run. A
+    /// mismatch is a configuration error naming the setting (exit 2).
+    /// </summary>
+    private static async Task CheckLimitsAsync(IClusterClient client, TransportSiloOptions options, CancellationToken cancellationToken)
+    {
+        var limits = await client.GetGrain<IClusterLimitsGrain>(0).GetAsync().WaitAsync(cancellationToken);
+        if (limits.MaxMessageBodySize != options.MaxMessageBodySize)
+        {
+            throw new InvalidInputException(
+                TransportSettings.Name(nameof(TransportSiloOptions.MaxMessageBodySize)),
+                string.Create(CultureInfo.InvariantCulture, $"is {options.MaxMessageBodySize} bytes on this console, but the cluster's silos use {limits.MaxMessageBodySize}: set the same value on both sides (appsettings.json or Transport__MaxMessageBodySize)"));
+        }
     }
 
     /// <summary>

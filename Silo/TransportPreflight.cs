@@ -5,8 +5,9 @@ namespace Transport.Silo;
 
 /// <summary>
 /// Checks a silo's configuration against the machine before Orleans starts, so that a wrong setting fails at once
-/// with one line naming it: Redis answers (when a Redis kind is chosen), the silo and gateway ports are free, and
-/// the advertised address belongs to this host.
+/// with one line naming it: Redis answers (when a Redis kind is chosen), the silo agrees with the running cluster
+/// (<see cref="TransportClusterAgreement"/>), the silo and gateway ports are free, and the advertised address belongs
+/// to this host.
 /// </summary>
 public static class TransportPreflight
 {
@@ -25,7 +26,11 @@ public static class TransportPreflight
 
         if (options.Redis is { } redis && (options.Clustering == "redis" || options.Storage == "redis"))
         {
-            await TransportRedis.CheckAsync(redis, TransportSettings.Name(nameof(TransportSiloOptions.Redis)));
+            await using var connection = await TransportRedis.ConnectAsync(redis, TransportSettings.Name(nameof(TransportSiloOptions.Redis)));
+            if (options.Clustering == "redis")
+            {
+                await TransportClusterAgreement.CheckAsync(connection, options);
+            }
         }
     }
 

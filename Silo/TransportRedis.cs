@@ -82,13 +82,6 @@ public static class TransportRedis
         }
     }
 
-    /// <summary>Checks that Redis answers, then disconnects; see <see cref="ConnectAsync"/>.</summary>
-    public static async Task CheckAsync(string connection, string setting)
-    {
-        var multiplexer = await ConnectAsync(connection, setting);
-        await multiplexer.DisposeAsync();
-    }
-
     /// <summary>
     /// The gateways (<c>HOST:PORT</c>) of the silos that the membership table of <paramref name="serviceId"/> /
     /// <paramref name="clusterId"/> lists as active, and every (service id, cluster id) pair in this Redis that has an

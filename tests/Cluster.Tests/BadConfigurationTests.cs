@@ -84,6 +84,34 @@ public sealed class BadConfigurationTests(RedisClusterFixture cluster) : IDispos
     }
 
     [Fact]
+    public async Task A_silo_that_disagrees_with_the_running_cluster_names_the_setting_and_exits()
+    {
+        // Same cluster id, another service id: Orleans would form a second cluster with its own storage.
+        var (siloPort, gatewayPort) = (Machine.FreePort(), Machine.FreePort());
+        var service = await SiloAsync([.. cluster.SiloArguments(siloPort, gatewayPort), "--Transport:ServiceId=another-service"]);
+        AssertOneLine(service, 2, "error: Transport:ServiceId: ");
+        Assert.Contains($"cluster '{cluster.ClusterId}'", service.Stderr, StringComparison.Ordinal);
+
+        // Another message limit than the running silos': large messages would fail between them at run time.
+        var limit = await SiloAsync([.. cluster.SiloArguments(siloPort, gatewayPort), "--Transport:MaxMessageBodySize=1048576"]);
+        AssertOneLine(limit, 2, "error: Transport:MaxMessageBodySize: ");
+        Assert.Contains("33554432", limit.Stderr, StringComparison.Ordinal);
+        AssertNothingListens(siloPort, gatewayPort);
+    }
+
+    [Fact]
+    public async Task A_console_whose_message_limit_differs_from_the_silos_names_it_through_redis_and_static_gateways()
+    {
+        var environment = new Dictionary<string, string> { ["Transport__MaxMessageBodySize"] = "1048576" };
+        foreach (var target in new[] { cluster.Redis.Url, cluster.Live[0].Gateway })
+        {
+            var run = await ChildProcess.RunAsync(Machine.Dotnet, [Machine.ClientDll, .. jobs.Arguments(jobs.Out("limit")), "--cluster", target, "--cluster-id", cluster.ClusterId], Limit, environment);
+            AssertOneLine(run, 2, "error: Transport:MaxMessageBodySize: ");
+            Assert.False(Directory.Exists(jobs.Out("limit")), "a refused run wrote output");
+        }
+    }
+
+    [Fact]
     public async Task Settings_come_from_environment_variables_and_appsettings_json_too()
     {
         var (siloPort, gatewayPort) = (Machine.FreePort(), Machine.FreePort());
