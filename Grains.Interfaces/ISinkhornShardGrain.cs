@@ -89,4 +89,34 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
     [Alias("ReleaseShard")]
     Task ReleaseShardAsync();
+
+    /// <summary>
+    /// Writes the uploaded block (and where it sits in the job) to the cluster's grain storage, so that the shard can
+    /// be rebuilt on another silo if its own dies; returns its row count and mass.
+    /// </summary>
+    [Alias("Seal")]
+    Task<SinkhornShardSeal> SealAsync();
+
+    /// <summary>
+    /// Makes sure the block is here: an activation that lost it (its silo died, it was re-created elsewhere) reads it
+    /// back from storage and checks its count and mass against what was sealed. Returns the count and mass.
+    /// </summary>
+    [Alias("Recover")]
+    Task<SinkhornShardSeal> RecoverAsync();
+
+    /// <summary>Writes the potentials of <paramref name="term"/> (and its map, once computed) to checkpoint slot <paramref name="slot"/>.</summary>
+    [Alias("SaveCheckpoint")]
+    Task SaveCheckpointAsync(SinkhornTerm term, int slot);
+
+    /// <summary>Replaces the potentials (and map) of the installed <paramref name="term"/> by those of checkpoint slot <paramref name="slot"/>.</summary>
+    [Alias("LoadCheckpoint")]
+    Task LoadCheckpointAsync(SinkhornTerm term, int slot);
 }
+
+/// <summary>What a shard holds of its cloud: its rows and their mass.</summary>
+/// <param name="Count">Rows.</param>
+/// <param name="Mass">Sum of their weights (in row order).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Transport.SinkhornShardSeal")]
+public sealed record SinkhornShardSeal([property: Id(0)] int Count, [property: Id(1)] double Mass);

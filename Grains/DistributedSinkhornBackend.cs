@@ -67,6 +67,11 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
             fOffsets = term == SinkhornTerm.SelfTarget ? targetOffsets : sourceOffsets;
             gOffsets = term == SinkhornTerm.SelfSource ? sourceOffsets : targetOffsets;
             var partners = await Task.WhenAll(AllShards.Select(s => s.InstallDenseAsync(term)));
+            if (ResumeSlot is { } slot)
+            {
+                // Resuming a checkpoint: every shard's potentials return to the committed slot.
+                await LoadCheckpointAsync(slot);
+            }
 
             // Each shard holding f lists each shard it pulls from once.
             return partners.Take(FShards.Length).Sum();
@@ -174,6 +179,18 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
 
         return new SinkhornFinish(total, map, evaluations, bytes);
     }
+
+    /// <summary>
+    /// The checkpoint slot a dense install restores the potentials from (null: the shards' own, zero on a fresh
+    /// solve); see <see cref="CheckpointSlots"/>.
+    /// </summary>
+    public int? ResumeSlot { get; init; }
+
+    /// <summary>Every shard of the solve writes its potentials (and map) to <paramref name="slot"/>.</summary>
+    public Task SaveCheckpointAsync(int slot) => Task.WhenAll(AllShards.Select(s => s.SaveCheckpointAsync(term, slot)));
+
+    /// <summary>Every shard of the (installed) solve reads its potentials (and map) back from <paramref name="slot"/>.</summary>
+    public Task LoadCheckpointAsync(int slot) => Task.WhenAll(AllShards.Select(s => s.LoadCheckpointAsync(term, slot)));
 
     /// <summary>Drops the solve's state on its shards.</summary>
     public Task ReleaseAsync() => Task.WhenAll(AllShards.Select(s => s.ReleaseAsync(term)));

@@ -13,7 +13,7 @@ namespace Transport.Grains;
 /// single-process solver runs. This grain only moves potentials between peers, counts work and traffic, and keeps the
 /// CPU work off its scheduler (<see cref="Task.Run(Action)"/>) so that peers' interleaved reads stay answered.
 /// </summary>
-public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
+public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
 {
     private readonly Dictionary<SinkhornTerm, ShardSolve> solves = [];
     private SinkhornShardSetup? setup;
@@ -23,7 +23,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     private double[] positions = [];
     private double[] weights = [];
 
-    private SinkhornShardSetup Setup => setup ?? throw new InvalidOperationException("shard not initialised");
+    private SinkhornShardSetup Setup => setup ?? throw new ShardStateLostException($"shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost, or it was released)");
 
     /// <inheritdoc />
     public Task InitializeAsync(SinkhornShardSetup setup, CloudSide side, int index)
@@ -230,7 +230,7 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     }
 
     private ShardSolve Solve(SinkhornTerm term) =>
-        solves.TryGetValue(term, out var solve) ? solve : throw new InvalidOperationException($"the {term.Name()} solve is not installed on this shard");
+        solves.TryGetValue(term, out var solve) ? solve : throw new ShardStateLostException($"the {term.Name()} solve is not installed on shard {this.GetPrimaryKeyString()}");
 
     private int[] Offsets(CloudSide cloud) => cloud == CloudSide.Source ? Setup.SourceOffsets : Setup.TargetOffsets;
 
@@ -331,10 +331,10 @@ public sealed class SinkhornShardGrain : Grain, ISinkhornShardGrain
     }
 
     /// <inheritdoc />
-    public Task ReleaseShardAsync()
+    public async Task ReleaseShardAsync()
     {
-        // The activation goes, and with it every array it holds.
+        // The activation goes, and with it every array it holds; so do its checkpoints.
+        await ClearStoredAsync();
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 }

@@ -61,6 +61,25 @@ internal sealed class RelaxationPolicy
         estimated = fixedRelaxation is not null || initialRelaxation is > 1.0;
     }
 
+    /// <summary>What the policy has measured, for a checkpoint.</summary>
+    public RelaxationState Capture() => new([.. plainErrors], [.. relaxedErrors], restarts, relaxation, estimated, disabled, polishing, best);
+
+    /// <summary>Returns to a <see cref="Capture"/>d state (the policy was created with the same options).</summary>
+    public void Restore(RelaxationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        plainErrors.Clear();
+        plainErrors.AddRange(state.PlainErrors);
+        relaxedErrors.Clear();
+        relaxedErrors.AddRange(state.RelaxedErrors);
+        restarts = state.Restarts;
+        relaxation = state.Relaxation;
+        estimated = state.Estimated;
+        disabled = state.Disabled;
+        polishing = state.Polishing;
+        best = state.Best;
+    }
+
     /// <summary>The factor in use (1 until estimated, or when switched off).</summary>
     public double Relaxation => disabled ? 1.0 : relaxation;
 

@@ -231,6 +231,7 @@ internal sealed partial class SinkhornRun
             if (level == 0)
             {
                 await points!.CommitAsync(update, cancellationToken);
+                await CheckpointAsync(cancellationToken);
             }
             else
             {

@@ -54,6 +54,31 @@ public sealed class SinkhornSchedule
         stage = warm ? epsilons.Length - 1 : 0;
     }
 
+    /// <summary>The schedule's state, for a checkpoint.</summary>
+    public SinkhornScheduleState Capture() =>
+        new(stage, stageIterations, polishNext, bestRelaxed, sinceBest, extraIterations, Iterations, [.. history], relaxation.Capture());
+
+    /// <summary>Returns to a <see cref="Capture"/>d state (the schedule was created with the same options and cost).</summary>
+    public void Restore(SinkhornScheduleState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Stage < 0 || state.Stage >= epsilons.Length)
+        {
+            throw new ArgumentException($"stage {state.Stage} is not one of this schedule's {epsilons.Length}", nameof(state));
+        }
+
+        stage = state.Stage;
+        stageIterations = state.StageIterations;
+        polishNext = state.PolishNext;
+        bestRelaxed = state.BestRelaxed;
+        sinceBest = state.SinceBest;
+        extraIterations = state.ExtraIterations;
+        Iterations = state.Iterations;
+        history.Clear();
+        history.AddRange(state.History);
+        relaxation.Restore(state.Relaxation);
+    }
+
     /// <summary>Whether the next iteration is an annealing one (eps above the target).</summary>
     public bool Annealing => stage < epsilons.Length - 1;
 

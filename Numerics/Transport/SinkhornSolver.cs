@@ -53,6 +53,26 @@ public static class SinkhornSolver
         string problemName,
         bool evaluatePlan,
         Action<SinkhornProgress>? progress,
+        CancellationToken cancellationToken) =>
+        SolveOnBackendAsync(backend, options, sourceCount, targetCount, box, selfProblem, problemName, evaluatePlan, progress, checkpoints: null, resume: null, cancellationToken);
+
+    /// <summary>
+    /// As the overload without checkpoints, saving them to <paramref name="checkpoints"/> when due and, with
+    /// <paramref name="resume"/>, continuing from that checkpoint (the backend restores its potentials when installed):
+    /// the solve then ends with the numbers of the uninterrupted one.
+    /// </summary>
+    public static Task<MultiscaleOutput> SolveOnBackendAsync(
+        ISinkhornBackend backend,
+        SinkhornOptions options,
+        int sourceCount,
+        int targetCount,
+        BoundingBox box,
+        bool selfProblem,
+        string problemName,
+        bool evaluatePlan,
+        Action<SinkhornProgress>? progress,
+        ISinkhornCheckpoints? checkpoints,
+        SinkhornRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -62,7 +82,13 @@ public static class SinkhornSolver
         var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm: false, progress, problemName)
         {
             EvaluatePlan = evaluatePlan,
+            Checkpoints = checkpoints,
         };
+        if (resume is not null)
+        {
+            run.Resume(resume);
+        }
+
         return run.SolveAsync(cancellationToken);
     }
 
