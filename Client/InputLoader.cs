@@ -34,6 +34,11 @@ internal static class InputLoader
             {
                 throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
             }
+
+            if (arguments.Force)
+            {
+                throw new InvalidInputException("force", "applies to --out, and a detached run writes nothing now");
+            }
         }
         else if (string.IsNullOrWhiteSpace(arguments.Out))
         {
@@ -88,7 +93,7 @@ internal static class InputLoader
         var multiscale = ValidateMultiscale(arguments);
         _ = ConsoleTelemetry.Parse(arguments.Telemetry, TextWriter.Null);
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
-        var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
+        var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!, arguments.Force);
 
         PointCloud source;
         PointCloud target;

@@ -192,7 +192,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             Noise = noise,
             Count = count,
         };
-        return new SampleInputs(request, steps, OutputDirectory.Validate(arguments.Out), cluster);
+        return new SampleInputs(request, steps, OutputDirectory.Validate(arguments.Out, arguments.Force), cluster);
     }
 
     /// <summary>Parses <c>--steps</c>: one count or a comma list of distinct counts in 1..<see cref="MaxSteps"/>, returned ascending.</summary>
