@@ -315,6 +315,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         // variables of whatever directory it is started in.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         if (verbose)
         {
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);

@@ -9,8 +9,8 @@ namespace Transport.Client;
 /// </summary>
 internal static class DetachedRuns
 {
-    /// <summary>Checks <c>--detach</c>, <c>--cluster</c> and <c>--out</c> together; throws <see cref="InvalidInputException"/> naming the option.</summary>
-    public static void CheckArguments(bool detach, string? cluster, string? output)
+    /// <summary>Checks <c>--detach</c>, <c>--cluster</c>, <c>--out</c> and <c>--force</c> together; throws <see cref="InvalidInputException"/> naming the option.</summary>
+    public static void CheckArguments(bool detach, string? cluster, string? output, bool force)
     {
         if (detach)
         {
@@ -22,6 +22,11 @@ internal static class DetachedRuns
             if (output is not null)
             {
                 throw new InvalidInputException("out", "a detached run writes nothing now; fetch its outputs with 'transport runs fetch ID --out DIR'");
+            }
+
+            if (force)
+            {
+                throw new InvalidInputException("force", "applies to --out, and a detached run writes nothing now");
             }
         }
         else if (string.IsNullOrWhiteSpace(output))

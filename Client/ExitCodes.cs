@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>Bad input or usage: nothing was started and nothing was written.</summary>
     public const int BadInput = 2;
 
-    /// <summary>Cancelled by the user (Ctrl+C): the job was cancelled and nothing was written.</summary>
+    /// <summary>Cancelled by the user (Ctrl+C, SIGINT): the job was cancelled and nothing was written.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + 15): as <see cref="Cancelled"/>, the job was cancelled and nothing was written.</summary>
+    public const int Terminated = 143;
 }

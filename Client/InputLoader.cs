@@ -23,7 +23,7 @@ internal static class InputLoader
     public static SinkhornInputs Load(SinkhornArguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
+        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out, arguments.Force);
 
         if (arguments.Demo)
         {
@@ -73,7 +73,7 @@ internal static class InputLoader
         var multiscale = ValidateMultiscale(arguments);
         _ = ConsoleTelemetry.Parse(arguments.Telemetry, TextWriter.Null);
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
-        var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
+        var output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!, arguments.Force);
 
         PointCloud source;
         PointCloud target;

@@ -63,6 +63,9 @@ internal sealed record SinkhornArguments
     /// <summary>Output directory.</summary>
     public string? Out { get; init; }
 
+    /// <summary>Replace a non-empty <see cref="Out"/> folder whole.</summary>
+    public bool Force { get; init; }
+
     /// <summary>Generate two clouds instead of reading files.</summary>
     public bool Demo { get; init; }
 

@@ -70,6 +70,7 @@ public static class TransportCli
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster (default: Transport:ClusterId, else transport)", DefaultValueFactory = _ => ClientSettings.DefaultClusterId };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster (default: Transport:ServiceId, else transport-distributed)", DefaultValueFactory = _ => ClientSettings.DefaultServiceId };
         var output = new Option<string?>("--out") { Description = "Output directory (result.json, history.json, f.npy, g.npy, map.npy)", HelpName = "DIR" };
+        var force = OutputOptions.Force();
         var demo = new Option<bool>("--demo") { Description = "Generate a Gaussian blob (source) and a noisy ring (target) and solve them" };
         var seed = NumberOptions.Int32("--seed", 0, "Seed of the --demo generator", "SEED");
         var points = NumberOptions.Int32("--points", DemoClouds.DefaultPoints, "Points per --demo cloud", "N");
@@ -82,7 +83,7 @@ public static class TransportCli
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
-            precision, shards, divergence, multiscale, levels, truncate, cluster, clusterId, serviceId, output, demo, seed, points, quiet, verbose,
+            precision, shards, divergence, multiscale, levels, truncate, cluster, clusterId, serviceId, output, force, demo, seed, points, quiet, verbose,
             detach, label, telemetry,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
@@ -109,6 +110,7 @@ public static class TransportCli
                 ClusterId = parse.GetValue(clusterId) ?? "transport",
                 ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",
                 Out = parse.GetValue(output),
+                Force = parse.GetValue(force),
                 Demo = parse.GetValue(demo),
                 Seed = parse.GetValue(seed),
                 Points = parse.GetValue(points),

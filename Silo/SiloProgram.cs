@@ -63,6 +63,10 @@ public static class SiloProgram
             await Console.Error.WriteLineAsync($"error: the silo did not stop within {HardStopAfter.TotalSeconds:F0} s (is Transport:Redis reachable?); exiting");
             Environment.Exit(Failure);
         }));
+        // SIGTERM (and Ctrl+C) reach the host's console lifetime, which stops the host: Orleans' graceful shutdown
+        // writes this silo ShuttingDown, then Dead, into the membership table and tells the others before the
+        // process ends, so no work is placed on it afterwards and nobody waits for the failure detector to vote it
+        // dead; the exit code is 0 (SignalTests covers it).
         await host.WaitForShutdownAsync();
         await DisposeAsync(host);
         return 0;

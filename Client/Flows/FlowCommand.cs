@@ -21,6 +21,9 @@ internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bo
 
     /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
     public string Telemetry { get; init; } = "none";
+
+    /// <summary>--force: replace a non-empty --out folder whole.</summary>
+    public bool Force { get; init; }
 }
 
 /// <summary>
@@ -38,6 +41,7 @@ internal static class FlowCommand
         var spec = new Option<string?>("--spec") { Description = "Run specification (JSON)", HelpName = "RUN.json" };
         var demo = new Option<string?>("--demo") { Description = $"Run a demo specification: {string.Join(", ", Demos)}", HelpName = "NAME" };
         var output = new Option<string?>("--out") { Description = "Output directory (trajectory.npy, final.npy, diagnostics.csv, summary.json, particles.png, energy.png)", HelpName = "DIR" };
+        var force = OutputOptions.Force();
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var cluster = new Option<string?>("--cluster") { Description = "Gateway of a running cluster; without it an embedded silo runs in this process", HelpName = "HOST:PORT" };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
@@ -51,7 +55,7 @@ internal static class FlowCommand
         var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label, telemetry,
+            spec, demo, output, force, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label, telemetry,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new FlowArguments(
@@ -68,6 +72,7 @@ internal static class FlowCommand
                 Detach = parse.GetValue(detach),
                 Label = parse.GetValue(label),
                 Telemetry = parse.GetValue(telemetry) ?? "none",
+                Force = parse.GetValue(force),
             },
             stdout,
             stderr,
@@ -91,14 +96,14 @@ internal static class FlowCommand
                 throw new InvalidInputException("spec", "give exactly one of --spec RUN.json or --demo NAME");
             }
 
-            DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
+            DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out, arguments.Force);
 
             cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
             telemetry = ConsoleTelemetry.Parse(arguments.Telemetry, stderr);
             run = arguments.Spec is not null
                 ? FlowRunSpec.Load(arguments.Spec, arguments.Multiscale.Apply)
                 : FlowRunSpec.Parse(arguments.Multiscale.Apply(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
-            output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!);
+            output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!, arguments.Force);
         }
         catch (InvalidInputException ex)
         {

@@ -29,16 +29,17 @@ internal static class RunsCommand
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
         var json = new Option<bool>("--json") { Description = "Print the list as JSON" };
         var output = new Option<string>("--out") { Description = "Output directory (the files of an attached run)", HelpName = "DIR", Required = true };
+        var force = OutputOptions.Force();
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
 
         var runs = new Command("runs", "The jobs a cluster keeps: list, show, wait for, cancel, fetch and release them");
         var list = new Command("list", "Every job the cluster lists: id, kind, state, label, created, summary") { cluster, clusterId, serviceId, json, verbose };
-        list.SetAction((parse, token) => WithClusterAsync(parse, cluster, clusterId, serviceId, verbose, stderr, grains => ListAsync(grains, parse.GetValue(json), stdout), token));
+        list.SetAction((parse, token) => WithClusterAsync(parse, cluster, clusterId, serviceId, verbose, stderr, check: null, grains => ListAsync(grains, parse.GetValue(json), stdout), token));
         runs.Add(list);
 
         runs.Add(WithId("show", "The job's record and its current status, as JSON", (grains, id, parse, token) => ShowAsync(grains, id, stdout)));
-        runs.Add(WithId("wait", "Watch the job until it ends; the exit code is its outcome", (grains, id, parse, token) => WaitAsync(grains, id, new ProgressReporter(stderr, interactiveProgress, parse.GetValue(quiet)), stdout, token), quiet));
+        runs.Add(WithId("wait", "Watch the job until it ends; the exit code is its outcome", (grains, id, parse, token) => WaitAsync(grains, id, new ProgressReporter(stderr, interactiveProgress, parse.GetValue(quiet)), stdout, token), extra: [quiet]));
         runs.Add(WithId("cancel", "Cancel the job", async (grains, id, parse, token) =>
         {
             await ForKind(grains, await RecordAsync(grains, id), s => s.CancelAsync(), f => f.CancelAsync(), m => m.CancelAsync(), st => st.CancelAsync());
@@ -51,27 +52,37 @@ internal static class RunsCommand
             await stdout.WriteLineAsync($"released: {id}");
             return ExitCodes.Success;
         }));
-        runs.Add(WithId("fetch", "Write the outputs of a completed Sinkhorn, flow or sample job (the files an attached run writes)", (grains, id, parse, token) => FetchAsync(grains, id, parse.GetValue(output)!, parse.GetValue(cluster)!, stdout), output));
+
+        // The output folder is checked (writable, empty or --force) before connecting: a usage error needs no cluster.
+        OutputDirectory? fetchOutput = null;
+        runs.Add(WithId(
+            "fetch",
+            "Write the outputs of a completed Sinkhorn, flow or sample job (the files an attached run writes)",
+            (grains, id, parse, token) => FetchAsync(grains, id, fetchOutput!, parse.GetValue(cluster)!, stdout),
+            check: parse => fetchOutput = OutputDirectory.Validate(parse.GetValue(output)!, parse.GetValue(force)),
+            extra: [output, force]));
         return runs;
 
-        Command WithId(string name, string description, Func<IGrainFactory, string, ParseResult, CancellationToken, Task<int>> action, params Option[] extra)
+        Command WithId(string name, string description, Func<IGrainFactory, string, ParseResult, CancellationToken, Task<int>> action, Action<ParseResult>? check = null, Option[]? extra = null)
         {
             var id = new Argument<string>("ID") { Description = "The job id (from 'runs list' or a --detach submission)" };
             var command = new Command(name, description) { id, cluster, clusterId, serviceId, verbose };
-            foreach (var option in extra)
+            foreach (var option in extra ?? [])
             {
                 command.Add(option);
             }
 
-            command.SetAction((parse, token) => WithClusterAsync(parse, cluster, clusterId, serviceId, verbose, stderr, grains => action(grains, parse.GetValue(id)!, parse, token), token));
+            command.SetAction((parse, token) => WithClusterAsync(parse, cluster, clusterId, serviceId, verbose, stderr, check, grains => action(grains, parse.GetValue(id)!, parse, token), token));
             return command;
         }
     }
 
-    private static async Task<int> WithClusterAsync(ParseResult parse, Option<string> cluster, Option<string> clusterId, Option<string> serviceId, Option<bool> verbose, TextWriter stderr, Func<IGrainFactory, Task<int>> action, CancellationToken token)
+    /// <summary>Runs <paramref name="check"/> (usage checks that need no cluster), connects, then runs <paramref name="action"/>; every failure becomes an exit code.</summary>
+    private static async Task<int> WithClusterAsync(ParseResult parse, Option<string> cluster, Option<string> clusterId, Option<string> serviceId, Option<bool> verbose, TextWriter stderr, Action<ParseResult>? check, Func<IGrainFactory, Task<int>> action, CancellationToken token)
     {
         try
         {
+            check?.Invoke(parse);
             var endpoint = ClusterEndpoint.Parse(parse.GetValue(cluster)!, parse.GetValue(clusterId) ?? "transport", parse.GetValue(serviceId) ?? "transport-distributed");
             await using var connection = await ClusterConnection.OpenAsync(endpoint, parse.GetValue(verbose), token);
             return await action(connection.GrainFactory);
@@ -153,10 +164,9 @@ internal static class RunsCommand
         }
     }
 
-    private static async Task<int> FetchAsync(IGrainFactory grains, string id, string outPath, string cluster, TextWriter stdout)
+    private static async Task<int> FetchAsync(IGrainFactory grains, string id, OutputDirectory output, string cluster, TextWriter stdout)
     {
         var record = await RecordAsync(grains, id);
-        var output = OutputDirectory.Validate(outPath);
         switch (record.Kind)
         {
             case "sinkhorn":

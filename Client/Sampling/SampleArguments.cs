@@ -88,6 +88,9 @@ internal sealed record SampleArguments
     /// <summary><c>--out</c>.</summary>
     public string? Out { get; init; }
 
+    /// <summary><c>--force</c>: replace a non-empty <c>--out</c> folder.</summary>
+    public bool Force { get; init; }
+
     /// <summary><c>--cluster</c>.</summary>
     public string? Cluster { get; init; }
 

@@ -68,6 +68,7 @@ internal static class SampleCommand
         var spec = Text("--spec", "Run specification (JSON with the options' names as keys); options given on the command line override it", "RUN.json");
         var demo = Text("--demo", $"Run a demo specification: {string.Join(", ", Demos)} (examples/sample-NAME.json)", "NAME");
         var output = Text("--out", "Output directory (samples.npy, metrics.json, samples.png, nfe.png for a sweep)", "DIR");
+        var force = OutputOptions.Force();
         var cluster = Text("--cluster", "Gateway of a running cluster; without it the sampling runs in this process", "HOST:PORT");
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster", DefaultValueFactory = _ => "transport" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster", DefaultValueFactory = _ => "transport-distributed" };
@@ -79,7 +80,7 @@ internal static class SampleCommand
         var command = new Command("sample", "Generative sampling: transport noise to a Gaussian, mixture or data-set target along a stochastic interpolant's flow")
         {
             target, targetWeights, schedule, sampler, steps, count, coupling, couplingPairs, couplingSolver, couplingBandwidth, couplingBlur, seed, shards, particleShards, noise, source, grid,
-            delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, cluster, clusterId,
+            delta, eta, diffusion, correctorSteps, correctorSnr, snap, tolerance, spec, demo, output, force, cluster, clusterId,
             serviceId, quiet, verbose, telemetry, detach, label,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
@@ -112,6 +113,7 @@ internal static class SampleCommand
                 Spec = parse.GetValue(spec),
                 Demo = parse.GetValue(demo),
                 Out = parse.GetValue(output),
+                Force = parse.GetValue(force),
                 Cluster = parse.GetValue(cluster),
                 ClusterId = parse.GetValue(clusterId) ?? "transport",
                 ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",

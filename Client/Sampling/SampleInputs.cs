@@ -54,7 +54,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
             throw new InvalidInputException("spec", "give at most one of --spec RUN.json or --demo NAME");
         }
 
-        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out);
+        DetachedRuns.CheckArguments(arguments.Detach, arguments.Cluster, arguments.Out, arguments.Force);
 
         var cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
         var spec = arguments.Spec is not null
@@ -152,7 +152,7 @@ internal sealed record SampleInputs(SampleRequest Request, int[] Steps, OutputDi
         };
         // The typed checks the cluster's study coordinator applies too (ranges, names, combinations, the target).
         SampleRequestChecks.Check(request, steps);
-        return new SampleInputs(request, steps, arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!), cluster);
+        return new SampleInputs(request, steps, arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!, arguments.Force), cluster);
     }
 
     /// <summary>Parses <c>--steps</c>: one count or a comma list of distinct counts in 1..<see cref="MaxSteps"/>, returned ascending.</summary>

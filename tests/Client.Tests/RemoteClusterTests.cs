@@ -72,7 +72,7 @@ public sealed class RemoteClusterTests(SiloFixture silo) : IClassFixture<SiloFix
             new SinkhornOptions { Epsilon = -1 },
             Shards: 2,
             Divergence: false,
-            OutputDirectory.Validate(work.Out),
+            OutputDirectory.Validate(work.Out, force: false),
             ClusterEndpoint.Parse(silo.Gateway, silo.ClusterId, "transport-distributed"),
             IsDemo: false);
         using (var stdout = new StringWriter())

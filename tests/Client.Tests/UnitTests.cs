@@ -54,48 +54,6 @@ public sealed class UnitTests : IDisposable
     }
 
     [Fact]
-    public void Commit_into_a_new_directory_moves_everything_at_once()
-    {
-        var output = OutputDirectory.Validate(Path.Combine(work.Root, "a", "b", "out"));
-        output.Commit(staging => File.WriteAllText(Path.Combine(staging, "x.txt"), "x"));
-        Assert.Equal("x", File.ReadAllText(Path.Combine(output.FullPath, "x.txt")));
-        Assert.Single(Directory.GetFileSystemEntries(Path.Combine(work.Root, "a", "b")));
-    }
-
-    [Fact]
-    public void Commit_into_an_existing_directory_replaces_files_and_keeps_others()
-    {
-        Directory.CreateDirectory(work.Out);
-        File.WriteAllText(Path.Combine(work.Out, "x.txt"), "old");
-        File.WriteAllText(Path.Combine(work.Out, "keep.txt"), "keep");
-        OutputDirectory.Validate(work.Out).Commit(staging => File.WriteAllText(Path.Combine(staging, "x.txt"), "new"));
-        Assert.Equal("new", File.ReadAllText(Path.Combine(work.Out, "x.txt")));
-        Assert.Equal("keep", File.ReadAllText(Path.Combine(work.Out, "keep.txt")));
-        Assert.Equal(["in", "out"], Directory.GetFileSystemEntries(work.Root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
-    }
-
-    [Fact]
-    public void A_failed_commit_leaves_nothing_behind()
-    {
-        var output = OutputDirectory.Validate(work.Out);
-        Assert.Throws<IOException>(() => output.Commit(staging =>
-        {
-            File.WriteAllText(Path.Combine(staging, "partial.txt"), "half");
-            throw new IOException("disk full");
-        }));
-        work.AssertNoOutput();
-    }
-
-    [Fact]
-    public void Out_under_a_file_is_rejected()
-    {
-        var file = work.Path2("file");
-        File.WriteAllText(file, "x");
-        var ex = Assert.Throws<InvalidInputException>(() => OutputDirectory.Validate(Path.Combine(file, "out")));
-        Assert.Equal("out", ex.Field);
-    }
-
-    [Fact]
     public void Plain_progress_writes_a_line_only_when_something_changed_materially_and_the_terminal_line_shows_the_target()
     {
         // 482 polls of a 20-step flow whose line differs in its clock each time: a log gets one line per tenth of the

@@ -33,6 +33,9 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => process.ExitCode;
+
     public string Output
     {
         get
@@ -134,6 +137,18 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM by pid (kill -TERM), without waiting for the process to end.</summary>
+    public async Task TerminateAsync()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+        await kill!.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM by pid, then SIGKILL if it is still running after <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
@@ -142,11 +157,7 @@ internal sealed class ChildProcess : IDisposable
             return;
         }
 
-        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false }))
-        {
-            await kill!.WaitForExitAsync();
-        }
-
+        await TerminateAsync();
         if (!await WaitForExitAsync(grace))
         {
             Kill();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Transport.Silo;
 
 namespace Transport.Cluster.Tests;
@@ -127,6 +128,39 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     {
         await using var connection = await TransportRedis.ConnectAsync(Redis.Connection, "test");
         return (await TransportRedis.ReadMembershipAsync(connection, "transport-distributed", ClusterId)).Gateways;
+    }
+
+    /// <summary>
+    /// The status the Redis membership table records for the silo listening on <paramref name="siloPort"/> (Orleans
+    /// writes it there itself: Active, then ShuttingDown and Dead when it stops gracefully), or null when it has no row.
+    /// </summary>
+    internal async Task<SiloStatus?> MembershipStatusAsync(int siloPort)
+    {
+        await using var connection = await TransportRedis.ConnectAsync(Redis.Connection, "test");
+        var rows = await connection.GetDatabase().HashGetAllAsync($"transport-distributed/members/{ClusterId}");
+        var address = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{siloPort}@");
+        foreach (var row in rows.Where(r => r.Name != "Version" && r.Value.HasValue))
+        {
+            using var json = JsonDocument.Parse((string)row.Value!);
+            var root = json.RootElement;
+            if (!root.TryGetProperty("SiloAddress", out var silo))
+            {
+                continue;
+            }
+
+            // Written either as "ADDRESS:PORT@GENERATION" or wrapped as {"SiloAddress": "..."}.
+            if (silo.ValueKind == JsonValueKind.Object && silo.TryGetProperty("SiloAddress", out var inner))
+            {
+                silo = inner;
+            }
+
+            if (silo.ValueKind == JsonValueKind.String && silo.GetString()!.StartsWith(address, StringComparison.Ordinal))
+            {
+                return (SiloStatus)root.GetProperty("Status").GetInt32();
+            }
+        }
+
+        return null;
     }
 
     public async Task DisposeAsync()
