@@ -75,6 +75,8 @@ internal static class OutputWriter
         WriteNumber(writer, "neglected_mass", result.NeglectedMass);
         writer.WriteNumber("levels", result.Levels);
         writer.WriteNumber("bytes_exchanged", result.BytesExchanged);
+        writer.WriteNumber("checkpoints", result.Checkpoints);
+        writer.WriteNumber("recoveries", result.Recoveries);
         if (result.DenseReason is { } reason)
         {
             writer.WriteString("dense_reason", reason);

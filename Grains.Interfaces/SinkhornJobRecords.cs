@@ -114,4 +114,12 @@ public sealed record SinkhornJobResult
     /// </summary>
     [Id(16)]
     public string? DenseReason { get; init; }
+
+    /// <summary>Checkpoints committed during the run (0 when the cluster's storage does not outlive a silo).</summary>
+    [Id(17)]
+    public int Checkpoints { get; init; }
+
+    /// <summary>Times the run lost shards (a silo died) and resumed from its last checkpoint.</summary>
+    [Id(18)]
+    public int Recoveries { get; init; }
 }

@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using System.Diagnostics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Flows;
@@ -10,6 +11,9 @@ namespace Transport.Grains;
 /// partial sums and measures up to the coordinator, stage positions from its peers for all-pairs models, and
 /// it runs the block's work off the grain scheduler.
 /// </summary>
+// Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
+// shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
+[ActivationCountBasedPlacement]
 public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShardGrain
 {
     private FlowShardSetup? setup;

@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using System.Diagnostics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Sampling;
@@ -10,6 +11,9 @@ namespace Transport.Grains;
 /// rows, lays the block out once and answers reductions off the grain scheduler, concurrently (the block is
 /// read-only once prepared).
 /// </summary>
+// Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
+// shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
+[ActivationCountBasedPlacement]
 public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
 {
     private SamplingDataShardSetup? setup;

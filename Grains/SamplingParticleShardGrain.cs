@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Sampling;
 
@@ -9,6 +10,9 @@ namespace Transport.Grains;
 /// this grain only chooses the denoiser (the replicated inline target, run on the thread pool, or the run's data
 /// shards through <see cref="DistributedEmpiricalDenoiser"/>) and moves totals and positions.
 /// </summary>
+// Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
+// shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
+[ActivationCountBasedPlacement]
 public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGrain
 {
     private SamplingParticleShardSetup? setup;

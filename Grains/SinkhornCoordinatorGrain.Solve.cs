@@ -94,13 +94,10 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
-        return Result(job, cross, solves, divergence) with { NeglectedMass = 0, Levels = 1 };
+        return Result(job, cross, solves, divergence) with { NeglectedMass = 0, Levels = 1, Checkpoints = checkpointsWritten, Recoveries = recoveries };
 
-        Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan)
-        {
-            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
-            return SinkhornSolver.SolveOnBackendAsync(backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, token);
-        }
+        Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan) =>
+            SolveDenseTermAsync(term, solveOptions, box, sourceCount, targetCount, evaluatePlan, token);
     }
 
     /// <summary>The result fields every branch fills the same way from its solves (cross first).</summary>

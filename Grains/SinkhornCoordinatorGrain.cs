@@ -97,6 +97,13 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         }
 
         lastProgress = SinkhornJobProgress.None;
+
+        // A dense run's blocks are sealed so that a shard lost with its silo can be rebuilt (multiscale runs gather
+        // the clouds on this coordinator instead: they are not checkpointed yet).
+        if (!spec.Multiscale)
+        {
+            await SealShardsAsync();
+        }
     }
 
     /// <inheritdoc />

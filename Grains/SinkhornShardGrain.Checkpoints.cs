@@ -52,13 +52,13 @@ public sealed partial class SinkhornShardGrain
 
         var key = this.GetPrimaryKeyString();
         var block = await Store.ReadObjectAsync<StoredShardBlock>(BlockRecord)
-            ?? throw new ShardStateLostException($"shard {key} lost its block and none was sealed: the job cannot recover");
-        var storedPositions = await Store.ReadAsync(PositionsRecord) ?? throw new ShardStateLostException($"shard {key}: the sealed positions are missing");
-        var storedWeights = await Store.ReadAsync(WeightsRecord) ?? throw new ShardStateLostException($"shard {key}: the sealed weights are missing");
+            ?? throw new InvalidOperationException($"shard {key} lost its block and none was sealed: the job cannot recover");
+        var storedPositions = await Store.ReadAsync(PositionsRecord) ?? throw new InvalidOperationException($"shard {key}: the sealed positions are missing");
+        var storedWeights = await Store.ReadAsync(WeightsRecord) ?? throw new InvalidOperationException($"shard {key}: the sealed weights are missing");
         var mass = Mass(storedWeights);
         if (storedWeights.Length != block.Count || storedPositions.Length != (long)block.Count * block.Setup.Dimension || mass != block.Mass)
         {
-            throw new ShardStateLostException(string.Create(
+            throw new InvalidOperationException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"shard {key}: the sealed block holds {storedWeights.Length} rows of mass {mass:R}, but {block.Count} rows of mass {block.Mass:R} were sealed"));
         }
@@ -114,7 +114,7 @@ public sealed partial class SinkhornShardGrain
         double[] Checked(double[]? values, int length, string what) =>
             values is { } v && v.Length == length
                 ? v
-                : throw new ShardStateLostException($"shard {key}: checkpoint slot {slot} of the {term.Name()} solve has no {what} of {length} rows");
+                : throw new InvalidOperationException($"shard {key}: checkpoint slot {slot} of the {term.Name()} solve has no {what} of {length} rows");
     }
 
     /// <summary>Deletes what this shard stored (its block and every slot) when it stored anything: the job is being released.</summary>

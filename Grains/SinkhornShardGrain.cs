@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using System.Diagnostics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
@@ -13,6 +14,9 @@ namespace Transport.Grains;
 /// single-process solver runs. This grain only moves potentials between peers, counts work and traffic, and keeps the
 /// CPU work off its scheduler (<see cref="Task.Run(Action)"/>) so that peers' interleaved reads stay answered.
 /// </summary>
+// Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
+// shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
+[ActivationCountBasedPlacement]
 public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
 {
     private readonly Dictionary<SinkhornTerm, ShardSolve> solves = [];

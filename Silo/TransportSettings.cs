@@ -19,7 +19,7 @@ public static class TransportSettings
         nameof(TransportSiloOptions.ClusterId), nameof(TransportSiloOptions.ServiceId), nameof(TransportSiloOptions.SiloPort),
         nameof(TransportSiloOptions.GatewayPort), nameof(TransportSiloOptions.PrimarySiloPort), nameof(TransportSiloOptions.AdvertisedAddress),
         nameof(TransportSiloOptions.ListenOnAnyAddress), nameof(TransportSiloOptions.ResponseTimeout), nameof(TransportSiloOptions.MaxMessageBodySize),
-        nameof(TransportSiloOptions.ProbeTimeout), nameof(TransportSiloOptions.MissedProbes), nameof(TransportSiloOptions.Telemetry),
+        nameof(TransportSiloOptions.ProbeTimeout), nameof(TransportSiloOptions.MissedProbes), nameof(TransportSiloOptions.CheckpointInterval), nameof(TransportSiloOptions.Telemetry),
         nameof(TransportSiloOptions.OtlpEndpoint), nameof(TransportSiloOptions.DashboardPort), nameof(TransportSiloOptions.DashboardAddress),
     ];
 
@@ -53,6 +53,7 @@ public static class TransportSettings
             ResponseTimeout = Duration(section, nameof(TransportSiloOptions.ResponseTimeout), defaults.ResponseTimeout),
             MaxMessageBodySize = Integer(section, nameof(TransportSiloOptions.MaxMessageBodySize), defaults.MaxMessageBodySize, 64 * 1024),
             ProbeTimeout = Duration(section, nameof(TransportSiloOptions.ProbeTimeout), defaults.ProbeTimeout),
+            CheckpointInterval = Duration(section, nameof(TransportSiloOptions.CheckpointInterval), defaults.CheckpointInterval),
             MissedProbes = Integer(section, nameof(TransportSiloOptions.MissedProbes), defaults.MissedProbes, 1),
             OtlpEndpoint = Endpoint(section, nameof(TransportSiloOptions.OtlpEndpoint), defaults.OtlpEndpoint),
             DashboardPort = Raw(section, nameof(TransportSiloOptions.DashboardPort)) == "0" ? 0 : Port(section, nameof(TransportSiloOptions.DashboardPort), defaults.DashboardPort),

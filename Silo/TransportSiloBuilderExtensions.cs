@@ -71,6 +71,12 @@ public static class TransportSiloBuilderExtensions
             membership.ProbeTimeout = options.ProbeTimeout;
             membership.NumMissedProbesLimit = options.MissedProbes;
         });
+        silo.Configure<CheckpointOptions>(checkpoints =>
+        {
+            // Checkpoints protect runs from the loss of a silo only where the storage outlives it.
+            checkpoints.Enabled = options.Storage == "redis";
+            checkpoints.Interval = options.CheckpointInterval;
+        });
         silo.Configure<SiloMessagingOptions>(messaging =>
         {
             messaging.ResponseTimeout = options.ResponseTimeout;

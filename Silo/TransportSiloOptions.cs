@@ -46,6 +46,12 @@ public sealed class TransportSiloOptions
     /// <summary>Missed probes before a silo votes another dead. Default 3 (Orleans' default).</summary>
     public int MissedProbes { get; set; } = 3;
 
+    /// <summary>
+    /// Work between two checkpoints of a running job (default 30 s). Checkpoints are written only with
+    /// <see cref="Storage"/> = <c>redis</c>, the storage that outlives a silo.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Orleans cluster id; silos and clients of one cluster share it. Default <c>transport</c>.</summary>
     public string ClusterId { get; set; } = "transport";
 

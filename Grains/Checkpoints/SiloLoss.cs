@@ -15,7 +15,8 @@ internal static class SiloLoss
         return failure switch
         {
             AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(Explains),
-            SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or ShardStateLostException => true,
+            // OrleansException covers the runtime's own failures of a call (rejected, forwarded to a dead silo, connection lost).
+            SiloUnavailableException or OrleansMessageRejectionException or OrleansException or TimeoutException or ShardStateLostException => true,
             _ => failure.InnerException is { } inner && Explains(inner),
         };
     }

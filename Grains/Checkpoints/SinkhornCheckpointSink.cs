@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Transport.Numerics.Transport;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// The checkpoints of one dense solve on the shards, in two phases: every shard writes its potentials to the slot not
+/// holding the committed checkpoint (<see cref="CheckpointSlots"/>), and only once all have written does the sink
+/// commit the new one (slot and the loop's state). A checkpoint cut short by a failure is never used: the committed one
+/// is still intact in the other slot.
+/// </summary>
+internal sealed class SinkhornCheckpointSink(CheckpointOptions options) : ISinkhornCheckpoints
+{
+    private readonly Stopwatch sinceLast = Stopwatch.StartNew();
+
+    /// <summary>The backend of the current attempt (replaced when a recovery resumes the solve).</summary>
+    public DistributedSinkhornBackend? Backend { get; set; }
+
+    /// <summary>The last complete checkpoint: the loop's state and the slot holding the shards' potentials.</summary>
+    public (SinkhornRunCheckpoint State, int Slot)? Committed { get; private set; }
+
+    /// <summary>Checkpoints committed.</summary>
+    public int Written { get; private set; }
+
+    /// <inheritdoc />
+    public bool Due(int iterations) =>
+        options.EveryIterations > 0 ? iterations % options.EveryIterations == 0 : sinceLast.Elapsed >= options.Interval;
+
+    /// <inheritdoc />
+    public async Task SaveAsync(SinkhornRunCheckpoint state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var backend = Backend ?? throw new InvalidOperationException("no backend to checkpoint");
+        var number = Written + 1;
+        var slot = CheckpointSlots.Of(number);
+        await backend.SaveCheckpointAsync(slot);
+        Committed = (state, slot);
+        Written = number;
+        sinceLast.Restart();
+    }
+}
