@@ -42,6 +42,9 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
         gOffsets = term == SinkhornTerm.SelfSource ? sourceOffsets : targetOffsets;
     }
 
+    /// <summary>The solve.</summary>
+    public SinkhornTerm Term => term;
+
     /// <summary>The shards holding f: the source shards, or the target's for the target's self problem.</summary>
     private ISinkhornShardGrain[] FShards => term == SinkhornTerm.SelfTarget ? targetShards : sourceShards;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
@@ -21,16 +19,47 @@ public sealed partial class SinkhornCoordinatorGrain
 {
     private SinkhornShardSeal[] sourceSeals = [];
     private SinkhornShardSeal[] targetSeals = [];
-    private readonly List<SinkhornTerm> finishedTerms = [];
+    private readonly Dictionary<SinkhornTerm, MultiscaleOutput> finishedTerms = [];
+
+    // The last committed checkpoint of the solve running now (null between solves or before its first checkpoint).
+    private SinkhornCommitted? committed;
     private int checkpointsWritten;
     private int recoveries;
 
-    private CheckpointOptions Checkpointing => ServiceProvider.GetService<IOptions<CheckpointOptions>>()?.Value ?? new CheckpointOptions();
+    /// <inheritdoc />
+    /// <remarks>Dense runs only: a multiscale run keeps its hierarchies on this coordinator, which are not checkpointed yet.</remarks>
+    protected override bool IsDurable(SinkhornJobSpec spec) => !spec.Multiscale;
+
+    /// <inheritdoc />
+    protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
+        sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, recoveries, potentialShift));
+
+    /// <inheritdoc />
+    protected override void RestoreRunState(SinkhornJobSpec spec, byte[]? state)
+    {
+        Layout(spec);
+        if (state is null)
+        {
+            return;
+        }
+
+        var run = NumericsJson.Deserialize<SinkhornDurableRun>(state);
+        (sourceSeals, targetSeals) = (run.SourceSeals, run.TargetSeals);
+        finishedTerms.Clear();
+        foreach (var finished in run.Finished)
+        {
+            finishedTerms[finished.Term] = finished.Output;
+        }
+
+        (committed, checkpointsWritten, recoveries, potentialShift) = (run.Committed, run.CheckpointsWritten, run.Recoveries, run.PotentialShift);
+    }
+
 
     /// <summary>Seals every shard's block when checkpoints are on (before the run starts).</summary>
     private async Task SealShardsAsync()
     {
         finishedTerms.Clear();
+        committed = null;
         (checkpointsWritten, recoveries) = (0, 0);
         if (!Checkpointing.Enabled)
         {
@@ -57,33 +86,62 @@ public sealed partial class SinkhornCoordinatorGrain
             return await SinkhornSolver.SolveOnBackendAsync(plain, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, token);
         }
 
-        var sink = new SinkhornCheckpointSink(settings);
+        if (finishedTerms.TryGetValue(term, out var done))
+        {
+            // Finished before this coordinator was lost: its outputs are kept here and on the shards' final slots.
+            return done;
+        }
+
+        // A resumed job continues this solve from its last checkpoint, if it had one, else from zero potentials.
+        var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync);
+        var fresh = Resumed && sink.Committed is null;
         while (true)
         {
-            var committed = sink.Committed;
-            var backend = new DistributedSinkhornBackend(GrainFactory, problemId, sourceOffsets, targetOffsets, term) { ResumeSlot = committed?.Slot };
+            var last = sink.Committed;
+            var backend = new DistributedSinkhornBackend(GrainFactory, problemId, sourceOffsets, targetOffsets, term) { ResumeSlot = last?.Slot };
             sink.Backend = backend;
             try
             {
+                if (fresh)
+                {
+                    // Shards that survived hold this solve's potentials of an unknown iteration: start it over.
+                    await backend.ReleaseAsync();
+                    fresh = false;
+                }
+
                 var output = await SinkhornSolver.SolveOnBackendAsync(
-                    backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, sink, committed?.State, token);
+                    backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, sink, last?.State, token);
 
                 // The finished solve's potentials and map, for a shard lost before the client has downloaded them.
                 await backend.SaveCheckpointAsync(CheckpointSlots.Final);
-                finishedTerms.Add(term);
+                finishedTerms[term] = output;
+                committed = null;
                 checkpointsWritten += sink.Written;
+                await PersistAsync();
                 return output;
             }
             catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
-                if (sink.Committed is null)
-                {
-                    // No checkpoint yet: the solve restarts from zero potentials on every shard, as the first attempt did.
-                    await backend.ReleaseAsync();
-                }
+                fresh = sink.Committed is null;
             }
+        }
+
+        async Task OnCommittedAsync(SinkhornCommitted checkpoint)
+        {
+            committed = checkpoint;
+            await PersistAsync();
+        }
+    }
+
+    /// <summary>A resumed job first waits for its shards (some may have been lost with the coordinator's silo).</summary>
+    private async Task RecoverIfResumedAsync(CancellationToken token)
+    {
+        if (Resumed && Checkpointing.Enabled)
+        {
+            recoveries++;
+            await RecoverShardsAsync(Checkpointing, token);
         }
     }
 
@@ -102,7 +160,7 @@ public sealed partial class SinkhornCoordinatorGrain
             {
                 Verify(await Task.WhenAll(sourceShards.Select(s => s.RecoverAsync())), sourceSeals, "source");
                 Verify(await Task.WhenAll(targetShards.Select(s => s.RecoverAsync())), targetSeals, "target");
-                foreach (var term in finishedTerms)
+                foreach (var term in finishedTerms.Keys)
                 {
                     var restored = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term) { ResumeSlot = CheckpointSlots.Final };
                     await restored.InstallAsync(new SinkhornInstall(null, null, null, null, null, options!, term != SinkhornTerm.Cross), token);
@@ -115,6 +173,23 @@ public sealed partial class SinkhornCoordinatorGrain
                 // The membership has not settled yet (calls still reach the dead silo): try again shortly.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), token);
             }
+        }
+    }
+
+    /// <summary>
+    /// A download from the shards of a completed run; when a shard was lost since (its silo died), the shards are
+    /// recovered and the finished solves' potentials and maps put back from their final slots, then it is tried again.
+    /// </summary>
+    private async Task<T> WithShardRecoveryAsync<T>(Func<Task<T>> download)
+    {
+        try
+        {
+            return await download();
+        }
+        catch (Exception ex) when (SiloLoss.Explains(ex) && Checkpointing.Enabled && finishedTerms.Count > 0)
+        {
+            await RecoverShardsAsync(Checkpointing, CancellationToken.None);
+            return await download();
         }
     }
 
@@ -132,3 +207,25 @@ public sealed partial class SinkhornCoordinatorGrain
         }
     }
 }
+
+/// <summary>A committed checkpoint of the solve running now: the loop's state and the slot holding the shards' potentials.</summary>
+/// <param name="Term">The solve.</param>
+/// <param name="State">The loop's state at the checkpoint.</param>
+/// <param name="Slot">The slot holding the shards' potentials.</param>
+/// <param name="Number">The checkpoint's number in its solve (1, 2, ...).</param>
+internal sealed record SinkhornCommitted(SinkhornTerm Term, SinkhornRunCheckpoint State, int Slot, int Number);
+
+/// <summary>A finished solve's scalars, kept with a durable job.</summary>
+/// <param name="Term">The solve.</param>
+/// <param name="Output">Its output (scalars and history: the arrays stay on the shards).</param>
+internal sealed record SinkhornFinishedTerm(SinkhornTerm Term, MultiscaleOutput Output);
+
+/// <summary>What a durable dense run keeps with its job record, to be resumed by a new coordinator activation.</summary>
+internal sealed record SinkhornDurableRun(
+    SinkhornShardSeal[] SourceSeals,
+    SinkhornShardSeal[] TargetSeals,
+    SinkhornFinishedTerm[] Finished,
+    SinkhornCommitted? Committed,
+    int CheckpointsWritten,
+    int Recoveries,
+    double PotentialShift);

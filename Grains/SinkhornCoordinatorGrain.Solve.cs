@@ -79,6 +79,7 @@ public sealed partial class SinkhornCoordinatorGrain
     /// </summary>
     private async Task<SinkhornJobResult> SolveDenseAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
+        await RecoverIfResumedAsync(token);
         var sourceBox = await BoundingBoxAsync(sourceShards);
         var targetBox = await BoundingBoxAsync(targetShards);
         var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, sourceBox.Union(targetBox), job.SourceCount, job.TargetCount, evaluatePlan: true);

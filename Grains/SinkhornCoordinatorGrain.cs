@@ -46,12 +46,8 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
     /// <inheritdoc />
     protected override async Task<SinkhornJobSpec> CreateJobAsync(SinkhornJobSpec spec)
     {
-        options = SinkhornJobChecks.Validate(spec);
-        sourceOffsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
-        targetOffsets = ShardLayout.Split(spec.TargetCount, spec.Shards);
+        Layout(spec);
         var problemId = this.GetPrimaryKeyString();
-        sourceShards = [.. Enumerable.Range(0, sourceOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Source, k)))];
-        targetShards = [.. Enumerable.Range(0, targetOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Target, k)))];
         var setup = new SinkhornShardSetup
         {
             ProblemId = problemId,
@@ -69,6 +65,17 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         multiscaleArrays = null;
         potentialShift = 0;
         return spec;
+    }
+
+    /// <summary>The solver options and the shard layout of <paramref name="spec"/> (also rebuilt by a resumed job's new activation).</summary>
+    private void Layout(SinkhornJobSpec spec)
+    {
+        options = SinkhornJobChecks.Validate(spec);
+        sourceOffsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
+        targetOffsets = ShardLayout.Split(spec.TargetCount, spec.Shards);
+        var problemId = this.GetPrimaryKeyString();
+        sourceShards = [.. Enumerable.Range(0, sourceOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Source, k)))];
+        targetShards = [.. Enumerable.Range(0, targetOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(problemId, CloudSide.Target, k)))];
     }
 
     /// <inheritdoc />
@@ -131,7 +138,7 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
 
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
         var shards = side == CloudSide.Source ? sourceShards : targetShards;
-        var values = await GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialRangesAsync(SinkhornTerm.Cross, side, [start], [rows]));
+        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialRangesAsync(SinkhornTerm.Cross, side, [start], [rows])));
 
         // Output convention: <f, a> = <g, b> (see PotentialNormalisation).
         var shift = side == CloudSide.Source ? -potentialShift : potentialShift;
@@ -153,7 +160,7 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
             return FloatBlock.From(Slice(arrays.Map, offset, count, d), count, d);
         }
 
-        var values = await GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(SinkhornTerm.Cross, start, rows));
+        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(SinkhornTerm.Cross, start, rows)));
         return FloatBlock.From(values, count, d);
     }
 

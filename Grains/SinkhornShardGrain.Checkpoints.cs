@@ -17,17 +17,17 @@ public sealed partial class SinkhornShardGrain
 
     private static readonly string[] SlotArrays = ["f", "g", "map"];
 
-    private ShardStore? store;
+    private GrainStore? store;
 
     // Whether this activation wrote or read anything in storage (so releasing it clears storage too).
     private bool stored;
 
-    private ShardStore Store
+    private GrainStore Store
     {
         get
         {
             stored = true;
-            return store ??= new ShardStore(ServiceProvider, this.GetGrainId());
+            return store ??= new GrainStore(ServiceProvider, this.GetGrainId());
         }
     }
 

@@ -9,17 +9,31 @@ namespace Transport.Grains;
 /// commit the new one (slot and the loop's state). A checkpoint cut short by a failure is never used: the committed one
 /// is still intact in the other slot.
 /// </summary>
-internal sealed class SinkhornCheckpointSink(CheckpointOptions options) : ISinkhornCheckpoints
+internal sealed class SinkhornCheckpointSink : ISinkhornCheckpoints
 {
+    private readonly CheckpointOptions options;
+    private readonly Func<SinkhornCommitted, Task> committed;
     private readonly Stopwatch sinceLast = Stopwatch.StartNew();
+
+    /// <summary>
+    /// Creates the sink; <paramref name="resume"/> is the committed checkpoint a resumed solve continues from, and
+    /// <paramref name="onCommitted"/> records each new one with the job.
+    /// </summary>
+    public SinkhornCheckpointSink(CheckpointOptions options, SinkhornCommitted? resume, Func<SinkhornCommitted, Task> onCommitted)
+    {
+        this.options = options;
+        committed = onCommitted;
+        Committed = resume;
+        Written = resume?.Number ?? 0;
+    }
 
     /// <summary>The backend of the current attempt (replaced when a recovery resumes the solve).</summary>
     public DistributedSinkhornBackend? Backend { get; set; }
 
-    /// <summary>The last complete checkpoint: the loop's state and the slot holding the shards' potentials.</summary>
-    public (SinkhornRunCheckpoint State, int Slot)? Committed { get; private set; }
+    /// <summary>The last complete checkpoint.</summary>
+    public SinkhornCommitted? Committed { get; private set; }
 
-    /// <summary>Checkpoints committed.</summary>
+    /// <summary>Checkpoints committed in this solve.</summary>
     public int Written { get; private set; }
 
     /// <inheritdoc />
@@ -34,8 +48,10 @@ internal sealed class SinkhornCheckpointSink(CheckpointOptions options) : ISinkh
         var number = Written + 1;
         var slot = CheckpointSlots.Of(number);
         await backend.SaveCheckpointAsync(slot);
-        Committed = (state, slot);
+        var next = new SinkhornCommitted(backend.Term, state, slot, number);
+        Committed = next;
         Written = number;
+        await committed(next);
         sinceLast.Restart();
     }
 }

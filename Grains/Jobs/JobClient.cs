@@ -22,6 +22,9 @@ public sealed class JobClient(IGrainFactory grains)
     /// <summary>How often the status is polled.</summary>
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
 
+    /// <summary>How long <see cref="WaitAsync"/> keeps polling a coordinator whose silo is unreachable.</summary>
+    public static readonly TimeSpan CoordinatorLossWait = TimeSpan.FromMinutes(2);
+
     /// <summary>Runs job <paramref name="jobId"/> end to end and returns its downloaded outputs.</summary>
     /// <typeparam name="TGrain">The kind's coordinator interface.</typeparam>
     /// <typeparam name="TSpec">The kind's spec.</typeparam>
@@ -90,9 +93,24 @@ public sealed class JobClient(IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
         var cancelRequested = false;
+        var unreachable = new System.Diagnostics.Stopwatch();
         while (true)
         {
-            var status = await coordinator.GetStatusAsync();
+            JobStatus<TProgress> status;
+            try
+            {
+                status = await coordinator.GetStatusAsync();
+                unreachable.Reset();
+            }
+            catch (Exception ex) when (SiloLoss.Explains(ex) && (!unreachable.IsRunning || unreachable.Elapsed < CoordinatorLossWait))
+            {
+                // The coordinator's silo died: a durable job is resumed by its next activation (this poll, or its
+                // reminder); until the membership has settled, calls fail. Keep asking for a while.
+                unreachable.Start();
+                await Task.Delay(PollInterval, CancellationToken.None);
+                continue;
+            }
+
             progress?.Invoke(status);
             if (status.IsTerminal)
             {

@@ -15,7 +15,7 @@ namespace Transport.Grains;
 /// <typeparam name="TSpec">The job kind's spec.</typeparam>
 /// <typeparam name="TProgress">The job kind's progress record.</typeparam>
 /// <typeparam name="TResult">The job kind's scalar result.</typeparam>
-public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable
+public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable, IRemindable
     where TSpec : class
     where TProgress : class
     where TResult : class
@@ -44,8 +44,8 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     /// <summary>The latest progress (the initial one before the run).</summary>
     protected TProgress Progress => status?.Progress ?? throw new InvalidOperationException("call CreateAsync first");
 
-    /// <summary>Time since the current run started (for the result's seconds).</summary>
-    protected TimeSpan RunElapsed => runClock.Elapsed;
+    /// <summary>Time the run has taken so far, across activations (for the result's seconds).</summary>
+    protected TimeSpan RunElapsed => elapsedBefore + runClock.Elapsed;
 
     /// <summary>The result of the completed run.</summary>
     protected TResult CompletedResult => result ?? throw new InvalidOperationException($"no result: the job is {State}");
@@ -71,7 +71,9 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         result = null;
         created = DateTimeOffset.UtcNow;
         SetStatus(new JobStatus<TProgress>(JobState.Created, InitialProgress(accepted)));
+        (Resumed, elapsedBefore) = (false, TimeSpan.Zero);
         await RecordAsync();
+        await PersistAsync();
         DelayDeactivation(JobLifetime);
     }
 
@@ -97,6 +99,8 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         runClock = Stopwatch.StartNew();
         DelayDeactivation(JobLifetime);
         await RecordAsync();
+        await PersistAsync();
+        await KeepAliveAsync(running: true);
         _ = RunAsync(job, cancellation.Token);
     }
 
@@ -111,6 +115,7 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         {
             SetStatus(waiting with { State = JobState.Cancelled, Error = "cancelled" });
             await RecordAsync();
+            await PersistAsync();
         }
 
         cancellation?.Cancel();
@@ -126,6 +131,7 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         }
 
         await Registry.ForgetAsync(this.GetPrimaryKeyString());
+        await ForgetDurableAsync();
         spec = null;
         result = null;
         status = null;
@@ -204,6 +210,17 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         {
             // Released while it ran: nothing to record.
             return;
+        }
+
+        try
+        {
+            await PersistAsync();
+            await KeepAliveAsync(running: false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The outcome stays in this activation; only a later loss of this silo would forget it.
+            activity?.AddEvent(new ActivityEvent($"job record not written: {ex.Message}"));
         }
 
         try

@@ -19,12 +19,15 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
     /// <summary>
     /// The silo dies during the cross solve (its shards roll back to the cross checkpoint), or during the source's self
     /// solve (the finished cross solve's potentials and map, which the client downloads at the end, come back from
-    /// their final slot).
+    /// their final slot). It holds shards only, or the coordinator too: then the client's next poll activates the
+    /// coordinator on a survivor, which reads the job's record back and resumes it.
     /// </summary>
     [Theory]
-    [InlineData("cross")]
-    [InlineData("self-source")]
-    public async Task A_dense_divergence_run_survives_the_loss_of_a_silo_holding_shards_with_the_uninterrupted_result(string problem)
+    [InlineData("cross", false)]
+    [InlineData("self-source", false)]
+    [InlineData("cross", true)]
+    [InlineData("self-target", true)]
+    public async Task A_dense_divergence_run_survives_the_loss_of_a_silo_with_the_uninterrupted_result(string problem, bool withCoordinator)
     {
         await using var recovery = await RecoveryCluster.StartAsync();
         var (source, target) = Problems.Clouds(300, 260, 2, seed: 23);
@@ -37,7 +40,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Converged);
         Assert.True(expected.Result.Iterations > 4 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Iterations} iterations: too short to interrupt");
 
-        var (id, victim) = await PlaceAsync(recovery, spec);
+        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
         var coordinator = await client.SubmitAsync(id, spec, source, target);
 
         // Kill the silo once a checkpoint of the solve has been committed and before the run ends.
@@ -83,10 +86,10 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// A job id whose coordinator sits on the primary silo (the coordinator's own loss is not recovered here) and a
-    /// secondary silo that holds at least one of its shards: the silo to kill.
+    /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding at least one
+    /// shard, and the coordinator when <paramref name="withCoordinator"/> (else the coordinator sits on the primary).
     /// </summary>
-    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SinkhornJobSpec spec)
+    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SinkhornJobSpec spec, bool withCoordinator)
     {
         var management = recovery.Grains.GetGrain<IManagementGrain>(0);
         var primary = recovery.Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
@@ -95,7 +98,8 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             var id = $"recovery-{attempt}-{Guid.NewGuid():N}";
             var coordinator = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
             await coordinator.CreateAsync(spec);
-            if (Equals(await management.GetActivationAddress(coordinator), primary))
+            var home = await management.GetActivationAddress(coordinator);
+            if (withCoordinator ? !Equals(home, primary) : Equals(home, primary))
             {
                 var offsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
                 var shards = Enumerable.Range(0, offsets.Length - 1)
@@ -109,7 +113,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
                     }
                 }
 
-                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress));
+                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && (!withCoordinator || Equals(s.SiloAddress, home)));
                 if (victim is not null)
                 {
                     return (id, victim);
@@ -119,6 +123,6 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             await coordinator.ReleaseAsync();
         }
 
-        throw new InvalidOperationException("no placement put the coordinator on the primary silo and a shard on a secondary one");
+        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
     }
 }

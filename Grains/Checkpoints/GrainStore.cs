@@ -5,13 +5,13 @@ using Orleans.Storage;
 namespace Transport.Grains;
 
 /// <summary>
-/// A shard's arrays in the cluster's default grain storage (Redis in a cluster), in records of at most
+/// A grain's arrays and blobs in the cluster's default grain storage (Redis in a cluster), in records of at most
 /// <see cref="ChunkBytes"/> so that no record or message grows with the shard. An array is its chunks followed by a
 /// header (length, chunk count, checksum) written last: a read checks the header against the chunks, so an array
 /// whose rewrite was cut short is refused rather than read half old, half new. Values are stored as their bytes, so
 /// they come back bit for bit.
 /// </summary>
-internal sealed class ShardStore
+internal sealed class GrainStore
 {
     /// <summary>Largest record.</summary>
     public const int ChunkBytes = 2 * 1024 * 1024;
@@ -23,16 +23,23 @@ internal sealed class ShardStore
     private readonly Dictionary<string, object> records = [];
 
     /// <summary>The store of grain <paramref name="owner"/> in the default grain storage of <paramref name="services"/>.</summary>
-    public ShardStore(IServiceProvider services, GrainId owner)
+    public GrainStore(IServiceProvider services, GrainId owner)
     {
         storage = services.GetRequiredKeyedService<IGrainStorage>("Default");
         this.owner = owner;
     }
 
     /// <summary>Writes <paramref name="values"/> as array <paramref name="name"/> (chunks first, then the header).</summary>
-    public async Task WriteAsync(string name, ReadOnlyMemory<double> values)
+    public Task WriteAsync(string name, ReadOnlyMemory<double> values) => WriteBytesAsync(name, MemoryMarshal.AsBytes(values.Span).ToArray());
+
+    /// <summary>Reads array <paramref name="name"/>; null when it was never written; throws when its chunks do not match its header.</summary>
+    public async Task<double[]?> ReadAsync(string name) =>
+        await ReadBytesAsync(name) is { } bytes ? MemoryMarshal.Cast<byte, double>(bytes).ToArray() : null;
+
+    /// <summary>Writes <paramref name="bytes"/> as blob <paramref name="name"/> (chunks first, then the header).</summary>
+    public async Task WriteBytesAsync(string name, byte[] bytes)
     {
-        var bytes = MemoryMarshal.AsBytes(values.Span).ToArray();
+        ArgumentNullException.ThrowIfNull(bytes);
         var chunks = (bytes.Length + ChunkBytes - 1) / ChunkBytes;
         for (var c = 0; c < chunks; c++)
         {
@@ -40,11 +47,11 @@ internal sealed class ShardStore
             await WriteRecordAsync($"{name}#{c}", new StoredChunk { Bytes = bytes[start..Math.Min(bytes.Length, start + ChunkBytes)] });
         }
 
-        await WriteRecordAsync(name, new StoredArray { Length = values.Length, Chunks = chunks, Checksum = Checksum(bytes) });
+        await WriteRecordAsync(name, new StoredArray { Length = bytes.Length, Chunks = chunks, Checksum = Checksum(bytes) });
     }
 
-    /// <summary>Reads array <paramref name="name"/>; null when it was never written; throws when its chunks do not match its header.</summary>
-    public async Task<double[]?> ReadAsync(string name)
+    /// <summary>Reads blob <paramref name="name"/>; null when it was never written; throws when its chunks do not match its header.</summary>
+    public async Task<byte[]?> ReadBytesAsync(string name)
     {
         var header = await ReadRecordAsync<StoredArray>(name);
         if (header is null)
@@ -52,7 +59,7 @@ internal sealed class ShardStore
             return null;
         }
 
-        var bytes = new byte[header.Length * sizeof(double)];
+        var bytes = new byte[header.Length];
         var offset = 0;
         for (var c = 0; c < header.Chunks; c++)
         {
@@ -71,7 +78,7 @@ internal sealed class ShardStore
             throw new InvalidDataException($"stored array '{name}' of {owner} does not match its header (a write was cut short)");
         }
 
-        return MemoryMarshal.Cast<byte, double>(bytes).ToArray();
+        return bytes;
     }
 
     /// <summary>Writes one small object as record <paramref name="name"/>.</summary>
@@ -158,7 +165,7 @@ internal sealed class ShardStore
 [Alias("Transport.StoredArray")]
 public sealed class StoredArray
 {
-    /// <summary>Number of values.</summary>
+    /// <summary>Number of bytes.</summary>
     [Id(0)]
     public long Length { get; set; }
 
@@ -166,7 +173,7 @@ public sealed class StoredArray
     [Id(1)]
     public int Chunks { get; set; }
 
-    /// <summary>FNV-1a hash of the values' bytes.</summary>
+    /// <summary>FNV-1a hash of the bytes.</summary>
     [Id(2)]
     public ulong Checksum { get; set; }
 }

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Transport.Grains.Interfaces;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// A durable job: where checkpoints are on (a storage that outlives a silo), a job whose kind says so
+/// (<see cref="IsDurable"/>) keeps its lifecycle in grain storage (spec, state, progress, result, and the kind's run
+/// state: <see cref="CaptureRunState"/>) and a reminder while it runs. When its coordinator's silo dies, the next
+/// activation (a client's poll, or the reminder with no client attached) reads the record back and, if the job was
+/// running, resumes it (<see cref="Resumed"/>): the kind rebuilds its shards and continues from its last checkpoint.
+/// </summary>
+public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
+{
+    private const string RecordName = "job";
+    private const string ReminderName = "running-job";
+
+    // The reminder's period: it only has to reactivate a lost coordinator, so once a minute is plenty.
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private GrainStore? durableStore;
+    private TimeSpan elapsedBefore;
+
+    /// <summary>Whether the current run continues one that an earlier activation started (its silo was lost).</summary>
+    protected bool Resumed { get; private set; }
+
+    /// <summary>The cluster's checkpoint settings (off unless the silo host turned them on).</summary>
+    protected CheckpointOptions Checkpointing => ServiceProvider.GetService<IOptions<CheckpointOptions>>()?.Value ?? new CheckpointOptions();
+
+    /// <summary>Whether a job of <paramref name="spec"/> is kept in storage and resumed after its coordinator's loss.</summary>
+    protected virtual bool IsDurable(TSpec spec) => false;
+
+    /// <summary>The kind's run state to keep with the job (null: none).</summary>
+    protected virtual byte[]? CaptureRunState() => null;
+
+    /// <summary>Takes back the run state of a job read from storage by a new activation.</summary>
+    protected virtual void RestoreRunState(TSpec spec, byte[]? state)
+    {
+    }
+
+    private bool Durable => spec is { } job && Checkpointing.Enabled && IsDurable(job);
+
+    private GrainStore DurableStore => durableStore ??= new GrainStore(ServiceProvider, this.GetGrainId());
+
+    private Serializer Serializer => ServiceProvider.GetRequiredService<Serializer>();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        if (!Checkpointing.Enabled || await DurableStore.ReadBytesAsync(RecordName) is not { } bytes)
+        {
+            return;
+        }
+
+        var record = Serializer.Deserialize<DurableJob<TSpec, TProgress, TResult>>(bytes)
+            ?? throw new InvalidDataException($"the stored record of job '{this.GetPrimaryKeyString()}' is empty");
+        spec = record.Spec;
+        result = record.Result;
+        created = record.Created;
+        updated = record.Updated;
+        status = new JobStatus<TProgress>(record.State, record.Progress, record.Error, record.ErrorField);
+        elapsedBefore = record.Elapsed;
+        RestoreRunState(record.Spec, record.RunState);
+        DelayDeactivation(JobLifetime);
+        if (record.State == JobState.Running)
+        {
+            // The silo running this job died: continue it here, from its last checkpoint.
+            Resumed = true;
+            cancellation?.Dispose();
+            cancellation = new CancellationTokenSource();
+            runClock = Stopwatch.StartNew();
+            _ = RunAsync(record.Spec, cancellation.Token);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        // Its only purpose is to activate the coordinator of a running job (done by the time it is delivered).
+        Task.CompletedTask;
+
+    /// <summary>Writes the job's record when it is durable (after every change of state and every checkpoint).</summary>
+    protected async Task PersistAsync()
+    {
+        if (!Durable || status is not { } current)
+        {
+            return;
+        }
+
+        var record = new DurableJob<TSpec, TProgress, TResult>
+        {
+            Spec = spec!,
+            State = current.State,
+            Progress = current.Progress,
+            Error = current.Error,
+            ErrorField = current.ErrorField,
+            Result = result,
+            Created = created,
+            Updated = updated,
+            Elapsed = RunElapsed,
+            RunState = CaptureRunState(),
+        };
+        await DurableStore.WriteBytesAsync(RecordName, Serializer.SerializeToArray(record));
+    }
+
+    /// <summary>Keeps a reminder while a durable job runs, so that it is resumed even with no client attached.</summary>
+    private async Task KeepAliveAsync(bool running)
+    {
+        if (!Durable)
+        {
+            return;
+        }
+
+        if (running)
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+        }
+        else if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>Deletes the job's record (it is being released).</summary>
+    private async Task ForgetDurableAsync()
+    {
+        if (!Durable)
+        {
+            return;
+        }
+
+        await KeepAliveAsync(running: false);
+        await DurableStore.ClearAsync(RecordName);
+    }
+}
+
+/// <summary>A durable job's record in grain storage.</summary>
+[GenerateSerializer]
+[Alias("Transport.DurableJob`3")]
+public sealed class DurableJob<TSpec, TProgress, TResult>
+{
+    /// <summary>The spec.</summary>
+    [Id(0)]
+    public TSpec Spec { get; set; } = default!;
+
+    /// <summary>The lifecycle state.</summary>
+    [Id(1)]
+    public JobState State { get; set; }
+
+    /// <summary>The latest progress.</summary>
+    [Id(2)]
+    public TProgress Progress { get; set; } = default!;
+
+    /// <summary>Why it failed or was cancelled.</summary>
+    [Id(3)]
+    public string? Error { get; set; }
+
+    /// <summary>The input field at fault.</summary>
+    [Id(4)]
+    public string? ErrorField { get; set; }
+
+    /// <summary>The result once completed.</summary>
+    [Id(5)]
+    public TResult? Result { get; set; }
+
+    /// <summary>When the job was created.</summary>
+    [Id(6)]
+    public DateTimeOffset Created { get; set; }
+
+    /// <summary>When its state last changed.</summary>
+    [Id(7)]
+    public DateTimeOffset Updated { get; set; }
+
+    /// <summary>Run time so far (across activations).</summary>
+    [Id(8)]
+    public TimeSpan Elapsed { get; set; }
+
+    /// <summary>The kind's run state.</summary>
+    [Id(9)]
+    public byte[]? RunState { get; set; }
+}
