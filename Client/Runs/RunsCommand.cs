@@ -151,9 +151,23 @@ internal static class RunsCommand
 
     private static async Task<(JobState State, string? Error, string? Field)> WatchAsync<TSpec, TProgress, TResult>(IJobCoordinatorGrain<TSpec, TProgress, TResult> coordinator, string id, ProgressReporter progress, CancellationToken token)
     {
+        var unreachable = new System.Diagnostics.Stopwatch();
         while (true)
         {
-            var status = await coordinator.GetStatusAsync();
+            JobStatus<TProgress> status;
+            try
+            {
+                status = await coordinator.GetStatusAsync().WaitAsync(JobClient.StatusTimeout, token);
+                unreachable.Reset();
+            }
+            catch (Exception ex) when (SiloLoss.Explains(ex) && (!unreachable.IsRunning || unreachable.Elapsed < JobClient.CoordinatorLossWait))
+            {
+                // The coordinator's silo died: a durable job resumes on a survivor; keep asking for a while.
+                unreachable.Start();
+                await Task.Delay(PollInterval, token);
+                continue;
+            }
+
             progress.Progress(string.Create(CultureInfo.InvariantCulture, $"{id}  {status.State}  {status.Progress}"), status.State.ToString());
             if (status.IsTerminal)
             {

@@ -3,7 +3,7 @@ using Transport.Grains.Interfaces;
 namespace Transport.Grains;
 
 /// <summary>Which failures of a shard call mean that a silo (and the shards on it) was lost, so that a job may recover.</summary>
-internal static class SiloLoss
+public static class SiloLoss
 {
     /// <summary>
     /// Whether <paramref name="failure"/> (or one it wraps) is the loss of a silo: the silo is unavailable or declared

@@ -22,6 +22,9 @@ public sealed class JobClient(IGrainFactory grains)
     /// <summary>How often the status is polled.</summary>
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
 
+    /// <summary>How long one status poll may take before it is treated as a lost coordinator and asked again.</summary>
+    public static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>How long <see cref="WaitAsync"/> keeps polling a coordinator whose silo is unreachable.</summary>
     public static readonly TimeSpan CoordinatorLossWait = TimeSpan.FromMinutes(2);
 
@@ -99,7 +102,9 @@ public sealed class JobClient(IGrainFactory grains)
             JobStatus<TProgress> status;
             try
             {
-                status = await coordinator.GetStatusAsync();
+                // Bounded: a call sent just before the coordinator's silo died may otherwise wait the whole response
+                // timeout; a fresh call is routed to the coordinator's new activation once the silo is declared dead.
+                status = await coordinator.GetStatusAsync().WaitAsync(StatusTimeout, CancellationToken.None);
                 unreachable.Reset();
             }
             catch (Exception ex) when (SiloLoss.Explains(ex) && (!unreachable.IsRunning || unreachable.Elapsed < CoordinatorLossWait))

@@ -113,6 +113,19 @@ internal sealed class ChildProcess : IDisposable
         return new ProcessRun(child.process.ExitCode, child.Output, child.Errors, watch.Elapsed);
     }
 
+    /// <summary>Waits for a started process to end (killed after <paramref name="timeout"/>) and returns what it did.</summary>
+    public async Task<ProcessRun> WaitAsync(TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        if (!await WaitForExitAsync(timeout))
+        {
+            Kill();
+            throw new TimeoutException($"process {Pid} did not exit within {timeout.TotalSeconds:F0} s; stderr: {Errors}");
+        }
+
+        return new ProcessRun(process.ExitCode, Output, Errors, watch.Elapsed);
+    }
+
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);

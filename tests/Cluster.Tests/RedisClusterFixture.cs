@@ -118,6 +118,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         $"--Transport:ClusterId={ClusterId}",
         "--Transport:ProbeTimeout=2",
         "--Transport:MissedProbes=3",
+
+        // Frequent checkpoints: a test that kills a silo mid-run resumes from a recent one.
+        "--Transport:CheckpointInterval=1",
     ];
 
     /// <summary>Silo processes log warnings only (their output is kept in memory).</summary>
