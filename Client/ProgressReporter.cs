@@ -48,6 +48,13 @@ internal sealed class ProgressReporter
             return;
         }
 
+        if (progress.Iteration == 0 || !double.IsFinite(progress.Epsilon))
+        {
+            // Running, before its first iteration: there is no eps or error to show yet (the initial progress holds NaN).
+            Show("sinkhorn: solving", key: "started");
+            return;
+        }
+
         var (targetEpsilon, tolerance) = SinkhornTarget;
         var left = rate.SecondsLeft(progress, targetEpsilon, tolerance, clock.Elapsed.TotalSeconds);
         var line = string.Create(

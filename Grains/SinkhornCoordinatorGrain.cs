@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Transport.Grains.Interfaces;
+using Transport.Numerics;
 using Transport.Numerics.Transport;
 
 namespace Transport.Grains;
@@ -91,10 +92,24 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         sourceUpload!.RequireComplete();
         targetUpload!.RequireComplete();
         var box = (await BoundingBoxAsync(sourceShards)).Union(await BoundingBoxAsync(targetShards));
-        if (!double.IsFinite(SinkhornProblem.MaxCost(box, options!.Cost)))
+        var maxCost = SinkhornProblem.MaxCost(box, options!.Cost);
+        if (!double.IsFinite(maxCost))
         {
             throw new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)");
         }
+
+        // Eps against the clouds' admissible range (EpsilonRange), before any shard computes; the self problems of the
+        // divergence are measured against the same joint scale.
+        try
+        {
+            EpsilonRange.For(options, box, Math.Max(spec.SourceCount, spec.TargetCount)).Check(options.Epsilon);
+        }
+        catch (InvalidInputException ex)
+        {
+            throw new JobInputException(ex.Field, ex.Message);
+        }
+
+        options = options with { CostScale = maxCost };
 
         lastProgress = SinkhornJobProgress.None;
     }

@@ -91,6 +91,12 @@ internal sealed record FlowRunSpec
         var modelData = new FlowModelData(target, dataset);
         var built = FlowModelCatalog.Build(model, initial.Dimension, spec, modelData);
         spec.RejectUnknown();
+        if (built is SinkhornDivergenceFlowModel sinkhorn)
+        {
+            // The first stage's check, before anything starts (every stage checks its own clouds again).
+            sinkhorn.CheckEpsilon(checkedInitial);
+        }
+
         return new FlowRunSpec
         {
             ModelName = model,
