@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Transport;
@@ -12,7 +13,8 @@ namespace Transport.Grains;
 /// points on the job's <see cref="ISinkhornShardGrain"/>s (<see cref="DistributedSinkhornBackend"/>), and serves
 /// progress and results. The lifecycle is <see cref="JobCoordinatorGrain{TSpec, TProgress, TResult}"/>'s.
 /// </summary>
-public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult>, ISinkhornCoordinatorGrain
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult>(limits), ISinkhornCoordinatorGrain
 {
     private SinkhornOptions? options;
     private int[] sourceOffsets = [];
@@ -45,9 +47,19 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
     }
 
     /// <inheritdoc />
+    protected override SinkhornJobSpec ValidateJob(SinkhornJobSpec spec)
+    {
+        _ = SinkhornJobChecks.Validate(spec);
+        return spec;
+    }
+
+    /// <inheritdoc />
+    protected override JobDemand Demand(SinkhornJobSpec spec) => JobFootprints.Sinkhorn(spec);
+
+    /// <inheritdoc />
     protected override async Task<SinkhornJobSpec> CreateJobAsync(SinkhornJobSpec spec)
     {
-        options = SinkhornJobChecks.Validate(spec);
+        options = spec.ToOptions();
         sourceOffsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
         targetOffsets = ShardLayout.Split(spec.TargetCount, spec.Shards);
         var problemId = this.GetPrimaryKeyString();
@@ -95,7 +107,7 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         var maxCost = SinkhornProblem.MaxCost(box, options!.Cost);
         if (!double.IsFinite(maxCost))
         {
-            throw new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)");
+            throw await FailAtStartAsync(new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)"));
         }
 
         // Eps against the clouds' admissible range (EpsilonRange), before any shard computes; the self problems of the
@@ -106,7 +118,7 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         }
         catch (InvalidInputException ex)
         {
-            throw new JobInputException(ex.Field, ex.Message);
+            throw await FailAtStartAsync(new JobInputException(ex.Field, ex.Message));
         }
 
         options = options with { CostScale = maxCost };

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 
@@ -8,14 +10,19 @@ namespace Transport.Grains;
 /// The lifecycle every job coordinator shares, written once: the state and progress, the result, cancellation, the
 /// deactivation policy while a job lives, and the run wrapper (a telemetry activity per run; a cancelled run ends
 /// <see cref="JobState.Cancelled"/>, an input error found by the run ends <see cref="JobState.Failed"/> with the field to
-/// blame, any other failure ends <see cref="JobState.Failed"/> with its message). A concrete coordinator validates its
-/// spec and lays out its shards (<see cref="CreateJobAsync"/>), checks its uploads and prepares its shards
+/// blame, any other failure ends <see cref="JobState.Failed"/> with its message), and admission (issue 12): a job is
+/// checked against the silo's <see cref="JobLimits"/> and admitted by the job registry (concurrent jobs) after its spec is
+/// validated and before anything is allocated; a created job whose uploads stop for <see cref="JobLimits.UploadLease"/>
+/// fails as abandoned and frees its shards; a start refused for good (<see cref="FailAtStartAsync"/>) does too. A
+/// concrete coordinator validates its spec (<see cref="ValidateJob"/>), states its demand (<see cref="Demand"/>), lays
+/// out its shards (<see cref="CreateJobAsync"/>), checks its uploads and prepares its shards
 /// (<see cref="PrepareRunAsync"/>), and runs (<see cref="RunJobAsync"/>), reporting progress with <see cref="Report"/>.
 /// </summary>
 /// <typeparam name="TSpec">The job kind's spec.</typeparam>
 /// <typeparam name="TProgress">The job kind's progress record.</typeparam>
 /// <typeparam name="TResult">The job kind's scalar result.</typeparam>
-public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOptions<JobLimits> limits) : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable
     where TSpec : class
     where TProgress : class
     where TResult : class
@@ -31,6 +38,13 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     private Stopwatch runClock = new();
     private DateTimeOffset created;
     private DateTimeOffset updated;
+
+    // The upload lease: when the created job last heard from its client, and the timer that watches it.
+    private DateTimeOffset lastUpload;
+    private IGrainTimer? leaseTimer;
+
+    /// <summary>The silo's admission limits and upload lease.</summary>
+    protected JobLimits Limits { get; } = limits?.Value ?? throw new ArgumentNullException(nameof(limits));
 
     /// <summary>The job kind, as in activity names ("sinkhorn", "flow", "sampling").</summary>
     protected abstract string Kind { get; }
@@ -54,6 +68,7 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     public void Dispose()
     {
         cancellation?.Dispose();
+        leaseTimer?.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -66,13 +81,31 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
             throw new InvalidOperationException($"job '{this.GetPrimaryKeyString()}' is running; cancel it or use another id");
         }
 
-        var accepted = await CreateJobAsync(spec);
+        // Admission, before anything is allocated: the spec's own checks, the silo's limits, then a place among the
+        // cluster's concurrent jobs (the registry counts them; a refusal there leaves nothing behind).
+        var validated = ValidateJob(spec);
+        Demand(validated).CheckAgainst(Limits);
+        var id = this.GetPrimaryKeyString();
+        await Registry.AdmitAsync(id, Kind, Limits.MaxConcurrentJobs);
+        TSpec accepted;
+        try
+        {
+            accepted = await CreateJobAsync(validated);
+        }
+        catch
+        {
+            // Not created: the registry lists what this coordinator holds (a previous job under this id), or nothing.
+            await (status is null ? Registry.ForgetAsync(id) : RecordAsync());
+            throw;
+        }
+
         this.spec = accepted;
         result = null;
         created = DateTimeOffset.UtcNow;
         SetStatus(new JobStatus<TProgress>(JobState.Created, InitialProgress(accepted)));
         await RecordAsync();
         DelayDeactivation(JobLifetime);
+        WatchUploads();
     }
 
     /// <inheritdoc />
@@ -120,6 +153,7 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     public async Task ReleaseAsync()
     {
         cancellation?.Cancel();
+        StopWatchingUploads();
         if (spec is not null)
         {
             await ReleaseShardsAsync();
@@ -138,7 +172,16 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
     /// <inheritdoc />
     public Task<TSpec> GetSpecAsync() => Task.FromResult(Spec);
 
-    /// <summary>Validates the spec (throws <see cref="JobInputException"/> naming the field), lays out and resets the shards; returns the spec to keep.</summary>
+    /// <summary>
+    /// Validates the spec (throws <see cref="JobInputException"/> naming the field) without allocating anything or
+    /// changing the job this coordinator holds; returns the spec to admit.
+    /// </summary>
+    protected abstract TSpec ValidateJob(TSpec spec);
+
+    /// <summary>What the validated <paramref name="spec"/> would take (points, shard blocks, dimension, memory), checked against <see cref="Limits"/>.</summary>
+    protected abstract JobDemand Demand(TSpec spec);
+
+    /// <summary>Lays out and resets the shards of the validated, admitted <paramref name="spec"/>; returns the spec to keep.</summary>
     protected abstract Task<TSpec> CreateJobAsync(TSpec spec);
 
     /// <summary>The progress before the run starts.</summary>
@@ -165,11 +208,86 @@ public abstract class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJ
         }
     }
 
-    /// <summary>Throws unless the job is created and not started (uploads are accepted only then).</summary>
+    /// <summary>
+    /// Fails the created job for input it can never start with once its uploads are complete (eps outside the clouds'
+    /// range, say): the job ends <see cref="JobState.Failed"/> naming the field, its shards' memory goes now rather than
+    /// at its release, and the refusal is returned for <see cref="PrepareRunAsync"/> to throw. An incomplete upload is
+    /// not such a refusal: the client may still complete it (and the upload lease frees the job if it does not).
+    /// </summary>
+    protected async Task<JobInputException> FailAtStartAsync(JobInputException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        StopWatchingUploads();
+        SetStatus(status! with { State = JobState.Failed, Error = refusal.Message, ErrorField = refusal.Field });
+        await ReleaseShardsAsync();
+        await RecordAsync();
+        return refusal;
+    }
+
+    /// <summary>
+    /// Throws unless the job is created and not started (uploads are accepted only then); an accepted call renews the
+    /// upload lease.
+    /// </summary>
     protected TSpec RequireUploadable()
     {
         var job = Spec;
-        return State == JobState.Created ? job : throw new InvalidOperationException("uploads are accepted only before the job starts");
+        switch (State)
+        {
+            case JobState.Created:
+                lastUpload = DateTimeOffset.UtcNow;
+                return job;
+            case JobState.Failed or JobState.Cancelled:
+                throw new InvalidOperationException($"the job is {State} ({status?.Error}); create it again to upload");
+            default:
+                throw new InvalidOperationException("uploads are accepted only before the job starts");
+        }
+    }
+
+    /// <summary>
+    /// Starts the upload lease of a created job: a timer checks, a few times per lease, that a chunk (or the start) came
+    /// within <see cref="JobLimits.UploadLease"/>; a client killed mid-upload never sends one, so its job would hold its
+    /// shards' memory forever.
+    /// </summary>
+    private void WatchUploads()
+    {
+        StopWatchingUploads();
+        lastUpload = DateTimeOffset.UtcNow;
+        var lease = Limits.UploadLease;
+        var period = TimeSpan.FromTicks(Math.Clamp(lease.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
+
+        // Not interleaved: a check never runs in the middle of an upload or a start.
+        leaseTimer = this.RegisterGrainTimer(CheckLeaseAsync, new GrainTimerCreationOptions(period, period));
+    }
+
+    private void StopWatchingUploads()
+    {
+        leaseTimer?.Dispose();
+        leaseTimer = null;
+    }
+
+    private async Task CheckLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (State != JobState.Created || status is null)
+        {
+            // Started, cancelled or released: nothing more to watch.
+            StopWatchingUploads();
+            return;
+        }
+
+        var idle = DateTimeOffset.UtcNow - lastUpload;
+        if (idle <= Limits.UploadLease)
+        {
+            return;
+        }
+
+        StopWatchingUploads();
+        SetStatus(status with
+        {
+            State = JobState.Failed,
+            Error = string.Create(CultureInfo.InvariantCulture, $"upload abandoned: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
+        });
+        await ReleaseShardsAsync();
+        await RecordAsync();
     }
 
     private async Task RunAsync(TSpec job, CancellationToken token)
