@@ -91,10 +91,15 @@ internal sealed record FlowRunSpec
         var modelData = new FlowModelData(target, dataset);
         var built = FlowModelCatalog.Build(model, initial.Dimension, spec, modelData);
         spec.RejectUnknown();
+        // The first stage's check of eps against the clouds' admissible range, before anything starts (every stage
+        // checks its own clouds again).
         if (built is SinkhornDivergenceFlowModel sinkhorn)
         {
-            // The first stage's check, before anything starts (every stage checks its own clouds again).
             sinkhorn.CheckEpsilon(checkedInitial);
+        }
+        else if (built is SinkformerHeatModel heat)
+        {
+            heat.CheckEpsilon(checkedInitial.Positions, checkedInitial.Count);
         }
 
         return new FlowRunSpec

@@ -69,6 +69,22 @@ public sealed class EpsilonExtremesTests
         Assert.Equal("epsilon", refusal.Field);
     }
 
+    [Theory]
+    [InlineData(1e300)]
+    [InlineData(1e-300)]
+    public void A_sinkformer_heat_stage_refuses_an_extreme_epsilon(double epsilon)
+    {
+        var problem = Problem();
+        var model = new SinkformerHeatModel(Dim, epsilon);
+        var positions = problem.Source.Positions.ToArray();
+        var globals = new FlowGlobals(0, positions, problem.Source.Weights.ToArray(), ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty);
+
+        var refusal = Assert.Throws<InvalidInputException>(() => model.PrepareStage(globals));
+
+        Assert.Equal("epsilon", refusal.Field);
+        Assert.Contains("is outside the admissible range", refusal.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_range_scales_with_the_cost_and_narrows_for_float32_kernels()
     {
