@@ -48,9 +48,10 @@ internal sealed class ProgressReporter
             return;
         }
 
-        if (progress.Iteration == 0 || !double.IsFinite(progress.Epsilon))
+        if (!double.IsFinite(progress.Epsilon))
         {
-            // Running, before its first iteration: there is no eps or error to show yet (the initial progress holds NaN).
+            // Running, before its first iteration: there is no eps or error to show yet (the initial progress,
+            // SinkhornJobProgress.None, holds NaN; every iteration's eps is finite).
             Show("sinkhorn: solving", key: "started");
             return;
         }

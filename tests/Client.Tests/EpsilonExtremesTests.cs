@@ -1,3 +1,5 @@
+using Transport.Grains.Interfaces;
+
 namespace Transport.Client.Tests;
 
 /// <summary>
@@ -76,5 +78,16 @@ public sealed class EpsilonExtremesTests : IDisposable
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}; stderr: {run.Stderr}");
         Assert.DoesNotContain("NaN", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("sinkhorn cross", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_progress_before_the_first_iteration_is_a_phase_line_without_nan()
+    {
+        using var log = new StringWriter();
+        var reporter = new ProgressReporter(log, interactive: false, quiet: false) { SinkhornTarget = (0.05, 1e-6) };
+
+        reporter.Report(new JobStatus<SinkhornJobProgress>(JobState.Running, SinkhornJobProgress.None));
+
+        Assert.Equal("sinkhorn: solving", log.ToString().Trim());
     }
 }

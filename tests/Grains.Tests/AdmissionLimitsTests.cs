@@ -170,9 +170,16 @@ public sealed class AdmissionLimitsTests : IAsyncLifetime
             Assert.Equal(0, await WaitForActivationsAsync("abandoned", n => n == 0));
             Assert.Equal(4, await ShardActivationsAsync("keeps-running"));
 
+            // The other job is still running and still iterating.
             var progress = (await other.GetStatusAsync()).Progress.Iteration;
-            await Task.Delay(300);
             var later = await other.GetStatusAsync();
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (later.Progress.Iteration <= progress && DateTime.UtcNow < until)
+            {
+                await Task.Delay(50);
+                later = await other.GetStatusAsync();
+            }
+
             Assert.Equal(JobState.Running, later.State);
             Assert.True(later.Progress.Iteration > progress, "the other job stopped iterating");
 
