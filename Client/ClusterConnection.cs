@@ -66,10 +66,17 @@ internal sealed class ClusterConnection : IAsyncDisposable
             var siloPort = LoopbackPorts.Free();
             var gatewayPort = LoopbackPorts.Free();
             var settings = ClientSettings.Load();
+            // The embedded silo admits jobs like a cluster's silo, with the same keys and defaults (JobLimits).
             var options = new TransportSiloOptions
             {
                 ResponseTimeout = settings.ResponseTimeout,
                 MaxMessageBodySize = settings.MaxMessageBodySize,
+                MaxPointsPerJob = settings.MaxPointsPerJob,
+                MaxPointsPerShard = settings.MaxPointsPerShard,
+                MaxDimension = settings.MaxDimension,
+                MaxConcurrentJobs = settings.MaxConcurrentJobs,
+                MaxJobMemory = settings.MaxJobMemory,
+                UploadLease = settings.UploadLease,
                 SiloPort = siloPort,
                 GatewayPort = gatewayPort,
                 PrimarySiloPort = siloPort,

@@ -92,8 +92,9 @@ internal static class InputLoader
             target = LoadCloud(arguments.Target!, arguments.TargetWeights, "target", "target-weights");
         }
 
-        // Throws for the field "target" when the dimensions differ.
-        _ = new SinkhornProblem(source, target);
+        // Throws for the field "target" when the dimensions differ; then eps against the clouds' admissible range
+        // (EpsilonRange: the same check the solver and the coordinator make, here before anything starts).
+        EpsilonRange.Check(new SinkhornProblem(source, target), options);
         return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label, Telemetry = arguments.Telemetry };
     }
 

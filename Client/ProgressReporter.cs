@@ -48,6 +48,14 @@ internal sealed class ProgressReporter
             return;
         }
 
+        if (!double.IsFinite(progress.Epsilon))
+        {
+            // Running, before its first iteration: there is no eps or error to show yet (the initial progress,
+            // SinkhornJobProgress.None, holds NaN; every iteration's eps is finite).
+            Show("sinkhorn: solving", key: "started");
+            return;
+        }
+
         var (targetEpsilon, tolerance) = SinkhornTarget;
         var left = rate.SecondsLeft(progress, targetEpsilon, tolerance, clock.Elapsed.TotalSeconds);
         var line = string.Create(

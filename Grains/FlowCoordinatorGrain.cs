@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Flows;
@@ -11,7 +12,9 @@ namespace Transport.Grains;
 /// <see cref="FlowDriver"/> (the same schedule as the single-process path) on a <see cref="DistributedFlowBackend"/>
 /// on its own activation, and serves progress and the trajectory in chunks.
 /// </summary>
-public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : JobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>, IFlowCoordinatorGrain
+/// <param name="models">Builds the job's model from its spec.</param>
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobLimits> limits) : JobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>(limits), IFlowCoordinatorGrain
 {
     /// <summary>Most snapshot values (snapshots x n x d) a fixed-step run may keep.</summary>
     public const long MaxSnapshotValues = 1L << 28;
@@ -23,6 +26,9 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : JobCoordina
     private double[] allWeights = [];
     private ChunkedUpload? upload;
     private FlowTrajectory? trajectory;
+
+    // What the last validation built, handed to the creation once the job is admitted.
+    private (FlowOptions Options, IFlowModel Model)? validated;
 
     /// <inheritdoc />
     protected override string Kind => "flow";
@@ -42,12 +48,20 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models) : JobCoordina
     }
 
     /// <inheritdoc />
+    protected override FlowJobSpec ValidateJob(FlowJobSpec spec)
+    {
+        validated = Validate(spec);
+        return spec with { Model = spec.Model with { Dimension = spec.Dimension } };
+    }
+
+    /// <inheritdoc />
+    protected override JobDemand Demand(FlowJobSpec spec) => JobFootprints.Flow(spec, validated!.Value.Options);
+
+    /// <inheritdoc />
     protected override async Task<FlowJobSpec> CreateJobAsync(FlowJobSpec spec)
     {
-        var (validated, built) = Validate(spec);
-        spec = spec with { Model = spec.Model with { Dimension = spec.Dimension } };
-        options = validated;
-        model = built;
+        (options, model) = validated ?? throw new InvalidOperationException("validate the spec first");
+        validated = null;
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
@@ -13,7 +14,8 @@ namespace Transport.Grains;
 /// outputs needs), the per-run metrics and the last run's samples; its child jobs hold the shards and are released
 /// as soon as their samples are downloaded.
 /// </summary>
-public sealed class SampleStudyCoordinatorGrain : JobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>, ISampleStudyCoordinatorGrain
+/// <param name="limits">The silo's admission limits (the study's child jobs are admitted on their own too).</param>
+public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>(limits), ISampleStudyCoordinatorGrain
 {
     private ChunkedUpload? dataUpload;
     private ChunkedUpload? noiseUpload;
@@ -42,7 +44,7 @@ public sealed class SampleStudyCoordinatorGrain : JobCoordinatorGrain<SampleStud
     }
 
     /// <inheritdoc />
-    protected override Task<SampleStudySpec> CreateJobAsync(SampleStudySpec spec)
+    protected override SampleStudySpec ValidateJob(SampleStudySpec spec)
     {
         try
         {
@@ -51,11 +53,27 @@ public sealed class SampleStudyCoordinatorGrain : JobCoordinatorGrain<SampleStud
             {
                 throw new InvalidInputException("data", $"a data set target needs 1 to {SampleRequestChecks.MaxDataPoints} points, got {spec.DataCount}");
             }
+
+            return spec;
         }
         catch (InvalidInputException ex)
         {
             throw new JobInputException(ex.Field, ex.Message);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>What this grain holds: the data set with its weights, the uploaded noise and the last run's samples.</remarks>
+    protected override JobDemand Demand(SampleStudySpec spec)
+    {
+        long count = spec.Count, d = Math.Max(spec.Dimension, 1), data = spec.Target == Numerics.Sampling.SampleTarget.Data ? spec.DataCount : 0;
+        var bytes = (((spec.UploadedNoise ? 2 : 1) * count * d) + (data * (d + 1))) * sizeof(double);
+        return new JobDemand(count + data, string.Create(CultureInfo.InvariantCulture, $"{count} samples + {data} data points"), count + data, spec.Dimension, bytes, "the data set, the noise and the last run's samples on the study coordinator");
+    }
+
+    /// <inheritdoc />
+    protected override Task<SampleStudySpec> CreateJobAsync(SampleStudySpec spec)
+    {
 
         var data = spec.Target == Numerics.Sampling.SampleTarget.Data ? spec.DataCount : 0;
         dataUpload = new ChunkedUpload("data", null, data, spec.Dimension);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Sampling;
@@ -11,7 +12,8 @@ namespace Transport.Grains;
 /// routes uploads, runs <see cref="SamplingDriver"/> (the driver of the single-process path) on a
 /// <see cref="DistributedSamplingBackend"/> on its own activation, and serves progress and the samples in chunks.
 /// </summary>
-public sealed class SamplingCoordinatorGrain : JobCoordinatorGrain<SamplingJobSpec, SamplingJobProgress, SamplingJobResult>, ISamplingCoordinatorGrain
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SamplingJobSpec, SamplingJobProgress, SamplingJobResult>(limits), ISamplingCoordinatorGrain
 {
     private SamplingOptions? options;
     private int[] particleOffsets = [];
@@ -41,16 +43,26 @@ public sealed class SamplingCoordinatorGrain : JobCoordinatorGrain<SamplingJobSp
     }
 
     /// <inheritdoc />
-    protected override async Task<SamplingJobSpec> CreateJobAsync(SamplingJobSpec spec)
+    protected override SamplingJobSpec ValidateJob(SamplingJobSpec spec)
     {
         try
         {
-            options = SamplingModel.Validate(spec);
+            _ = SamplingModel.Validate(spec);
+            return spec;
         }
         catch (InvalidInputException ex)
         {
             throw new JobInputException(ex.Field, ex.Message);
         }
+    }
+
+    /// <inheritdoc />
+    protected override JobDemand Demand(SamplingJobSpec spec) => JobFootprints.Sampling(spec);
+
+    /// <inheritdoc />
+    protected override async Task<SamplingJobSpec> CreateJobAsync(SamplingJobSpec spec)
+    {
+        options = SamplingModel.Validate(spec);
 
         var jobId = this.GetPrimaryKeyString();
         var empirical = spec.Target == "empirical";

@@ -32,7 +32,7 @@ public sealed partial class SinkhornCoordinatorGrain
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
-        sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, recoveries, potentialShift));
+        sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, recoveries, potentialShift, options?.CostScale));
 
     /// <inheritdoc />
     protected override void RestoreRunState(SinkhornJobSpec spec, byte[]? state)
@@ -52,6 +52,9 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         (committed, checkpointsWritten, recoveries, potentialShift) = (run.Committed, run.CheckpointsWritten, run.Recoveries, run.PotentialShift);
+
+        // The options the run started with: the cost scale was measured on the clouds when the job started.
+        options = options! with { CostScale = run.CostScale };
     }
 
 
@@ -228,4 +231,5 @@ internal sealed record SinkhornDurableRun(
     SinkhornCommitted? Committed,
     int CheckpointsWritten,
     int Recoveries,
-    double PotentialShift);
+    double PotentialShift,
+    double? CostScale);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
+using Transport.Numerics;
 using Transport.Numerics.Transport;
 
 namespace Transport.Grains;
@@ -11,7 +13,8 @@ namespace Transport.Grains;
 /// points on the job's <see cref="ISinkhornShardGrain"/>s (<see cref="DistributedSinkhornBackend"/>), and serves
 /// progress and results. The lifecycle is <see cref="JobCoordinatorGrain{TSpec, TProgress, TResult}"/>'s.
 /// </summary>
-public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult>, ISinkhornCoordinatorGrain
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SinkhornJobSpec, SinkhornJobProgress, SinkhornJobResult>(limits), ISinkhornCoordinatorGrain
 {
     private SinkhornOptions? options;
     private int[] sourceOffsets = [];
@@ -44,6 +47,16 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
     }
 
     /// <inheritdoc />
+    protected override SinkhornJobSpec ValidateJob(SinkhornJobSpec spec)
+    {
+        _ = SinkhornJobChecks.Validate(spec);
+        return spec;
+    }
+
+    /// <inheritdoc />
+    protected override JobDemand Demand(SinkhornJobSpec spec) => JobFootprints.Sinkhorn(spec);
+
+    /// <inheritdoc />
     protected override async Task<SinkhornJobSpec> CreateJobAsync(SinkhornJobSpec spec)
     {
         Layout(spec);
@@ -70,7 +83,7 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
     /// <summary>The solver options and the shard layout of <paramref name="spec"/> (also rebuilt by a resumed job's new activation).</summary>
     private void Layout(SinkhornJobSpec spec)
     {
-        options = SinkhornJobChecks.Validate(spec);
+        options = spec.ToOptions();
         sourceOffsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
         targetOffsets = ShardLayout.Split(spec.TargetCount, spec.Shards);
         var problemId = this.GetPrimaryKeyString();
@@ -98,10 +111,24 @@ public sealed partial class SinkhornCoordinatorGrain : JobCoordinatorGrain<Sinkh
         sourceUpload!.RequireComplete();
         targetUpload!.RequireComplete();
         var box = (await BoundingBoxAsync(sourceShards)).Union(await BoundingBoxAsync(targetShards));
-        if (!double.IsFinite(SinkhornProblem.MaxCost(box, options!.Cost)))
+        var maxCost = SinkhornProblem.MaxCost(box, options!.Cost);
+        if (!double.IsFinite(maxCost))
         {
-            throw new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)");
+            throw await FailAtStartAsync(new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)"));
         }
+
+        // Eps against the clouds' admissible range (EpsilonRange), before any shard computes; the self problems of the
+        // divergence are measured against the same joint scale.
+        try
+        {
+            EpsilonRange.For(options, box, Math.Max(spec.SourceCount, spec.TargetCount)).Check(options.Epsilon);
+        }
+        catch (InvalidInputException ex)
+        {
+            throw await FailAtStartAsync(new JobInputException(ex.Field, ex.Message));
+        }
+
+        options = options with { CostScale = maxCost };
 
         lastProgress = SinkhornJobProgress.None;
 

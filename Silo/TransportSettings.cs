@@ -21,6 +21,9 @@ public static class TransportSettings
         nameof(TransportSiloOptions.ListenOnAnyAddress), nameof(TransportSiloOptions.ResponseTimeout), nameof(TransportSiloOptions.MaxMessageBodySize),
         nameof(TransportSiloOptions.ProbeTimeout), nameof(TransportSiloOptions.MissedProbes), nameof(TransportSiloOptions.CheckpointInterval), nameof(TransportSiloOptions.Telemetry),
         nameof(TransportSiloOptions.OtlpEndpoint), nameof(TransportSiloOptions.DashboardPort), nameof(TransportSiloOptions.DashboardAddress),
+        nameof(TransportSiloOptions.JobRetention), nameof(TransportSiloOptions.MaxPointsPerJob), nameof(TransportSiloOptions.MaxPointsPerShard),
+        nameof(TransportSiloOptions.MaxDimension), nameof(TransportSiloOptions.MaxConcurrentJobs), nameof(TransportSiloOptions.MaxJobMemory),
+        nameof(TransportSiloOptions.UploadLease),
     ];
 
     /// <summary>Reads and checks the <c>Transport</c> section of <paramref name="configuration"/>; absent keys keep their defaults.</summary>
@@ -58,6 +61,13 @@ public static class TransportSettings
             OtlpEndpoint = Endpoint(section, nameof(TransportSiloOptions.OtlpEndpoint), defaults.OtlpEndpoint),
             DashboardPort = Raw(section, nameof(TransportSiloOptions.DashboardPort)) == "0" ? 0 : Port(section, nameof(TransportSiloOptions.DashboardPort), defaults.DashboardPort),
             DashboardAddress = Text(section, nameof(TransportSiloOptions.DashboardAddress)) ?? defaults.DashboardAddress,
+            JobRetention = Duration(section, nameof(TransportSiloOptions.JobRetention), defaults.JobRetention),
+            MaxPointsPerJob = Long(section, nameof(TransportSiloOptions.MaxPointsPerJob), defaults.MaxPointsPerJob),
+            MaxPointsPerShard = Long(section, nameof(TransportSiloOptions.MaxPointsPerShard), defaults.MaxPointsPerShard),
+            MaxDimension = Integer(section, nameof(TransportSiloOptions.MaxDimension), defaults.MaxDimension, 1),
+            MaxConcurrentJobs = Integer(section, nameof(TransportSiloOptions.MaxConcurrentJobs), defaults.MaxConcurrentJobs, 1),
+            MaxJobMemory = Long(section, nameof(TransportSiloOptions.MaxJobMemory), defaults.MaxJobMemory),
+            UploadLease = Duration(section, nameof(TransportSiloOptions.UploadLease), defaults.UploadLease),
         };
         Check(options);
         return options;
@@ -202,6 +212,19 @@ public static class TransportSettings
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= minimum
             ? number
             : throw new TransportSettingsException(Name(key), $"must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}, got '{value}'");
+    }
+
+    private static long Long(IConfigurationSection section, string key, long fallback)
+    {
+        var value = Raw(section, key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1
+            ? number
+            : throw new TransportSettingsException(Name(key), $"must be an integer >= 1, got '{value}'");
     }
 
     private static bool Flag(IConfigurationSection section, string key, bool fallback)

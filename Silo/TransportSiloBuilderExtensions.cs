@@ -66,6 +66,18 @@ public static class TransportSiloBuilderExtensions
         silo.AddActivityPropagation();
         silo.Services.AddTransportTelemetry(options, "transport-silo");
         silo.Services.AddCatalogFlowModels();
+
+        // The coordinators check every job against these before allocating anything (JobLimits).
+        var limits = options.ToJobLimits();
+        silo.Services.Configure<JobLimits>(configured =>
+        {
+            configured.MaxPointsPerJob = limits.MaxPointsPerJob;
+            configured.MaxPointsPerShard = limits.MaxPointsPerShard;
+            configured.MaxDimension = limits.MaxDimension;
+            configured.MaxConcurrentJobs = limits.MaxConcurrentJobs;
+            configured.MaxJobMemory = limits.MaxJobMemory;
+            configured.UploadLease = limits.UploadLease;
+        });
         silo.Configure<ClusterMembershipOptions>(membership =>
         {
             membership.ProbeTimeout = options.ProbeTimeout;

@@ -1,3 +1,5 @@
+using Transport.Grains;
+
 namespace Transport.Silo;
 
 /// <summary>
@@ -100,4 +102,45 @@ public sealed class TransportSiloOptions
     /// to at most 8 MiB by construction (see FloatBlock), so this is a guard, not a way to send big frames.
     /// </summary>
     public int MaxMessageBodySize { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// How long an ended job (completed, failed, cancelled) stays listed, with its results and its shards' memory, before
+    /// the job registry releases it. Default 24 hours.
+    /// </summary>
+    public TimeSpan JobRetention { get; set; } = JobRegistryGrain.DefaultRetention;
+
+    /// <summary>Most points one job may hold, all its clouds together (<see cref="JobLimits.MaxPointsPerJob"/>). Default 50,000,000.</summary>
+    public long MaxPointsPerJob { get; set; } = JobLimits.DefaultMaxPointsPerJob;
+
+    /// <summary>Most points one shard may hold (<see cref="JobLimits.MaxPointsPerShard"/>). Default 4,000,000.</summary>
+    public long MaxPointsPerShard { get; set; } = JobLimits.DefaultMaxPointsPerShard;
+
+    /// <summary>Largest dimension of a job's points (<see cref="JobLimits.MaxDimension"/>). Default 4096.</summary>
+    public int MaxDimension { get; set; } = JobLimits.DefaultMaxDimension;
+
+    /// <summary>Most jobs created or running at once in the cluster (<see cref="JobLimits.MaxConcurrentJobs"/>). Default 64.</summary>
+    public int MaxConcurrentJobs { get; set; } = JobLimits.DefaultMaxConcurrentJobs;
+
+    /// <summary>
+    /// Largest estimated memory of one job in bytes (<see cref="JobLimits.MaxJobMemory"/>). Default: half the memory
+    /// available to the silo process (the GC's limit, which honours a container's memory limit).
+    /// </summary>
+    public long MaxJobMemory { get; set; } = JobLimits.DefaultMaxJobMemory;
+
+    /// <summary>
+    /// How long a created job waits for its next upload chunk before it fails as abandoned and frees its shards
+    /// (<see cref="JobLimits.UploadLease"/>). Default 2 minutes.
+    /// </summary>
+    public TimeSpan UploadLease { get; set; } = JobLimits.DefaultUploadLease;
+
+    /// <summary>The admission limits these settings configure for the silo's job coordinators.</summary>
+    public JobLimits ToJobLimits() => new()
+    {
+        MaxPointsPerJob = MaxPointsPerJob,
+        MaxPointsPerShard = MaxPointsPerShard,
+        MaxDimension = MaxDimension,
+        MaxConcurrentJobs = MaxConcurrentJobs,
+        MaxJobMemory = MaxJobMemory,
+        UploadLease = UploadLease,
+    };
 }

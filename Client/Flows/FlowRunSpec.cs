@@ -91,6 +91,17 @@ internal sealed record FlowRunSpec
         var modelData = new FlowModelData(target, dataset);
         var built = FlowModelCatalog.Build(model, initial.Dimension, spec, modelData);
         spec.RejectUnknown();
+        // The first stage's check of eps against the clouds' admissible range, before anything starts (every stage
+        // checks its own clouds again).
+        if (built is SinkhornDivergenceFlowModel sinkhorn)
+        {
+            sinkhorn.CheckEpsilon(checkedInitial);
+        }
+        else if (built is SinkformerHeatModel heat)
+        {
+            heat.CheckEpsilon(checkedInitial.Positions, checkedInitial.Count);
+        }
+
         return new FlowRunSpec
         {
             ModelName = model,

@@ -11,6 +11,16 @@ public interface IJobRegistryGrain : IGrainWithIntegerKey
     /// <summary>The registry's key.</summary>
     public const long Key = 0;
 
+    /// <summary>
+    /// Admits job <paramref name="id"/> of <paramref name="kind"/> among the cluster's concurrent jobs (created or running,
+    /// this id excluded) and lists it as created; throws <see cref="JobInputException"/> for the field
+    /// <c>Transport:MaxConcurrentJobs</c> when <paramref name="maxConcurrent"/> of them already hold their place. Before
+    /// refusing, the jobs counted are asked for their state, so that a job whose coordinator was lost (its silo died) does
+    /// not hold its place forever.
+    /// </summary>
+    [Alias("Admit")]
+    Task AdmitAsync(string id, string kind, int maxConcurrent);
+
     /// <summary>Records a job or its new state (the creation time of a known job is kept).</summary>
     [Alias("Record")]
     Task RecordAsync(JobRecord record);

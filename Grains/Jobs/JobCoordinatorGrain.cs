@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 
@@ -8,14 +9,19 @@ namespace Transport.Grains;
 /// The lifecycle every job coordinator shares, written once: the state and progress, the result, cancellation, the
 /// deactivation policy while a job lives, and the run wrapper (a telemetry activity per run; a cancelled run ends
 /// <see cref="JobState.Cancelled"/>, an input error found by the run ends <see cref="JobState.Failed"/> with the field to
-/// blame, any other failure ends <see cref="JobState.Failed"/> with its message). A concrete coordinator validates its
-/// spec and lays out its shards (<see cref="CreateJobAsync"/>), checks its uploads and prepares its shards
+/// blame, any other failure ends <see cref="JobState.Failed"/> with its message), and admission (issue 12): a job is
+/// checked against the silo's <see cref="JobLimits"/> and admitted by the job registry (concurrent jobs) after its spec is
+/// validated and before anything is allocated; a created job whose uploads stop for <see cref="JobLimits.UploadLease"/>
+/// fails as abandoned and frees its shards; a start refused for good (<see cref="FailAtStartAsync"/>) does too. A
+/// concrete coordinator validates its spec (<see cref="ValidateJob"/>), states its demand (<see cref="Demand"/>), lays
+/// out its shards (<see cref="CreateJobAsync"/>), checks its uploads and prepares its shards
 /// (<see cref="PrepareRunAsync"/>), and runs (<see cref="RunJobAsync"/>), reporting progress with <see cref="Report"/>.
 /// </summary>
 /// <typeparam name="TSpec">The job kind's spec.</typeparam>
 /// <typeparam name="TProgress">The job kind's progress record.</typeparam>
 /// <typeparam name="TResult">The job kind's scalar result.</typeparam>
-public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable, IRemindable
+/// <param name="limits">The silo's admission limits and upload lease.</param>
+public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOptions<JobLimits> limits) : Grain, IJobCoordinatorGrain<TSpec, TProgress, TResult>, IDisposable, IRemindable
     where TSpec : class
     where TProgress : class
     where TResult : class
@@ -31,6 +37,9 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
     private Stopwatch runClock = new();
     private DateTimeOffset created;
     private DateTimeOffset updated;
+
+    /// <summary>The silo's admission limits and upload lease.</summary>
+    protected JobLimits Limits { get; } = limits?.Value ?? throw new ArgumentNullException(nameof(limits));
 
     /// <summary>The job kind, as in activity names ("sinkhorn", "flow", "sampling").</summary>
     protected abstract string Kind { get; }
@@ -54,6 +63,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
     public void Dispose()
     {
         cancellation?.Dispose();
+        leaseTimer?.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -66,7 +76,24 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
             throw new InvalidOperationException($"job '{this.GetPrimaryKeyString()}' is running; cancel it or use another id");
         }
 
-        var accepted = await CreateJobAsync(spec);
+        // Admission, before anything is allocated: the spec's own checks, the silo's limits, then a place among the
+        // cluster's concurrent jobs (the registry counts them; a refusal there leaves nothing behind).
+        var validated = ValidateJob(spec);
+        Demand(validated).CheckAgainst(Limits);
+        var id = this.GetPrimaryKeyString();
+        await Registry.AdmitAsync(id, Kind, Limits.MaxConcurrentJobs);
+        TSpec accepted;
+        try
+        {
+            accepted = await CreateJobAsync(validated);
+        }
+        catch
+        {
+            // Not created: the registry lists what this coordinator holds (a previous job under this id), or nothing.
+            await (status is null ? Registry.ForgetAsync(id) : RecordAsync());
+            throw;
+        }
+
         this.spec = accepted;
         result = null;
         created = DateTimeOffset.UtcNow;
@@ -75,6 +102,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
         await RecordAsync();
         await PersistAsync();
         DelayDeactivation(JobLifetime);
+        WatchUploads();
     }
 
     /// <inheritdoc />
@@ -125,6 +153,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
     public async Task ReleaseAsync()
     {
         cancellation?.Cancel();
+        StopWatchingUploads();
         if (spec is not null)
         {
             await ReleaseShardsAsync();
@@ -144,7 +173,16 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
     /// <inheritdoc />
     public Task<TSpec> GetSpecAsync() => Task.FromResult(Spec);
 
-    /// <summary>Validates the spec (throws <see cref="JobInputException"/> naming the field), lays out and resets the shards; returns the spec to keep.</summary>
+    /// <summary>
+    /// Validates the spec (throws <see cref="JobInputException"/> naming the field) without allocating anything or
+    /// changing the job this coordinator holds; returns the spec to admit.
+    /// </summary>
+    protected abstract TSpec ValidateJob(TSpec spec);
+
+    /// <summary>What the validated <paramref name="spec"/> would take (points, shard blocks, dimension, memory), checked against <see cref="Limits"/>.</summary>
+    protected abstract JobDemand Demand(TSpec spec);
+
+    /// <summary>Lays out and resets the shards of the validated, admitted <paramref name="spec"/>; returns the spec to keep.</summary>
     protected abstract Task<TSpec> CreateJobAsync(TSpec spec);
 
     /// <summary>The progress before the run starts.</summary>
@@ -169,13 +207,6 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult> : G
         {
             status = running with { Progress = progress };
         }
-    }
-
-    /// <summary>Throws unless the job is created and not started (uploads are accepted only then).</summary>
-    protected TSpec RequireUploadable()
-    {
-        var job = Spec;
-        return State == JobState.Created ? job : throw new InvalidOperationException("uploads are accepted only before the job starts");
     }
 
     private async Task RunAsync(TSpec job, CancellationToken token)

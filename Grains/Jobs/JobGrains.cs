@@ -19,4 +19,34 @@ public static class JobGrains
             _ => throw new ArgumentException($"unknown job kind '{job.Kind}'", nameof(job)),
         };
     }
+
+    /// <summary>
+    /// The state job <paramref name="job"/>'s coordinator reports; null when it holds no job (it was reactivated without
+    /// its state); the listed state when it does not answer within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<JobState?> StateAsync(IGrainFactory grains, JobRecord job, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            var status = job.Kind switch
+            {
+                "sinkhorn" => (await grains.GetGrain<ISinkhornCoordinatorGrain>(job.Id).GetStatusAsync().WaitAsync(timeout)).State,
+                "flow" => (await grains.GetGrain<IFlowCoordinatorGrain>(job.Id).GetStatusAsync().WaitAsync(timeout)).State,
+                "sampling" => (await grains.GetGrain<ISamplingCoordinatorGrain>(job.Id).GetStatusAsync().WaitAsync(timeout)).State,
+                _ => job.State,
+            };
+            return status;
+        }
+        catch (InvalidOperationException)
+        {
+            // "call CreateAsync first": a fresh activation that never received the job.
+            return null;
+        }
+        catch (TimeoutException)
+        {
+            return job.State;
+        }
+    }
 }

@@ -15,6 +15,9 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
     /// <summary>Retention of ended jobs when <c>Transport:JobRetention</c> is not set.</summary>
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromHours(24);
 
+    /// <summary>How long admission waits for a counted job's coordinator to say its state.</summary>
+    private static readonly TimeSpan ReconcileTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IPersistentState<JobRegistryState> state;
     private readonly TimeSpan retention;
 
@@ -24,11 +27,15 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
         ArgumentNullException.ThrowIfNull(configuration);
         this.state = state;
         var text = configuration["Transport:JobRetention"];
+
+        // As the silo's settings read it: plain seconds ("30") or a time span ("24:00:00").
         retention = string.IsNullOrWhiteSpace(text)
             ? DefaultRetention
-            : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero
-                ? parsed
-                : throw new InvalidOperationException($"Transport:JobRetention: '{text}' is not a positive time span (e.g. 24:00:00)");
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero
+                    ? parsed
+                    : throw new InvalidOperationException($"Transport:JobRetention: '{text}' is not a positive duration (30 or 24:00:00)");
     }
 
     /// <inheritdoc />
@@ -40,6 +47,29 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
     }
 
     private Dictionary<string, JobRecord> Jobs => state.State.Jobs;
+
+    /// <inheritdoc />
+    public async Task AdmitAsync(string id, string kind, int maxConcurrent)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(kind);
+        if (Holding(id).Count >= maxConcurrent)
+        {
+            // At the limit: make sure the places are really held (a coordinator lost with its silo reports nothing).
+            await ReconcileAsync(Holding(id));
+        }
+
+        var holding = Holding(id);
+        if (holding.Count >= maxConcurrent)
+        {
+            var field = JobLimits.Name(nameof(JobLimits.MaxConcurrentJobs));
+            throw new JobInputException(field, $"{field}: {holding.Count} jobs are created or running ({string.Join(", ", holding.Take(5).Select(j => j.Id))}{(holding.Count > 5 ? ", ..." : string.Empty)}), the configured limit is {maxConcurrent}; retry when one ends");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        Jobs[id] = new JobRecord(id, kind, null, "admitted", JobState.Created, now, now);
+        await state.WriteStateAsync();
+    }
 
     /// <inheritdoc />
     public Task RecordAsync(JobRecord record)
@@ -60,6 +90,38 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
 
     /// <inheritdoc />
     public Task ForgetAsync(string id) => Jobs.Remove(id) ? state.WriteStateAsync() : Task.CompletedTask;
+
+    /// <summary>The jobs that hold a place among the concurrent ones (created or running), <paramref name="except"/> excluded.</summary>
+    private List<JobRecord> Holding(string except) =>
+        [.. Jobs.Values.Where(j => (j.State is JobState.Created or JobState.Running) && j.Id != except).OrderBy(j => j.Created)];
+
+    /// <summary>
+    /// Asks each job's coordinator for its state and records it: an ended job frees its place, and a coordinator that no
+    /// longer holds its job (reactivated after its silo died) marks it failed. A coordinator that does not answer within
+    /// <see cref="ReconcileTimeout"/> keeps its place (it may be busy; the limit stays conservative).
+    /// </summary>
+    private async Task ReconcileAsync(List<JobRecord> holding)
+    {
+        var changed = false;
+        foreach (var job in holding)
+        {
+            var current = await JobGrains.StateAsync(GrainFactory, job, ReconcileTimeout);
+            if (current is { } known && known == job.State)
+            {
+                continue;
+            }
+
+            Jobs[job.Id] = current is { } ended
+                ? job with { State = ended, Updated = DateTimeOffset.UtcNow }
+                : job with { State = JobState.Failed, Updated = DateTimeOffset.UtcNow, Error = "lost: its coordinator no longer holds it (a silo was lost)" };
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+    }
 
     private async Task ExpireAsync(CancellationToken cancellationToken)
     {

@@ -46,7 +46,10 @@ public sealed class SinkhornDivergence
     /// <summary>Whether all three problems converged.</summary>
     public bool Converged => Cross.Converged && SelfSource.Converged && SelfTarget.Converged;
 
-    /// <summary>Solves the three problems with the same options.</summary>
+    /// <summary>
+    /// Solves the three problems with the same options. Eps must be in the admissible range of the joint problem
+    /// (<see cref="EpsilonRange"/>, checked once: the self problems are measured against the same cost scale).
+    /// </summary>
     public static SinkhornDivergence Compute(
         SinkhornProblem problem,
         SinkhornOptions options,
@@ -56,6 +59,7 @@ public sealed class SinkhornDivergence
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        EpsilonRange.Check(problem, options);
         var cross = SinkhornSolver.Run(problem, options, warmStart: null, progress, SinkhornTerm.Cross.Name(), cancellationToken);
         var selfSource = SinkhornSolver.Run(new SinkhornProblem(problem.Source, problem.Source), options, warmStart: null, progress, SinkhornTerm.SelfSource.Name(), cancellationToken);
         var selfTarget = SinkhornSolver.Run(new SinkhornProblem(problem.Target, problem.Target), options, warmStart: null, progress, SinkhornTerm.SelfTarget.Name(), cancellationToken);

@@ -59,6 +59,27 @@ public sealed record SinkhornOptions
     /// <summary>Most iterations of one annealing stage; default 50 (1 gives GeomLoss's one iteration per stage).</summary>
     public int MaxIterationsPerStage { get; init; } = 50;
 
+    /// <summary>
+    /// The cost scale c_max the admissible eps is measured against (<see cref="EpsilonRange"/>); null (the default) takes
+    /// the solved problem's largest cost over its joint bounding box. The self problems of a Sinkhorn divergence set the
+    /// joint scale of both clouds: the divergence's accuracy is relative to it, and a tight cloud's own scale would refuse
+    /// an eps that is fine for the divergence.
+    /// </summary>
+    public double? CostScale { get; init; }
+
+    /// <summary>
+    /// These options with <see cref="CostScale"/> set to the largest cost of <paramref name="problem"/>'s joint bounding box
+    /// (unless already set): the options of a divergence's self problems.
+    /// </summary>
+    public SinkhornOptions WithJointCostScale(SinkhornProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var joint = SinkhornProblem.MaxCost(BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target)), Cost);
+
+        // A non-finite scale is left for the range check to report (as coordinates too far apart).
+        return CostScale is not null || !double.IsFinite(joint) ? this : this with { CostScale = joint };
+    }
+
     /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
     public void Validate()
     {
@@ -95,6 +116,11 @@ public sealed record SinkhornOptions
         if (MaxIterationsPerStage < 1)
         {
             throw new InvalidInputException("max-iterations-per-stage", $"must be at least 1, got {MaxIterationsPerStage}");
+        }
+
+        if (CostScale is { } scale && (!double.IsFinite(scale) || scale < 0))
+        {
+            throw new InvalidInputException("cost-scale", $"must be a finite number >= 0, got {Format(scale)}");
         }
 
         if (Overrelaxation is { } w && (!double.IsFinite(w) || w < 1 || w >= 2))

@@ -79,8 +79,16 @@ public sealed class SinkhornSchedule
         relaxation.Restore(state.Relaxation);
     }
 
-    /// <summary>Whether the next iteration is an annealing one (eps above the target).</summary>
-    public bool Annealing => stage < epsilons.Length - 1;
+    /// <summary>
+    /// Whether the next iteration is an annealing one (eps above the target). The last iteration the cap allows never is:
+    /// a solve stopped by the cap during annealing would otherwise end with potentials and a marginal error that belong
+    /// to an intermediate eps (a small error of an easier problem, reported as the error of the one asked), so its last
+    /// iteration is made at the target eps and its output describes that problem.
+    /// </summary>
+    public bool Annealing => stage < epsilons.Length - 1 && !FinalIteration;
+
+    /// <summary>Whether the next iteration is the last one the cap allows.</summary>
+    private bool FinalIteration => Iterations + 1 >= options.MaxIterations + extraIterations;
 
     /// <summary>The eps of the next iteration.</summary>
     public double Epsilon => Annealing ? epsilons[stage] : options.Epsilon;
@@ -125,10 +133,16 @@ public sealed class SinkhornSchedule
     /// The update of the next iteration. Self problems: the symmetric averaged half-step (<see cref="SinkhornUpdate.Averaged"/>),
     /// plain on the first iteration (averaging with zero potentials would only halve T(0)) and on the polishing step.
     /// Cross problems: plain while annealing, where the caller cannot relax (<paramref name="relaxable"/> false: a
-    /// coarse multiscale level) or after the relaxation stall guard, otherwise the policy's factor.
+    /// coarse multiscale level) or after the relaxation stall guard, otherwise the policy's factor. The last iteration the
+    /// cap allows is plain for both, so that a capped output also has f = T(g) and reports a plain step's marginal error.
     /// </summary>
     public SinkhornUpdate NextUpdate(bool relaxable = true)
     {
+        if (FinalIteration)
+        {
+            return SinkhornUpdate.Plain;
+        }
+
         if (self)
         {
             return Iterations == 0 || polishNext ? SinkhornUpdate.Plain : SinkhornUpdate.Averaged;

@@ -11,8 +11,9 @@ namespace Transport.Numerics.Transport;
 public static class SinkhornSolver
 {
     /// <summary>
-    /// Solves OT_eps(a, b). Validates <paramref name="options"/> (throws <see cref="InvalidInputException"/>).
-    /// Reaching the iteration cap is not an error: the output has <c>Converged = false</c>.
+    /// Solves OT_eps(a, b). Validates <paramref name="options"/>, and eps against the problem's admissible range
+    /// (<see cref="EpsilonRange"/>; throws <see cref="InvalidInputException"/>). Reaching the iteration cap is not an
+    /// error: the output has <c>Converged = false</c>.
     /// </summary>
     public static SinkhornOutput Solve(
         SinkhornProblem problem,
@@ -23,6 +24,7 @@ public static class SinkhornSolver
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        EpsilonRange.Check(problem, options);
         var run = Run(problem, options, warmStart: null, progress, "cross", cancellationToken);
         return new SinkhornOutput(problem, options, run);
     }
@@ -31,7 +33,8 @@ public static class SinkhornSolver
     /// The dense solve of points that already live on <paramref name="backend"/> (a cluster's shards, which keep the
     /// uploaded points and the potentials): the same loop on one level, every block kept, the points and potentials
     /// never gathered (the output's arrays are empty, <see cref="MultiscaleOutput.ArraysOnBackend"/>; the backend serves
-    /// them). Validates <paramref name="options"/>.
+    /// them). Validates <paramref name="options"/>, and eps against the range of <paramref name="box"/> (or of
+    /// <see cref="SinkhornOptions.CostScale"/>, which the self problems of a divergence set to the joint scale).
     /// </summary>
     /// <param name="backend">Where the points, the blocks and the potentials are.</param>
     /// <param name="options">Target eps, tolerance, cap, annealing, over-relaxation.</param>
@@ -79,6 +82,7 @@ public static class SinkhornSolver
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(box);
         options.Validate();
+        EpsilonRange.For(options, box, Math.Max(sourceCount, targetCount)).Check(options.Epsilon);
         var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm: false, progress, problemName)
         {
             EvaluatePlan = evaluatePlan,

@@ -35,6 +35,48 @@ public sealed class SettingsTests
         Assert.Null(TransportSettings.ResolveAdvertisedAddress(Read(new() { ["Transport:Clustering"] = "redis", ["Transport:Redis"] = "r:1" })));
     }
 
+    [Fact]
+    public void Admission_limits_upload_lease_and_retention_are_read_and_bound_as_the_coordinators_see_them()
+    {
+        var options = Read(new()
+        {
+            ["Transport:MaxPointsPerJob"] = "1000",
+            ["Transport:MaxPointsPerShard"] = "300",
+            ["Transport:MaxDimension"] = "8",
+            ["Transport:MaxConcurrentJobs"] = "2",
+            ["Transport:MaxJobMemory"] = "200000",
+            ["Transport:UploadLease"] = "1",
+            ["Transport:JobRetention"] = "00:30:00",
+        });
+        var limits = options.ToJobLimits();
+        Assert.Equal(1000, limits.MaxPointsPerJob);
+        Assert.Equal(300, limits.MaxPointsPerShard);
+        Assert.Equal(8, limits.MaxDimension);
+        Assert.Equal(2, limits.MaxConcurrentJobs);
+        Assert.Equal(200_000, limits.MaxJobMemory);
+        Assert.Equal(TimeSpan.FromSeconds(1), limits.UploadLease);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.JobRetention);
+
+        // The defaults: the memory limit is half of what the process may use.
+        var defaults = Read([]).ToJobLimits();
+        Assert.Equal(Transport.Grains.JobLimits.DefaultMaxPointsPerJob, defaults.MaxPointsPerJob);
+        Assert.Equal(TimeSpan.FromMinutes(2), defaults.UploadLease);
+        Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2, defaults.MaxJobMemory);
+    }
+
+    [Theory]
+    [InlineData("MaxPointsPerJob", "0", "Transport:MaxPointsPerJob: must be an integer >= 1, got '0'")]
+    [InlineData("MaxJobMemory", "8GB", "Transport:MaxJobMemory: must be an integer >= 1, got '8GB'")]
+    [InlineData("MaxConcurrentJobs", "-1", "Transport:MaxConcurrentJobs: must be an integer >= 1, got '-1'")]
+    [InlineData("UploadLease", "0", "Transport:UploadLease: must be a positive duration")]
+    [InlineData("JobRetention", "forever", "Transport:JobRetention: must be a positive duration")]
+    public void A_bad_limit_names_its_setting(string key, string value, string message)
+    {
+        var ex = Assert.Throws<TransportSettingsException>(() => Read(new() { [$"Transport:{key}"] = value }));
+        Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+        Assert.Equal($"Transport:{key}", ex.Setting);
+    }
+
     [Theory]
     [InlineData("Clustering", "consul", "Transport:Clustering: unknown kind 'consul' (expected localhost or redis)")]
     [InlineData("Telemetry", "x", "Transport:Telemetry: unknown kind 'x' (expected none, console or otlp)")]

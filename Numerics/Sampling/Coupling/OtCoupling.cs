@@ -1,3 +1,4 @@
+using System.Globalization;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Randomness;
 using Transport.Numerics.Transport;
@@ -145,7 +146,20 @@ public static class OtCoupling
         }
 
         var epsilon = blurFraction * blurFraction * diameterSquared;
-        return epsilon > 0.0 ? epsilon : blurFraction * blurFraction;
+        epsilon = epsilon > 0.0 ? epsilon : blurFraction * blurFraction;
+
+        // The Sinkhorn solve refuses an eps outside its admissible range (EpsilonRange); say it in the blur's terms here,
+        // where the user's number is known. The range in blur fractions is sqrt(eps range / D^2).
+        var range = EpsilonRange.For(diameterSquared, sources.Length / Math.Max(dimension, 1), Kernels.Precision.Double);
+        if (!range.Contains(epsilon))
+        {
+            var scale = diameterSquared > 0.0 ? diameterSquared : 1.0;
+            throw new InvalidInputException(
+                "coupling-blur",
+                string.Create(CultureInfo.InvariantCulture, $"{blurFraction:G6} gives epsilon = (blur x diameter)^2 = {epsilon:G3}, outside the admissible range {range.Describe()}: the blur fraction must be in [{Math.Sqrt(range.Min / scale):G3}, {Math.Sqrt(range.Max / scale):G3}]; {range.Reason(epsilon)}"));
+        }
+
+        return epsilon;
     }
 
     private static void CheckBatch(double[] sources, double[] targets, int dimension)

@@ -26,10 +26,15 @@ public sealed record MultiscaleSinkhornDivergence
     /// <summary>Point-pair cost evaluations of the three solves.</summary>
     public long KernelEvaluations => Cross.KernelEvaluations + SelfSource.KernelEvaluations + SelfTarget.KernelEvaluations;
 
-    /// <summary>Solves the three problems with the same options (validated; see <see cref="MultiscaleSinkhornSolver"/>).</summary>
+    /// <summary>
+    /// Solves the three problems with the same options (validated; see <see cref="MultiscaleSinkhornSolver"/>). Eps is
+    /// checked against the joint problem's range: the self problems are measured against the joint cost scale.
+    /// </summary>
     public static MultiscaleSinkhornDivergence Compute(SinkhornProblem problem, SinkhornOptions options, MultiscaleOptions multiscale, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.WithJointCostScale(problem);
         return new MultiscaleSinkhornDivergence
         {
             Cross = MultiscaleSinkhornSolver.Solve(problem, options, multiscale, cancellationToken),

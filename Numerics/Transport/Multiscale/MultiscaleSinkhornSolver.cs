@@ -10,7 +10,8 @@ namespace Transport.Numerics.Transport.Multiscale;
 public static class MultiscaleSinkhornSolver
 {
     /// <summary>
-    /// Solves OT_eps(a, b). Validates both option sets (throws <see cref="InvalidInputException"/>).
+    /// Solves OT_eps(a, b). Validates both option sets and eps against the problem's admissible range
+    /// (<see cref="EpsilonRange"/>; throws <see cref="InvalidInputException"/>).
     /// Reaching the iteration cap is not an error: the output has <c>Converged = false</c>.
     /// </summary>
     public static MultiscaleOutput Solve(
@@ -73,6 +74,7 @@ public static class MultiscaleSinkhornSolver
         ArgumentNullException.ThrowIfNull(pointsBackend);
         options.Validate();
         multiscale.Validate();
+        EpsilonRange.Check(problem, options);
         warmStart?.Validate(problem);
         var run = new SinkhornRun(problem, options, multiscale, warmStart, pointsBackend, progress, problemName);
         return await run.SolveAsync(cancellationToken).ConfigureAwait(false);

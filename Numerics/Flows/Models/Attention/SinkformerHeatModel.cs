@@ -1,4 +1,5 @@
 using Transport.Numerics.Kernels;
+using Transport.Numerics.Transport;
 
 namespace Transport.Numerics.Flows.Models;
 
@@ -79,11 +80,45 @@ public sealed class SinkformerHeatModel : IFlowModel
     {
     }
 
+    /// <summary>
+    /// Throws an <see cref="InvalidInputException"/> for <c>epsilon</c> when eps' is outside the admissible range
+    /// (<see cref="EpsilonRange"/>, float64 kernels) of the self problem of <paramref name="count"/> particles at
+    /// <paramref name="positions"/> (row-major), whose largest cost is half their bounding box's squared diameter: the
+    /// check every stage makes, for callers that want it before the run.
+    /// </summary>
+    public void CheckEpsilon(ReadOnlySpan<double> positions, int count)
+    {
+        var d = Dimension;
+        var squaredDiameter = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            var low = double.PositiveInfinity;
+            var high = double.NegativeInfinity;
+            for (var i = 0; i < count; i++)
+            {
+                low = Math.Min(low, positions[(i * d) + k]);
+                high = Math.Max(high, positions[(i * d) + k]);
+            }
+
+            squaredDiameter += count > 0 ? (high - low) * (high - low) : 0.0;
+        }
+
+        if (!double.IsFinite(squaredDiameter))
+        {
+            throw new InvalidInputException("initial", "the particles are too far apart for float64 costs");
+        }
+
+        EpsilonRange.For(0.5 * squaredDiameter, count, Precision.Double).Check(Epsilon);
+    }
+
     /// <inheritdoc/>
     public ReadOnlyMemory<double> PrepareStage(FlowGlobals globals)
     {
         var n = AttentionReduction.CheckAllPositions(globals, Dimension, Name);
         var positions = globals.AllPositions.Span;
+
+        // The particles move: eps' is checked against every stage's spread.
+        CheckEpsilon(positions, n);
         var logWeights = AttentionReduction.LogWeights(globals.AllWeights.Span);
         var queries = new QueryPoints<double>(positions, n, Dimension);
         var keys = new KeyPoints<double>(positions, n, Dimension);

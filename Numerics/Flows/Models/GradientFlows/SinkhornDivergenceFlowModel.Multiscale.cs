@@ -48,11 +48,13 @@ public sealed partial class SinkhornDivergenceFlowModel
         // iterating from the old potentials (300 particles, blur 0.05: 231 iterations warm against 187 re-annealed).
         // The self problem starts from its previous potentials and factor (103 against 112 cold).
         var crossOptions = multiscaleCross?.Relaxation is > 1.0 and var w ? multiscale with { Overrelaxation = w } : multiscale;
-        var cross = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, Target), Options, crossOptions, warmStart: null, CancellationToken.None);
-        var self = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, particles), Options, multiscale, multiscaleSelf, CancellationToken.None);
+        var crossProblem = new SinkhornProblem(particles, Target);
+        var options = StageOptions(crossProblem);
+        var cross = MultiscaleSinkhornSolver.Solve(crossProblem, options, crossOptions, warmStart: null, CancellationToken.None);
+        var self = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(particles, particles), options, multiscale, multiscaleSelf, CancellationToken.None);
         if (double.IsNaN(targetSelfValue))
         {
-            targetSelfValue = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(Target, Target), Options, multiscale, CancellationToken.None).Dual;
+            targetSelfValue = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(Target, Target), options, multiscale, CancellationToken.None).Dual;
         }
 
         multiscaleCross = new MultiscaleWarmStart(cross.F, cross.G) { Relaxation = cross.Relaxation };

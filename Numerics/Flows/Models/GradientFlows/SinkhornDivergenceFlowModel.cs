@@ -123,19 +123,22 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
         var source = AllParticles(globals);
         var n = source.Count;
         var problem = new SinkhornProblem(source, Target);
+
+        // The particles move: eps is checked against every stage's clouds (the self problems against the joint scale).
+        var options = StageOptions(problem);
         var warm = crossTarget is not null && crossSource!.Length == n;
 
         // The cross problem re-anneals from cold potentials with its own adaptive relaxation: measured on the flow
         // test (80 particles, eps 0.05), warm potentials without annealing took 47-98 iterations against 53-73
         // re-annealed, and starting from the previous stage's (adapted) factor took 226. The self problem starts
         // from its previous potentials without annealing (9 symmetric iterations against 19 cold).
-        var cross = SinkhornSolver.Run(problem, Options, warmStart: null, progress: null, SinkhornTerm.Cross.Name(), CancellationToken.None);
+        var cross = SinkhornSolver.Run(problem, options, warmStart: null, progress: null, SinkhornTerm.Cross.Name(), CancellationToken.None);
         var selfProblem = new SinkhornProblem(source, source);
         var selfStart = warm ? new MultiscaleWarmStart(selfSourceF!, selfSourceG!) : null;
-        var self = SinkhornSolver.Run(selfProblem, Options, selfStart, progress: null, SinkhornTerm.SelfSource.Name(), CancellationToken.None);
+        var self = SinkhornSolver.Run(selfProblem, options, selfStart, progress: null, SinkhornTerm.SelfSource.Name(), CancellationToken.None);
         if (double.IsNaN(targetSelfValue))
         {
-            var targetSelf = SinkhornSolver.Run(new SinkhornProblem(Target, Target), Options, warmStart: null, progress: null, SinkhornTerm.SelfTarget.Name(), CancellationToken.None);
+            var targetSelf = SinkhornSolver.Run(new SinkhornProblem(Target, Target), options, warmStart: null, progress: null, SinkhornTerm.SelfTarget.Name(), CancellationToken.None);
             targetSelfValue = targetSelf.Dual;
         }
 
@@ -156,6 +159,24 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
         crossTarget.CopyTo(data, 2 * n);
         data[^1] = DebiasedDivergence.Combine(cross.Dual, self.Dual, targetSelfValue);
         return data;
+    }
+
+    /// <summary>
+    /// Throws an <see cref="InvalidInputException"/> for <c>epsilon</c> when eps is outside the admissible range
+    /// (<see cref="EpsilonRange"/>) of <paramref name="particles"/> against the target: the check every stage makes, for
+    /// callers that want it before the run.
+    /// </summary>
+    public void CheckEpsilon(PointCloud particles) => EpsilonRange.Check(new SinkhornProblem(particles, Target), Options);
+
+    /// <summary>
+    /// The options of one stage's solves: eps checked against the admissible range of the particles and the target
+    /// (<see cref="EpsilonRange"/>; an <see cref="InvalidInputException"/> for <c>epsilon</c> otherwise), with the joint
+    /// cost scale for the self problems.
+    /// </summary>
+    private SinkhornOptions StageOptions(SinkhornProblem problem)
+    {
+        EpsilonRange.Check(problem, Options);
+        return Options.WithJointCostScale(problem);
     }
 
     /// <summary>Every particle of the stage as one cloud (checks that the positions fit the weights).</summary>
