@@ -9,7 +9,7 @@ public static class TransportGatewayClientExtensions
 {
     /// <summary>
     /// Connects to the silos listening on <paramref name="gateways"/> (static gateway list), with the cluster and
-    /// service ids and the messaging settings of <paramref name="options"/>, so that the client matches the silos'
+    /// service ids, the messaging settings and the TLS credentials of <paramref name="options"/>, so that the client matches the silos'
     /// <see cref="TransportSiloBuilderExtensions.AddTransportSilo"/> configuration. The gateway port of
     /// <paramref name="options"/> is ignored: the endpoints say where to connect.
     /// </summary>
@@ -26,6 +26,7 @@ public static class TransportGatewayClientExtensions
         client.UseStaticClustering([.. gateways]);
         client.ApplyTransportIds(options);
         client.ApplyTransportMessaging(options);
+        client.ApplyTransportTls(options);
         return client;
     }
 
@@ -44,6 +45,7 @@ public static class TransportGatewayClientExtensions
         client.Configure<GatewayOptions>(gateway => gateway.GatewayListRefreshPeriod = GatewayRefreshPeriod);
         client.ApplyTransportIds(options);
         client.ApplyTransportMessaging(options);
+        client.ApplyTransportTls(options);
         return client;
     }
 
