@@ -14,6 +14,7 @@ public static class TransportTlsExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(credentials);
+        silo.UseConnectionProbeFilter();
         return silo.UseTls(credentials.Certificate, tls => Mutual(tls, credentials));
     }
 
