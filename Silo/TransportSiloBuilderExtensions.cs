@@ -10,9 +10,10 @@ namespace Transport.Silo;
 public static class TransportSiloBuilderExtensions
 {
     /// <summary>
-    /// Applies clustering (localhost or Redis membership), endpoints, storage and reminders (memory or Redis),
-    /// mutual TLS (when <see cref="TransportSiloOptions.TlsCertificate"/> is set), failure detection and messaging limits. Throws <see cref="TransportSettingsException"/> for settings that
-    /// contradict each other; <see cref="TransportPreflight"/> checks them against the machine.
+    /// Applies clustering (localhost or Redis membership), endpoints, storage and reminders (memory or Redis), mutual
+    /// TLS (when <see cref="TransportSiloOptions.TlsCertificate"/> is set), failure detection and messaging limits.
+    /// Throws <see cref="TransportSettingsException"/> for settings that contradict each other or certificate files
+    /// that cannot be used; <see cref="TransportPreflight"/> checks them against the machine.
     /// </summary>
     public static ISiloBuilder AddTransportSilo(this ISiloBuilder silo, TransportSiloOptions options)
     {
