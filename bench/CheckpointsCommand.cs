@@ -104,10 +104,7 @@ internal static class CheckpointsCommand
             var grains = host.Services.GetRequiredService<IGrainFactory>();
             var source = Clouds.UnitCube(options.SinkhornSize, options.SinkhornDimension, seed: 21);
             var target = Clouds.UnitCube(options.SinkhornSize, options.SinkhornDimension, seed: 22);
-            _ = await ClusterIterationBench.RunJobAsync(grains, options, Precision.Double, source, target, 2);
-            var baseline = await ClusterIterationBench.RunJobAsync(grains, options, Precision.Double, source, target, 2);
-            var full = await ClusterIterationBench.RunJobAsync(grains, options, Precision.Double, source, target, 2 + options.SinkhornIterations);
-            return (full.Seconds - baseline.Seconds) / (full.Iterations - baseline.Iterations);
+            return (await ClusterIterationBench.DifferentialAsync(grains, options, Precision.Double, source, target)).SecondsPerIteration;
         }
         finally
         {
