@@ -14,7 +14,7 @@ namespace Transport.Bench;
 /// <summary>
 /// <c>bench checkpoints</c>: what checkpoints cost a dense Sinkhorn run (float64, d = 3, N = M = <c>--sinkhorn-size</c>,
 /// default 20,000, 3 shards per cloud) on an embedded silo whose grain storage is a loopback redis-server started here:
-/// seconds per iteration without checkpoints, with a checkpoint after every iteration and after every tenth (all
+/// seconds per iteration without checkpoints, with a checkpoint after every iteration and after every fifth (all
 /// measured in this run, differentially: (Seconds(K0 + K) - Seconds(K0)) / K, so the one-off sealing of the blocks
 /// cancels), the cost of one checkpoint, and the overhead it implies at the default interval (one checkpoint per
 /// <c>Transport:CheckpointInterval</c> = 30 s of work).
@@ -47,7 +47,7 @@ internal static class CheckpointsCommand
             Console.Error.WriteLine($"checkpoints: N = M = {options.SinkhornSize}, d = {options.SinkhornDimension}, {options.Shards} shards per cloud, Redis storage at {connection}");
             var none = await MeasureAsync(options, connection, every: 0);
             var each = await MeasureAsync(options, connection, every: 1);
-            var tenth = await MeasureAsync(options, connection, every: 10);
+            var fifth = await MeasureAsync(options, connection, every: 5);
             var cost = each - none;
             var perInterval = Math.Max(1.0, Math.Ceiling(DefaultInterval.TotalSeconds / none));
             var atDefault = (none + (Math.Max(cost, 0.0) / perInterval)) / none;
@@ -56,7 +56,7 @@ internal static class CheckpointsCommand
             var table = new TablePrinter("checkpoints", "s/iter", "vs none");
             table.Add("none", Format.Seconds(none), "1.000");
             table.Add("after every iteration", Format.Seconds(each), Ratio(each / none));
-            table.Add("after every 10th iteration", Format.Seconds(tenth), Ratio(tenth / none));
+            table.Add("after every 5th iteration", Format.Seconds(fifth), Ratio(fifth / none));
             table.Add($"default interval ({DefaultInterval.TotalSeconds:F0} s of work: one per {perInterval:F0} iterations)", Format.Seconds(none * atDefault), Ratio(atDefault));
             Console.Out.WriteLine(table.Render());
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one checkpoint (every shard writes its potentials, then the job record): {cost * 1e3:F1} ms; goal at the default interval: <= 1.05"));
