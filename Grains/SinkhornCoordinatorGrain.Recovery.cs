@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
@@ -17,8 +16,8 @@ namespace Transport.Grains;
 /// </summary>
 public sealed partial class SinkhornCoordinatorGrain
 {
-    private SinkhornShardSeal[] sourceSeals = [];
-    private SinkhornShardSeal[] targetSeals = [];
+    private ShardSeal[] sourceSeals = [];
+    private ShardSeal[] targetSeals = [];
     private readonly Dictionary<SinkhornTerm, MultiscaleOutput> finishedTerms = [];
 
     // The last committed checkpoint of the solve running now (null between solves or before its first checkpoint).
@@ -161,8 +160,8 @@ public sealed partial class SinkhornCoordinatorGrain
             token.ThrowIfCancellationRequested();
             try
             {
-                Verify(await Task.WhenAll(sourceShards.Select(s => s.RecoverAsync())), sourceSeals, "source");
-                Verify(await Task.WhenAll(targetShards.Select(s => s.RecoverAsync())), targetSeals, "target");
+                ShardSeals.Verify(await Task.WhenAll(sourceShards.Select(s => s.RecoverAsync())), sourceSeals, "source", "after recovery");
+                ShardSeals.Verify(await Task.WhenAll(targetShards.Select(s => s.RecoverAsync())), targetSeals, "target", "after recovery");
                 foreach (var term in finishedTerms.Keys)
                 {
                     var restored = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term) { ResumeSlot = CheckpointSlots.Final };
@@ -171,9 +170,9 @@ public sealed partial class SinkhornCoordinatorGrain
 
                 return;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && clock.Elapsed < settings.RecoveryTimeout)
+            catch (Exception ex) when (SiloLoss.IsTransient(ex) && clock.Elapsed < settings.RecoveryTimeout)
             {
-                // The membership has not settled yet (calls still reach the dead silo): try again shortly.
+                // The membership has not settled yet (calls still reach the dead silo), or the storage did not answer: try again shortly.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), token);
             }
         }
@@ -195,20 +194,6 @@ public sealed partial class SinkhornCoordinatorGrain
             return await download();
         }
     }
-
-    /// <summary>Every shard holds the rows and the mass it sealed (bit for bit: the same weights summed in the same order).</summary>
-    private static void Verify(SinkhornShardSeal[] found, SinkhornShardSeal[] sealedSeals, string cloud)
-    {
-        for (var k = 0; k < found.Length; k++)
-        {
-            if (found[k] != sealedSeals[k])
-            {
-                throw new InvalidOperationException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{cloud} shard {k} holds {found[k].Count} rows of mass {found[k].Mass:R} after recovery, but sealed {sealedSeals[k].Count} rows of mass {sealedSeals[k].Mass:R}"));
-            }
-        }
-    }
 }
 
 /// <summary>A committed checkpoint of the solve running now: the loop's state and the slot holding the shards' potentials.</summary>
@@ -225,8 +210,8 @@ internal sealed record SinkhornFinishedTerm(SinkhornTerm Term, MultiscaleOutput 
 
 /// <summary>What a durable dense run keeps with its job record, to be resumed by a new coordinator activation.</summary>
 internal sealed record SinkhornDurableRun(
-    SinkhornShardSeal[] SourceSeals,
-    SinkhornShardSeal[] TargetSeals,
+    ShardSeal[] SourceSeals,
+    ShardSeal[] TargetSeals,
     SinkhornFinishedTerm[] Finished,
     SinkhornCommitted? Committed,
     int CheckpointsWritten,
