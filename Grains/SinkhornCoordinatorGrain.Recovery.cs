@@ -25,9 +25,17 @@ public sealed partial class SinkhornCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    private const string MultiscaleF = "multiscale/f";
+    private const string MultiscaleG = "multiscale/g";
+    private const string MultiscaleMap = "multiscale/map";
+
     /// <inheritdoc />
-    /// <remarks>Dense runs only: a multiscale run keeps its hierarchies on this coordinator, which are not checkpointed yet.</remarks>
-    protected override bool IsDurable(SinkhornJobSpec spec) => !spec.Multiscale;
+    /// <remarks>
+    /// A multiscale run keeps its hierarchies on this coordinator and writes no checkpoint of its iterations: after a loss
+    /// it starts again from the sealed blocks (the solve is deterministic, so it ends with the same numbers), and once
+    /// complete its potentials and map are stored beside the job record.
+    /// </remarks>
+    protected override bool IsDurable(SinkhornJobSpec spec) => true;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
@@ -134,6 +142,61 @@ public sealed partial class SinkhornCoordinatorGrain
         {
             committed = checkpoint;
             await PersistAsync();
+        }
+    }
+
+    /// <summary>
+    /// The multiscale branch, restarted from the sealed blocks when a silo dies under it (at most
+    /// <see cref="CheckpointOptions.MaxRecoveries"/> times); the finished potentials and map are stored beside the record.
+    /// </summary>
+    private async Task<SinkhornJobResult> SolveMultiscaleRecoveringAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
+    {
+        var settings = Checkpointing;
+        if (!settings.Enabled)
+        {
+            return await SolveMultiscaleAsync(job, solveOptions, token);
+        }
+
+        await RecoverIfResumedAsync(token);
+        while (true)
+        {
+            try
+            {
+                var result = await SolveMultiscaleAsync(job, solveOptions, token);
+                var arrays = multiscaleArrays!;
+                await DurableStore.WriteAsync(MultiscaleF, arrays.F);
+                await DurableStore.WriteAsync(MultiscaleG, arrays.G);
+                await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
+                return result with { Recoveries = recoveries };
+            }
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            {
+                recoveries++;
+                await RecoverShardsAsync(settings, token);
+            }
+        }
+    }
+
+    /// <summary>A multiscale run's potentials and map: kept here, or read back by an activation that replaced the one that solved it.</summary>
+    private async Task<MultiscaleArrays?> MultiscaleArraysAsync()
+    {
+        if (multiscaleArrays is not null || !Spec.Multiscale || !Checkpointing.Enabled)
+        {
+            return multiscaleArrays;
+        }
+
+        async Task<double[]> Read(string name) =>
+            await DurableStore.ReadAsync(name) ?? throw new InvalidOperationException($"the stored {name} of job '{this.GetPrimaryKeyString()}' is missing");
+        multiscaleArrays = new MultiscaleArrays(await Read(MultiscaleF), await Read(MultiscaleG), await Read(MultiscaleMap));
+        return multiscaleArrays;
+    }
+
+    /// <summary>Deletes a multiscale run's stored potentials and map.</summary>
+    private async Task ClearMultiscaleAsync()
+    {
+        foreach (var name in new[] { MultiscaleF, MultiscaleG, MultiscaleMap })
+        {
+            await DurableStore.ClearAsync(name);
         }
     }
 
