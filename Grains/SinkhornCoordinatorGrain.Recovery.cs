@@ -25,6 +25,9 @@ public sealed partial class SinkhornCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
+    private int recoveriesBeforeResume;
+
     private const string MultiscaleF = "multiscale/f";
     private const string MultiscaleG = "multiscale/g";
     private const string MultiscaleMap = "multiscale/map";
@@ -36,6 +39,9 @@ public sealed partial class SinkhornCoordinatorGrain
     /// complete its potentials and map are stored beside the job record.
     /// </remarks>
     protected override bool IsDurable(SinkhornJobSpec spec) => true;
+
+    /// <inheritdoc />
+    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
@@ -130,7 +136,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 await PersistAsync();
                 return output;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
@@ -169,7 +175,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
                 return result with { Recoveries = recoveries };
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
