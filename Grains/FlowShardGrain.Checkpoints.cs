@@ -14,19 +14,9 @@ public sealed partial class FlowShardGrain
     private const string WeightsRecord = "flow-block/weights";
     private const string InitialRecord = "flow-block/positions";
 
-    private GrainStore? store;
+    private readonly ShardStore shardStore = new();
 
-    // Whether this activation wrote or read anything in storage (so releasing it clears storage too).
-    private bool stored;
-
-    private GrainStore Store
-    {
-        get
-        {
-            stored = true;
-            return store ??= new GrainStore(ServiceProvider, this.GetGrainId());
-        }
-    }
+    private GrainStore Store => shardStore.Open(ServiceProvider, this.GetGrainId());
 
     /// <inheritdoc />
     public async Task<ShardSeal> SealAsync()
@@ -96,7 +86,7 @@ public sealed partial class FlowShardGrain
     /// <summary>Deletes what this shard stored when it stored anything: the job is being released.</summary>
     private async Task ClearStoredAsync()
     {
-        if (!stored)
+        if (!shardStore.Used)
         {
             return;
         }

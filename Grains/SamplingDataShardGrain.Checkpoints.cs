@@ -13,17 +13,9 @@ public sealed partial class SamplingDataShardGrain
     private const string PointsRecord = "data-block/points";
     private const string WeightsRecord = "data-block/weights";
 
-    private GrainStore? store;
-    private bool stored;
+    private readonly ShardStore shardStore = new();
 
-    private GrainStore Store
-    {
-        get
-        {
-            stored = true;
-            return store ??= new GrainStore(ServiceProvider, this.GetGrainId());
-        }
-    }
+    private GrainStore Store => shardStore.Open(ServiceProvider, this.GetGrainId());
 
     /// <inheritdoc />
     public async Task<ShardSeal> SealAsync()
@@ -73,7 +65,7 @@ public sealed partial class SamplingDataShardGrain
     /// <summary>Deletes what this shard stored when it stored anything: the job is being released.</summary>
     private async Task ClearStoredAsync()
     {
-        if (!stored)
+        if (!shardStore.Used)
         {
             return;
         }

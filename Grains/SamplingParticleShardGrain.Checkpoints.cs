@@ -14,17 +14,9 @@ public sealed partial class SamplingParticleShardGrain
     private const string BlockRecord = "particle-block";
     private const string StartRecord = "particle-block/start";
 
-    private GrainStore? store;
-    private bool stored;
+    private readonly ShardStore shardStore = new();
 
-    private GrainStore Store
-    {
-        get
-        {
-            stored = true;
-            return store ??= new GrainStore(ServiceProvider, this.GetGrainId());
-        }
-    }
+    private GrainStore Store => shardStore.Open(ServiceProvider, this.GetGrainId());
 
     /// <inheritdoc />
     public async Task<ShardSeal> SealAsync()
@@ -77,7 +69,7 @@ public sealed partial class SamplingParticleShardGrain
     /// <summary>Deletes what this shard stored when it stored anything: the job is being released.</summary>
     private async Task ClearStoredAsync()
     {
-        if (!stored)
+        if (!shardStore.Used)
         {
             return;
         }

@@ -17,19 +17,9 @@ public sealed partial class SinkhornShardGrain
 
     private static readonly string[] SlotArrays = ["f", "g", "map"];
 
-    private GrainStore? store;
+    private readonly ShardStore shardStore = new();
 
-    // Whether this activation wrote or read anything in storage (so releasing it clears storage too).
-    private bool stored;
-
-    private GrainStore Store
-    {
-        get
-        {
-            stored = true;
-            return store ??= new GrainStore(ServiceProvider, this.GetGrainId());
-        }
-    }
+    private GrainStore Store => shardStore.Open(ServiceProvider, this.GetGrainId());
 
     /// <inheritdoc />
     public async Task<ShardSeal> SealAsync()
@@ -122,7 +112,7 @@ public sealed partial class SinkhornShardGrain
     /// <summary>Deletes what this shard stored (its block and every slot) when it stored anything: the job is being released.</summary>
     private async Task ClearStoredAsync()
     {
-        if (!stored)
+        if (!shardStore.Used)
         {
             return;
         }

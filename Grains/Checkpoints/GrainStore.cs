@@ -106,14 +106,17 @@ internal sealed class GrainStore
 
     /// <summary>Deletes record <paramref name="name"/> if it exists.</summary>
     public async Task ClearObjectAsync<T>(string name)
-        where T : class
-    {
-        var state = await StateAsync<T>(name, reread: true);
-        if (state.RecordExists)
+        where T : class =>
+        await RetryAsync(async _ =>
         {
-            await storage.ClearStateAsync(name, owner, state);
-        }
-    }
+            var state = await StateAsync<T>(name, reread: true);
+            if (state.RecordExists)
+            {
+                await storage.ClearStateAsync(name, owner, state);
+            }
+
+            return true;
+        });
 
     /// <summary>Deletes array <paramref name="name"/> (its chunks and header) if it exists.</summary>
     public async Task ClearAsync(string name)
@@ -145,18 +148,61 @@ internal sealed class GrainStore
     }
 
     private async Task WriteRecordAsync<T>(string name, T value)
-        where T : class
+        where T : class =>
+        await RetryAsync(async attempt =>
+        {
+            // After a failed attempt the write may have landed anyway: read the etag again before writing.
+            var state = await StateAsync<T>(name, reread: attempt > 0);
+            state.State = value;
+            await storage.WriteStateAsync(name, owner, state);
+            return true;
+        });
+
+    private Task<T?> ReadRecordAsync<T>(string name)
+        where T : class =>
+        RetryAsync(async _ =>
+        {
+            var state = await StateAsync<T>(name, reread: true);
+            return state.RecordExists ? state.State : null;
+        });
+
+    /// <summary>
+    /// Runs a storage operation, again after a short pause when the storage did not answer (a connection reset, a
+    /// timeout: a Redis failover, a machine under load): a checkpoint or a recovery is no reason to fail over a blip.
+    /// Four attempts over about 7 s; other failures and the last one propagate.
+    /// </summary>
+    private static async Task<TResult> RetryAsync<TResult>(Func<int, Task<TResult>> operation)
     {
-        var state = await StateAsync<T>(name);
-        state.State = value;
-        await storage.WriteStateAsync(name, owner, state);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await operation(attempt);
+            }
+            catch (Exception ex) when (attempt < 3 && IsStorageHiccup(ex))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1 << attempt));
+            }
+        }
     }
 
-    private async Task<T?> ReadRecordAsync<T>(string name)
-        where T : class
+    /// <summary>
+    /// Whether <paramref name="failure"/> is the storage not answering: a timeout, or a failure of the Redis provider or
+    /// its client (recognised by namespace: the provider is the host's choice, not a type this project references).
+    /// </summary>
+    public static bool IsStorageHiccup(Exception failure)
     {
-        var state = await StateAsync<T>(name, reread: true);
-        return state.RecordExists ? state.State : null;
+        ArgumentNullException.ThrowIfNull(failure);
+        for (var current = failure; current is not null; current = current.InnerException)
+        {
+            var space = current.GetType().Namespace ?? string.Empty;
+            if (current is TimeoutException || space.StartsWith("StackExchange.Redis", StringComparison.Ordinal) || space.StartsWith("Orleans.Persistence.Redis", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The storage checks etags: a record is read once per activation before it is first written.

@@ -11,6 +11,7 @@ namespace Transport.Grains.Tests;
 /// survivors from their sealed blocks, every shard rolls back to the last committed checkpoint (count and mass checked
 /// bit for bit), and the driver resumes from the state saved with it. The trajectory equals the uninterrupted run's.
 /// </summary>
+[Collection(RecoveryTestGroup.Name)]
 public sealed class FlowRecoveryTests(ITestOutputHelper log)
 {
     // The resumed driver repeats the uninterrupted run's arithmetic from the checkpoint on (same particles, same step
@@ -46,7 +47,7 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
         Assert.True(expected.Result.Steps > 6 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Steps} steps: too short to interrupt");
 
-        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
+        var (id, victim) = await Place(recovery, spec, withCoordinator);
         var coordinator = await client.SubmitAsync(id, spec, start, ReadOnlyMemory<double>.Empty);
         while (true)
         {
@@ -106,14 +107,14 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
         const int Dimension = 2;
         var start = FlowData.Gaussian(Particles, Dimension, 31, 1.5);
         var modelSpec = CatalogFlowModels.Describe("langevin", """{"model": "langevin", "lambda": 1.0, "temperature": 0.5, "integrator": "euler-maruyama"}""", Dimension, new FlowModelData(null, null));
-        var options = new FlowOptions { Integrator = FlowIntegrator.EulerMaruyama, Step = 0.01, EndTime = 1.5, SnapshotEvery = 7, Seed = 19 };
+        var options = new FlowOptions { Integrator = FlowIntegrator.EulerMaruyama, Step = 0.01, EndTime = 6, SnapshotEvery = 25, Seed = 19 };
         var spec = FlowJobSpec.From(modelSpec, Particles, Dimension, 3, options);
         var client = new FlowJobClient(recovery.Grains);
         var expected = await client.RunAsync("flow-uninterrupted", spec, start, ReadOnlyMemory<double>.Empty);
         var refused = await Assert.ThrowsAsync<JobInputException>(() => recovery.Grains.GetGrain<IFlowCoordinatorGrain>("flow-uninterrupted").ResumeAsync());
         Assert.Equal("id", refused.Field);
 
-        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator: false);
+        var (id, victim) = await Place(recovery, spec, withCoordinator: false);
         var coordinator = await client.SubmitAsync(id, spec, start, ReadOnlyMemory<double>.Empty);
         while ((await coordinator.GetStatusAsync()) is { IsTerminal: false, Progress.Step: < (2 * RecoveryCluster.CheckpointEvery) + 2 })
         {
@@ -138,45 +139,16 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
         }
     }
 
-    /// <summary>
-    /// A run id and the secondary silo to kill (the primary holds the test cluster's membership): one holding a shard, and
-    /// the coordinator when <paramref name="withCoordinator"/>, else not the coordinator.
-    /// </summary>
-    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, FlowJobSpec spec, bool withCoordinator)
-    {
-        var management = recovery.Grains.GetGrain<IManagementGrain>(0);
-        var primary = recovery.Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var id = $"flow-recovery-{attempt}-{Guid.NewGuid():N}";
-            var coordinator = recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id);
-            await coordinator.CreateAsync(spec);
-            var home = await management.GetActivationAddress(coordinator);
-            if (!withCoordinator || !Equals(home, primary))
+    /// <summary>A run id and the silo to kill (see <see cref="RecoveryCluster.PlaceAsync"/>).</summary>
+    private static Task<(string Id, SiloHandle Victim)> Place(RecoveryCluster recovery, FlowJobSpec spec, bool withCoordinator) =>
+        recovery.PlaceAsync(
+            async id =>
             {
-                var hosts = new HashSet<SiloAddress>();
-                for (var k = 0; k < spec.Shards; k++)
-                {
-                    if (await management.GetActivationAddress(recovery.Grains.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(id, k))) is { } host)
-                    {
-                        hosts.Add(host);
-                    }
-                }
-
-                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
-                if (victim is not null)
-                {
-                    return (id, victim);
-                }
-            }
-
-            await coordinator.ReleaseAsync();
-
-            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
-            // then they stay on their caller's silo. Give the statistics time to arrive.
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
-    }
+                var created = recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id);
+                await created.CreateAsync(spec);
+                return created;
+            },
+            id => Enumerable.Range(0, spec.Shards).Select(k => recovery.Grains.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(id, k))),
+            id => recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator);
 }

@@ -44,6 +44,48 @@ internal sealed class RecoveryCluster : IAsyncDisposable
         return new RecoveryCluster(redis, cluster);
     }
 
+    /// <summary>
+    /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding a shard of
+    /// the job (<paramref name="shards"/>), and its coordinator when <paramref name="withCoordinator"/>, else not its
+    /// coordinator. <paramref name="create"/> creates the job under an id and returns its coordinator;
+    /// <paramref name="release"/> releases a job whose placement does not fit.
+    /// </summary>
+    public async Task<(string Id, SiloHandle Victim)> PlaceAsync(Func<string, Task<IGrain>> create, Func<string, IEnumerable<IGrain>> shards, Func<string, Task> release, bool withCoordinator)
+    {
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var primary = Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var id = $"recovery-{attempt}-{Guid.NewGuid():N}";
+            var home = await management.GetActivationAddress(await create(id));
+            if (!withCoordinator || !Equals(home, primary))
+            {
+                var hosts = new HashSet<SiloAddress>();
+                foreach (var shard in shards(id))
+                {
+                    if (await management.GetActivationAddress(shard) is { } host)
+                    {
+                        hosts.Add(host);
+                    }
+                }
+
+                var victim = Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
+                if (victim is not null)
+                {
+                    return (id, victim);
+                }
+            }
+
+            await release(id);
+
+            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
+            // then they stay on their caller's silo. Give the statistics time to arrive.
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
@@ -55,7 +97,9 @@ internal sealed class RecoveryCluster : IAsyncDisposable
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // As the product's silos (TransportRedis): a connection that fails under load is retried, not given up.
             var connection = StackExchange.Redis.ConfigurationOptions.Parse(redisConnection);
+            connection.AbortOnConnectFail = false;
             siloBuilder.AddRedisGrainStorageAsDefault(storage => storage.ConfigurationOptions = connection);
             siloBuilder.UseRedisReminderService(reminders => reminders.ConfigurationOptions = connection.Clone());
             siloBuilder.Services.AddCatalogFlowModels();
@@ -72,4 +116,16 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             });
         }
     }
+}
+
+/// <summary>
+/// The tests that build a <see cref="RecoveryCluster"/> run one after the other: the cluster's silos run in the test
+/// process and read their Redis server and limits from its static fields, which two clusters built at once would share
+/// (one cluster's silos then wrote to the other's Redis, and lost their storage when that test stopped its server).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RecoveryTestGroup
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "recovery clusters";
 }

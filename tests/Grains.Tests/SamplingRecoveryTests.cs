@@ -1,4 +1,3 @@
-using Orleans.TestingHost;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Sampling;
 using Xunit.Abstractions;
@@ -10,6 +9,7 @@ namespace Transport.Grains.Tests;
 /// shards read their sealed blocks back, particle shards roll back to the last committed checkpoint (counts and masses
 /// checked), and the driver resumes from the state saved with it. The samples equal the uninterrupted run's.
 /// </summary>
+[Collection(RecoveryTestGroup.Name)]
 public sealed class SamplingRecoveryTests(ITestOutputHelper log)
 {
     // The noise is keyed by (seed, particle, step) and the resumed driver repeats the uninterrupted run's arithmetic from
@@ -38,7 +38,17 @@ public sealed class SamplingRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
         Assert.True(expected.Result.Steps > 6 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Steps} steps: too short to interrupt");
 
-        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
+        var (id, victim) = await recovery.PlaceAsync(
+            async id =>
+            {
+                var created = recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id);
+                await created.CreateAsync(spec);
+                return created;
+            },
+            id => Enumerable.Range(0, spec.ParticleShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(id, k)))
+                .Concat(Enumerable.Range(0, spec.DataShards).Select(k => recovery.Grains.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(id, k)))),
+            id => recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator);
         var coordinator = await SamplingJobClient.SubmitAsync(recovery.Grains, id, spec, data.Points, data.Weights, ReadOnlyMemory<double>.Empty);
         while (true)
         {
@@ -70,49 +80,5 @@ public sealed class SamplingRecoveryTests(ITestOutputHelper log)
             var (x, y) = (expected.Samples[i], actual.Samples[i]);
             Assert.True(Math.Abs(x - y) <= Relative * Math.Max(1, Math.Abs(x)), $"sample value {i}: {x:R} vs {y:R}");
         }
-    }
-
-    /// <summary>
-    /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding a particle or
-    /// data shard, and the coordinator when <paramref name="withCoordinator"/>, else not the coordinator.
-    /// </summary>
-    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SamplingJobSpec spec, bool withCoordinator)
-    {
-        var management = recovery.Grains.GetGrain<IManagementGrain>(0);
-        var primary = recovery.Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var id = $"sampling-recovery-{attempt}-{Guid.NewGuid():N}";
-            var coordinator = recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id);
-            await coordinator.CreateAsync(spec);
-            var home = await management.GetActivationAddress(coordinator);
-            if (!withCoordinator || !Equals(home, primary))
-            {
-                var shards = Enumerable.Range(0, spec.ParticleShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(id, k)))
-                    .Concat(Enumerable.Range(0, spec.DataShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(id, k))));
-                var hosts = new HashSet<SiloAddress>();
-                foreach (var shard in shards)
-                {
-                    if (await management.GetActivationAddress(shard) is { } host)
-                    {
-                        hosts.Add(host);
-                    }
-                }
-
-                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
-                if (victim is not null)
-                {
-                    return (id, victim);
-                }
-            }
-
-            await coordinator.ReleaseAsync();
-
-            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
-            // then they stay on their caller's silo. Give the statistics time to arrive.
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
     }
 }

@@ -1,4 +1,3 @@
-using Orleans.TestingHost;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Transport;
 using Xunit.Abstractions;
@@ -10,6 +9,7 @@ namespace Transport.Grains.Tests;
 /// on the survivors from their sealed blocks (count and mass checked), rolled back to the last committed checkpoint,
 /// and the loop resumes from the state saved with it. The result equals the uninterrupted run's.
 /// </summary>
+[Collection(RecoveryTestGroup.Name)]
 public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
 {
     // The resumed loop repeats the uninterrupted one's arithmetic from the checkpoint on (same potentials, same schedule
@@ -46,7 +46,16 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Converged);
         Assert.True(multiscale || expected.Result.Iterations > 4 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Iterations} iterations: too short to interrupt");
 
-        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
+        var (id, victim) = await recovery.PlaceAsync(
+            async id =>
+            {
+                var created = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
+                await created.CreateAsync(spec);
+                return created;
+            },
+            id => Enumerable.Range(0, spec.Shards).SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }.Select(side => (IGrain)recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k)))),
+            id => recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator);
         var coordinator = await client.SubmitAsync(id, spec, source, target);
 
         // Kill the silo once a checkpoint of the solve has been committed and before the run ends.
@@ -89,50 +98,5 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             Assert.Equal(e.Length, a.Length);
             Assert.All(e.Zip(a), p => Assert.True(Math.Abs(p.First - p.Second) <= Relative * scale, $"{name}: {p.First:R} vs {p.Second:R}"));
         }
-    }
-
-    /// <summary>
-    /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding at least one
-    /// shard, and the coordinator when <paramref name="withCoordinator"/> (else not the coordinator).
-    /// </summary>
-    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SinkhornJobSpec spec, bool withCoordinator)
-    {
-        var management = recovery.Grains.GetGrain<IManagementGrain>(0);
-        var primary = recovery.Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var id = $"recovery-{attempt}-{Guid.NewGuid():N}";
-            var coordinator = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
-            await coordinator.CreateAsync(spec);
-            var home = await management.GetActivationAddress(coordinator);
-            if (!withCoordinator || !Equals(home, primary))
-            {
-                var offsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
-                var shards = Enumerable.Range(0, offsets.Length - 1)
-                    .SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }.Select(side => recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k))));
-                var hosts = new HashSet<SiloAddress>();
-                foreach (var shard in shards)
-                {
-                    if (await management.GetActivationAddress(shard) is { } host)
-                    {
-                        hosts.Add(host);
-                    }
-                }
-
-                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
-                if (victim is not null)
-                {
-                    return (id, victim);
-                }
-            }
-
-            await coordinator.ReleaseAsync();
-
-            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
-            // then they stay on their caller's silo. Give the statistics time to arrive.
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
     }
 }
