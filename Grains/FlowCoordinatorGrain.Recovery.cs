@@ -21,10 +21,6 @@ public sealed partial class FlowCoordinatorGrain
     private FlowFinishedRecord? finished;
     private FlowCoordinatorStore? coordinatorStore;
     private int checkpointsWritten;
-    private int recoveries;
-
-    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
-    private int recoveriesBeforeResume;
 
     // Whether an attempt of this activation's run has started (its model then carries that attempt's warm starts).
     private bool attempted;
@@ -32,14 +28,12 @@ public sealed partial class FlowCoordinatorGrain
     /// <inheritdoc />
     protected override bool IsDurable(FlowJobSpec spec) => true;
 
-    /// <inheritdoc />
-    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     private FlowCoordinatorStore CoordinatorStore => coordinatorStore ??= new FlowCoordinatorStore(DurableStore, Spec.Count, Spec.Dimension);
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() =>
-        NumericsJson.Serialize(new FlowDurableRun(seals, committed?.Describe() ?? storedCommitted, finished, checkpointsWritten, recoveries, coordinatorStore?.SnapshotsStored ?? 0));
+        NumericsJson.Serialize(new FlowDurableRun(seals, committed?.Describe() ?? storedCommitted, finished, checkpointsWritten, Recoveries, coordinatorStore?.SnapshotsStored ?? 0));
 
     /// <inheritdoc />
     protected override void RestoreRunState(FlowJobSpec spec, byte[]? state)
@@ -54,14 +48,14 @@ public sealed partial class FlowCoordinatorGrain
         }
 
         var run = NumericsJson.Deserialize<FlowDurableRun>(state);
-        (seals, storedCommitted, finished, checkpointsWritten, recoveries) = (run.Seals, run.Committed, run.Finished, run.CheckpointsWritten, run.Recoveries);
+        (seals, storedCommitted, finished, checkpointsWritten, Recoveries) = (run.Seals, run.Committed, run.Finished, run.CheckpointsWritten, run.Recoveries);
         coordinatorStore = new FlowCoordinatorStore(DurableStore, spec.Count, spec.Dimension) { SnapshotsStored = run.SnapshotsStored };
     }
 
     /// <summary>Seals every shard's block when checkpoints are on (before the run starts).</summary>
     private async Task SealShardsAsync()
     {
-        (committed, storedCommitted, finished, checkpointsWritten, recoveries) = (null, null, null, 0, 0);
+        (committed, storedCommitted, finished, checkpointsWritten, Recoveries) = (null, null, null, 0, 0);
         if (!Checkpointing.Enabled)
         {
             seals = [];
@@ -82,33 +76,26 @@ public sealed partial class FlowCoordinatorGrain
         if (Resumed)
         {
             // This activation replaces one lost with its silo: its shards may be gone too.
-            recoveries++;
+            Recoveries++;
             await RollBackAsync(settings, token);
         }
 
-        while (true)
-        {
-            var resume = await ResumePointAsync();
-            var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync);
-            try
+        return await WithRecoveryAsync(
+            async () =>
             {
+                var resume = await ResumePointAsync();
+                var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync);
                 var flowModel = model!;
                 var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.NeedsAllPositions ? allWeights : []);
                 var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, sink, resume, token);
-                checkpointsWritten = sink.Written;
 
                 // The trajectory outlives this activation: a client may download it after the coordinator's silo died.
                 await CoordinatorStore.SaveSnapshotsAsync(run.Snapshots);
                 finished = new FlowFinishedRecord([.. run.Diagnostics], [.. run.Snapshots.Select(FlowSnapshotTime.Of)], run.Steps, run.RejectedSteps, run.FinalTime);
                 return run;
-            }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
-            {
-                recoveries++;
-                checkpointsWritten = sink.Written;
-                await RollBackAsync(settings, token);
-            }
-        }
+            },
+            () => RollBackAsync(settings, token),
+            token);
 
         async Task OnCommittedAsync(FlowCommitted checkpoint)
         {

@@ -130,7 +130,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
             Shards = shards.Length,
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
-            Recoveries = recoveries,
+            Recoveries = Recoveries,
         };
     }
 

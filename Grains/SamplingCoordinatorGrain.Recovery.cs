@@ -19,20 +19,14 @@ public sealed partial class SamplingCoordinatorGrain
     private SamplingCommitted? committed;
     private bool finished;
     private int checkpointsWritten;
-    private int recoveries;
-
-    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
-    private int recoveriesBeforeResume;
 
     /// <inheritdoc />
     protected override bool IsDurable(SamplingJobSpec spec) => true;
 
-    /// <inheritdoc />
-    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() =>
-        NumericsJson.Serialize(new SamplingDurableRun(particleSeals, dataSeals, committed, finished, checkpointsWritten, recoveries));
+        NumericsJson.Serialize(new SamplingDurableRun(particleSeals, dataSeals, committed, finished, checkpointsWritten, Recoveries));
 
     /// <inheritdoc />
     protected override void RestoreRunState(SamplingJobSpec spec, byte[]? state)
@@ -44,13 +38,13 @@ public sealed partial class SamplingCoordinatorGrain
         }
 
         var run = NumericsJson.Deserialize<SamplingDurableRun>(state);
-        (particleSeals, dataSeals, committed, finished, checkpointsWritten, recoveries) = (run.ParticleSeals, run.DataSeals, run.Committed, run.Finished, run.CheckpointsWritten, run.Recoveries);
+        (particleSeals, dataSeals, committed, finished, checkpointsWritten, Recoveries) = (run.ParticleSeals, run.DataSeals, run.Committed, run.Finished, run.CheckpointsWritten, run.Recoveries);
     }
 
     /// <summary>Seals every shard's block when checkpoints are on (after the shards are prepared).</summary>
     private async Task SealShardsAsync()
     {
-        (committed, finished, checkpointsWritten, recoveries) = (null, false, 0, 0);
+        (committed, finished, checkpointsWritten, Recoveries) = (null, false, 0, 0);
         if (!Checkpointing.Enabled)
         {
             (particleSeals, dataSeals) = ([], []);
@@ -71,29 +65,22 @@ public sealed partial class SamplingCoordinatorGrain
         if (Resumed)
         {
             // This activation replaces one lost with its silo: its shards may be gone too.
-            recoveries++;
+            Recoveries++;
             await RollBackAsync(settings, token);
         }
 
-        while (true)
-        {
-            var sink = new SamplingCheckpointSink(settings, particleShards, particleSeals, committed, OnCommittedAsync);
-            try
+        return await WithRecoveryAsync(
+            async () =>
             {
+                var sink = new SamplingCheckpointSink(settings, particleShards, particleSeals, committed, OnCommittedAsync);
                 var backend = new DistributedSamplingBackend(particleShards);
                 var report = await SamplingDriver.RunAsync(backend, options!, SamplingModel.Schedule(spec), progress, sink, committed?.State, token);
-                checkpointsWritten = sink.Written;
                 await Task.WhenAll(particleShards.Select(s => s.SaveCheckpointAsync(SamplingCheckpointSlots.Final)));
                 finished = true;
                 return report;
-            }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
-            {
-                recoveries++;
-                checkpointsWritten = sink.Written;
-                await RollBackAsync(settings, token);
-            }
-        }
+            },
+            () => RollBackAsync(settings, token),
+            token);
 
         async Task OnCommittedAsync(SamplingCommitted checkpoint)
         {
@@ -138,7 +125,7 @@ public sealed partial class SamplingCoordinatorGrain
         }
         catch (Exception ex) when (SiloLoss.Explains(ex))
         {
-            recoveries++;
+            Recoveries++;
             await RollBackAsync(Checkpointing, CancellationToken.None, SamplingCheckpointSlots.Final);
             return await GatherSamplesAsync();
         }

@@ -179,7 +179,7 @@ public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits)
             DataShards = dataShards.Length,
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
-            Recoveries = recoveries,
+            Recoveries = Recoveries,
         };
     }
 

@@ -23,10 +23,6 @@ public sealed partial class SinkhornCoordinatorGrain
     // The last committed checkpoint of the solve running now (null between solves or before its first checkpoint).
     private SinkhornCommitted? committed;
     private int checkpointsWritten;
-    private int recoveries;
-
-    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
-    private int recoveriesBeforeResume;
 
     private const string MultiscaleF = "multiscale/f";
     private const string MultiscaleG = "multiscale/g";
@@ -40,12 +36,10 @@ public sealed partial class SinkhornCoordinatorGrain
     /// </remarks>
     protected override bool IsDurable(SinkhornJobSpec spec) => true;
 
-    /// <inheritdoc />
-    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
-        sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, recoveries, potentialShift, options?.CostScale));
+        sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, Recoveries, potentialShift, options?.CostScale));
 
     /// <inheritdoc />
     protected override void RestoreRunState(SinkhornJobSpec spec, byte[]? state)
@@ -64,7 +58,7 @@ public sealed partial class SinkhornCoordinatorGrain
             finishedTerms[finished.Term] = finished.Output;
         }
 
-        (committed, checkpointsWritten, recoveries, potentialShift) = (run.Committed, run.CheckpointsWritten, run.Recoveries, run.PotentialShift);
+        (committed, checkpointsWritten, Recoveries, potentialShift) = (run.Committed, run.CheckpointsWritten, run.Recoveries, run.PotentialShift);
 
         // The options the run started with: the cost scale was measured on the clouds when the job started.
         options = options! with { CostScale = run.CostScale };
@@ -76,7 +70,7 @@ public sealed partial class SinkhornCoordinatorGrain
     {
         finishedTerms.Clear();
         committed = null;
-        (checkpointsWritten, recoveries) = (0, 0);
+        (checkpointsWritten, Recoveries) = (0, 0);
         if (!Checkpointing.Enabled)
         {
             (sourceSeals, targetSeals) = ([], []);
@@ -111,13 +105,12 @@ public sealed partial class SinkhornCoordinatorGrain
         // A resumed job continues this solve from its last checkpoint, if it had one, else from zero potentials.
         var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync, SealsOf);
         var fresh = Resumed && sink.Committed is null;
-        while (true)
-        {
-            var last = sink.Committed;
-            var backend = new DistributedSinkhornBackend(GrainFactory, problemId, sourceOffsets, targetOffsets, term) { ResumeSlot = last?.Slot };
-            sink.Backend = backend;
-            try
+        return await WithRecoveryAsync(
+            async () =>
             {
+                var last = sink.Committed;
+                var backend = new DistributedSinkhornBackend(GrainFactory, problemId, sourceOffsets, targetOffsets, term) { ResumeSlot = last?.Slot };
+                sink.Backend = backend;
                 if (fresh)
                 {
                     // Shards that survived hold this solve's potentials of an unknown iteration: start it over.
@@ -135,14 +128,13 @@ public sealed partial class SinkhornCoordinatorGrain
                 checkpointsWritten += sink.Written;
                 await PersistAsync();
                 return output;
-            }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
+            },
+            async () =>
             {
-                recoveries++;
                 await RecoverShardsAsync(settings, token);
                 fresh = sink.Committed is null;
-            }
-        }
+            },
+            token);
 
         async Task OnCommittedAsync(SinkhornCommitted checkpoint)
         {
@@ -164,23 +156,18 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         await RecoverIfResumedAsync(token);
-        while (true)
-        {
-            try
+        return await WithRecoveryAsync(
+            async () =>
             {
                 var result = await SolveMultiscaleAsync(job, solveOptions, token);
                 var arrays = multiscaleArrays!;
                 await DurableStore.WriteAsync(MultiscaleF, arrays.F);
                 await DurableStore.WriteAsync(MultiscaleG, arrays.G);
                 await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
-                return result with { Recoveries = recoveries };
-            }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
-            {
-                recoveries++;
-                await RecoverShardsAsync(settings, token);
-            }
-        }
+                return result with { Recoveries = Recoveries };
+            },
+            () => RecoverShardsAsync(settings, token),
+            token);
     }
 
     /// <summary>A multiscale run's potentials and map: kept here, or read back by an activation that replaced the one that solved it.</summary>
@@ -219,7 +206,7 @@ public sealed partial class SinkhornCoordinatorGrain
     {
         if (Resumed && Checkpointing.Enabled)
         {
-            recoveries++;
+            Recoveries++;
             await RecoverShardsAsync(Checkpointing, token);
         }
     }

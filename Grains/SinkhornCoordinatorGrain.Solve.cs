@@ -95,7 +95,7 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
-        return Result(job, cross, solves, divergence) with { NeglectedMass = 0, Levels = 1, Checkpoints = checkpointsWritten, Recoveries = recoveries };
+        return Result(job, cross, solves, divergence) with { NeglectedMass = 0, Levels = 1, Checkpoints = checkpointsWritten, Recoveries = Recoveries };
 
         Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan) =>
             SolveDenseTermAsync(term, solveOptions, box, sourceCount, targetCount, evaluatePlan, token);

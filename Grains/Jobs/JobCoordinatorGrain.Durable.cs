@@ -24,6 +24,9 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
     private GrainStore? durableStore;
     private TimeSpan elapsedBefore;
 
+    // Recoveries made before a client last resumed the failed job.
+    private int recoveriesBeforeResume;
+
     /// <summary>Whether the current run continues one that an earlier activation started (its silo was lost).</summary>
     protected bool Resumed { get; private set; }
 
@@ -93,8 +96,9 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         }
 
         // The same path as an activation that replaced a lost one: the kind rolls its shards back to the last checkpoint.
+        // Each resume grants the job MaxRecoveries more.
         Resumed = true;
-        OnResuming();
+        recoveriesBeforeResume = Recoveries;
         cancellation?.Dispose();
         cancellation = new CancellationTokenSource();
         elapsedBefore = RunElapsed;
@@ -107,9 +111,33 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         _ = RunAsync(job, cancellation.Token);
     }
 
-    /// <summary>Called when a failed job is resumed by a client, before it runs again (the kind may, e.g., grant new recoveries).</summary>
-    protected virtual void OnResuming()
+    /// <summary>Times the run recovered from the loss of a silo (kept with the kind's run state).</summary>
+    protected int Recoveries { get; set; }
+
+    /// <summary>Whether the job may recover once more (each client's resume grants <see cref="CheckpointOptions.MaxRecoveries"/> more).</summary>
+    protected bool RecoveriesLeft => Recoveries - recoveriesBeforeResume < Checkpointing.MaxRecoveries;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> to its end; when a silo's loss fails it (see <see cref="SiloLoss"/>) and the job has
+    /// recoveries left, counts a recovery, runs <paramref name="rollBack"/> (shards back to the last checkpoint) and tries
+    /// again. Other failures, cancellation and a loss with no recovery left end the run.
+    /// </summary>
+    protected async Task<T> WithRecoveryAsync<T>(Func<Task<T>> attempt, Func<Task> rollBack, CancellationToken token)
     {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(rollBack);
+        while (true)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && RecoveriesLeft)
+            {
+                Recoveries++;
+                await rollBack();
+            }
+        }
     }
 
     /// <inheritdoc />
