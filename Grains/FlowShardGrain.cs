@@ -60,9 +60,9 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
             throw new InvalidOperationException("the shard is prepared; initialise it again to load new particles");
         }
 
-        if (offset < 0 || offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
+        if (offset < 0 || (long)offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
         {
-            throw new ArgumentException($"rows [{offset}, {offset + positions.Rows}) do not fit block of {count} x {d}");
+            throw new ArgumentException($"rows [{offset}, {(long)offset + positions.Rows}) do not fit block of {count} x {d}");
         }
 
         positions.Values.CopyTo(this.positions.AsSpan(offset * d));
@@ -104,9 +104,9 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     /// <inheritdoc />
     public Task<FloatBlock> GetPartialsAsync(int offset, int count)
     {
-        if (offset < 0 || count < 0 || offset + count > partials.Length)
+        if (offset < 0 || count < 0 || (long)offset + count > partials.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"entries [{offset}, {offset + count}) are outside [0, {partials.Length})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"entries [{offset}, {(long)offset + count}) are outside [0, {partials.Length})");
         }
 
         return Task.FromResult(FloatBlock.FromVector(partials.AsSpan(offset, count)));
@@ -211,9 +211,9 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     private FloatBlock Rows(double[] source, int offset, int rows)
     {
         var d = Dimension;
-        if (offset < 0 || rows < 0 || offset + rows > count)
+        if (offset < 0 || rows < 0 || (long)offset + rows > count)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + rows}) are outside [0, {count})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + rows}) are outside [0, {count})");
         }
 
         return FloatBlock.From(source.AsSpan(offset * d, rows * d), rows, d);
