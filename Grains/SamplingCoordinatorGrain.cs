@@ -74,8 +74,8 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
         await Task.WhenAll(
             particleShards.Select((s, k) => s.InitializeAsync(setup, k)).Concat(
             dataShards.Select((s, k) => s.InitializeAsync(new SamplingDataShardSetup(SamplingDataKind.Empirical, dataOffsets[k + 1] - dataOffsets[k], spec.Dimension)))));
-        dataUpload = new ChunkedUpload("data", null, empirical ? spec.DataCount : 0, spec.Dimension);
-        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension);
+        dataUpload = new ChunkedUpload("data", null, empirical ? spec.DataCount : 0, spec.Dimension, SampleTarget.MaxCoordinate);
+        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension, SampleTarget.MaxCoordinate);
         totalWeight = 0;
         samples = [];
         return spec;
@@ -178,9 +178,10 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
     {
         var done = CompletedResult;
         var d = done.Dimension;
-        if (offset < 0 || count < 0 || offset + count > done.Count)
+        // In long: offset + count near int.MaxValue would wrap negative and pass.
+        if (offset < 0 || count < 0 || (long)offset + count > done.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {done.Count})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {done.Count})");
         }
 
         if ((long)count * d * sizeof(double) > FloatBlock.MaxBytes)

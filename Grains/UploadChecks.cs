@@ -40,14 +40,22 @@ internal static class UploadChecks
         }
     }
 
-    /// <summary>Throws for the first non-finite coordinate, naming its row (offset included) and column.</summary>
-    public static void CheckCoordinates(string field, ReadOnlySpan<double> values, int dimension, int offset)
+    /// <summary>
+    /// Throws for the first non-finite coordinate, or one beyond <paramref name="maxMagnitude"/>, naming its row (offset
+    /// included) and column.
+    /// </summary>
+    public static void CheckCoordinates(string field, ReadOnlySpan<double> values, int dimension, int offset, double maxMagnitude = double.MaxValue)
     {
         for (var i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i]))
             {
                 throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}; coordinates must be finite");
+            }
+
+            if (Math.Abs(values[i]) > maxMagnitude)
+            {
+                throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}, beyond +-{maxMagnitude.ToString(CultureInfo.InvariantCulture)} (squared distances would overflow float64)");
             }
         }
     }
