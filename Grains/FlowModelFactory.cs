@@ -64,6 +64,12 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: unknown model '{spec.Name}' (known: {known})");
         }
 
+        if (spec.ParametersJson is null || spec.Data is null || spec.DataNames is null || spec.Data.Any(block => block is null))
+        {
+            // Null where the wire type means "none": refused here rather than met as a null reference in a builder.
+            throw new JobInputException("model", $"model: the parameters, the data blocks and their names of '{spec.Name}' must be given (empty, not null)");
+        }
+
         if (spec.DataNames.Length != 0 && spec.DataNames.Length != spec.Data.Length)
         {
             throw new JobInputException("model", $"model: {spec.DataNames.Length} data names for {spec.Data.Length} data blocks");
