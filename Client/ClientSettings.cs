@@ -39,8 +39,24 @@ internal static class ClientSettings
     }
 
     /// <summary>
-    /// The ids and message limits a client of <paramref name="cluster"/> uses: the command line's ids unless they are
-    /// the defaults, then the configured ones; the configured message limits.
+    /// The console's TLS credentials (<see cref="TransportTlsCredentials.LoadForClient"/>), null when TLS is off; a file that
+    /// cannot be used is an <see cref="InvalidInputException"/> naming its setting (exit 2).
+    /// </summary>
+    public static TransportTlsCredentials? LoadTls(TransportSiloOptions options)
+    {
+        try
+        {
+            return TransportTlsCredentials.LoadForClient(options);
+        }
+        catch (TransportSettingsException ex)
+        {
+            throw new InvalidInputException(ex.Setting, ex.Problem);
+        }
+    }
+
+    /// <summary>
+    /// The ids, message limits and TLS files a client of <paramref name="cluster"/> uses: the command line's ids unless
+    /// they are the defaults, then the configured ones; the configured message limits and TLS settings.
     /// </summary>
     public static TransportSiloOptions ForCluster(ClusterEndpoint cluster)
     {
@@ -52,6 +68,9 @@ internal static class ClientSettings
             ServiceId = cluster.ServiceId == DefaultServiceId ? settings.ServiceId : cluster.ServiceId,
             ResponseTimeout = settings.ResponseTimeout,
             MaxMessageBodySize = settings.MaxMessageBodySize,
+            TlsCertificate = settings.TlsCertificate,
+            TlsCertificatePassword = settings.TlsCertificatePassword,
+            TlsCaCertificate = settings.TlsCaCertificate,
         };
     }
 }

@@ -106,8 +106,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>
     /// Connects an Orleans client to <paramref name="cluster"/>: its static gateways, or the active silos of its
-    /// Redis membership. Checks first what Orleans would retry for minutes (Redis and gateways that do not answer,
-    /// ids that match no cluster) and reports it in one line.
+    /// Redis membership, with the console's TLS credentials when it has any. Checks first what Orleans would retry for
+    /// minutes (Redis and gateways that do not answer, ids that match no cluster, TLS settings that disagree with the
+    /// silos') and reports it in one line.
     /// </summary>
     public static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint cluster, bool verbose, CancellationToken cancellationToken) =>
         await ConnectAsync(cluster, verbose, telemetry: null, cancellationToken);
@@ -116,11 +117,13 @@ internal sealed class ClusterConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var options = ClientSettings.ForCluster(cluster);
+        var tls = ClientSettings.LoadTls(options);
         var builder = CreateBuilder(verbose);
         telemetry?.Register(builder.Services);
+        IReadOnlyList<IPEndPoint> reachable;
         if (cluster.Redis is { } redis)
         {
-            await CheckMembershipAsync(cluster, redis, options, cancellationToken);
+            reachable = await CheckMembershipAsync(cluster, redis, options, cancellationToken);
             builder.UseOrleansClient(client => client.AddTransportRedisClient(options, redis));
         }
         else
@@ -128,7 +131,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
             var endpoints = await cluster.ResolveAllAsync(cancellationToken);
 
             // Orleans' client keeps retrying a refused gateway for minutes; a plain TCP probe fails fast instead.
-            var reachable = await ReachableAsync(endpoints, cancellationToken);
+            reachable = await ReachableAsync(endpoints, cancellationToken);
             if (reachable.Count == 0)
             {
                 throw new JobFailedException($"cannot connect to the cluster at {cluster}: {Unreachable(endpoints.Count)}");
@@ -150,6 +153,13 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await StopAsync(host);
+
+            // TLS settings that disagree with the silos' look like a foreign cluster to Orleans: ask the gateway first.
+            if (await GatewayTlsCheck.ExplainAsync(reachable[0], cluster, tls, cancellationToken) is { } tlsMismatch)
+            {
+                throw tlsMismatch;
+            }
+
             if (handshakes.Rejected.IsCancellationRequested)
             {
                 throw new InvalidInputException(
@@ -200,9 +210,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// at least one of those silos' gateways accepts connections. A silo that was killed stays listed as active until
     /// the survivors declare it dead (a few probe timeouts); until then the cluster may still place work on it, so
     /// while a listed gateway refuses connections and others accept them, this waits (at most
-    /// <see cref="DeadSiloWait"/>) for the membership to catch up.
+    /// <see cref="DeadSiloWait"/>) for the membership to catch up. Returns the gateways that accepted.
     /// </summary>
-    private static async Task CheckMembershipAsync(ClusterEndpoint cluster, string redis, TransportSiloOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<IPEndPoint>> CheckMembershipAsync(ClusterEndpoint cluster, string redis, TransportSiloOptions options, CancellationToken cancellationToken)
     {
         try
         {
@@ -216,7 +226,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
                     throw NoActiveSilo(cluster, options, membership);
                 }
 
-                var probes = await ProbeAsync(await ResolveGatewaysAsync(membership.Gateways, cancellationToken), cancellationToken);
+                var gateways = await ResolveGatewaysAsync(membership.Gateways, cancellationToken);
+                var probes = await ProbeAsync(gateways, cancellationToken);
                 if (!probes.Contains(ProbeResult.Accepted))
                 {
                     throw new JobFailedException($"cannot connect to the cluster at {cluster}: {Unreachable(probes.Length)} (listed: {string.Join(", ", membership.Gateways)})");
@@ -224,7 +235,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
                 if (!probes.Contains(ProbeResult.Refused) || waited.Elapsed > DeadSiloWait)
                 {
-                    return;
+                    return [.. gateways.Where((_, i) => probes[i] == ProbeResult.Accepted)];
                 }
 
                 await Task.Delay(MembershipPoll, cancellationToken);

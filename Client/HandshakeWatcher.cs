@@ -4,7 +4,8 @@ namespace Transport.Client;
 
 /// <summary>
 /// Watches an Orleans client's connection log for gateways that accept the TCP connection and then close it during
-/// the handshake: a gateway does that when the client's cluster id is not its own. Orleans retries such gateways
+/// the handshake: a gateway does that when the client's cluster id is not its own, and when the two sides' TLS settings
+/// disagree (which <see cref="GatewayTlsCheck"/> then tells apart). Orleans retries such gateways
 /// indefinitely; after <see cref="Limit"/> of them the watcher cancels <see cref="Rejected"/> so that the console
 /// can say what is wrong in one line instead of waiting for its connect timeout.
 /// </summary>

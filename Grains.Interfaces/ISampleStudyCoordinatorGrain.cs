@@ -7,28 +7,15 @@ namespace Transport.Grains.Interfaces;
 /// in the cluster: the reference, the optional OT coupling (a Sinkhorn job), one sampling job per step count and the
 /// metrics, so the console may disconnect (<c>--detach</c>) and another process collect the files later.
 /// <para>
-/// Protocol: <c>CreateAsync</c>; for a data set target <see cref="UploadDataAsync"/> for every chunk (in order);
-/// with uploaded noise <see cref="UploadNoiseAsync"/> for every chunk (in order); <c>StartAsync</c>; poll
-/// <c>GetStatusAsync</c>; then <c>GetResultAsync</c> and <see cref="GetSamplesAsync"/>. <see cref="GetDataAsync"/>
+/// Protocol: <c>CreateAsync</c>; for a data set target <see cref="ISampleTransferGrain.UploadDataAsync"/> for every chunk (in order);
+/// with uploaded noise <see cref="ISampleTransferGrain.UploadNoiseAsync"/> for every chunk (in order); <c>StartAsync</c>; poll
+/// <c>GetStatusAsync</c>; then <c>GetResultAsync</c> and <see cref="ISampleTransferGrain.GetSamplesAsync"/>. <see cref="GetDataAsync"/>
 /// and <see cref="GetNoiseAsync"/> return the uploads, for a client that rebuilds the outputs of a detached study.
 /// </para>
 /// </summary>
 [Alias("Transport.ISampleStudyCoordinatorGrain")]
-public interface ISampleStudyCoordinatorGrain : IJobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>
+public interface ISampleStudyCoordinatorGrain : IJobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>, ISampleTransferGrain
 {
-    /// <summary>Uploads data points [offset, offset + rows) with their positive weights (normalised over the whole set).</summary>
-    [Alias("UploadData")]
-    Task UploadDataAsync(int offset, FloatBlock points, FloatBlock weights);
-
-    /// <summary>Uploads source points [offset, offset + rows).</summary>
-    [Alias("UploadNoise")]
-    Task UploadNoiseAsync(int offset, FloatBlock noise);
-
-    /// <summary>Samples of the last run, rows [offset, offset + count).</summary>
-    [Alias("GetSamples")]
-    [AlwaysInterleave]
-    Task<FloatBlock> GetSamplesAsync(int offset, int count);
-
     /// <summary>Uploaded data points [offset, offset + count) and their normalised weights.</summary>
     [Alias("GetData")]
     [AlwaysInterleave]

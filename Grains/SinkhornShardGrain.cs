@@ -241,6 +241,8 @@ public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
     /// <summary>The side whose shards hold the keys of <paramref name="term"/> for this shard's rows.</summary>
     private CloudSide PartnerSide(SinkhornTerm term)
     {
+        // A new activation (its silo was lost) knows no side yet: say so, not that it holds the wrong cloud.
+        _ = Setup;
         if (term == SinkhornTerm.Cross)
         {
             return side == CloudSide.Source ? CloudSide.Target : CloudSide.Source;

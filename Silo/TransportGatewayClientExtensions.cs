@@ -9,9 +9,9 @@ public static class TransportGatewayClientExtensions
 {
     /// <summary>
     /// Connects to the silos listening on <paramref name="gateways"/> (static gateway list), with the cluster and
-    /// service ids and the messaging settings of <paramref name="options"/>, so that the client matches the silos'
-    /// <see cref="TransportSiloBuilderExtensions.AddTransportSilo"/> configuration. The gateway port of
-    /// <paramref name="options"/> is ignored: the endpoints say where to connect.
+    /// service ids, the messaging settings and the TLS credentials of <paramref name="options"/>, so that the client
+    /// matches the silos' <see cref="TransportSiloBuilderExtensions.AddTransportSilo"/> configuration. The gateway port
+    /// of <paramref name="options"/> is ignored: the endpoints say where to connect.
     /// </summary>
     public static IClientBuilder AddTransportGatewayClient(this IClientBuilder client, TransportSiloOptions options, IReadOnlyList<IPEndPoint> gateways)
     {
@@ -26,13 +26,15 @@ public static class TransportGatewayClientExtensions
         client.UseStaticClustering([.. gateways]);
         client.ApplyTransportIds(options);
         client.ApplyTransportMessaging(options);
+        client.ApplyTransportTls(options);
         return client;
     }
 
     /// <summary>
     /// Connects to the cluster whose membership is kept in the Redis named by <paramref name="redis"/> (the silos'
     /// <see cref="TransportSiloOptions.Redis"/>): the gateways are the active silos listed there, refreshed every
-    /// <see cref="GatewayRefreshPeriod"/>, so the client fails over to survivors and finds new silos.
+    /// <see cref="GatewayRefreshPeriod"/>, so the client fails over to survivors and finds new silos. TLS as in
+    /// <see cref="AddTransportGatewayClient"/>.
     /// </summary>
     public static IClientBuilder AddTransportRedisClient(this IClientBuilder client, TransportSiloOptions options, string redis)
     {
@@ -44,6 +46,7 @@ public static class TransportGatewayClientExtensions
         client.Configure<GatewayOptions>(gateway => gateway.GatewayListRefreshPeriod = GatewayRefreshPeriod);
         client.ApplyTransportIds(options);
         client.ApplyTransportMessaging(options);
+        client.ApplyTransportTls(options);
         return client;
     }
 

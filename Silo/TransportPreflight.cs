@@ -5,7 +5,7 @@ namespace Transport.Silo;
 
 /// <summary>
 /// Checks a silo's configuration against the machine before Orleans starts, so that a wrong setting fails at once
-/// with one line naming it: Redis answers (when a Redis kind is chosen), the silo agrees with the running cluster
+/// with one line naming it: the TLS certificate files open and fit (<see cref="TransportTlsCredentials"/>), Redis answers (when a Redis kind is chosen), the silo agrees with the running cluster
 /// (<see cref="TransportClusterAgreement"/>), the silo and gateway ports are free, and the advertised address belongs
 /// to this host.
 /// </summary>
@@ -16,6 +16,7 @@ public static class TransportPreflight
     {
         ArgumentNullException.ThrowIfNull(options);
         TransportSettings.Check(options);
+        _ = TransportTlsCredentials.LoadForSilo(options);
         var address = ListenAddress(options);
         CheckPort(address, options.SiloPort, nameof(TransportSiloOptions.SiloPort));
         CheckPort(address, options.GatewayPort, nameof(TransportSiloOptions.GatewayPort));

@@ -24,6 +24,7 @@ public static class TransportSettings
         nameof(TransportSiloOptions.JobRetention), nameof(TransportSiloOptions.MaxPointsPerJob), nameof(TransportSiloOptions.MaxPointsPerShard),
         nameof(TransportSiloOptions.MaxDimension), nameof(TransportSiloOptions.MaxConcurrentJobs), nameof(TransportSiloOptions.MaxJobMemory),
         nameof(TransportSiloOptions.UploadLease),
+        nameof(TransportSiloOptions.TlsCertificate), nameof(TransportSiloOptions.TlsCertificatePassword), nameof(TransportSiloOptions.TlsCaCertificate),
     ];
 
     /// <summary>Reads and checks the <c>Transport</c> section of <paramref name="configuration"/>; absent keys keep their defaults.</summary>
@@ -68,6 +69,11 @@ public static class TransportSettings
             MaxConcurrentJobs = Integer(section, nameof(TransportSiloOptions.MaxConcurrentJobs), defaults.MaxConcurrentJobs, 1),
             MaxJobMemory = Long(section, nameof(TransportSiloOptions.MaxJobMemory), defaults.MaxJobMemory),
             UploadLease = Duration(section, nameof(TransportSiloOptions.UploadLease), defaults.UploadLease),
+            TlsCertificate = Text(section, nameof(TransportSiloOptions.TlsCertificate)),
+            TlsCaCertificate = Text(section, nameof(TransportSiloOptions.TlsCaCertificate)),
+
+            // Taken as written: spaces may be part of a password.
+            TlsCertificatePassword = section[nameof(TransportSiloOptions.TlsCertificatePassword)] is { Length: > 0 } password ? password : null,
         };
         Check(options);
         return options;
@@ -75,7 +81,8 @@ public static class TransportSettings
 
     /// <summary>
     /// The cross-setting rules (also for options built in code): Redis named when a Redis kind is chosen, distinct
-    /// silo and gateway ports, an advertised address that is an address or a resolvable host name.
+    /// silo and gateway ports, TLS certificate and CA certificate set together, an advertised address that is an
+    /// address or a resolvable host name. The TLS files themselves are read by <see cref="TransportTlsCredentials"/>.
     /// </summary>
     public static void Check(TransportSiloOptions options)
     {
@@ -111,7 +118,26 @@ public static class TransportSettings
             throw new TransportSettingsException(Name(nameof(TransportSiloOptions.DashboardAddress)), $"must be an IP address (127.0.0.1, 0.0.0.0), got '{options.DashboardAddress}'");
         }
 
+        CheckTlsPairing(options);
         _ = ResolveAdvertisedAddress(options);
+    }
+
+    /// <summary>
+    /// TLS is mutual or off: a certificate without the CA that checks the peers (or the reverse) would either accept
+    /// anyone or present nothing, so each needs the other; a password alone is a leftover of a removed certificate.
+    /// </summary>
+    private static void CheckTlsPairing(TransportSiloOptions options)
+    {
+        if (options.TlsCertificate is not null && options.TlsCaCertificate is null)
+        {
+            throw new TransportSettingsException(Name(nameof(TransportSiloOptions.TlsCaCertificate)), $"required when {Name(nameof(TransportSiloOptions.TlsCertificate))} is set (the CA certificate the peers' certificates must be issued by)");
+        }
+
+        if (options.TlsCertificate is null && (options.TlsCaCertificate is not null || options.TlsCertificatePassword is not null))
+        {
+            var which = options.TlsCaCertificate is not null ? nameof(TransportSiloOptions.TlsCaCertificate) : nameof(TransportSiloOptions.TlsCertificatePassword);
+            throw new TransportSettingsException(Name(nameof(TransportSiloOptions.TlsCertificate)), $"required when {Name(which)} is set (a PKCS#12 file with this process's certificate and private key)");
+        }
     }
 
     /// <summary>

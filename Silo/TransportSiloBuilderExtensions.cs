@@ -10,9 +10,10 @@ namespace Transport.Silo;
 public static class TransportSiloBuilderExtensions
 {
     /// <summary>
-    /// Applies clustering (localhost or Redis membership), endpoints, storage and reminders (memory or Redis),
-    /// failure detection and messaging limits. Throws <see cref="TransportSettingsException"/> for settings that
-    /// contradict each other; <see cref="TransportPreflight"/> checks them against the machine.
+    /// Applies clustering (localhost or Redis membership), endpoints, storage and reminders (memory or Redis), mutual
+    /// TLS (when <see cref="TransportSiloOptions.TlsCertificate"/> is set), failure detection and messaging limits.
+    /// Throws <see cref="TransportSettingsException"/> for settings that contradict each other or certificate files
+    /// that cannot be used; <see cref="TransportPreflight"/> checks them against the machine.
     /// </summary>
     public static ISiloBuilder AddTransportSilo(this ISiloBuilder silo, TransportSiloOptions options)
     {
@@ -62,6 +63,11 @@ public static class TransportSiloBuilderExtensions
             silo.UseInMemoryReminderService();
         }
 
+        if (TransportTlsCredentials.LoadForSilo(options) is { } tls)
+        {
+            silo.UseTransportTls(tls);
+        }
+
         // Grain calls carry the caller's trace context: one run is one trace, with a child span per shard step.
         silo.AddActivityPropagation();
         silo.Services.AddTransportTelemetry(options, "transport-silo");
@@ -97,13 +103,14 @@ public static class TransportSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>Applies the matching client-side settings (localhost gateway, timeouts, message size).</summary>
+    /// <summary>Applies the matching client-side settings (localhost gateway, timeouts, message size, TLS).</summary>
     public static IClientBuilder AddTransportClient(this IClientBuilder client, TransportSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
         client.ApplyTransportMessaging(options);
+        client.ApplyTransportTls(options);
         return client;
     }
 }

@@ -98,6 +98,27 @@ public sealed class TransportSiloOptions
     public Uri OtlpEndpoint { get; set; } = new("http://localhost:4317");
 
     /// <summary>
+    /// Path of this process's TLS certificate: a PKCS#12 file (<c>.pfx</c>/<c>.p12</c>) holding the certificate and its
+    /// private key. Null (the default) turns TLS off: silo-to-silo and client connections are plain TCP. When set,
+    /// <see cref="TlsCaCertificate"/> must be set too, every silo-to-silo and gateway connection is TLS with mutual
+    /// authentication, and plain connections are refused. A silo's certificate must allow server and client
+    /// authentication (it accepts and opens connections), a console's client authentication (when the certificate
+    /// has an Extended Key Usage extension at all).
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>Password of the <see cref="TlsCertificate"/> file; null (the default) for a file without one.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>
+    /// Path of the certificate (PEM or DER, no private key needed) that every peer's certificate must be issued by or
+    /// equal to: silos accept only silos and clients whose certificate chains to it, and clients accept only silos
+    /// whose certificate does. Host names are not checked (silos are reached by address): the CA should issue
+    /// certificates for this cluster only. Required with <see cref="TlsCertificate"/>; null (the default) otherwise.
+    /// </summary>
+    public string? TlsCaCertificate { get; set; }
+
+    /// <summary>
     /// Largest message body, identical on silos and clients. Default 32 MiB: every transfer is chunked
     /// to at most 8 MiB by construction (see FloatBlock), so this is a guard, not a way to send big frames.
     /// </summary>

@@ -109,6 +109,23 @@ internal sealed class ClusterIterationBench : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Seconds per iteration on <paramref name="grains"/>, differentially: a warm-up job, then a K0- and a K0 + K-iteration
+    /// job whose in-cluster timings are subtracted (per-job set-up and the final pass cancel). Returns both jobs too.
+    /// </summary>
+    internal static async Task<(double SecondsPerIteration, SinkhornJobResult Baseline, SinkhornJobResult Full)> DifferentialAsync(
+        IGrainFactory grains,
+        BenchOptions options,
+        Precision precision,
+        double[] source,
+        double[] target)
+    {
+        _ = await RunJobAsync(grains, options, precision, source, target, BaseIterations);
+        var baseline = await RunJobAsync(grains, options, precision, source, target, BaseIterations);
+        var full = await RunJobAsync(grains, options, precision, source, target, BaseIterations + options.SinkhornIterations);
+        return ((full.Seconds - baseline.Seconds) / (full.Iterations - baseline.Iterations), baseline, full);
+    }
+
     internal static async Task<SinkhornJobResult> RunJobAsync(
         IGrainFactory grains,
         BenchOptions options,

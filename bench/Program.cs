@@ -10,7 +10,22 @@ BenchCommand[] commands =
     BenchCommand.Of("divergence", DivergenceBenchOptions.Usage, DivergenceBenchOptions.Parse, DivergenceCommand.Run),
     BenchCommand.Of("iterations", IterationsOptions.Usage, IterationsOptions.Parse, IterationsCommand.Run),
     BenchCommand.OfAsync("redis-cluster", RedisClusterCommand.Usage, RedisClusterOptions.Parse, RedisClusterCommand.RunAsync),
+    BenchCommand.OfAsync("checkpoints", CheckpointsCommand.Usage, CheckpointOptionsParse, CheckpointsCommand.RunAsync),
 ];
+
+// The checkpoint bench defaults to the size: N = M = 20,000, d = 3, 3 shards, 10 timed iterations (two of
+// them checkpointed in the every-fifth row).
+static BenchOptions CheckpointOptionsParse(IReadOnlyList<string> arguments)
+{
+    var options = BenchOptions.Parse(arguments);
+    return options with
+    {
+        SinkhornSize = arguments.Contains("--sinkhorn-size") ? options.SinkhornSize : 20_000,
+        SinkhornDimension = 3,
+        Shards = arguments.Contains("--shards") ? options.Shards : 3,
+        SinkhornIterations = arguments.Contains("--iterations") ? options.SinkhornIterations : 10,
+    };
+}
 
 var arguments = args.ToList();
 var name = "kernels";

@@ -48,11 +48,8 @@ internal static class RedisClusterCommand
             var grains = host.Services.GetRequiredService<IClusterClient>();
             var source = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 21);
             var target = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 22);
-            _ = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2);
-            var baseline = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2);
-            var full = await ClusterIterationBench.RunJobAsync(grains, bench, Precision.Double, source, target, 2 + bench.SinkhornIterations);
+            var (remote, baseline, full) = await ClusterIterationBench.DifferentialAsync(grains, bench, Precision.Double, source, target);
             var extra = full.Iterations - baseline.Iterations;
-            var remote = (full.Seconds - baseline.Seconds) / extra;
             var shards = full.Shards;
             var bytesPerShard = (double)(full.BytesExchanged - baseline.BytesExchanged) / extra / (2 * shards);
 

@@ -12,7 +12,7 @@ public sealed class EmbeddedRunTests : IDisposable
     private static readonly string[] ResultFields =
     [
         "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
-        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "level_reports",
+        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries", "level_reports",
     ];
 
     private readonly Workspace work = new();

@@ -179,19 +179,7 @@ public sealed class BadConfigurationTests(RedisClusterFixture cluster) : IDispos
         return run;
     }
 
-    private static void AssertOneLine(ProcessRun run, int exitCode, string start)
-    {
-        Assert.True(run.ExitCode == exitCode, run.ToString());
-        Assert.True(run.ErrorLines.Length == 1, $"expected one line on stderr: {run}");
-        Assert.StartsWith(start, run.ErrorLines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
-    }
+    private static void AssertOneLine(ProcessRun run, int exitCode, string start) => ProcessAssert.OneLine(run, exitCode, start);
 
-    private static void AssertNothingListens(params int[] ports)
-    {
-        foreach (var port in ports)
-        {
-            Assert.False(Machine.Listening(port), $"port {port} is still in use after the process exited");
-        }
-    }
+    private static void AssertNothingListens(params int[] ports) => ProcessAssert.NothingListens(ports);
 }

@@ -65,9 +65,10 @@ internal sealed record SiloProcess(ChildProcess Process, int SiloPort, int Gatew
 /// <summary>
 /// One Redis and a cluster of three silo processes over Redis membership (Redis grain storage and reminders), shared
 /// by the tests of the <see cref="SharedCluster"/>. Failure detection is shortened (2 s probes, 3 misses) so that
-/// a killed silo is declared dead within seconds.
+/// a killed silo is declared dead within seconds. Derived fixtures start another number of silos with more settings
+/// (<see cref="TlsClusterFixture"/>).
 /// </summary>
-public sealed class RedisClusterFixture : IAsyncLifetime
+public class RedisClusterFixture : IAsyncLifetime
 {
     private readonly List<SiloProcess> silos = [];
 
@@ -80,12 +81,18 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     /// <summary>The silos still running.</summary>
     internal IReadOnlyList<SiloProcess> Live => [.. silos.Where(s => !s.Process.HasExited)];
 
-    public async Task InitializeAsync()
+    /// <summary>How many silos the cluster starts with.</summary>
+    protected virtual int InitialSilos => 3;
+
+    /// <summary>Settings every silo of the cluster gets in addition to the cluster's own.</summary>
+    protected virtual IReadOnlyList<string> ExtraSiloArguments => [];
+
+    public virtual async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
 
-        // No primary: the three start together and find each other through Redis.
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => StartSiloAsync()));
+        // No primary: the silos start together and find each other through Redis.
+        await Task.WhenAll(Enumerable.Range(0, InitialSilos).Select(_ => StartSiloAsync()));
     }
 
     /// <summary>Starts one more silo of the cluster and waits until the membership lists it as active.</summary>
@@ -121,6 +128,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
         // Frequent checkpoints: a test that kills a silo mid-run resumes from a recent one.
         "--Transport:CheckpointInterval=1",
+        .. ExtraSiloArguments,
     ];
 
     /// <summary>Silo processes log warnings only (their output is kept in memory).</summary>
@@ -166,7 +174,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         return null;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Task.WhenAll(silos.Select(s => s.Process.StopAsync(TimeSpan.FromSeconds(5))));
         foreach (var silo in silos)
