@@ -70,6 +70,12 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: the parameters, the data blocks and their names of '{spec.Name}' must be given (empty, not null)");
         }
 
+        for (var k = 0; k < spec.Data.Length; k++)
+        {
+            // A block from the wire whose payload does not match its declared shape (see FloatBlock.IsWellFormed).
+            UploadChecks.CheckBlock(spec.DataNames.Length == spec.Data.Length ? spec.DataNames[k] : "model", spec.Data[k]);
+        }
+
         if (spec.DataNames.Length != 0 && spec.DataNames.Length != spec.Data.Length)
         {
             throw new JobInputException("model", $"model: {spec.DataNames.Length} data names for {spec.Data.Length} data blocks");

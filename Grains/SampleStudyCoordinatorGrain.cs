@@ -106,6 +106,7 @@ public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : Jo
         }
 
         dataUpload!.Check(offset, points, null);
+        UploadChecks.CheckBlock("data-weights", weights);
         if (weights.Rows != points.Rows || weights.Columns != 1)
         {
             throw new JobInputException("data-weights", $"data-weights: expected {points.Rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");

@@ -94,6 +94,7 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
 
         var rows = points.Rows;
         dataUpload!.Check(offset, points, null);
+        UploadChecks.CheckBlock("data-weights", weights);
         if (weights.Rows != rows || weights.Columns != 1)
         {
             throw new JobInputException("data-weights", $"data-weights: expected {rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");

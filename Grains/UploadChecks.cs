@@ -41,6 +41,19 @@ internal static class UploadChecks
     }
 
     /// <summary>
+    /// Throws unless <paramref name="block"/> is well formed (<see cref="FloatBlock.IsWellFormed"/>): its payload holds the
+    /// rows x columns values its shape declares. A block from a client is checked so before its shape is trusted.
+    /// </summary>
+    public static void CheckBlock(string field, FloatBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (!block.IsWellFormed)
+        {
+            throw new JobInputException(field, $"{field}: the block declares {block.Rows} x {block.Columns} values but carries {(block.Bytes?.Length ?? 0) / sizeof(double)}");
+        }
+    }
+
+    /// <summary>
     /// Throws for the first non-finite coordinate, or one beyond <paramref name="maxMagnitude"/>, naming its row (offset
     /// included) and column.
     /// </summary>

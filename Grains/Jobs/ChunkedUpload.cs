@@ -27,6 +27,12 @@ internal sealed class ChunkedUpload(string field, string? weightsField, int tota
     public double Check(int offset, FloatBlock rows, FloatBlock? weights)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        UploadChecks.CheckBlock(field, rows);
+        if (weightsField is not null && weights is not null)
+        {
+            UploadChecks.CheckBlock(weightsField, weights);
+        }
+
         if (rows.Columns != dimension)
         {
             throw new JobInputException(field, $"{field}: rows have {rows.Columns} coordinates, expected dimension {dimension}");

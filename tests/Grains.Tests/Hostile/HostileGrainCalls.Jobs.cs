@@ -39,6 +39,8 @@ internal static partial class HostileGrainCalls
         CreateFlow("flow spec: parameter given twice", "length_scale", MmdFlow with { Model = MmdFlow.Model with { ParametersJson = """{"model": "mmd-flow", "length_scale": 1, "length_scale": -1}""" } }),
         Input("flow upload: weights for fewer rows", "weights", async c => await (await c.CreatedFlowAsync()).UploadAsync(0, Rows(4, 2, 0), Weights(3, 0.25))),
         Input("flow upload: negative weight", "weights", async c => await (await c.CreatedFlowAsync()).UploadAsync(0, Rows(2, 2, 0), FloatBlock.FromVector([0.75, -0.25]))),
+        Input("flow upload: weights block declaring 4 rows, carrying 2", "weights", async c => await (await c.CreatedFlowAsync()).UploadAsync(0, Rows(4, 2, 0), Forged(4, 1, [0.25, 0.25]))),
+        CreateFlow("flow spec: model data block declaring 30 rows, carrying 6 values", "target", MmdFlow with { Model = MmdFlow.Model with { Data = [Forged(30, 2, [1, 1, 1, 2, 2, 2]), Weights(3, 1.0 / 3)] } }),
         Input("flow upload: NaN coordinate", "initial", async c => await (await c.CreatedFlowAsync()).UploadAsync(0, RowsWith(4, 2, 5, double.NaN), Weights(4, 0.25))),
         Input("flow start: before the upload completes", "initial", async c =>
         {
@@ -65,6 +67,8 @@ internal static partial class HostileGrainCalls
         Input("sampling upload: data for a Gaussian target", "data", async c => await (await c.CreatedSamplingAsync()).UploadDataAsync(0, Rows(2, 2, 0), Weights(2, 1.0))),
         Input("sampling upload: zero data weight", "data-weights", async c => await (await c.CreatedSamplingAsync(Empirical)).UploadDataAsync(0, Rows(3, 2, 0), FloatBlock.FromVector([1.0, 0.0, 1.0]))),
         Input("sampling upload: data coordinate 1e300", "data", async c => await (await c.CreatedSamplingAsync(Empirical)).UploadDataAsync(0, RowsWith(3, 2, 4, 1e300), Weights(3, 1.0))),
+        Input("sampling upload: data block declaring 3 rows, carrying 1", "data", async c => await (await c.CreatedSamplingAsync(Empirical)).UploadDataAsync(0, Forged(3, 2, [0.0, 1.0]), Weights(3, 1.0))),
+        Input("study upload: noise block declaring 10 rows, carrying 0", "noise", async c => await (await c.CreatedStudyAsync(Study with { UploadedNoise = true })).UploadNoiseAsync(0, Forged(10, 2, []))),
         Input("sampling upload: noise the spec does not take", "noise", async c => await (await c.CreatedSamplingAsync()).UploadNoiseAsync(0, Rows(10, 2, 0))),
         Input("sampling upload: noise coordinate -1e300", "noise", async c =>
             await (await c.CreatedSamplingAsync(HostileGrainContext.Sampling with { UploadedNoise = true })).UploadNoiseAsync(0, RowsWith(10, 2, 7, -1e300))),

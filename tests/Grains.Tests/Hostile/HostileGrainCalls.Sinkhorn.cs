@@ -49,6 +49,10 @@ internal static partial class HostileGrainCalls
         Upload("upload: rows past the cloud's end", "target", CloudSide.Target, 3, Rows(3, 2, 0), Weights(3, 1.0 / TargetCount)),
         Upload("upload: offset near int.MaxValue", "source", CloudSide.Source, int.MaxValue - 1, Rows(3, 2, 0), Weights(3, 1.0 / SourceCount)),
         Upload("upload: first chunk out of order", "source", CloudSide.Source, 3, Rows(3, 2, 0), Weights(3, 1.0 / SourceCount)),
+        Upload("upload: block declaring 6 rows, carrying 2", "source", CloudSide.Source, 0, Forged(6, 2, [0.1, 0.2, 0.3, 0.4]), Weights(6, 1.0 / SourceCount)),
+        Upload("upload: block declaring -3 rows", "target", CloudSide.Target, 0, Forged(-3, 2, []), Forged(-3, 1, [])),
+        Upload("upload: weights block declaring 3 rows, carrying 1", "source-weights", CloudSide.Source, 0, Rows(3, 2, 0), Forged(3, 1, [1.0])),
+        Upload("upload: block declaring 2^30 rows, carrying 1", "source", CloudSide.Source, 0, Forged(1 << 30, 2, [0.5, 0.5]), Forged(1 << 30, 1, [0.5])),
         Upload("upload: side neither source nor target", "side", (CloudSide)7, 0, Rows(3, 2, 0), Weights(3, 1.0 / SourceCount)),
         Input("upload: the same chunk twice", "source", async c =>
         {

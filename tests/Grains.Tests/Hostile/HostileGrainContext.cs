@@ -168,6 +168,14 @@ internal sealed class HostileGrainContext(IGrainFactory grains, ISinkhornCoordin
         return job;
     }
 
+    /// <summary>A fresh sampling study created with <paramref name="spec"/> (default <see cref="Study"/>) and not started.</summary>
+    public async Task<ISampleStudyCoordinatorGrain> CreatedStudyAsync(SampleStudySpec? spec = null)
+    {
+        var job = Track(grains.GetGrain<ISampleStudyCoordinatorGrain>(NewId("study")));
+        await job.CreateAsync(spec ?? Study);
+        return job;
+    }
+
     /// <summary>A completed small sampling run.</summary>
     public async Task<ISamplingCoordinatorGrain> CompletedSamplingAsync()
     {
@@ -200,6 +208,23 @@ internal sealed class HostileGrainContext(IGrainFactory grains, ISinkhornCoordin
         values[at] = value;
         return FloatBlock.From(values, rows, columns);
     }
+
+    /// <summary>
+    /// A block whose declared shape is <paramref name="rows"/> x <paramref name="columns"/> but which carries
+    /// <paramref name="values"/>: what a client with a serializer of its own can send (the constructor refuses such a
+    /// block, the deserializer does not call it), made here by writing the shape fields directly.
+    /// </summary>
+    public static FloatBlock Forged(int rows, int columns, double[] values)
+    {
+        var block = FloatBlock.FromVector(values);
+        SetField(block, "<Rows>k__BackingField", rows);
+        SetField(block, "<Columns>k__BackingField", columns);
+        return block;
+    }
+
+    private static void SetField(FloatBlock block, string name, int value) =>
+        (typeof(FloatBlock).GetField(name, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException($"FloatBlock has no field {name}")).SetValue(block, value);
 
     public async ValueTask DisposeAsync()
     {
