@@ -25,8 +25,11 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         ArgumentNullException.ThrowIfNull(refusal);
         StopWatchingUploads();
         SetStatus(status! with { State = JobState.Failed, Error = refusal.Message, ErrorField = refusal.Field });
-        await ReleaseShardsAsync();
+
+        // The registry first: GetStatusAsync interleaves, so a client could see the job failed while the registry (and
+        // so 'runs list') still said Created for as long as the shards took to go.
         await RecordAsync();
+        await ReleaseShardsAsync();
         return refusal;
     }
 
@@ -92,7 +95,9 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
             State = JobState.Failed,
             Error = string.Create(CultureInfo.InvariantCulture, $"upload abandoned: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
         });
-        await ReleaseShardsAsync();
+
+        // The registry first, as in FailAtStartAsync: the status (read interleaved) and the listing agree from now on.
         await RecordAsync();
+        await ReleaseShardsAsync();
     }
 }
