@@ -101,7 +101,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
         catch
         {
             // Not created: the registry lists what this coordinator holds (a previous job under this id), or nothing.
-            await (status is null ? Registry.ForgetAsync(id) : RecordAsync());
+            await (status is null ? Registry.ForgetAsync(id, Kind) : RecordAsync());
             throw;
         }
 
@@ -170,7 +170,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
             await ReleaseShardsAsync();
         }
 
-        await Registry.ForgetAsync(this.GetPrimaryKeyString());
+        await Registry.ForgetAsync(this.GetPrimaryKeyString(), Kind);
         await ForgetDurableAsync();
         spec = null;
         result = null;

@@ -33,6 +33,42 @@ public sealed class DuplicateRunIdTests(ClusterFixture fixture)
         Assert.Equal(0, await WaitForActivationsAsync(id, n => n == 0));
     }
 
+    [Fact]
+    public async Task An_id_of_another_kind_is_refused_and_releasing_that_kind_leaves_the_listed_job_alone()
+    {
+        var id = $"hostile-kinds-{Guid.NewGuid():N}";
+        var (source, target) = Problems.Clouds(8, 8, 2, seed: 4);
+        var client = new SinkhornJobClient(fixture.Grains);
+        var spec = Problems.Spec(source, target, epsilon: 0.1, shards: 2);
+        var job = fixture.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
+        await job.CreateAsync(spec);
+        var registry = fixture.Grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+
+        // A flow under the same id is refused naming the id; the Sinkhorn job stays listed as it was.
+        var flow = fixture.Grains.GetGrain<IFlowCoordinatorGrain>(id);
+        var refusal = await Assert.ThrowsAsync<JobInputException>(() => flow.CreateAsync(HostileGrainContext.Flow));
+        Assert.Equal("id", refusal.Field);
+        Assert.Contains("sinkhorn", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(("sinkhorn", JobState.Created), await ListedAsync());
+
+        // Releasing the (empty) flow coordinator under that id unlisted the Sinkhorn job: its shards then had no owner
+        // that 'runs release' could reach. It is still listed, and runs to completion.
+        await flow.ReleaseAsync();
+        Assert.Equal(("sinkhorn", JobState.Created), await ListedAsync());
+        await job.ReleaseAsync();
+        var output = await client.RunAsync(id, spec, source, target);
+        Assert.True(output.Result.Iterations > 0);
+        Assert.Equal(("sinkhorn", JobState.Completed), await ListedAsync());
+        await job.ReleaseAsync();
+        Assert.Null(await registry.GetAsync(id));
+
+        async Task<(string?, JobState?)> ListedAsync()
+        {
+            var record = await registry.GetAsync(id);
+            return (record?.Kind, record?.State);
+        }
+    }
+
     private async Task<int> ShardActivationsAsync(string jobId)
     {
         var statistics = await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();

@@ -24,6 +24,10 @@ internal static partial class HostileGrainCalls
             await (await c.ReleasedSinkhornAsync()).UploadAsync(CloudSide.Source, 0, Rows(3, 2, 0), Weights(3, 1.0 / SourceCount))),
         State("start: a released job", "call CreateAsync first", async c => await (await c.ReleasedSinkhornAsync()).StartAsync()),
         State("status: of an id never created", "call CreateAsync first", async c => await c.Fresh<ISinkhornCoordinatorGrain>("never").GetStatusAsync()),
+        Input("create: a flow under the id of a listed Sinkhorn job", "id", async c =>
+            await c.Grains.GetGrain<IFlowCoordinatorGrain>((await c.CreatedSinkhornAsync()).GetPrimaryKeyString()).CreateAsync(Flow)),
+        Input("create: a sampling study under the id of a cancelled Sinkhorn job", "id", async c =>
+            await c.Grains.GetGrain<ISampleStudyCoordinatorGrain>((await c.CancelledSinkhornAsync()).GetPrimaryKeyString()).CreateAsync(Study)),
         Argument("create: an empty id", typeof(ArgumentException), "primaryKey", async c => await c.Grains.GetGrain<ISinkhornCoordinatorGrain>(string.Empty).CreateAsync(Sinkhorn)),
     ];
 
