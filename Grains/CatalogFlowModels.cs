@@ -52,6 +52,12 @@ public static class CatalogFlowModels
     public static IFlowModel Build(FlowModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.DataNames.FirstOrDefault(name => name is not (Target or TargetWeights or Inputs or Targets)) is { } unknown)
+        {
+            // As an unknown parameter key: a block under a misspelt name ("traget") was ignored and the model ran without it.
+            throw new JobInputException("model", $"model: unknown data block '{unknown}' (expected {Target}, {TargetWeights}, {Inputs} or {Targets})");
+        }
+
         var parameters = JsonSpecReader.Parse(spec.ParametersJson);
         var model = FlowModelCatalog.Build(spec.Name, spec.Dimension, parameters, Data(spec));
 

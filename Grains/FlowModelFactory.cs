@@ -81,6 +81,12 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: {spec.DataNames.Length} data names for {spec.Data.Length} data blocks");
         }
 
+        if (spec.DataNames.GroupBy(name => name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            // Looked up by name, a block named twice had its second copy ignored without a word.
+            throw new JobInputException("model", $"model: the data block '{repeated.Key}' is given {repeated.Count()} times");
+        }
+
         if (spec.DataBytes > FlowModelSpec.MaxDataBytes)
         {
             throw new JobInputException("model", $"model: {spec.DataBytes} bytes of model data exceed the limit of {FlowModelSpec.MaxDataBytes}");

@@ -21,6 +21,9 @@ internal static partial class HostileGrainCalls
         CreateFlow("flow spec: undefined integrator", "integrator", Flow with { Integrator = (FlowIntegrator)99 }),
         CreateFlow("flow spec: model built for another dimension", "initial", Flow with { Model = Flow.Model with { Dimension = 3 } }),
         CreateFlow("flow spec: data names not matching the data blocks", "model", MmdFlow with { Model = MmdFlow.Model with { DataNames = [CatalogFlowModels.Target] } }),
+        CreateFlow("flow spec: n x d past the largest array", "initial", Flow with { Count = 1 << 30, Dimension = 4 }),
+        CreateFlow("flow spec: a data block named twice", "model", MmdFlow with { Model = MmdFlow.Model with { DataNames = [CatalogFlowModels.Target, CatalogFlowModels.Target] } }),
+        CreateFlow("flow spec: a data block of a name no model reads", "model", MmdFlow with { Model = MmdFlow.Model with { DataNames = [CatalogFlowModels.Target, "colour"] } }),
         CreateFlow("flow spec: null data names", "model", MmdFlow with { Model = MmdFlow.Model with { DataNames = null! } }),
         CreateFlow("flow spec: target weights for fewer points", "target-weights", MmdFlow with { Model = MmdFlow.Model with { Data = [Rows(3, 2, 1.0), Weights(2, 0.5)] } }),
         CreateFlow("flow spec: training targets for fewer rows than inputs", "targets", Flow with
@@ -62,6 +65,8 @@ internal static partial class HostileGrainCalls
         CreateSampling("sampling spec: null mean", "mean", HostileGrainContext.Sampling with { Mean = null! }),
         CreateSampling("sampling spec: mean 1e300", "mean", HostileGrainContext.Sampling with { Mean = [1e300, 0.0] }),
         CreateSampling("sampling spec: covariance not positive definite", "covariance", HostileGrainContext.Sampling with { Covariance = [1.0, 2.0, 2.0, 1.0] }),
+        CreateSampling("sampling spec: dimension 10^7", "dimension", HostileGrainContext.Sampling with { Dimension = 10_000_000, Mean = new double[10_000_000], Covariance = [] }),
+        CreateSampling("sampling spec: 2^30 particles", "particles", HostileGrainContext.Sampling with { Count = 1 << 30 }),
         CreateSampling("sampling spec: end NaN", "end", HostileGrainContext.Sampling with { End = double.NaN }),
         CreateSampling("sampling spec: adaptive rtol 1e-300", "rtol", HostileGrainContext.Sampling with { Sampler = "adaptive", RelativeTolerance = 1e-300, AbsoluteTolerance = 1e-300 }),
         Input("sampling upload: data for a Gaussian target", "data", async c => await (await c.CreatedSamplingAsync()).UploadDataAsync(0, Rows(2, 2, 0), Weights(2, 1.0))),
@@ -85,6 +90,7 @@ internal static partial class HostileGrainCalls
         CreateStudy("study spec: data target of dimension int.MaxValue", "Transport:MaxDimension", Study with { Target = "data", ComponentWeights = [], Means = [], Covariances = [], DataCount = 10, Dimension = int.MaxValue }),
         CreateStudy("study spec: adaptive tolerance 1e-300", "tolerance", Study with { Sampler = "adaptive", Steps = [0], Tolerance = 1e-300 }),
         CreateStudy("study spec: 10^9 coupling pairs", "coupling-pairs", Study with { Coupling = "ot", Sampler = "euler", CouplingPairs = 1_000_000_000 }),
+        CreateStudy("study spec: 10^9 samples", "n", Study with { Count = 1_000_000_000 }),
         CreateStudy("study spec: delta NaN", "delta", Study with { Delta = double.NaN }),
         State("study: result before completion", "no result", async c =>
         {
