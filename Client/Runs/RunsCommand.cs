@@ -200,7 +200,7 @@ internal static class RunsCommand
                 Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await FlowJobClient.DownloadAsync(coordinator);
-                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray());
+                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries);
                 output.Commit(directory => FlowOutputWriter.Write(directory, downloaded.Trajectory, facts));
                 break;
             }

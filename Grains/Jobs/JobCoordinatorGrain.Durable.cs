@@ -43,7 +43,8 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
 
     private bool Durable => spec is { } job && Checkpointing.Enabled && IsDurable(job);
 
-    private GrainStore DurableStore => durableStore ??= new GrainStore(ServiceProvider, this.GetGrainId());
+    /// <summary>The coordinator's own records in grain storage (the job record, and what the kind keeps beside it).</summary>
+    private protected GrainStore DurableStore => durableStore ??= new GrainStore(ServiceProvider, this.GetGrainId());
 
     private Serializer Serializer => ServiceProvider.GetRequiredService<Serializer>();
 

@@ -53,6 +53,7 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             var connection = StackExchange.Redis.ConfigurationOptions.Parse(redisConnection);
             siloBuilder.AddRedisGrainStorageAsDefault(storage => storage.ConfigurationOptions = connection);
             siloBuilder.UseRedisReminderService(reminders => reminders.ConfigurationOptions = connection.Clone());
+            siloBuilder.Services.AddCatalogFlowModels();
             siloBuilder.Configure<CheckpointOptions>(checkpoints =>
             {
                 checkpoints.Enabled = true;
