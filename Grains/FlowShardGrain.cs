@@ -132,7 +132,8 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
             }
         }
 
-        if (offset < 0 || offset + chunk.Rows > total || chunk.Columns != 1)
+        // In long, as every range check: offset + rows near int.MaxValue would wrap negative and pass.
+        if (offset < 0 || (long)offset + chunk.Rows > total || chunk.Columns != 1)
         {
             throw new ArgumentException($"chunk of {chunk.Rows} x {chunk.Columns} at {offset} does not fit a vector of {total}");
         }
