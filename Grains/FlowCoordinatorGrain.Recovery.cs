@@ -23,11 +23,17 @@ public sealed partial class FlowCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
+    private int recoveriesBeforeResume;
+
     // Whether an attempt of this activation's run has started (its model then carries that attempt's warm starts).
     private bool attempted;
 
     /// <inheritdoc />
     protected override bool IsDurable(FlowJobSpec spec) => true;
+
+    /// <inheritdoc />
+    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     private FlowCoordinatorStore CoordinatorStore => coordinatorStore ??= new FlowCoordinatorStore(DurableStore, Spec.Count, Spec.Dimension);
 
@@ -96,7 +102,7 @@ public sealed partial class FlowCoordinatorGrain
                 finished = new FlowFinishedRecord([.. run.Diagnostics], [.. run.Snapshots.Select(FlowSnapshotTime.Of)], run.Steps, run.RejectedSteps, run.FinalTime);
                 return run;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 checkpointsWritten = sink.Written;

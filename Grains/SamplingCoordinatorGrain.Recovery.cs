@@ -21,8 +21,14 @@ public sealed partial class SamplingCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
+    private int recoveriesBeforeResume;
+
     /// <inheritdoc />
     protected override bool IsDurable(SamplingJobSpec spec) => true;
+
+    /// <inheritdoc />
+    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() =>
@@ -81,7 +87,7 @@ public sealed partial class SamplingCoordinatorGrain
                 finished = true;
                 return report;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 checkpointsWritten = sink.Written;

@@ -25,6 +25,9 @@ public sealed partial class SinkhornCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
+    private int recoveriesBeforeResume;
+
     private const string MultiscaleF = "multiscale/f";
     private const string MultiscaleG = "multiscale/g";
     private const string MultiscaleMap = "multiscale/map";
@@ -36,6 +39,9 @@ public sealed partial class SinkhornCoordinatorGrain
     /// complete its potentials and map are stored beside the job record.
     /// </remarks>
     protected override bool IsDurable(SinkhornJobSpec spec) => true;
+
+    /// <inheritdoc />
+    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
@@ -103,7 +109,7 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         // A resumed job continues this solve from its last checkpoint, if it had one, else from zero potentials.
-        var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync);
+        var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync, SealsOf);
         var fresh = Resumed && sink.Committed is null;
         while (true)
         {
@@ -123,14 +129,14 @@ public sealed partial class SinkhornCoordinatorGrain
                     backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, sink, last?.State, token);
 
                 // The finished solve's potentials and map, for a shard lost before the client has downloaded them.
-                await backend.SaveCheckpointAsync(CheckpointSlots.Final);
+                ShardSeals.Verify(await backend.SaveCheckpointAsync(CheckpointSlots.Final), SealsOf(term), term.Name(), "at the end of the solve");
                 finishedTerms[term] = output;
                 committed = null;
                 checkpointsWritten += sink.Written;
                 await PersistAsync();
                 return output;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
@@ -169,7 +175,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
                 return result with { Recoveries = recoveries };
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
@@ -199,6 +205,14 @@ public sealed partial class SinkhornCoordinatorGrain
             await DurableStore.ClearAsync(name);
         }
     }
+
+    /// <summary>The seals of the shards a solve of <paramref name="term"/> runs on, in the backend's order.</summary>
+    private ShardSeal[] SealsOf(SinkhornTerm term) => term switch
+    {
+        SinkhornTerm.Cross => [.. sourceSeals, .. targetSeals],
+        SinkhornTerm.SelfSource => sourceSeals,
+        _ => targetSeals,
+    };
 
     /// <summary>A resumed job first waits for its shards (some may have been lost with the coordinator's silo).</summary>
     private async Task RecoverIfResumedAsync(CancellationToken token)

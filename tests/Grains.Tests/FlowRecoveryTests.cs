@@ -95,6 +95,50 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
     }
 
     /// <summary>
+    /// A run that may not recover (the cluster allows no recovery) fails at the silo's loss with the reason and keeps its
+    /// last checkpoint; <c>ResumeAsync</c> (what <c>transport runs resume ID</c> calls) continues it from there to the
+    /// uninterrupted trajectory. A job that did not fail cannot be resumed.
+    /// </summary>
+    [Fact]
+    public async Task A_flow_that_could_not_recover_fails_and_resumes_from_its_checkpoint_to_the_uninterrupted_trajectory()
+    {
+        await using var recovery = await RecoveryCluster.StartAsync(recoveries: 0);
+        const int Dimension = 2;
+        var start = FlowData.Gaussian(Particles, Dimension, 31, 1.5);
+        var modelSpec = CatalogFlowModels.Describe("langevin", """{"model": "langevin", "lambda": 1.0, "temperature": 0.5, "integrator": "euler-maruyama"}""", Dimension, new FlowModelData(null, null));
+        var options = new FlowOptions { Integrator = FlowIntegrator.EulerMaruyama, Step = 0.01, EndTime = 1.5, SnapshotEvery = 7, Seed = 19 };
+        var spec = FlowJobSpec.From(modelSpec, Particles, Dimension, 3, options);
+        var client = new FlowJobClient(recovery.Grains);
+        var expected = await client.RunAsync("flow-uninterrupted", spec, start, ReadOnlyMemory<double>.Empty);
+        var refused = await Assert.ThrowsAsync<JobInputException>(() => recovery.Grains.GetGrain<IFlowCoordinatorGrain>("flow-uninterrupted").ResumeAsync());
+        Assert.Equal("id", refused.Field);
+
+        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator: false);
+        var coordinator = await client.SubmitAsync(id, spec, start, ReadOnlyMemory<double>.Empty);
+        while ((await coordinator.GetStatusAsync()) is { IsTerminal: false, Progress.Step: < (2 * RecoveryCluster.CheckpointEvery) + 2 })
+        {
+            await Task.Delay(2);
+        }
+
+        await recovery.Cluster.KillSiloAsync(victim);
+        var failed = await client.WaitAsync(coordinator);
+        Assert.True(failed.State == JobState.Failed, $"{failed.State}: a run allowed no recovery went on");
+        Assert.False(string.IsNullOrWhiteSpace(failed.Error));
+        log.WriteLine($"failed: {failed.Error}");
+
+        await coordinator.ResumeAsync();
+        var ended = await client.WaitAsync(coordinator);
+        Assert.True(ended.State == JobState.Completed, $"{ended.State}: {ended.Error}");
+        var actual = await FlowJobClient.DownloadAsync(coordinator);
+        Assert.True(actual.Result.Recoveries >= 1);
+        Assert.Equal(expected.Trajectory.Steps, actual.Trajectory.Steps);
+        for (var s = 0; s < expected.Trajectory.Snapshots.Count; s++)
+        {
+            Assert.Equal(expected.Trajectory.Snapshots[s].Positions, actual.Trajectory.Snapshots[s].Positions);
+        }
+    }
+
+    /// <summary>
     /// A run id and the secondary silo to kill (the primary holds the test cluster's membership): one holding a shard, and
     /// the coordinator when <paramref name="withCoordinator"/>, else not the coordinator.
     /// </summary>
