@@ -10,6 +10,9 @@ namespace Transport.Grains;
 /// </summary>
 public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
 {
+    /// <summary>How the error of a job failed by its upload lease begins.</summary>
+    private const string AbandonedUpload = "upload abandoned";
+
     // The upload lease: when the created job last heard from its client, and the timer that watches it.
     private DateTimeOffset lastUpload;
     private IGrainTimer? leaseTimer;
@@ -93,7 +96,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         SetStatus(status with
         {
             State = JobState.Failed,
-            Error = string.Create(CultureInfo.InvariantCulture, $"upload abandoned: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
+            Error = string.Create(CultureInfo.InvariantCulture, $"{AbandonedUpload}: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
         });
 
         // The registry first, as in FailAtStartAsync: the status (read interleaved) and the listing agree from now on.

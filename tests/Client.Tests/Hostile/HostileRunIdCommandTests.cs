@@ -17,6 +17,7 @@ public sealed class HostileRunIdCommandTests(SiloFixture silo) : IClassFixture<S
     [InlineData("show")]
     [InlineData("wait")]
     [InlineData("cancel")]
+    [InlineData("resume")]
     [InlineData("release")]
     [InlineData("fetch")]
     public async Task A_command_on_an_unknown_id_exits_2_naming_it(string verb)

@@ -28,6 +28,17 @@ internal static partial class HostileGrainCalls
             await c.Grains.GetGrain<IFlowCoordinatorGrain>((await c.CreatedSinkhornAsync()).GetPrimaryKeyString()).CreateAsync(Flow)),
         Input("create: a sampling study under the id of a cancelled Sinkhorn job", "id", async c =>
             await c.Grains.GetGrain<ISampleStudyCoordinatorGrain>((await c.CancelledSinkhornAsync()).GetPrimaryKeyString()).CreateAsync(Study)),
+        Input("resume: a job that failed on its input at its start", "id", async c =>
+        {
+            var job = await c.UploadedSinkhornAsync(Rows(TargetCount, 2, 1), Sinkhorn with { Epsilon = 1e300 });
+            await Assert.ThrowsAsync<JobInputException>(job.StartAsync);
+
+            // Refused for what it is, not only because this cluster keeps no checkpoints (which also names the id).
+            var refusal = await Assert.ThrowsAsync<JobInputException>(job.ResumeAsync);
+            Assert.Contains("failed on its input (epsilon: ", refusal.Message, StringComparison.Ordinal);
+            throw refusal;
+        }),
+        Input("resume: a job that completed", "id", async c => await (await c.CompletedSinkhornAsync()).ResumeAsync()),
         Argument("create: an empty id", typeof(ArgumentException), "primaryKey", async c => await c.Grains.GetGrain<ISinkhornCoordinatorGrain>(string.Empty).CreateAsync(Sinkhorn)),
     ];
 

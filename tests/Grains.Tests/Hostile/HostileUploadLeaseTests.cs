@@ -38,7 +38,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
         var running = await StartEndlessAsync();
         try
         {
-            var (status, uploadAgain, createAgain, release) = await AbandonAsync(kind, id);
+            var (status, uploadAgain, createAgain, release, resume) = await AbandonAsync(kind, id);
 
             Assert.Equal(JobState.Failed, status.State);
             Assert.StartsWith("upload abandoned: no chunk for ", status.Error, StringComparison.Ordinal);
@@ -49,6 +49,9 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
             // The client comes back: its next chunk is refused with the reason, a new job under the id is accepted.
             var late = await Assert.ThrowsAsync<InvalidOperationException>(uploadAgain);
             Assert.Contains("upload abandoned", late.Message, StringComparison.Ordinal);
+            var resumed = await Assert.ThrowsAsync<JobInputException>(resume);
+            Assert.Equal("id", resumed.Field);
+            Assert.Contains("failed on its input (upload abandoned", resumed.Message, StringComparison.Ordinal);
             await createAgain();
             Assert.Equal(JobState.Created, (await Grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).GetAsync(id))?.State);
             await release();
@@ -71,7 +74,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
     /// Creates a job of <paramref name="kind"/>, sends what that kind's client sent before it stopped, waits past the
     /// lease; returns the job's status and the calls its client would make on coming back.
     /// </summary>
-    private async Task<(JobStatusView Status, Func<Task> UploadAgain, Func<Task> CreateAgain, Func<Task> Release)> AbandonAsync(string kind, string id)
+    private async Task<(JobStatusView Status, Func<Task> UploadAgain, Func<Task> CreateAgain, Func<Task> Release, Func<Task> Resume)> AbandonAsync(string kind, string id)
     {
         switch (kind)
         {
@@ -81,7 +84,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
                 await job.CreateAsync(Sinkhorn);
                 await job.UploadAsync(CloudSide.Source, 0, Rows(SourceCount, 2, 0), Weights(SourceCount, 1.0 / SourceCount));
                 var status = await WaitWhileCreatedAsync(async () => View(await job.GetStatusAsync()));
-                return (status, () => job.UploadAsync(CloudSide.Target, 0, Rows(TargetCount, 2, 1), Weights(TargetCount, 1.0 / TargetCount)), () => job.CreateAsync(Sinkhorn), job.ReleaseAsync);
+                return (status, () => job.UploadAsync(CloudSide.Target, 0, Rows(TargetCount, 2, 1), Weights(TargetCount, 1.0 / TargetCount)), () => job.CreateAsync(Sinkhorn), job.ReleaseAsync, job.ResumeAsync);
             }
 
             case "flow: half the initial cloud":
@@ -90,7 +93,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
                 await job.CreateAsync(Flow);
                 await job.UploadAsync(0, Rows(2, 2, 0), Weights(2, 0.25));
                 var status = await WaitWhileCreatedAsync(async () => View(await job.GetStatusAsync()));
-                return (status, () => job.UploadAsync(2, Rows(2, 2, 1), Weights(2, 0.25)), () => job.CreateAsync(Flow), job.ReleaseAsync);
+                return (status, () => job.UploadAsync(2, Rows(2, 2, 1), Weights(2, 0.25)), () => job.CreateAsync(Flow), job.ReleaseAsync, job.ResumeAsync);
             }
 
             case "sampling: one data chunk of three":
@@ -100,7 +103,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
                 await job.CreateAsync(spec);
                 await job.UploadDataAsync(0, Rows(1, 2, 0), Weights(1, 1.0));
                 var status = await WaitWhileCreatedAsync(async () => View(await job.GetStatusAsync()));
-                return (status, () => job.UploadDataAsync(1, Rows(2, 2, 1), Weights(2, 1.0)), () => job.CreateAsync(spec), job.ReleaseAsync);
+                return (status, () => job.UploadDataAsync(1, Rows(2, 2, 1), Weights(2, 1.0)), () => job.CreateAsync(spec), job.ReleaseAsync, job.ResumeAsync);
             }
 
             case "study: the data set never sent":
@@ -109,7 +112,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
                 var job = Grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
                 await job.CreateAsync(spec);
                 var status = await WaitWhileCreatedAsync(async () => View(await job.GetStatusAsync()));
-                return (status, () => job.UploadDataAsync(0, Rows(4, 2, 0), Weights(4, 1.0)), () => job.CreateAsync(spec), job.ReleaseAsync);
+                return (status, () => job.UploadDataAsync(0, Rows(4, 2, 0), Weights(4, 1.0)), () => job.CreateAsync(spec), job.ReleaseAsync, job.ResumeAsync);
             }
 
             default:
@@ -119,7 +122,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
                 await job.CreateAsync(spec);
                 await job.UploadNoiseAsync(0, Rows(5, 2, 0));
                 var status = await WaitWhileCreatedAsync(async () => View(await job.GetStatusAsync()));
-                return (status, () => job.UploadNoiseAsync(5, Rows(5, 2, 1)), () => job.CreateAsync(spec), job.ReleaseAsync);
+                return (status, () => job.UploadNoiseAsync(5, Rows(5, 2, 1)), () => job.CreateAsync(spec), job.ReleaseAsync, job.ResumeAsync);
             }
         }
     }
