@@ -13,10 +13,18 @@ internal static class DemoClouds
     /// <summary>Default points per cloud.</summary>
     public const int DefaultPoints = 2000;
 
+    /// <summary>
+    /// Most points per demo cloud. The clouds are generated in the console before any silo sees the job, so the silo's
+    /// admission limits come too late: --points 1e8 generated 3.2 GB of coordinates before Transport:MaxPointsPerJob
+    /// refused them, and --points 1.2e9 overflowed <c>points * 2</c> and crashed the console.
+    /// </summary>
+    public const int MaxPoints = 10_000_000;
+
     /// <summary>Generates both clouds with <paramref name="points"/> points each.</summary>
     public static (PointCloud Source, PointCloud Target) Generate(int points, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(points, MaxPoints);
 
         // Counter-based draws (seed, point, stream): a point does not depend on how many are drawn. Stage 0 is the blob,
         // stage 1 the ring (angle in component 0, radial noise in component 1).

@@ -84,6 +84,11 @@ internal static class InputLoader
                 throw new InvalidInputException("points", $"must be at least 1, got {arguments.Points.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            if (arguments.Points > DemoClouds.MaxPoints)
+            {
+                throw new InvalidInputException("points", $"must be at most {DemoClouds.MaxPoints.ToString(CultureInfo.InvariantCulture)} per demo cloud, got {arguments.Points.ToString(CultureInfo.InvariantCulture)}");
+            }
+
             (source, target) = DemoClouds.Generate(arguments.Points, arguments.Seed);
         }
         else

@@ -73,7 +73,7 @@ public static class TransportCli
         var force = OutputOptions.Force();
         var demo = new Option<bool>("--demo") { Description = "Generate a Gaussian blob (source) and a noisy ring (target) and solve them" };
         var seed = NumberOptions.Int32("--seed", 0, "Seed of the --demo generator", "SEED");
-        var points = NumberOptions.Int32("--points", DemoClouds.DefaultPoints, "Points per --demo cloud", "N");
+        var points = NumberOptions.Int32("--points", DemoClouds.DefaultPoints, $"Points per --demo cloud (1..{DemoClouds.MaxPoints})", "N");
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var detach = new Option<bool>("--detach") { Description = "Submit the job to the --cluster, print its id and return; collect it with 'transport runs'" };
         var label = new Option<string?>("--label") { Description = "A label for the job in 'transport runs list'", HelpName = "TEXT" };

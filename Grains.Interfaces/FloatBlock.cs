@@ -41,6 +41,14 @@ public sealed record FloatBlock
     [Id(2)]
     public int Columns { get; }
 
+    /// <summary>
+    /// Whether the payload holds exactly <see cref="Rows"/> x <see cref="Columns"/> values with neither negative. The
+    /// constructor ensures it, but a block read from the wire is not constructed: its fields are set as sent, so a client
+    /// with a serializer of its own can declare any shape for any payload. Whatever takes blocks from clients checks this
+    /// before it trusts <see cref="Rows"/> (an upload declaring 10 rows with no values counted as 10 rows of zeros).
+    /// </summary>
+    public bool IsWellFormed => Bytes is not null && Rows >= 0 && Columns >= 0 && (long)Rows * Columns * sizeof(double) == Bytes.Length;
+
     /// <summary>The values, read in place.</summary>
     public ReadOnlySpan<double> Values => MemoryMarshal.Cast<byte, double>(Bytes);
 

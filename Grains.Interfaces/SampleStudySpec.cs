@@ -202,15 +202,18 @@ public sealed record SampleStudySpec
             throw new Numerics.InvalidInputException("dimension", $"must be at least 1, got {d}");
         }
 
+        // A client may send null where it means none, as it may for the means and covariances (Rows reads null as empty).
+        var weights = ComponentWeights ?? [];
+
         var target = Target switch
         {
             SampleTarget.Data => new SampleTarget(SampleTarget.Data, d, dataWeights ?? [], [], [], dataPoints ?? []),
-            SampleTarget.Gaussian or SampleTarget.Mixture => new SampleTarget(Target, d, ComponentWeights, Rows(Means, d, "target.means"), Rows(Covariances, d * d, "target.covariances"), null),
+            SampleTarget.Gaussian or SampleTarget.Mixture => new SampleTarget(Target, d, weights, Rows(Means, d, "target.means"), Rows(Covariances, d * d, "target.covariances"), null),
             _ => throw new Numerics.InvalidInputException("target", $"unknown kind '{Target}' (expected gaussian, mixture or data)"),
         };
-        if (target.Kind != SampleTarget.Data && (target.Means.Length != ComponentWeights.Length || target.Means.Length != target.Covariances.Length || target.Means.Length == 0 || (Target == SampleTarget.Gaussian && target.Means.Length != 1)))
+        if (target.Kind != SampleTarget.Data && (target.Means.Length != weights.Length || target.Means.Length != target.Covariances.Length || target.Means.Length == 0 || (Target == SampleTarget.Gaussian && target.Means.Length != 1)))
         {
-            throw new Numerics.InvalidInputException("target", $"a {Target} target needs as many weights, means and covariances (one for a Gaussian), got {ComponentWeights.Length}, {target.Means.Length} and {target.Covariances.Length}");
+            throw new Numerics.InvalidInputException("target", $"a {Target} target needs as many weights, means and covariances (one for a Gaussian), got {weights.Length}, {target.Means.Length} and {target.Covariances.Length}");
         }
 
         var request = new SampleRequest

@@ -38,11 +38,38 @@ public static class CatalogFlowModels
         return services;
     }
 
-    /// <summary>Builds the model a spec describes (the silo side).</summary>
+    /// <summary>
+    /// The keys of a run specification that the client reads itself (the run's options; its clouds and data, which travel
+    /// as data blocks); the model reads the others.
+    /// </summary>
+    public static IReadOnlyList<string> RunKeys { get; } =
+        ["model", "integrator", "step", "t_end", "snapshot_every", "seed", "rtol", "atol", "error_norm", "sphere_step", "max_steps", "shards", "initial", "target", "data"];
+
+    /// <summary>
+    /// Builds the model a spec describes (the silo side). A key of the parameters that neither the run
+    /// (<see cref="RunKeys"/>) nor the model reads is refused, naming it.
+    /// </summary>
     public static IFlowModel Build(FlowModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return FlowModelCatalog.Build(spec.Name, spec.Dimension, JsonSpecReader.Parse(spec.ParametersJson), Data(spec));
+        if (spec.DataNames.FirstOrDefault(name => name is not (Target or TargetWeights or Inputs or Targets)) is { } unknown)
+        {
+            // As an unknown parameter key: a block under a misspelt name ("traget") was ignored and the model ran without it.
+            throw new JobInputException("model", $"model: unknown data block '{unknown}' (expected {Target}, {TargetWeights}, {Inputs} or {Targets})");
+        }
+
+        var parameters = JsonSpecReader.Parse(spec.ParametersJson);
+        var model = FlowModelCatalog.Build(spec.Name, spec.Dimension, parameters, Data(spec));
+
+        // The console refuses such a key (a typo: "lenght_scale") before it submits; a client of the grain API does not
+        // pass through the console, and the model would run with the default it meant to change.
+        foreach (var key in RunKeys)
+        {
+            _ = parameters.Has(key);
+        }
+
+        parameters.RejectUnknown();
+        return model;
     }
 
     /// <summary>Describes a model for the wire (the client side).</summary>

@@ -209,9 +209,10 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
 
     private static void CheckRange(int offset, int count, int total, int columns)
     {
-        if (offset < 0 || count < 0 || offset + count > total)
+        // In long: offset + count near int.MaxValue would wrap negative and pass.
+        if (offset < 0 || count < 0 || (long)offset + count > total)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {total})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {total})");
         }
 
         if ((long)count * columns * sizeof(double) > FloatBlock.MaxBytes)

@@ -64,9 +64,27 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: unknown model '{spec.Name}' (known: {known})");
         }
 
+        if (spec.ParametersJson is null || spec.Data is null || spec.DataNames is null || spec.Data.Any(block => block is null))
+        {
+            // Null where the wire type means "none": refused here rather than met as a null reference in a builder.
+            throw new JobInputException("model", $"model: the parameters, the data blocks and their names of '{spec.Name}' must be given (empty, not null)");
+        }
+
+        for (var k = 0; k < spec.Data.Length; k++)
+        {
+            // A block from the wire whose payload does not match its declared shape (see FloatBlock.IsWellFormed).
+            UploadChecks.CheckBlock(spec.DataNames.Length == spec.Data.Length ? spec.DataNames[k] : "model", spec.Data[k]);
+        }
+
         if (spec.DataNames.Length != 0 && spec.DataNames.Length != spec.Data.Length)
         {
             throw new JobInputException("model", $"model: {spec.DataNames.Length} data names for {spec.Data.Length} data blocks");
+        }
+
+        if (spec.DataNames.GroupBy(name => name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            // Looked up by name, a block named twice had its second copy ignored without a word.
+            throw new JobInputException("model", $"model: the data block '{repeated.Key}' is given {repeated.Count()} times");
         }
 
         if (spec.DataBytes > FlowModelSpec.MaxDataBytes)

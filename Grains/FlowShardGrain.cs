@@ -61,9 +61,9 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
             throw new InvalidOperationException("the shard is prepared; initialise it again to load new particles");
         }
 
-        if (offset < 0 || offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
+        if (offset < 0 || (long)offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
         {
-            throw new ArgumentException($"rows [{offset}, {offset + positions.Rows}) do not fit block of {count} x {d}");
+            throw new ArgumentException($"rows [{offset}, {(long)offset + positions.Rows}) do not fit block of {count} x {d}");
         }
 
         positions.Values.CopyTo(this.positions.AsSpan(offset * d));
@@ -105,9 +105,9 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
     /// <inheritdoc />
     public Task<FloatBlock> GetPartialsAsync(int offset, int count)
     {
-        if (offset < 0 || count < 0 || offset + count > partials.Length)
+        if (offset < 0 || count < 0 || (long)offset + count > partials.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"entries [{offset}, {offset + count}) are outside [0, {partials.Length})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"entries [{offset}, {(long)offset + count}) are outside [0, {partials.Length})");
         }
 
         return Task.FromResult(FloatBlock.FromVector(partials.AsSpan(offset, count)));
@@ -132,7 +132,8 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
             }
         }
 
-        if (offset < 0 || offset + chunk.Rows > total || chunk.Columns != 1)
+        // In long, as every range check: offset + rows near int.MaxValue would wrap negative and pass.
+        if (offset < 0 || (long)offset + chunk.Rows > total || chunk.Columns != 1)
         {
             throw new ArgumentException($"chunk of {chunk.Rows} x {chunk.Columns} at {offset} does not fit a vector of {total}");
         }
@@ -212,9 +213,9 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
     private FloatBlock Rows(double[] source, int offset, int rows)
     {
         var d = Dimension;
-        if (offset < 0 || rows < 0 || offset + rows > count)
+        if (offset < 0 || rows < 0 || (long)offset + rows > count)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + rows}) are outside [0, {count})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + rows}) are outside [0, {count})");
         }
 
         return FloatBlock.From(source.AsSpan(offset * d, rows * d), rows, d);

@@ -46,6 +46,14 @@ public sealed partial class SampleStudyCoordinatorGrain(IOptions<JobLimits> limi
     /// <inheritdoc />
     protected override SampleStudySpec ValidateJob(SampleStudySpec spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Dimension > Limits.MaxDimension)
+        {
+            // A data target is checked before its upload with one stand-in point of d zeros: an absurd d is refused
+            // (the silo's dimension limit, checked first by the demand) before that point is allocated.
+            Demand(spec).CheckAgainst(Limits);
+        }
+
         try
         {
             spec.CheckBeforeUploads();
@@ -76,8 +84,8 @@ public sealed partial class SampleStudyCoordinatorGrain(IOptions<JobLimits> limi
     {
 
         var data = spec.Target == Numerics.Sampling.SampleTarget.Data ? spec.DataCount : 0;
-        dataUpload = new ChunkedUpload("data", null, data, spec.Dimension);
-        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension);
+        dataUpload = new ChunkedUpload("data", null, data, spec.Dimension, Numerics.Sampling.SampleTarget.MaxCoordinate);
+        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension, Numerics.Sampling.SampleTarget.MaxCoordinate);
         dataPoints = new double[(long)data * spec.Dimension];
         dataWeights = new double[data];
         noise = spec.UploadedNoise ? new double[(long)spec.Count * spec.Dimension] : [];
@@ -98,6 +106,7 @@ public sealed partial class SampleStudyCoordinatorGrain(IOptions<JobLimits> limi
         }
 
         dataUpload!.Check(offset, points, null);
+        UploadChecks.CheckBlock("data-weights", weights);
         if (weights.Rows != points.Rows || weights.Columns != 1)
         {
             throw new JobInputException("data-weights", $"data-weights: expected {points.Rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");

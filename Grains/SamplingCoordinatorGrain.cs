@@ -69,8 +69,8 @@ public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits)
         await Task.WhenAll(
             particleShards.Select((s, k) => s.InitializeAsync(setup, k)).Concat(
             dataShards.Select((s, k) => s.InitializeAsync(new SamplingDataShardSetup(SamplingDataKind.Empirical, dataOffsets[k + 1] - dataOffsets[k], spec.Dimension)))));
-        dataUpload = new ChunkedUpload("data", null, empirical ? spec.DataCount : 0, spec.Dimension);
-        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension);
+        dataUpload = new ChunkedUpload("data", null, empirical ? spec.DataCount : 0, spec.Dimension, SampleTarget.MaxCoordinate);
+        noiseUpload = new ChunkedUpload("noise", null, spec.UploadedNoise ? spec.Count : 0, spec.Dimension, SampleTarget.MaxCoordinate);
         totalWeight = 0;
         samples = [];
         return spec;
@@ -100,6 +100,7 @@ public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits)
 
         var rows = points.Rows;
         dataUpload!.Check(offset, points, null);
+        UploadChecks.CheckBlock("data-weights", weights);
         if (weights.Rows != rows || weights.Columns != 1)
         {
             throw new JobInputException("data-weights", $"data-weights: expected {rows} x 1 weights for the chunk, got {weights.Rows} x {weights.Columns}");
@@ -192,9 +193,10 @@ public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits)
         var done = CompletedResult;
         var all = await SamplesAsync();
         var d = done.Dimension;
-        if (offset < 0 || count < 0 || offset + count > done.Count)
+        // In long: offset + count near int.MaxValue would wrap negative and pass.
+        if (offset < 0 || count < 0 || (long)offset + count > done.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {done.Count})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {done.Count})");
         }
 
         if ((long)count * d * sizeof(double) > FloatBlock.MaxBytes)

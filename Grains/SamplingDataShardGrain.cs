@@ -54,9 +54,9 @@ public sealed partial class SamplingDataShardGrain : Grain, ISamplingDataShardGr
             throw new InvalidOperationException("the data shard is prepared; initialise it again to load new data");
         }
 
-        if (offset < 0 || offset + points.Rows > rows || points.Columns != d || weights.Rows != points.Rows || weights.Columns != 1)
+        if (offset < 0 || (long)offset + points.Rows > rows || points.Columns != d || weights.Rows != points.Rows || weights.Columns != 1)
         {
-            throw new ArgumentException($"rows [{offset}, {offset + points.Rows}) do not fit a data block of {rows} x {d}");
+            throw new ArgumentException($"rows [{offset}, {(long)offset + points.Rows}) do not fit a data block of {rows} x {d}");
         }
 
         points.Values.CopyTo(this.points.AsSpan(offset * d));

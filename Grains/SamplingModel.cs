@@ -23,6 +23,7 @@ public static class SamplingModel
     {
         ArgumentNullException.ThrowIfNull(spec);
         var kind = SamplingNames.CheckTarget(spec.Target);
+        CheckGiven(spec);
         if (spec.Dimension < 1)
         {
             throw new InvalidInputException("dimension", $"must be positive, got {spec.Dimension}");
@@ -151,6 +152,23 @@ public static class SamplingModel
         }
 
         return new CoupledPairsField(spec.PairSources, spec.PairTargets, spec.Dimension, spec.PairBandwidth, Schedule(spec));
+    }
+
+    /// <summary>The inline lists, each of which a client must send (empty when unused): every check below reads their lengths.</summary>
+    private static void CheckGiven(SamplingJobSpec spec)
+    {
+        (string Field, double[]? Values)[] lists =
+        [
+            ("mean", spec.Mean), ("covariance", spec.Covariance), ("weights", spec.MixtureWeights), ("means", spec.MixtureMeans),
+            ("covariances", spec.MixtureCovariances), ("pairs", spec.PairSources), ("pairs", spec.PairTargets),
+        ];
+        foreach (var (field, values) in lists)
+        {
+            if (values is null)
+            {
+                throw new InvalidInputException(field, "is null; send an empty list when the target does not use it");
+            }
+        }
     }
 
     private static void CheckLength(string field, double[] values, long expected)

@@ -50,9 +50,9 @@ public sealed partial class SamplingParticleShardGrain : Grain, ISamplingParticl
             throw new InvalidOperationException("the shard is prepared; initialise it again to load new noise");
         }
 
-        if (offset < 0 || offset + noise.Rows > count || noise.Columns != d)
+        if (offset < 0 || (long)offset + noise.Rows > count || noise.Columns != d)
         {
-            throw new ArgumentException($"rows [{offset}, {offset + noise.Rows}) do not fit block of {count} x {d}");
+            throw new ArgumentException($"rows [{offset}, {(long)offset + noise.Rows}) do not fit block of {count} x {d}");
         }
 
         noise.Values.CopyTo(source.AsSpan(offset * d));
@@ -120,9 +120,9 @@ public sealed partial class SamplingParticleShardGrain : Grain, ISamplingParticl
     public Task<FloatBlock> GetPositionsAsync(int offset, int count)
     {
         var d = Setup.Job.Dimension;
-        if (offset < 0 || count < 0 || offset + count > this.count)
+        if (offset < 0 || count < 0 || (long)offset + count > this.count)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {this.count})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {this.count})");
         }
 
         return Task.FromResult(FloatBlock.From(Sampler.Positions.Span.Slice(offset * d, count * d), count, d));

@@ -100,6 +100,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         ArgumentNullException.ThrowIfNull(positions);
         ArgumentNullException.ThrowIfNull(weights);
+        CheckSide(side);
         RequireUploadable();
         var upload = (side == CloudSide.Source ? sourceUpload : targetUpload)!;
         var mass = upload.Check(offset, positions, weights);
@@ -114,11 +115,13 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         sourceUpload!.RequireComplete();
         targetUpload!.RequireComplete();
-        var box = (await BoundingBoxAsync(sourceShards)).Union(await BoundingBoxAsync(targetShards));
+        var sourceBox = await BoundingBoxAsync(sourceShards);
+        var box = sourceBox.Union(await BoundingBoxAsync(targetShards));
         var maxCost = SinkhornProblem.MaxCost(box, options!.Cost);
         if (!double.IsFinite(maxCost))
         {
-            throw await FailAtStartAsync(new JobInputException("source", $"source: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)"));
+            var field = EpsilonRange.FarCloud(sourceBox, options.Cost);
+            throw await FailAtStartAsync(new JobInputException(field, $"{field}: the clouds span a squared diameter of {box.Diameter * box.Diameter} (coordinates too far apart for float64 costs)"));
         }
 
         // Eps against the clouds' admissible range (EpsilonRange), before any shard computes; the self problems of the
@@ -158,6 +161,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     /// <inheritdoc />
     public async Task<FloatBlock> GetPotentialAsync(CloudSide side, int offset, int count)
     {
+        CheckSide(side);
         _ = CompletedResult;
         if (await MultiscaleArraysAsync() is { } arrays)
         {
@@ -206,11 +210,20 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
         Report(lastProgress);
     }
 
+    /// <summary>Throws for a side that is neither cloud: every other call reads "not the source" as the target.</summary>
+    private static void CheckSide(CloudSide side)
+    {
+        if (!Enum.IsDefined(side))
+        {
+            throw new JobInputException("side", $"side: {(int)side} is not a cloud (expected {CloudSide.Source} or {CloudSide.Target})");
+        }
+    }
+
     private static double[] Slice(double[] values, int offset, int count, int columns)
     {
         if (offset < 0 || count < 0 || ((long)offset + count) * columns > values.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {values.Length / columns})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {values.Length / columns})");
         }
 
         return values.AsSpan(offset * columns, count * columns).ToArray();
@@ -218,9 +231,10 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
 
     private static async Task<double[]> GatherRangeAsync(int[] offsets, int offset, int count, int columns, Func<int, int, int, Task<FloatBlock>> fetch)
     {
-        if (offset < 0 || count < 0 || offset + count > offsets[^1])
+        // In long: offset + count near int.MaxValue would wrap negative and pass, gathering nothing into a block of zeros.
+        if (offset < 0 || count < 0 || (long)offset + count > offsets[^1])
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {offset + count}) are outside [0, {offsets[^1]})");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {offsets[^1]})");
         }
 
         if ((long)count * columns * sizeof(double) > FloatBlock.MaxBytes)

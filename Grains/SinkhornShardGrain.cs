@@ -53,9 +53,9 @@ public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
         ArgumentNullException.ThrowIfNull(positions);
         ArgumentNullException.ThrowIfNull(weights);
         var d = Setup.Dimension;
-        if (offset < 0 || offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
+        if (offset < 0 || (long)offset + positions.Rows > count || positions.Columns != d || weights.Rows != positions.Rows)
         {
-            throw new ArgumentException($"rows [{offset}, {offset + positions.Rows}) do not fit block of {count} x {d}");
+            throw new ArgumentException($"rows [{offset}, {(long)offset + positions.Rows}) do not fit block of {count} x {d}");
         }
 
         positions.Values.CopyTo(this.positions.AsSpan(offset * d));

@@ -40,14 +40,35 @@ internal static class UploadChecks
         }
     }
 
-    /// <summary>Throws for the first non-finite coordinate, naming its row (offset included) and column.</summary>
-    public static void CheckCoordinates(string field, ReadOnlySpan<double> values, int dimension, int offset)
+    /// <summary>
+    /// Throws unless <paramref name="block"/> is well formed (<see cref="FloatBlock.IsWellFormed"/>): its payload holds the
+    /// rows x columns values its shape declares. A block from a client is checked so before its shape is trusted.
+    /// </summary>
+    public static void CheckBlock(string field, FloatBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (!block.IsWellFormed)
+        {
+            throw new JobInputException(field, $"{field}: the block declares {block.Rows} x {block.Columns} values but carries {(block.Bytes?.Length ?? 0) / sizeof(double)}");
+        }
+    }
+
+    /// <summary>
+    /// Throws for the first non-finite coordinate, or one beyond <paramref name="maxMagnitude"/>, naming its row (offset
+    /// included) and column.
+    /// </summary>
+    public static void CheckCoordinates(string field, ReadOnlySpan<double> values, int dimension, int offset, double maxMagnitude = double.MaxValue)
     {
         for (var i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i]))
             {
                 throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}; coordinates must be finite");
+            }
+
+            if (Math.Abs(values[i]) > maxMagnitude)
+            {
+                throw new JobInputException(field, $"{field}: coordinate [{offset + (i / dimension)}, {i % dimension}] is {values[i].ToString(CultureInfo.InvariantCulture)}, beyond +-{maxMagnitude.ToString(CultureInfo.InvariantCulture)} (squared distances would overflow float64)");
             }
         }
     }

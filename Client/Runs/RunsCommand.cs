@@ -192,7 +192,7 @@ internal static class RunsCommand
             case "sinkhorn":
             {
                 var coordinator = grains.GetGrain<ISinkhornCoordinatorGrain>(id);
-                JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
+                Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await SinkhornJobClient.DownloadAsync(coordinator, spec.SourceCount, spec.TargetCount, spec.Dimension);
                 var run = new SinkhornRunOutput(id, downloaded.Result, downloaded.F, downloaded.G, downloaded.Map);
@@ -203,7 +203,7 @@ internal static class RunsCommand
             case "flow":
             {
                 var coordinator = grains.GetGrain<IFlowCoordinatorGrain>(id);
-                JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
+                Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await FlowJobClient.DownloadAsync(coordinator);
                 var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries);
@@ -214,7 +214,7 @@ internal static class RunsCommand
             case "sample":
             {
                 var coordinator = grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
-                JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
+                Fetchable(id, await coordinator.GetStatusAsync());
                 var study = CompletedStudy.From(await SampleStudyJobClient.DownloadAsync(coordinator));
                 output.Commit(directory => SampleOutputWriter.Write(directory, study.Request, study.Runs, study.ReferenceMethod, study.Seconds));
                 break;
@@ -226,6 +226,25 @@ internal static class RunsCommand
 
         await stdout.WriteLineAsync($"{id} -> {output.FullPath}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Throws unless the job has results to fetch. A job not yet ended or cancelled is the wrong id for a fetch: exit 2
+    /// naming the id (it exited 1 with "job ... is still Running", as if the cluster had failed); a failed job keeps
+    /// the job's own outcome (<see cref="JobClient.EnsureCompleted"/>).
+    /// </summary>
+    private static void Fetchable<TProgress>(string id, JobStatus<TProgress> status)
+    {
+        switch (status.State)
+        {
+            case JobState.Created or JobState.Running:
+                throw new InvalidInputException("ID", $"job '{id}' is still {status.State}; wait for it with 'transport runs wait {id}', then fetch it");
+            case JobState.Cancelled:
+                throw new InvalidInputException("ID", $"job '{id}' was cancelled; it has no results to fetch");
+            default:
+                JobClient.EnsureCompleted(id, status);
+                break;
+        }
     }
 
     private static IJobRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);

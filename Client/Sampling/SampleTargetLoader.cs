@@ -51,6 +51,13 @@ internal static class SampleTargetLoader
         {
             case SampleTarget.Gaussian:
                 var mean = spec.Vector("mean") ?? throw new InvalidInputException($"{field}.mean", "is required");
+                if (mean.Length == 0)
+                {
+                    // An empty mean is a target of dimension 0: refused here, naming the mean, rather than as a
+                    // covariance "expected 0 x 0" (the covariance was right; the mean is what is missing).
+                    throw new InvalidInputException($"{field}.mean", "is empty; a Gaussian target needs at least one coordinate");
+                }
+
                 var covariance = Square(spec, "covariance", mean.Length);
                 target = new SampleTarget(kind, mean.Length, [1.0], [mean], [covariance], null);
                 break;

@@ -13,8 +13,9 @@ public interface IJobRegistryGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Admits job <paramref name="id"/> of <paramref name="kind"/> among the cluster's concurrent jobs (created or running,
-    /// this id excluded) and lists it as created; throws <see cref="JobInputException"/> for the field
-    /// <c>Transport:MaxConcurrentJobs</c> when <paramref name="maxConcurrent"/> of them already hold their place. Before
+    /// this id excluded) and lists it as created; throws <see cref="JobInputException"/> for the field <c>id</c> when the id
+    /// is listed as a job of another kind, and for <c>Transport:MaxConcurrentJobs</c> when <paramref name="maxConcurrent"/>
+    /// of them already hold their place. Before
     /// refusing, the jobs counted are asked for their state, so that a job whose coordinator was lost (its silo died) does
     /// not hold its place forever.
     /// </summary>
@@ -33,7 +34,11 @@ public interface IJobRegistryGrain : IGrainWithIntegerKey
     [Alias("Get")]
     Task<JobRecord?> GetAsync(string id);
 
-    /// <summary>Removes job <paramref name="id"/> from the list (its coordinator has released it).</summary>
-    [Alias("Forget")]
-    Task ForgetAsync(string id);
+    /// <summary>
+    /// Removes job <paramref name="id"/> from the list (its coordinator has released it) when it is listed as of
+    /// <paramref name="kind"/>: a coordinator of another kind under the same id holds nothing of that job, and its release
+    /// must not unlist it.
+    /// </summary>
+    [Alias("ForgetOfKind")]
+    Task ForgetAsync(string id, string kind);
 }

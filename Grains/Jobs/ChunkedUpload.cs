@@ -7,9 +7,10 @@ namespace Transport.Grains;
 /// One uploaded array of a job (a cloud, noise rows), received in chunks that must arrive in order: each chunk's shape,
 /// row range and position are checked before it is routed to the shards, so a repeated, missing or misplaced chunk
 /// cannot pass for a complete upload. With a weights field, each chunk carries non-negative finite weights whose mass
-/// is summed, and a complete upload must have mass 1.
+/// is summed, and a complete upload must have mass 1. Coordinates must be finite and, with a
+/// <paramref name="maxMagnitude"/>, within it.
 /// </summary>
-internal sealed class ChunkedUpload(string field, string? weightsField, int total, int dimension)
+internal sealed class ChunkedUpload(string field, string? weightsField, int total, int dimension, double maxMagnitude = double.MaxValue)
 {
     private const double MassTolerance = 1e-9;
 
@@ -26,6 +27,12 @@ internal sealed class ChunkedUpload(string field, string? weightsField, int tota
     public double Check(int offset, FloatBlock rows, FloatBlock? weights)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        UploadChecks.CheckBlock(field, rows);
+        if (weightsField is not null && weights is not null)
+        {
+            UploadChecks.CheckBlock(weightsField, weights);
+        }
+
         if (rows.Columns != dimension)
         {
             throw new JobInputException(field, $"{field}: rows have {rows.Columns} coordinates, expected dimension {dimension}");
@@ -49,7 +56,7 @@ internal sealed class ChunkedUpload(string field, string? weightsField, int tota
             throw new JobInputException(field, $"{field}: chunk starts at row {offset}, expected row {Rows} (chunks are uploaded in order)");
         }
 
-        UploadChecks.CheckCoordinates(field, rows.Values, dimension, offset);
+        UploadChecks.CheckCoordinates(field, rows.Values, dimension, offset, maxMagnitude);
         return weightsField is null ? 0 : UploadChecks.CheckWeights(weightsField, weights!.Values, offset);
     }
 

@@ -90,6 +90,13 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
             throw new JobInputException("id", $"id: only a failed job can be resumed; job '{this.GetPrimaryKeyString()}' is {State}");
         }
 
+        if (status!.ErrorField is not null || (status.Error?.StartsWith(AbandonedUpload, StringComparison.Ordinal) ?? false))
+        {
+            // Failed on its input (at its start or while running) or before its uploads were complete: there is nothing to
+            // continue (the shards were freed when it failed), and the same input would fail again.
+            throw new JobInputException("id", $"id: job '{this.GetPrimaryKeyString()}' failed on its input ({status.Error}); a resume would not change that: create it again with the input fixed");
+        }
+
         if (!Durable)
         {
             throw new JobInputException("id", $"id: job '{this.GetPrimaryKeyString()}' has no checkpoint to resume from: this cluster keeps none (Transport:Storage=memory)");

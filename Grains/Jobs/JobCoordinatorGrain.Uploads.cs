@@ -10,6 +10,9 @@ namespace Transport.Grains;
 /// </summary>
 public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
 {
+    /// <summary>How the error of a job failed by its upload lease begins.</summary>
+    private const string AbandonedUpload = "upload abandoned";
+
     // The upload lease: when the created job last heard from its client, and the timer that watches it.
     private DateTimeOffset lastUpload;
     private IGrainTimer? leaseTimer;
@@ -25,8 +28,11 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         ArgumentNullException.ThrowIfNull(refusal);
         StopWatchingUploads();
         SetStatus(status! with { State = JobState.Failed, Error = refusal.Message, ErrorField = refusal.Field });
-        await ReleaseShardsAsync();
+
+        // The registry first: GetStatusAsync interleaves, so a client could see the job failed while the registry (and
+        // so 'runs list') still said Created for as long as the shards took to go.
         await RecordAsync();
+        await ReleaseShardsAsync();
         return refusal;
     }
 
@@ -90,9 +96,11 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
         SetStatus(status with
         {
             State = JobState.Failed,
-            Error = string.Create(CultureInfo.InvariantCulture, $"upload abandoned: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
+            Error = string.Create(CultureInfo.InvariantCulture, $"{AbandonedUpload}: no chunk for {idle.TotalSeconds:F1} s ({JobLimits.Name(nameof(JobLimits.UploadLease))} is {Limits.UploadLease})"),
         });
-        await ReleaseShardsAsync();
+
+        // The registry first, as in FailAtStartAsync: the status (read interleaved) and the listing agree from now on.
         await RecordAsync();
+        await ReleaseShardsAsync();
     }
 }

@@ -29,6 +29,9 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
     /// <summary>How long a coordinator (and so its job's results) stays active without calls once it holds a job.</summary>
     protected static readonly TimeSpan JobLifetime = TimeSpan.FromHours(24);
 
+    /// <summary>Longest label of a job: one line of <c>transport runs list</c>, kept in the registry with every record.</summary>
+    public const int MaxLabelLength = 256;
+
     // Volatile: some runs report progress from off the grain scheduler (Task.Run).
     private volatile JobStatus<TProgress>? status;
     private TSpec? spec;
@@ -79,18 +82,26 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
         // Admission, before anything is allocated: the spec's own checks, the silo's limits, then a place among the
         // cluster's concurrent jobs (the registry counts them; a refusal there leaves nothing behind).
         var validated = ValidateJob(spec);
+        CheckLabel(Describe(validated).Label);
         Demand(validated).CheckAgainst(Limits);
         var id = this.GetPrimaryKeyString();
         await Registry.AdmitAsync(id, Kind, Limits.MaxConcurrentJobs);
         TSpec accepted;
         try
         {
+            if (this.spec is not null)
+            {
+                // The id held a job: its shards go before the new layout is made, else those the new one does not reuse
+                // (fewer shards, another kind of run) would hold their memory until their own idle timeout.
+                await ReleaseShardsAsync();
+            }
+
             accepted = await CreateJobAsync(validated);
         }
         catch
         {
             // Not created: the registry lists what this coordinator holds (a previous job under this id), or nothing.
-            await (status is null ? Registry.ForgetAsync(id) : RecordAsync());
+            await (status is null ? Registry.ForgetAsync(id, Kind) : RecordAsync());
             throw;
         }
 
@@ -159,7 +170,7 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
             await ReleaseShardsAsync();
         }
 
-        await Registry.ForgetAsync(this.GetPrimaryKeyString());
+        await Registry.ForgetAsync(this.GetPrimaryKeyString(), Kind);
         await ForgetDurableAsync();
         spec = null;
         result = null;
@@ -266,6 +277,26 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>(IOp
     }
 
     private IJobRegistryGrain Registry => GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+
+    /// <summary>Throws for a label longer than <see cref="MaxLabelLength"/> or holding a control character (a line break would split its listing).</summary>
+    private static void CheckLabel(string? label)
+    {
+        if (label is null)
+        {
+            return;
+        }
+
+        if (label.Length > MaxLabelLength)
+        {
+            throw new JobInputException("label", $"label: {label.Length} characters, above the limit of {MaxLabelLength}");
+        }
+
+        var control = label.IndexOfAny([.. Enumerable.Range(0, 32).Select(c => (char)c), (char)127]);
+        if (control >= 0)
+        {
+            throw new JobInputException("label", $"label: character {control} is a control character (U+{(int)label[control]:X4}); a label is one line of text");
+        }
+    }
 
     /// <summary>The end state of a run, unless the job was released while it ran (then there is no status to end).</summary>
     private void End(Func<JobStatus<TProgress>, JobStatus<TProgress>> change)

@@ -53,6 +53,14 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(kind);
+        if (Jobs.TryGetValue(id, out var listed) && listed.Kind != kind)
+        {
+            // The coordinators of each kind are grains of their own under the same ids: admitting a flow "x" while a
+            // Sinkhorn "x" is listed replaced its record, leaving that job (and its shards) unlisted, uncounted and out
+            // of reach of 'runs release'.
+            throw new JobInputException("id", $"id: '{id}' is listed as a {listed.Kind} job ({listed.State}); release it or use another id");
+        }
+
         if (Holding(id).Count >= maxConcurrent)
         {
             // At the limit: make sure the places are really held (a coordinator lost with its silo reports nothing).
@@ -89,7 +97,8 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
     public Task<JobRecord?> GetAsync(string id) => Task.FromResult(Jobs.GetValueOrDefault(id));
 
     /// <inheritdoc />
-    public Task ForgetAsync(string id) => Jobs.Remove(id) ? state.WriteStateAsync() : Task.CompletedTask;
+    public Task ForgetAsync(string id, string kind) =>
+        Jobs.TryGetValue(id, out var listed) && listed.Kind == kind && Jobs.Remove(id) ? state.WriteStateAsync() : Task.CompletedTask;
 
     /// <summary>The jobs that hold a place among the concurrent ones (created or running), <paramref name="except"/> excluded.</summary>
     private List<JobRecord> Holding(string except) =>

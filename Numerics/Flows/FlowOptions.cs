@@ -26,6 +26,13 @@ public sealed record FlowOptions
     /// <summary>Relative tolerance of the adaptive integrator (<c>rtol</c>); default 1e-6.</summary>
     public double RelativeTolerance { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Smallest relative tolerance of an adaptive run (about 450 ulp of 1): below it the embedded error estimate is
+    /// float64 rounding noise, and rtol 1e-300 made every step fail until "adaptive step size underflow" at t = 0,
+    /// reported as a failure of the run rather than as the input it was.
+    /// </summary>
+    public const double MinRelativeTolerance = 1e-13;
+
     /// <summary>Absolute tolerance of the adaptive integrator (<c>atol</c>); default 1e-9.</summary>
     public double AbsoluteTolerance { get; init; } = 1e-9;
 
@@ -64,6 +71,11 @@ public sealed record FlowOptions
         if (!double.IsFinite(RelativeTolerance) || RelativeTolerance <= 0)
         {
             throw new InvalidInputException("rtol", $"must be a finite number > 0, got {Format(RelativeTolerance)}");
+        }
+
+        if (RelativeTolerance < MinRelativeTolerance)
+        {
+            throw new InvalidInputException("rtol", $"must be at least {Format(MinRelativeTolerance)} (float64 resolution), got {Format(RelativeTolerance)}");
         }
 
         if (!double.IsFinite(AbsoluteTolerance) || AbsoluteTolerance < 0)

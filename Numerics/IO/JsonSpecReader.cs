@@ -5,7 +5,7 @@ namespace Transport.Numerics.IO;
 
 /// <summary>
 /// Strict reading of a JSON object of a run specification: typed getters with range checks, and
-/// <see cref="RejectUnknown"/> to refuse keys nobody read. Every error is an
+/// <see cref="RejectUnknown"/> to refuse keys nobody read; a key given twice is refused when the object is wrapped. Every error is an
 /// <see cref="InvalidInputException"/> whose field is the dotted path of the key (e.g. <c>initial.n</c>)
 /// and whose message names the offending value.
 /// </summary>
@@ -24,6 +24,17 @@ public sealed class JsonSpecReader
 
         this.element = element;
         Path = path;
+
+        // JSON leaves a repeated key to the reader, and ours would take its last value silently: a spec saying two
+        // things about one field is refused instead, naming it.
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!keys.Add(property.Name))
+            {
+                throw new InvalidInputException(FieldOf(property.Name), "appears more than once; give each field once");
+            }
+        }
     }
 
     /// <summary>Dotted path of this object.</summary>

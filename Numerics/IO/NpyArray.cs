@@ -356,6 +356,14 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
 
         var itemSize = type == NpyDataType.Float32 ? 4 : 8;
         var expectedBytes = count * itemSize;
+
+        // A header is only a claim: a few bytes declaring 10^8 rows must not allocate gigabytes before the data is
+        // found missing, so a stream that knows its length is checked first.
+        if (stream.CanSeek && stream.Length - stream.Position < expectedBytes)
+        {
+            throw new InvalidInputException(field, $"truncated data: expected {expectedBytes} bytes for shape {shapeText} of {header.Descriptor}, got {Math.Max(0, stream.Length - stream.Position)}");
+        }
+
         var data = new double[count];
         var shape = Array.ConvertAll(header.Shape, d => (int)d);
         var buffer = new byte[(int)Math.Min(expectedBytes, 1 << 16)];

@@ -24,6 +24,14 @@ public sealed record SampleTarget(string Kind, int Dimension, double[] Weights, 
     /// <summary>The kind name of an empirical data set.</summary>
     public const string Data = "data";
 
+    /// <summary>
+    /// Largest magnitude of a coordinate (a mean entry, a data point's or a source point's coordinate; covariance entries
+    /// up to its square): the metrics and the denoisers square distances, which for points within 1e150 of the origin
+    /// stay finite in float64 up to d = 4096 ((2 x 1e151)^2 d &lt; 1.8e308, with ten standard deviations of spread).
+    /// Larger values would run and then fail on a NaN far from the input that caused it.
+    /// </summary>
+    public const double MaxCoordinate = 1e150;
+
     /// <summary>Number of data points (data targets) or components (Gaussian and mixture).</summary>
     public int Count => Points is null ? Means.Length : Points.Length / Dimension;
 

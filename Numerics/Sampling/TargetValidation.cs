@@ -25,6 +25,11 @@ internal static class TargetValidation
                 throw new InvalidInputException(field, $"entry {i} is {values[i]}, not a finite number");
             }
 
+            if (Math.Abs(values[i]) > SampleTarget.MaxCoordinate)
+            {
+                throw new InvalidInputException(field, $"entry {i} is {values[i]}, beyond +-{SampleTarget.MaxCoordinate} (squared distances would overflow float64)");
+            }
+
             copy[i] = values[i];
         }
 
@@ -47,6 +52,11 @@ internal static class TargetValidation
                 if (!double.IsFinite(value))
                 {
                     throw new InvalidInputException(field, $"entry [{i}, {j}] is {value}, not a finite number");
+                }
+
+                if (Math.Abs(value) > SampleTarget.MaxCoordinate * SampleTarget.MaxCoordinate)
+                {
+                    throw new InvalidInputException(field, $"entry [{i}, {j}] is {value}, beyond +-{SampleTarget.MaxCoordinate * SampleTarget.MaxCoordinate} (a spread past {SampleTarget.MaxCoordinate} would overflow squared distances)");
                 }
 
                 var scale = Math.Max(Math.Abs(value), Math.Abs(covariance[j, i]));

@@ -79,8 +79,26 @@ public sealed record EpsilonRange(double Min, double Max, double MaxCost, long P
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
-        var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
+        var source = BoundingBox.Of(problem.Source);
+        var box = source.Union(BoundingBox.Of(problem.Target));
+        if (options.CostScale is null && !double.IsFinite(SinkhornProblem.MaxCost(box, options.Cost)))
+        {
+            var field = FarCloud(source, options.Cost);
+            throw new InvalidInputException(field, $"the squared diameter of the clouds is {SinkhornProblem.MaxCost(box, options.Cost).ToString(CultureInfo.InvariantCulture)} (coordinates too far apart for float64 costs)");
+        }
+
         return For(options, box, Math.Max(problem.Source.Count, problem.Target.Count));
+    }
+
+    /// <summary>
+    /// The cloud to name when the largest cost over the clouds' joint box is not finite: <c>source</c> when its own points
+    /// are too far apart, else <c>target</c> (too far apart itself, or from the source). The input to fix, rather than a
+    /// field no option is called.
+    /// </summary>
+    public static string FarCloud(BoundingBox source, CostFunction cost)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return double.IsFinite(SinkhornProblem.MaxCost(source, cost)) ? "target" : "source";
     }
 
     /// <summary>The range of clouds with joint bounding box <paramref name="box"/>, at most <paramref name="points"/> points each, solved with <paramref name="options"/>.</summary>

@@ -102,11 +102,24 @@ public sealed record SamplingOptions
     /// <summary>Seed of the counter-based noise of the stochastic samplers and correctors.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Smallest relative tolerance of an adaptive run (about 450 ulp of 1). Below it the embedded error estimate is
+    /// float64 rounding noise, and the norms scaled by atol + rtol |x| overflow: with --tolerance 1e-300 the initial step
+    /// came out NaN and the run failed with "t: time NaN is not in [0, 1]", naming no option the user gave.
+    /// </summary>
+    public const double MinRelativeTolerance = 1e-13;
+
     /// <summary>Relative tolerance of the adaptive sampler.</summary>
     public double RelativeTolerance { get; init; } = 1e-6;
 
     /// <summary>Absolute tolerance of the adaptive sampler.</summary>
     public double AbsoluteTolerance { get; init; } = 1e-8;
+
+    /// <summary>
+    /// Most steps of a fixed-step sampler: its time grid (K + 1 float64 values, 80 MB here) is built whole before the
+    /// first step, so a count near int.MaxValue would ask for 16 GB, or overflow, before anything ran.
+    /// </summary>
+    public const int MaxFixedSteps = 10_000_000;
 
     /// <summary>The adaptive sampler's cap on step attempts.</summary>
     public int MaxSteps { get; init; } = 100_000;
@@ -138,6 +151,11 @@ public sealed record SamplingOptions
         if (Sampler != SamplerKind.Adaptive && Steps < 1)
         {
             throw new InvalidInputException("steps", $"step count {Steps} must be at least 1");
+        }
+
+        if (Sampler != SamplerKind.Adaptive && Steps > MaxFixedSteps)
+        {
+            throw new InvalidInputException("steps", $"step count {Steps} is above {MaxFixedSteps}: the time grid and the per-step report are held whole");
         }
 
         if (!(Start >= 0.0 && Start < 1.0))
@@ -179,6 +197,11 @@ public sealed record SamplingOptions
 
         Positive("corrector-snr", CorrectorSnr);
         Positive("rtol", RelativeTolerance);
+        if (RelativeTolerance < MinRelativeTolerance)
+        {
+            throw new InvalidInputException("rtol", $"{RelativeTolerance} is below {MinRelativeTolerance}, the resolution float64 steps can be checked to");
+        }
+
         Positive("atol", AbsoluteTolerance);
         if (MaxSteps < 1)
         {

@@ -67,6 +67,7 @@ public static class SampleRequestChecks
         if (request.Target.Points is { } points)
         {
             Range("target", points.Length / d, 1, MaxDataPoints);
+            WithinScale("target", points, d);
         }
 
         Name("sampler", request.Sampler, Samplers);
@@ -88,6 +89,12 @@ public static class SampleRequestChecks
         Range("corrector-steps", request.CorrectorSteps, 0, MaxCorrectorSteps);
         Positive("corrector-snr", request.CorrectorSnr);
         Open("tolerance", request.Tolerance, 0.0, 1.0);
+        if (request.Tolerance < SamplingOptions.MinRelativeTolerance)
+        {
+            // The adaptive sampler's rtol (and atol): see MinRelativeTolerance for what a smaller one did.
+            throw new InvalidInputException("tolerance", $"is {Format(request.Tolerance)}, below {Format(SamplingOptions.MinRelativeTolerance)} (float64 resolution: the adaptive error estimate would be rounding noise)");
+        }
+
         Range("coupling-pairs", request.CouplingPairs, 2, MaxCouplingPairs);
         if (request.Coupling == "ot" && request.CouplingSolver == "exact" && request.CouplingPairs > Coupling.ExactAssignment.MaxSize)
         {
@@ -108,6 +115,11 @@ public static class SampleRequestChecks
         if (request.Noise is { } noise && (noise.Length != (long)request.Count * d || !noise.All(double.IsFinite)))
         {
             throw new InvalidInputException("noise", $"must hold {request.Count} x {d} finite values, got {noise.Length} values");
+        }
+
+        if (request.Noise is { } source)
+        {
+            WithinScale("noise", source, d);
         }
 
         CheckSource(request, d);
@@ -154,6 +166,18 @@ public static class SampleRequestChecks
         if (request.SourceMean is { } mean && (mean.Length != d || request.SourceCovariance!.Length != d * d || !mean.Concat(request.SourceCovariance).All(double.IsFinite)))
         {
             throw new InvalidInputException("source", $"must have a finite mean of {d} entries and a finite {d} x {d} covariance");
+        }
+    }
+
+    /// <summary>Throws for the first coordinate beyond <see cref="SampleTarget.MaxCoordinate"/> (see there why).</summary>
+    private static void WithinScale(string field, double[] values, int d)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > SampleTarget.MaxCoordinate)
+            {
+                throw new InvalidInputException(field, $"coordinate [{i / d}, {i % d}] is {Format(values[i])}, beyond +-{Format(SampleTarget.MaxCoordinate)} (squared distances would overflow float64)");
+            }
         }
     }
 

@@ -47,6 +47,21 @@ public sealed class JsonSpecReaderTests
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"model": "mmd-flow", "model": "langevin"}""", "model")]
+    [InlineData("""{"initial": {"n": 8, "dim": 2, "n": 9}}""", "initial.n")]
+    public void A_field_given_twice_is_an_error_naming_it(string json, string field)
+    {
+        var error = Assert.Throws<InvalidInputException>(() =>
+        {
+            var reader = JsonSpecReader.Parse(json);
+            reader.Object("initial");
+        });
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains("more than once", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_fields_and_missing_required_fields_are_errors()
     {

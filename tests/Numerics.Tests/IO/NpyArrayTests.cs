@@ -167,6 +167,22 @@ public sealed class NpyArrayTests : IDisposable
         };
     }
 
+    [Fact]
+    public void A_header_claiming_far_more_rows_than_the_file_holds_is_refused_before_the_rows_are_allocated()
+    {
+        // 2e8 x 2 float64 values (3.2 GB) declared, 16 bytes present.
+        var path = Path.Combine(directory, "claims.npy");
+        File.WriteAllBytes(path, Assemble(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (200000000, 2), }", new byte[16]));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<InvalidInputException>(() => NpyArray.Read(path, Field));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("truncated data: expected 3200000000 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("got 16", ex.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated before the refusal");
+    }
+
     [Theory]
     [MemberData(nameof(MalformedFiles))]
     public void Malformed_file_raises_InvalidInputException_naming_field_and_value(string description, byte[] bytes, string expected)

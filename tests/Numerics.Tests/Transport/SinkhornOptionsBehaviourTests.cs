@@ -231,7 +231,12 @@ public sealed class SinkhornOptionsBehaviourTests
     {
         var problem = new SinkhornProblem(PointCloud.Create([0.0, 1e160], 2, 1), PointCloud.Create([0.0, 1.0], 2, 1));
         var error = Assert.Throws<InvalidInputException>(() => SinkhornSolver.Solve(problem, new SinkhornOptions { Epsilon = 0.1 }));
-        Assert.Equal("points", error.Field);
+
+        // The cloud to fix is named (the option it came from), not "points": here the source spans 1e160 itself; a target
+        // far from a tight source is the target's fault.
+        Assert.Equal("source", error.Field);
+        var farTarget = new SinkhornProblem(PointCloud.Create([0.0, 1.0], 2, 1), PointCloud.Create([1e160, 1e160 + 1e150], 2, 1));
+        Assert.Equal("target", Assert.Throws<InvalidInputException>(() => SinkhornSolver.Solve(farTarget, new SinkhornOptions { Epsilon = 0.1 })).Field);
         Assert.Equal(EpsilonSchedule.MaxStages, EpsilonSchedule.Create(1e300, 1e-300, 0.9999999).Length - 1);
     }
 }
