@@ -69,4 +69,23 @@ public interface IFlowShardGrain : IGrainWithStringKey
     /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
     [Alias("ReleaseShard")]
     Task ReleaseShardAsync();
+
+    /// <summary>
+    /// Writes the block (where it sits in the job, its weights and its initial positions) to the cluster's grain storage,
+    /// so that the shard can be rebuilt on another silo if its own dies; returns its row count and mass.
+    /// </summary>
+    [Alias("Seal")]
+    Task<ShardSeal> SealAsync();
+
+    /// <summary>Writes the particles at the last accepted step to checkpoint slot <paramref name="slot"/>; returns the count and mass held.</summary>
+    [Alias("SaveCheckpoint")]
+    Task<ShardSeal> SaveCheckpointAsync(int slot);
+
+    /// <summary>
+    /// Rolls the block back to checkpoint slot <paramref name="slot"/> (null: the sealed initial positions). An activation
+    /// that lost the block (its silo died) reads it back from storage first. The integrator state is rebuilt by the next
+    /// <see cref="PrepareAsync"/>. Returns the count and mass held, to be checked against the seal.
+    /// </summary>
+    [Alias("Restore")]
+    Task<ShardSeal> RestoreAsync(int? slot);
 }

@@ -34,4 +34,15 @@ public interface ISamplingDataShardGrain : IGrainWithStringKey
     /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
     [Alias("ReleaseShard")]
     Task ReleaseShardAsync();
+
+    /// <summary>
+    /// Writes the prepared data block (setup, points, weights and the total weight) to the cluster's grain storage, so
+    /// that it can be rebuilt on another silo if its own dies; returns its row count and weight sum.
+    /// </summary>
+    [Alias("Seal")]
+    Task<ShardSeal> SealAsync();
+
+    /// <summary>Makes sure the prepared block is here (an activation that lost it reads it back); returns its row count and weight sum.</summary>
+    [Alias("Recover")]
+    Task<ShardSeal> RecoverAsync();
 }

@@ -55,4 +55,22 @@ public interface ISamplingParticleShardGrain : IGrainWithStringKey
     /// <summary>Drops everything the shard holds and deactivates it (the job is released).</summary>
     [Alias("ReleaseShard")]
     Task ReleaseShardAsync();
+
+    /// <summary>
+    /// Writes the block (where it sits in the job and its particles at the start) to the cluster's grain storage, so that
+    /// the shard can be rebuilt on another silo if its own dies; returns its count (each particle carries mass 1).
+    /// </summary>
+    [Alias("Seal")]
+    Task<ShardSeal> SealAsync();
+
+    /// <summary>Writes the particles after the last step to checkpoint slot <paramref name="slot"/>; returns the count held.</summary>
+    [Alias("SaveCheckpoint")]
+    Task<ShardSeal> SaveCheckpointAsync(int slot);
+
+    /// <summary>
+    /// Rolls the block back to checkpoint slot <paramref name="slot"/> (null: the sealed start) and rebuilds its sampler
+    /// there; an activation that lost the block (its silo died) reads it back from storage first. Returns the count held.
+    /// </summary>
+    [Alias("Restore")]
+    Task<ShardSeal> RestoreAsync(int? slot);
 }

@@ -95,14 +95,14 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     /// be rebuilt on another silo if its own dies; returns its row count and mass.
     /// </summary>
     [Alias("Seal")]
-    Task<SinkhornShardSeal> SealAsync();
+    Task<ShardSeal> SealAsync();
 
     /// <summary>
     /// Makes sure the block is here: an activation that lost it (its silo died, it was re-created elsewhere) reads it
     /// back from storage and checks its count and mass against what was sealed. Returns the count and mass.
     /// </summary>
     [Alias("Recover")]
-    Task<SinkhornShardSeal> RecoverAsync();
+    Task<ShardSeal> RecoverAsync();
 
     /// <summary>Writes the potentials of <paramref name="term"/> (and its map, once computed) to checkpoint slot <paramref name="slot"/>.</summary>
     [Alias("SaveCheckpoint")]
@@ -112,11 +112,3 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("LoadCheckpoint")]
     Task LoadCheckpointAsync(SinkhornTerm term, int slot);
 }
-
-/// <summary>What a shard holds of its cloud: its rows and their mass.</summary>
-/// <param name="Count">Rows.</param>
-/// <param name="Mass">Sum of their weights (in row order).</param>
-[GenerateSerializer]
-[Immutable]
-[Alias("Transport.SinkhornShardSeal")]
-public sealed record SinkhornShardSeal([property: Id(0)] int Count, [property: Id(1)] double Mass);

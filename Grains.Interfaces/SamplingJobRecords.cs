@@ -53,4 +53,12 @@ public sealed record SamplingJobResult
     /// <summary>Wall-clock seconds of the run.</summary>
     [Id(8)]
     public required double Seconds { get; init; }
+
+    /// <summary>Checkpoints committed during the run (0 when the cluster's storage does not outlive a silo).</summary>
+    [Id(9)]
+    public int Checkpoints { get; init; }
+
+    /// <summary>Times the run recovered from the loss of a silo (rolled back to its last checkpoint and resumed).</summary>
+    [Id(10)]
+    public int Recoveries { get; init; }
 }

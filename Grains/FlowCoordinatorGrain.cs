@@ -14,7 +14,7 @@ namespace Transport.Grains;
 /// </summary>
 /// <param name="models">Builds the job's model from its spec.</param>
 /// <param name="limits">The silo's admission limits and upload lease.</param>
-public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobLimits> limits) : JobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>(limits), IFlowCoordinatorGrain
+public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobLimits> limits) : JobCoordinatorGrain<FlowJobSpec, FlowJobProgress, FlowJobResult>(limits), IFlowCoordinatorGrain
 {
     /// <summary>Most snapshot values (snapshots x n x d) a fixed-step run may keep.</summary>
     public const long MaxSnapshotValues = 1L << 28;
@@ -41,10 +41,14 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
         (spec.Label, string.Create(CultureInfo.InvariantCulture, $"model={spec.Model.Name} n={spec.Count} d={spec.Dimension} shards={spec.Shards}"));
 
     /// <inheritdoc />
-    protected override Task ReleaseShardsAsync()
+    protected override async Task ReleaseShardsAsync()
     {
         trajectory = null;
-        return Task.WhenAll(shards.Select(s => s.ReleaseShardAsync()));
+        await Task.WhenAll(shards.Select(s => s.ReleaseShardAsync()));
+        if (Checkpointing.Enabled)
+        {
+            await CoordinatorStore.ClearAsync();
+        }
     }
 
     /// <inheritdoc />
@@ -90,6 +94,7 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
     {
         upload!.RequireComplete();
         await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
+        await SealShardsAsync();
     }
 
     /// <inheritdoc />
@@ -98,9 +103,18 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
         var flowModel = model!;
         activity?.SetTag("transport.shards", shards.Length);
         activity?.SetTag("transport.model", flowModel.Name);
-        var weights = flowModel.NeedsAllPositions ? allWeights : [];
-        var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
-        var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, cancellationToken);
+        FlowTrajectory run;
+        if (Checkpointing.Enabled)
+        {
+            run = await RunCheckpointedAsync(cancellationToken);
+        }
+        else
+        {
+            var weights = flowModel.NeedsAllPositions ? allWeights : [];
+            var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
+            run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, cancellationToken);
+        }
+
         trajectory = run;
         Report(Progress with { Step = run.Steps, Time = run.FinalTime });
         activity?.SetTag("transport.steps", run.Steps);
@@ -115,13 +129,15 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
             DiagnosticsCount = run.Diagnostics.Count,
             Shards = shards.Length,
             Seconds = RunElapsed.TotalSeconds,
+            Checkpoints = checkpointsWritten,
+            Recoveries = recoveries,
         };
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetSnapshotTimesAsync(int offset, int count)
+    public async Task<FloatBlock> GetSnapshotTimesAsync(int offset, int count)
     {
-        var snapshots = Completed().Snapshots;
+        var snapshots = (await CompletedAsync()).Snapshots;
         CheckRange(offset, count, snapshots.Count, 2);
         var values = new double[count * 2];
         for (var s = 0; s < count; s++)
@@ -130,32 +146,32 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
             values[(2 * s) + 1] = snapshots[offset + s].Time;
         }
 
-        return Task.FromResult(FloatBlock.From(values, count, 2));
+        return FloatBlock.From(values, count, 2);
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetSnapshotAsync(int snapshot, int offset, int count)
+    public async Task<FloatBlock> GetSnapshotAsync(int snapshot, int offset, int count)
     {
-        var run = Completed();
+        var run = await CompletedAsync();
         if (snapshot < 0 || snapshot >= run.Snapshots.Count)
         {
             throw new ArgumentOutOfRangeException(nameof(snapshot), $"snapshot {snapshot} is outside [0, {run.Snapshots.Count})");
         }
 
-        return Task.FromResult(Rows(run.Snapshots[snapshot].Positions, offset, count, run.Count, run.Dimension));
+        return Rows(run.Snapshots[snapshot].Positions, offset, count, run.Count, run.Dimension);
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetFinalPositionsAsync(int offset, int count)
+    public async Task<FloatBlock> GetFinalPositionsAsync(int offset, int count)
     {
-        var run = Completed();
-        return Task.FromResult(Rows(run.FinalPositions, offset, count, run.Count, run.Dimension));
+        var run = await CompletedAsync();
+        return Rows(run.FinalPositions, offset, count, run.Count, run.Dimension);
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetDiagnosticsAsync(int offset, int count)
+    public async Task<FloatBlock> GetDiagnosticsAsync(int offset, int count)
     {
-        var rows = Completed().Diagnostics;
+        var rows = (await CompletedAsync()).Diagnostics;
         const int Columns = FlowDiagnosticsColumns.Count;
         CheckRange(offset, count, rows.Count, Columns);
         var values = new double[count * Columns];
@@ -172,7 +188,7 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
             values[at + 6] = row.ErrorNorm;
         }
 
-        return Task.FromResult(FloatBlock.From(values, count, Columns));
+        return FloatBlock.From(values, count, Columns);
     }
 
     private void ReportProgress(FlowStepDiagnostics row)
@@ -190,8 +206,6 @@ public sealed class FlowCoordinatorGrain(IFlowModelFactory models, IOptions<JobL
 
         Report(new FlowJobProgress(row.Step + taken, row.Time + row.StepSize, row.Energy, row.KineticEnergy, row.StepSize));
     }
-
-    private FlowTrajectory Completed() => trajectory ?? throw new InvalidOperationException($"no result: the run is {State}");
 
     private static void CheckRange(int offset, int count, int total, int columns)
     {

@@ -14,7 +14,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShardGrain
+public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShardGrain
 {
     private FlowShardSetup? setup;
     private int index;
@@ -28,9 +28,10 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     private double[] stagedSums = [];
     private double[] stagedData = [];
 
-    private FlowShardSetup Setup => setup ?? throw new InvalidOperationException("flow shard not initialised");
+    // A shard asked to work without a setup is a new activation: its silo was lost (or it was released).
+    private FlowShardSetup Setup => setup ?? throw new ShardStateLostException($"flow shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost, or it was released)");
 
-    private FlowBlockState State => state ?? throw new InvalidOperationException("flow shard not prepared");
+    private FlowBlockState State => state ?? (setup is null ? throw new ShardStateLostException($"flow shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost)") : throw new InvalidOperationException("flow shard not prepared"));
 
     private int Dimension => Setup.Job.Dimension;
 
@@ -248,11 +249,11 @@ public sealed class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShard
     }
 
     /// <inheritdoc />
-    public Task ReleaseShardAsync()
+    public async Task ReleaseShardAsync()
     {
-        // The activation goes, and with it every array it holds.
+        // The activation goes, and with it every array it holds (and what it stored).
+        await ClearStoredAsync();
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 }
 

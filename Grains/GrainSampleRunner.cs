@@ -33,6 +33,12 @@ public sealed class GrainSampleRunner : ISampleRunner
         _plans = new SamplingPlanCache(SolveCouplingAsync);
     }
 
+    /// <summary>
+    /// Whether a child job may already exist under the id a run takes (a study resumed after its coordinator's loss): it is
+    /// released before the run creates its own.
+    /// </summary>
+    public bool ReplaceExisting { get; init; }
+
     /// <inheritdoc />
     public async Task<SampleRunResult> RunAsync(SampleRequest request, int steps, CancellationToken ct)
     {
@@ -62,6 +68,11 @@ public sealed class GrainSampleRunner : ISampleRunner
         var weights = kind == "empirical" ? target.Weights : [];
         var noise = plan.NoiseIsCustom ? plan.Noise : [];
         var id = ChildId("run");
+        if (ReplaceExisting)
+        {
+            await ReleaseQuietlyAsync(_grains.GetGrain<ISamplingCoordinatorGrain>(id));
+        }
+
         try
         {
             var output = await SamplingJobClient.RunAsync(_grains, id, spec, data, weights, noise, _progress, ct);
@@ -92,6 +103,11 @@ public sealed class GrainSampleRunner : ISampleRunner
             Label = $"coupling of {_studyId}",
         };
         var id = ChildId("coupling");
+        if (ReplaceExisting)
+        {
+            await ReleaseQuietlyAsync(_grains.GetGrain<ISinkhornCoordinatorGrain>(id));
+        }
+
         var source = PointCloud.Create(sources, count, dimension, field: "coupling-sources");
         var target = PointCloud.Create(targets, targets.Length / dimension, dimension, field: "coupling-targets");
         try

@@ -15,7 +15,7 @@ namespace Transport.Grains;
 /// as soon as their samples are downloaded.
 /// </summary>
 /// <param name="limits">The silo's admission limits (the study's child jobs are admitted on their own too).</param>
-public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>(limits), ISampleStudyCoordinatorGrain
+public sealed partial class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SampleStudySpec, SampleStudyProgress, SampleStudyResult>(limits), ISampleStudyCoordinatorGrain
 {
     private ChunkedUpload? dataUpload;
     private ChunkedUpload? noiseUpload;
@@ -38,9 +38,9 @@ public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : Jo
     /// <inheritdoc />
     protected override Task ReleaseShardsAsync()
     {
-        // The children were released after each run; what is left is this grain's own arrays.
+        // The children were released after each run; what is left is this grain's own arrays (and what it stored).
         (dataPoints, dataWeights, noise, samples) = ([], [], [], []);
-        return Task.CompletedTask;
+        return ClearStoredAsync();
     }
 
     /// <inheritdoc />
@@ -146,12 +146,13 @@ public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : Jo
             }
         }
 
-        return Task.CompletedTask;
+        return SealInputsAsync();
     }
 
     /// <inheritdoc />
     protected override async Task<SampleStudyResult> RunJobAsync(SampleStudySpec spec, Activity? activity, CancellationToken cancellationToken)
     {
+        await ReloadInputsAsync();
         SampleRequest request;
         try
         {
@@ -173,9 +174,12 @@ public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : Jo
             Report(new SampleStudyProgress(line, [.. lines], done, spec.Steps.Length));
         }
 
-        var runner = new GrainSampleRunner(GrainFactory, this.GetPrimaryKeyString());
+        // A study resumed after its coordinator's loss runs again from its first run (its runs are deterministic); the
+        // children the lost activation left under the same ids are released first.
+        var runner = new GrainSampleRunner(GrainFactory, this.GetPrimaryKeyString()) { ReplaceExisting = Resumed };
         var outcome = await SampleStudy.RunAsync(request, spec.Steps, runner, Line, cancellationToken);
         samples = outcome.Runs[^1].Result.Samples;
+        await SaveSamplesAsync();
         return new SampleStudyResult
         {
             ReferenceMethod = outcome.ReferenceMethod,
@@ -197,25 +201,28 @@ public sealed class SampleStudyCoordinatorGrain(IOptions<JobLimits> limits) : Jo
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetSamplesAsync(int offset, int count)
+    public async Task<FloatBlock> GetSamplesAsync(int offset, int count)
     {
         var done = CompletedResult;
-        return Task.FromResult(Rows(samples, done.Count, done.Dimension, offset, count));
+        await ReloadSamplesAsync();
+        return Rows(samples, done.Count, done.Dimension, offset, count);
     }
 
     /// <inheritdoc />
-    public Task<SampleStudyDataChunk> GetDataAsync(int offset, int count)
+    public async Task<SampleStudyDataChunk> GetDataAsync(int offset, int count)
     {
         var job = Spec;
+        await ReloadInputsAsync();
         var total = dataWeights.Length;
-        return Task.FromResult(new SampleStudyDataChunk(Rows(dataPoints, total, job.Dimension, offset, count), Rows(dataWeights, total, 1, offset, count)));
+        return new SampleStudyDataChunk(Rows(dataPoints, total, job.Dimension, offset, count), Rows(dataWeights, total, 1, offset, count));
     }
 
     /// <inheritdoc />
-    public Task<FloatBlock> GetNoiseAsync(int offset, int count)
+    public async Task<FloatBlock> GetNoiseAsync(int offset, int count)
     {
         var job = Spec;
-        return Task.FromResult(Rows(noise, noise.Length / job.Dimension, job.Dimension, offset, count));
+        await ReloadInputsAsync();
+        return Rows(noise, noise.Length / job.Dimension, job.Dimension, offset, count);
     }
 
     private static FloatBlock Rows(double[] values, int total, int columns, int offset, int count)

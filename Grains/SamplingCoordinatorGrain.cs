@@ -13,7 +13,7 @@ namespace Transport.Grains;
 /// <see cref="DistributedSamplingBackend"/> on its own activation, and serves progress and the samples in chunks.
 /// </summary>
 /// <param name="limits">The silo's admission limits and upload lease.</param>
-public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SamplingJobSpec, SamplingJobProgress, SamplingJobResult>(limits), ISamplingCoordinatorGrain
+public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCoordinatorGrain<SamplingJobSpec, SamplingJobProgress, SamplingJobResult>(limits), ISamplingCoordinatorGrain
 {
     private SamplingOptions? options;
     private int[] particleOffsets = [];
@@ -62,14 +62,9 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
     /// <inheritdoc />
     protected override async Task<SamplingJobSpec> CreateJobAsync(SamplingJobSpec spec)
     {
-        options = SamplingModel.Validate(spec);
-
-        var jobId = this.GetPrimaryKeyString();
+        Layout(spec);
         var empirical = spec.Target == "empirical";
-        dataOffsets = empirical ? ShardLayout.Split(spec.DataCount, spec.DataShards) : [0];
-        dataShards = [.. Enumerable.Range(0, dataOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(jobId, k)))];
-        particleOffsets = ShardLayout.Split(spec.Count, spec.ParticleShards);
-        particleShards = [.. Enumerable.Range(0, particleOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(jobId, k)))];
+        var jobId = this.GetPrimaryKeyString();
         var setup = new SamplingParticleShardSetup { JobId = jobId, Job = spec, Offsets = particleOffsets, DataShards = dataShards.Length };
         await Task.WhenAll(
             particleShards.Select((s, k) => s.InitializeAsync(setup, k)).Concat(
@@ -79,6 +74,17 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
         totalWeight = 0;
         samples = [];
         return spec;
+    }
+
+    /// <summary>The validated options, the shards' layout and their grains (at creation, and in an activation that resumes the job).</summary>
+    private void Layout(SamplingJobSpec spec)
+    {
+        options = SamplingModel.Validate(spec);
+        var jobId = this.GetPrimaryKeyString();
+        dataOffsets = spec.Target == "empirical" ? ShardLayout.Split(spec.DataCount, spec.DataShards) : [0];
+        dataShards = [.. Enumerable.Range(0, dataOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(jobId, k)))];
+        particleOffsets = ShardLayout.Split(spec.Count, spec.ParticleShards);
+        particleShards = [.. Enumerable.Range(0, particleOffsets.Length - 1).Select(k => GrainFactory.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(jobId, k)))];
     }
 
     /// <inheritdoc />
@@ -145,6 +151,7 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
         // Data shards first: particle shards may query them as soon as the run starts.
         await Task.WhenAll(dataShards.Select(s => s.PrepareAsync(totalWeight)));
         await Task.WhenAll(particleShards.Select(s => s.PrepareAsync()));
+        await SealShardsAsync();
     }
 
     /// <inheritdoc />
@@ -153,10 +160,11 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
         activity?.SetTag("transport.shards", particleShards.Length);
         activity?.SetTag("transport.data_shards", dataShards.Length);
         activity?.SetTag("transport.sampler", spec.Sampler);
-        var backend = new DistributedSamplingBackend(particleShards);
         var progress = new StatusProgress(p => Report(new SamplingJobProgress(p.Step, p.Time, p.Evaluations)));
-        var report = await SamplingDriver.RunAsync(backend, options!, SamplingModel.Schedule(spec), progress, cancellationToken);
-        samples = await BlockTransfer.GatherAsync(particleOffsets, spec.Dimension, (k, start, rows) => particleShards[k].GetPositionsAsync(start, rows));
+        var report = Checkpointing.Enabled
+            ? await RunCheckpointedAsync(spec, progress, cancellationToken)
+            : await SamplingDriver.RunAsync(new DistributedSamplingBackend(particleShards), options!, SamplingModel.Schedule(spec), progress, cancellationToken);
+        samples = Checkpointing.Enabled ? await GatherFinishedAsync() : await GatherSamplesAsync();
         Report(new SamplingJobProgress(report.Steps, report.Times[^1], report.Evaluations));
         activity?.SetTag("transport.evaluations", report.Evaluations);
         return new SamplingJobResult
@@ -170,13 +178,19 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
             ParticleShards = particleShards.Length,
             DataShards = dataShards.Length,
             Seconds = RunElapsed.TotalSeconds,
+            Checkpoints = checkpointsWritten,
+            Recoveries = recoveries,
         };
     }
 
+    private Task<double[]> GatherSamplesAsync() =>
+        BlockTransfer.GatherAsync(particleOffsets, Spec.Dimension, (k, start, rows) => particleShards[k].GetPositionsAsync(start, rows));
+
     /// <inheritdoc />
-    public Task<FloatBlock> GetSamplesAsync(int offset, int count)
+    public async Task<FloatBlock> GetSamplesAsync(int offset, int count)
     {
         var done = CompletedResult;
+        var all = await SamplesAsync();
         var d = done.Dimension;
         if (offset < 0 || count < 0 || offset + count > done.Count)
         {
@@ -188,7 +202,7 @@ public sealed class SamplingCoordinatorGrain(IOptions<JobLimits> limits) : JobCo
             throw new ArgumentOutOfRangeException(nameof(count), $"at most {FloatBlock.RowsPerChunk(d)} rows per request");
         }
 
-        return Task.FromResult(FloatBlock.From(samples.AsSpan(offset * d, count * d), count, d));
+        return FloatBlock.From(all.AsSpan(offset * d, count * d), count, d);
     }
 
     private sealed class StatusProgress(Action<SamplingProgress> report) : IProgress<SamplingProgress>

@@ -14,14 +14,18 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
+public sealed partial class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
 {
     private SamplingDataShardSetup? setup;
     private double[] points = [];
     private double[] weights = [];
     private IDenoisingDataBlock? block;
 
-    private SamplingDataShardSetup Setup => setup ?? throw new InvalidOperationException("data shard not initialised");
+    // The total weight the block was prepared with (sealed with it).
+    private double preparedTotal;
+
+    // A shard asked to work without a setup is a new activation: its silo was lost (or it was released).
+    private SamplingDataShardSetup Setup => setup ?? throw new ShardStateLostException($"data shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost, or it was released)");
 
     /// <inheritdoc />
     public Task InitializeAsync(SamplingDataShardSetup setup)
@@ -70,6 +74,7 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
 
         // The data live here for the whole run.
         DelayDeactivation(TimeSpan.FromHours(24));
+        preparedTotal = totalWeight;
         var d = Setup.Dimension;
         var kind = Setup.Kind;
         var rawPoints = points;
@@ -90,7 +95,7 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
     public async Task<FloatBlock> ReduceAsync(double a, double b, FloatBlock queries)
     {
         ArgumentNullException.ThrowIfNull(queries);
-        var prepared = block ?? throw new InvalidOperationException("data shard not prepared");
+        var prepared = block ?? (setup is null ? throw new ShardStateLostException($"data shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost)") : throw new InvalidOperationException("data shard not prepared"));
         if (queries.Columns != prepared.Dimension)
         {
             throw new ArgumentException($"queries have {queries.Columns} coordinates, the data {prepared.Dimension}", nameof(queries));
@@ -104,10 +109,10 @@ public sealed class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
     }
 
     /// <inheritdoc />
-    public Task ReleaseShardAsync()
+    public async Task ReleaseShardAsync()
     {
-        // The activation goes, and with it every array it holds.
+        // The activation goes, and with it every array it holds (and what it stored).
+        await ClearStoredAsync();
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 }

@@ -13,7 +13,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGrain
+public sealed partial class SamplingParticleShardGrain : Grain, ISamplingParticleShardGrain
 {
     private SamplingParticleShardSetup? setup;
     private int index;
@@ -22,9 +22,10 @@ public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGr
     private long loadedRows;
     private ParticleBlockSampler? sampler;
 
-    private SamplingParticleShardSetup Setup => setup ?? throw new InvalidOperationException("particle shard not initialised");
+    // A shard asked to work without a setup is a new activation: its silo was lost (or it was released).
+    private SamplingParticleShardSetup Setup => setup ?? throw new ShardStateLostException($"particle shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost, or it was released)");
 
-    private ParticleBlockSampler Sampler => sampler ?? throw new InvalidOperationException("particle shard not prepared");
+    private ParticleBlockSampler Sampler => sampler ?? (setup is null ? throw new ShardStateLostException($"particle shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost)") : throw new InvalidOperationException("particle shard not prepared"));
 
     /// <inheritdoc />
     public Task InitializeAsync(SamplingParticleShardSetup setup, int index)
@@ -77,14 +78,21 @@ public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGr
             SourceNoise.Fill(job.Seed, firstId, d, source);
         }
 
+        await BuildSamplerAsync(source);
+        source = [];
+    }
+
+    /// <summary>The block's sampler over <paramref name="positions"/> (at the start, or restored from a checkpoint).</summary>
+    private async Task BuildSamplerAsync(double[] positions)
+    {
+        var job = Setup.Job;
+        var firstId = Setup.Offsets[index];
         var options = job.ToOptions();
         var schedule = SamplingModel.Schedule(job);
         IVelocityField field = job.Target == "pairs"
             ? new ThreadPoolVelocityField(SamplingModel.PairsField(job))
             : new InterpolantField(schedule, Denoiser(job));
-        var positions = source;
         sampler = await Task.Run(() => new ParticleBlockSampler(field, options, positions, firstId));
-        source = [];
     }
 
     /// <inheritdoc />
@@ -138,10 +146,10 @@ public sealed class SamplingParticleShardGrain : Grain, ISamplingParticleShardGr
     }
 
     /// <inheritdoc />
-    public Task ReleaseShardAsync()
+    public async Task ReleaseShardAsync()
     {
-        // The activation goes, and with it every array it holds.
+        // The activation goes, and with it every array it holds (and what it stored).
+        await ClearStoredAsync();
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
@@ -17,8 +16,8 @@ namespace Transport.Grains;
 /// </summary>
 public sealed partial class SinkhornCoordinatorGrain
 {
-    private SinkhornShardSeal[] sourceSeals = [];
-    private SinkhornShardSeal[] targetSeals = [];
+    private ShardSeal[] sourceSeals = [];
+    private ShardSeal[] targetSeals = [];
     private readonly Dictionary<SinkhornTerm, MultiscaleOutput> finishedTerms = [];
 
     // The last committed checkpoint of the solve running now (null between solves or before its first checkpoint).
@@ -26,9 +25,23 @@ public sealed partial class SinkhornCoordinatorGrain
     private int checkpointsWritten;
     private int recoveries;
 
+    // Recoveries made before a client resumed the failed job (each resume grants MaxRecoveries more).
+    private int recoveriesBeforeResume;
+
+    private const string MultiscaleF = "multiscale/f";
+    private const string MultiscaleG = "multiscale/g";
+    private const string MultiscaleMap = "multiscale/map";
+
     /// <inheritdoc />
-    /// <remarks>Dense runs only: a multiscale run keeps its hierarchies on this coordinator, which are not checkpointed yet.</remarks>
-    protected override bool IsDurable(SinkhornJobSpec spec) => !spec.Multiscale;
+    /// <remarks>
+    /// A multiscale run keeps its hierarchies on this coordinator and writes no checkpoint of its iterations: after a loss
+    /// it starts again from the sealed blocks (the solve is deterministic, so it ends with the same numbers), and once
+    /// complete its potentials and map are stored beside the job record.
+    /// </remarks>
+    protected override bool IsDurable(SinkhornJobSpec spec) => true;
+
+    /// <inheritdoc />
+    protected override void OnResuming() => recoveriesBeforeResume = recoveries;
 
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
@@ -123,7 +136,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 await PersistAsync();
                 return output;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries < settings.MaxRecoveries)
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
             {
                 recoveries++;
                 await RecoverShardsAsync(settings, token);
@@ -135,6 +148,61 @@ public sealed partial class SinkhornCoordinatorGrain
         {
             committed = checkpoint;
             await PersistAsync();
+        }
+    }
+
+    /// <summary>
+    /// The multiscale branch, restarted from the sealed blocks when a silo dies under it (at most
+    /// <see cref="CheckpointOptions.MaxRecoveries"/> times); the finished potentials and map are stored beside the record.
+    /// </summary>
+    private async Task<SinkhornJobResult> SolveMultiscaleRecoveringAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
+    {
+        var settings = Checkpointing;
+        if (!settings.Enabled)
+        {
+            return await SolveMultiscaleAsync(job, solveOptions, token);
+        }
+
+        await RecoverIfResumedAsync(token);
+        while (true)
+        {
+            try
+            {
+                var result = await SolveMultiscaleAsync(job, solveOptions, token);
+                var arrays = multiscaleArrays!;
+                await DurableStore.WriteAsync(MultiscaleF, arrays.F);
+                await DurableStore.WriteAsync(MultiscaleG, arrays.G);
+                await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
+                return result with { Recoveries = recoveries };
+            }
+            catch (Exception ex) when (SiloLoss.Explains(ex) && !token.IsCancellationRequested && recoveries - recoveriesBeforeResume < settings.MaxRecoveries)
+            {
+                recoveries++;
+                await RecoverShardsAsync(settings, token);
+            }
+        }
+    }
+
+    /// <summary>A multiscale run's potentials and map: kept here, or read back by an activation that replaced the one that solved it.</summary>
+    private async Task<MultiscaleArrays?> MultiscaleArraysAsync()
+    {
+        if (multiscaleArrays is not null || !Spec.Multiscale || !Checkpointing.Enabled)
+        {
+            return multiscaleArrays;
+        }
+
+        async Task<double[]> Read(string name) =>
+            await DurableStore.ReadAsync(name) ?? throw new InvalidOperationException($"the stored {name} of job '{this.GetPrimaryKeyString()}' is missing");
+        multiscaleArrays = new MultiscaleArrays(await Read(MultiscaleF), await Read(MultiscaleG), await Read(MultiscaleMap));
+        return multiscaleArrays;
+    }
+
+    /// <summary>Deletes a multiscale run's stored potentials and map.</summary>
+    private async Task ClearMultiscaleAsync()
+    {
+        foreach (var name in new[] { MultiscaleF, MultiscaleG, MultiscaleMap })
+        {
+            await DurableStore.ClearAsync(name);
         }
     }
 
@@ -161,8 +229,8 @@ public sealed partial class SinkhornCoordinatorGrain
             token.ThrowIfCancellationRequested();
             try
             {
-                Verify(await Task.WhenAll(sourceShards.Select(s => s.RecoverAsync())), sourceSeals, "source");
-                Verify(await Task.WhenAll(targetShards.Select(s => s.RecoverAsync())), targetSeals, "target");
+                ShardSeals.Verify(await Task.WhenAll(sourceShards.Select(s => s.RecoverAsync())), sourceSeals, "source", "after recovery");
+                ShardSeals.Verify(await Task.WhenAll(targetShards.Select(s => s.RecoverAsync())), targetSeals, "target", "after recovery");
                 foreach (var term in finishedTerms.Keys)
                 {
                     var restored = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term) { ResumeSlot = CheckpointSlots.Final };
@@ -171,9 +239,9 @@ public sealed partial class SinkhornCoordinatorGrain
 
                 return;
             }
-            catch (Exception ex) when (SiloLoss.Explains(ex) && clock.Elapsed < settings.RecoveryTimeout)
+            catch (Exception ex) when (SiloLoss.IsTransient(ex) && clock.Elapsed < settings.RecoveryTimeout)
             {
-                // The membership has not settled yet (calls still reach the dead silo): try again shortly.
+                // The membership has not settled yet (calls still reach the dead silo), or the storage did not answer: try again shortly.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), token);
             }
         }
@@ -195,20 +263,6 @@ public sealed partial class SinkhornCoordinatorGrain
             return await download();
         }
     }
-
-    /// <summary>Every shard holds the rows and the mass it sealed (bit for bit: the same weights summed in the same order).</summary>
-    private static void Verify(SinkhornShardSeal[] found, SinkhornShardSeal[] sealedSeals, string cloud)
-    {
-        for (var k = 0; k < found.Length; k++)
-        {
-            if (found[k] != sealedSeals[k])
-            {
-                throw new InvalidOperationException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{cloud} shard {k} holds {found[k].Count} rows of mass {found[k].Mass:R} after recovery, but sealed {sealedSeals[k].Count} rows of mass {sealedSeals[k].Mass:R}"));
-            }
-        }
-    }
 }
 
 /// <summary>A committed checkpoint of the solve running now: the loop's state and the slot holding the shards' potentials.</summary>
@@ -225,8 +279,8 @@ internal sealed record SinkhornFinishedTerm(SinkhornTerm Term, MultiscaleOutput 
 
 /// <summary>What a durable dense run keeps with its job record, to be resumed by a new coordinator activation.</summary>
 internal sealed record SinkhornDurableRun(
-    SinkhornShardSeal[] SourceSeals,
-    SinkhornShardSeal[] TargetSeals,
+    ShardSeal[] SourceSeals,
+    ShardSeal[] TargetSeals,
     SinkhornFinishedTerm[] Finished,
     SinkhornCommitted? Committed,
     int CheckpointsWritten,

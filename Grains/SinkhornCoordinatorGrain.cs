@@ -40,10 +40,14 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
         (spec.Label, string.Create(CultureInfo.InvariantCulture, $"n={spec.SourceCount} m={spec.TargetCount} d={spec.Dimension} eps={spec.Epsilon:G4} shards={spec.Shards}{(spec.Multiscale ? " multiscale" : string.Empty)}{(spec.Divergence ? " divergence" : string.Empty)}"));
 
     /// <inheritdoc />
-    protected override Task ReleaseShardsAsync()
+    protected override async Task ReleaseShardsAsync()
     {
         multiscaleArrays = null;
-        return Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseShardAsync()));
+        await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseShardAsync()));
+        if (Spec.Multiscale && Checkpointing.Enabled)
+        {
+            await ClearMultiscaleAsync();
+        }
     }
 
     /// <inheritdoc />
@@ -132,12 +136,9 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
 
         lastProgress = SinkhornJobProgress.None;
 
-        // A dense run's blocks are sealed so that a shard lost with its silo can be rebuilt (multiscale runs gather
-        // the clouds on this coordinator instead: they are not checkpointed yet).
-        if (!spec.Multiscale)
-        {
-            await SealShardsAsync();
-        }
+        // The blocks are sealed so that a shard lost with its silo can be rebuilt (a multiscale run gathers them again
+        // when it restarts after a loss).
+        await SealShardsAsync();
     }
 
     /// <inheritdoc />
@@ -147,7 +148,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
         activity?.SetTag("transport.precision", spec.Precision);
         activity?.SetTag("transport.multiscale", spec.Multiscale);
         var solved = spec.Multiscale
-            ? await SolveMultiscaleAsync(spec, options!, cancellationToken)
+            ? await SolveMultiscaleRecoveringAsync(spec, options!, cancellationToken)
             : await SolveDenseAsync(spec, options!, cancellationToken);
         activity?.SetTag("transport.iterations", solved.Iterations);
         activity?.SetTag("transport.kernel_evaluations", solved.KernelEvaluations);
@@ -158,7 +159,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     public async Task<FloatBlock> GetPotentialAsync(CloudSide side, int offset, int count)
     {
         _ = CompletedResult;
-        if (multiscaleArrays is { } arrays)
+        if (await MultiscaleArraysAsync() is { } arrays)
         {
             return FloatBlock.FromVector(Slice(side == CloudSide.Source ? arrays.F : arrays.G, offset, count, 1));
         }
@@ -182,7 +183,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         _ = CompletedResult;
         var d = Spec.Dimension;
-        if (multiscaleArrays is { } arrays)
+        if (await MultiscaleArraysAsync() is { } arrays)
         {
             return FloatBlock.From(Slice(arrays.Map, offset, count, d), count, d);
         }

@@ -32,30 +32,30 @@ public sealed partial class SinkhornShardGrain
     }
 
     /// <inheritdoc />
-    public async Task<SinkhornShardSeal> SealAsync()
+    public async Task<ShardSeal> SealAsync()
     {
-        var seal = new SinkhornShardSeal(count, Mass(weights));
+        var seal = ShardSeals.Of(count, weights);
         await Store.WriteAsync(PositionsRecord, positions);
         await Store.WriteAsync(WeightsRecord, weights);
         // The description last: a block without it was never sealed.
-        await Store.WriteObjectAsync(BlockRecord, new StoredShardBlock { Setup = Setup, Side = side, Index = index, Count = count, Mass = seal.Mass });
+        await Store.WriteSerializedAsync(BlockRecord, new StoredShardBlock { Setup = Setup, Side = side, Index = index, Count = count, Mass = seal.Mass });
         return seal;
     }
 
     /// <inheritdoc />
-    public async Task<SinkhornShardSeal> RecoverAsync()
+    public async Task<ShardSeal> RecoverAsync()
     {
         if (setup is not null)
         {
-            return new SinkhornShardSeal(count, Mass(weights));
+            return ShardSeals.Of(count, weights);
         }
 
         var key = this.GetPrimaryKeyString();
-        var block = await Store.ReadObjectAsync<StoredShardBlock>(BlockRecord)
+        var block = await Store.ReadSerializedAsync<StoredShardBlock>(BlockRecord)
             ?? throw new InvalidOperationException($"shard {key} lost its block and none was sealed: the job cannot recover");
         var storedPositions = await Store.ReadAsync(PositionsRecord) ?? throw new InvalidOperationException($"shard {key}: the sealed positions are missing");
         var storedWeights = await Store.ReadAsync(WeightsRecord) ?? throw new InvalidOperationException($"shard {key}: the sealed weights are missing");
-        var mass = Mass(storedWeights);
+        var mass = ShardSeals.Of(block.Count, storedWeights).Mass;
         if (storedWeights.Length != block.Count || storedPositions.Length != (long)block.Count * block.Setup.Dimension || mass != block.Mass)
         {
             throw new InvalidOperationException(string.Create(
@@ -71,7 +71,7 @@ public sealed partial class SinkhornShardGrain
         weights = storedWeights;
         solves.Clear();
         DelayDeactivation(TimeSpan.FromHours(24));
-        return new SinkhornShardSeal(count, mass);
+        return new ShardSeal(count, mass);
     }
 
     /// <inheritdoc />
@@ -139,22 +139,10 @@ public sealed partial class SinkhornShardGrain
             await Store.ClearAsync(name);
         }
 
-        await Store.ClearObjectAsync<StoredShardBlock>(BlockRecord);
+        await Store.ClearAsync(BlockRecord);
     }
 
     private static string SlotRecord(SinkhornTerm term, int slot, string what) => string.Create(CultureInfo.InvariantCulture, $"solve/{term.Name()}/{slot}/{what}");
-
-    // Summed in row order: the same values give the same bits, so a restored block is checked exactly.
-    private static double Mass(double[] values)
-    {
-        var sum = 0.0;
-        foreach (var value in values)
-        {
-            sum += value;
-        }
-
-        return sum;
-    }
 }
 
 /// <summary>Where a sealed shard block sits in its job: its setup, side, index, row count and mass.</summary>

@@ -13,7 +13,9 @@ namespace Transport.Client.Flows;
 /// <param name="Seconds">Wall-clock seconds of the run.</param>
 /// <param name="EnergyName">What the energy column means (energy, divergence, risk).</param>
 /// <param name="Target">Target positions (row-major) when the model has a target cloud, else null.</param>
-internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target);
+/// <param name="Checkpoints">Checkpoints the cluster committed during the run.</param>
+/// <param name="Recoveries">Times the run recovered from the loss of a silo.</param>
+internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target, int Checkpoints = 0, int Recoveries = 0);
 
 /// <summary>
 /// Writes a flow run's outputs into a staging directory: <c>trajectory.npy</c> (snapshots x particles x dim),
@@ -82,6 +84,8 @@ internal static class FlowOutputWriter
         WriteNumber(writer, "final_energy", rows[^1].Energy);
         WriteNumber(writer, "final_kinetic_energy", rows[^1].KineticEnergy);
         writer.WriteNumber("seconds", facts.Seconds);
+        writer.WriteNumber("checkpoints", facts.Checkpoints);
+        writer.WriteNumber("recoveries", facts.Recoveries);
         writer.WriteEndObject();
     }
 

@@ -11,7 +11,7 @@ using Transport.Numerics.Flows;
 namespace Transport.Client.Runs;
 
 /// <summary>
-/// <c>transport runs list | show ID | wait ID | cancel ID | fetch ID --out DIR | release ID</c>: the jobs a cluster keeps
+/// <c>transport runs list | show ID | wait ID | cancel ID | resume ID | fetch ID --out DIR | release ID</c>: the jobs a cluster keeps
 /// (its registry), from any client process. <c>wait</c> only watches (Ctrl+C stops watching, not the job) and exits with
 /// the job's outcome (0 completed, 2 failed on its input, 1 failed or cancelled); <c>fetch</c> writes the files an
 /// attached run writes (Sinkhorn and flow runs); <c>release</c> frees the job's shards.
@@ -33,7 +33,7 @@ internal static class RunsCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress line" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
 
-        var runs = new Command("runs", "The jobs a cluster keeps: list, show, wait for, cancel, fetch and release them");
+        var runs = new Command("runs", "The jobs a cluster keeps: list, show, wait for, cancel, resume, fetch and release them");
         var list = new Command("list", "Every job the cluster lists: id, kind, state, label, created, summary") { cluster, clusterId, serviceId, json, verbose };
         list.SetAction((parse, token) => WithClusterAsync(parse, cluster, clusterId, serviceId, verbose, stderr, check: null, grains => ListAsync(grains, parse.GetValue(json), stdout), token));
         runs.Add(list);
@@ -44,6 +44,12 @@ internal static class RunsCommand
         {
             await ForKind(grains, await RecordAsync(grains, id), s => s.CancelAsync(), f => f.CancelAsync(), m => m.CancelAsync(), st => st.CancelAsync());
             await stdout.WriteLineAsync($"cancel requested: {id}");
+            return ExitCodes.Success;
+        }));
+        runs.Add(WithId("resume", "Continue a failed job from its last checkpoint (one whose silos were lost more often than it could recover)", async (grains, id, parse, token) =>
+        {
+            await ForKind(grains, await RecordAsync(grains, id), s => s.ResumeAsync(), f => f.ResumeAsync(), m => m.ResumeAsync(), st => st.ResumeAsync());
+            await stdout.WriteLineAsync($"resumed: {id}");
             return ExitCodes.Success;
         }));
         runs.Add(WithId("release", "Free the job: its shards, its results, its listing", async (grains, id, parse, token) =>
@@ -200,7 +206,7 @@ internal static class RunsCommand
                 JobClient.EnsureCompleted(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await FlowJobClient.DownloadAsync(coordinator);
-                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray());
+                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries);
                 output.Commit(directory => FlowOutputWriter.Write(directory, downloaded.Trajectory, facts));
                 break;
             }

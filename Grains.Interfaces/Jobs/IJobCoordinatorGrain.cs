@@ -26,6 +26,14 @@ public interface IJobCoordinatorGrain<TSpec, TProgress, TResult> : IGrainWithStr
     [AlwaysInterleave]
     Task<JobStatus<TProgress>> GetStatusAsync();
 
+    /// <summary>
+    /// Continues a failed job from its last checkpoint (a run that could not recover keeps it: its silos were lost more
+    /// often than the cluster allows, or recovery timed out). Refused unless the job failed and the cluster keeps
+    /// checkpoints.
+    /// </summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
+
     /// <summary>Requests cancellation; the run stops at its next step boundary.</summary>
     [Alias("Cancel")]
     [AlwaysInterleave]

@@ -1,3 +1,4 @@
+using Orleans.Serialization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -18,6 +19,7 @@ internal sealed class GrainStore
 
     private readonly IGrainStorage storage;
     private readonly GrainId owner;
+    private readonly Serializer serializer;
 
     // The storage's etags, per record name, once this activation has read or written the record.
     private readonly Dictionary<string, object> records = [];
@@ -26,8 +28,21 @@ internal sealed class GrainStore
     public GrainStore(IServiceProvider services, GrainId owner)
     {
         storage = services.GetRequiredKeyedService<IGrainStorage>("Default");
+        serializer = services.GetRequiredService<Serializer>();
         this.owner = owner;
     }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> with Orleans' own serializer as blob <paramref name="name"/>: a record of the wire
+    /// types (a job spec, with its model data) comes back exactly as sent, which the storage's JSON serializer does not
+    /// promise for types built for the wire.
+    /// </summary>
+    public Task WriteSerializedAsync<T>(string name, T value) => WriteBytesAsync(name, serializer.SerializeToArray(value));
+
+    /// <summary>Reads a blob written by <see cref="WriteSerializedAsync{T}"/>; null when it was never written.</summary>
+    public async Task<T?> ReadSerializedAsync<T>(string name)
+        where T : class =>
+        await ReadBytesAsync(name) is { } bytes ? serializer.Deserialize<T>(bytes) : null;
 
     /// <summary>Writes <paramref name="values"/> as array <paramref name="name"/> (chunks first, then the header).</summary>
     public Task WriteAsync(string name, ReadOnlyMemory<double> values) => WriteBytesAsync(name, MemoryMarshal.AsBytes(values.Span).ToArray());

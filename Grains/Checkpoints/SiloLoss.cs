@@ -20,4 +20,24 @@ public static class SiloLoss
             _ => failure.InnerException is { } inner && Explains(inner),
         };
     }
+
+    /// <summary>
+    /// Whether a step of a recovery may be tried again after <paramref name="failure"/>: the loss of a silo, or a
+    /// storage that did not answer (its connection was reset, it timed out). Recovery reads the checkpoints back from
+    /// storage while the cluster is at its busiest; a storage hiccup then is no reason to give the job up. The storage's
+    /// client is a provider's choice, so it is recognised by its namespace rather than by a type this project references.
+    /// </summary>
+    public static bool IsTransient(Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        for (var current = failure; current is not null; current = current.InnerException)
+        {
+            if (Explains(current) || current is IOException || current.GetType().Namespace?.StartsWith("StackExchange.Redis", StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

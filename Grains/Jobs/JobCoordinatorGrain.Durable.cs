@@ -43,7 +43,8 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
 
     private bool Durable => spec is { } job && Checkpointing.Enabled && IsDurable(job);
 
-    private GrainStore DurableStore => durableStore ??= new GrainStore(ServiceProvider, this.GetGrainId());
+    /// <summary>The coordinator's own records in grain storage (the job record, and what the kind keeps beside it).</summary>
+    private protected GrainStore DurableStore => durableStore ??= new GrainStore(ServiceProvider, this.GetGrainId());
 
     private Serializer Serializer => ServiceProvider.GetRequiredService<Serializer>();
 
@@ -75,6 +76,40 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
             runClock = Stopwatch.StartNew();
             _ = RunAsync(record.Spec, cancellation.Token);
         }
+    }
+
+    /// <inheritdoc />
+    public async Task ResumeAsync()
+    {
+        var job = Spec;
+        if (State != JobState.Failed)
+        {
+            throw new JobInputException("id", $"id: only a failed job can be resumed; job '{this.GetPrimaryKeyString()}' is {State}");
+        }
+
+        if (!Durable)
+        {
+            throw new JobInputException("id", $"id: job '{this.GetPrimaryKeyString()}' has no checkpoint to resume from: this cluster keeps none (Transport:Storage=memory)");
+        }
+
+        // The same path as an activation that replaced a lost one: the kind rolls its shards back to the last checkpoint.
+        Resumed = true;
+        OnResuming();
+        cancellation?.Dispose();
+        cancellation = new CancellationTokenSource();
+        elapsedBefore = RunElapsed;
+        runClock = Stopwatch.StartNew();
+        SetStatus(status! with { State = JobState.Running, Error = null, ErrorField = null });
+        DelayDeactivation(JobLifetime);
+        await RecordAsync();
+        await PersistAsync();
+        await KeepAliveAsync(running: true);
+        _ = RunAsync(job, cancellation.Token);
+    }
+
+    /// <summary>Called when a failed job is resumed by a client, before it runs again (the kind may, e.g., grant new recoveries).</summary>
+    protected virtual void OnResuming()
+    {
     }
 
     /// <inheritdoc />

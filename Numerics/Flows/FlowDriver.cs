@@ -27,11 +27,35 @@ public static class FlowDriver
     /// <param name="options">Integrator, step, end time, snapshots, seed and tolerances (validated here).</param>
     /// <param name="progress">Called with every diagnostics row as it is produced.</param>
     /// <param name="cancellationToken">Checked before every step.</param>
+    public static Task<FlowTrajectory> RunAsync(
+        IFlowBackend backend,
+        IFlowModel model,
+        FlowOptions options,
+        Action<FlowStepDiagnostics>? progress,
+        CancellationToken cancellationToken) =>
+        RunAsync(backend, model, options, progress, checkpoints: null, resume: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the flow with checkpoints: after every accepted step <paramref name="checkpoints"/> is asked whether one is
+    /// due and then given the driver's state (<see cref="FlowRunCheckpoint"/>). With <paramref name="resume"/>, the run
+    /// continues from that checkpoint (the backend's particles must already be back at its step): the snapshots and
+    /// diagnostics rows it holds are kept, the model's state is restored, and the steps that follow are the
+    /// uninterrupted run's, bit for bit.
+    /// </summary>
+    /// <param name="backend">Where the blocks live.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Integrator, step, end time, snapshots, seed and tolerances (validated here).</param>
+    /// <param name="progress">Called with every diagnostics row as it is produced.</param>
+    /// <param name="checkpoints">Where checkpoints go (null: none).</param>
+    /// <param name="resume">The checkpoint to continue from (null: start at t = 0).</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
     public static async Task<FlowTrajectory> RunAsync(
         IFlowBackend backend,
         IFlowModel model,
         FlowOptions options,
         Action<FlowStepDiagnostics>? progress,
+        IFlowCheckpoints? checkpoints,
+        FlowRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -46,8 +70,16 @@ public static class FlowDriver
                 $"{FlowNames.Name(options.Integrator)} is deterministic but model '{model.Name}' has noise g(0) = {diffusion.ToString("R", CultureInfo.InvariantCulture)}; use euler-maruyama");
         }
 
-        var run = new Run(backend, model, options, progress, cancellationToken);
-        await run.SnapshotAsync(0, 0);
+        var run = new Run(backend, model, options, progress, checkpoints, cancellationToken);
+        if (resume is null)
+        {
+            await run.SnapshotAsync(0, 0);
+        }
+        else
+        {
+            run.Restore(resume);
+        }
+
         if (options.Integrator == FlowIntegrator.Adaptive)
         {
             await run.AdaptiveAsync();
@@ -60,7 +92,7 @@ public static class FlowDriver
         return run.Finish();
     }
 
-    private sealed class Run(IFlowBackend backend, IFlowModel model, FlowOptions options, Action<FlowStepDiagnostics>? progress, CancellationToken cancellationToken)
+    private sealed class Run(IFlowBackend backend, IFlowModel model, FlowOptions options, Action<FlowStepDiagnostics>? progress, IFlowCheckpoints? checkpoints, CancellationToken cancellationToken)
     {
         private readonly ButcherTableau tableau = ButcherTableau.For(options.Integrator);
         private readonly List<FlowSnapshot> snapshots = [];
@@ -69,11 +101,31 @@ public static class FlowDriver
         private long rejected;
         private double time;
 
+        // The adaptive controller's next step size (the fixed step otherwise).
+        private double nextStep = options.Step;
+
+        /// <summary>Takes the state of a checkpoint back (the backend's particles are already at its step).</summary>
+        public void Restore(FlowRunCheckpoint resume)
+        {
+            if (resume.Snapshots.Count == 0)
+            {
+                throw new ArgumentException("a checkpoint holds at least the initial snapshot", nameof(resume));
+            }
+
+            snapshots.AddRange(resume.Snapshots);
+            diagnostics.AddRange(resume.Diagnostics);
+            (steps, rejected, time, nextStep) = (resume.Steps, resume.Rejected, resume.Time, resume.NextStep);
+            if (model is IFlowModelState stateful)
+            {
+                stateful.RestoreState(resume.ModelState);
+            }
+        }
+
         public async Task FixedAsync()
         {
             var count = options.FixedStepCount();
             var h = options.Step;
-            for (var n = 0; n < count; n++)
+            for (var n = steps; n < count; n++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var start = n * h;
@@ -96,6 +148,8 @@ public static class FlowDriver
                 {
                     await SnapshotAsync(steps, time);
                 }
+
+                await CheckpointAsync();
             }
 
             time = options.EndTime;
@@ -105,7 +159,7 @@ public static class FlowDriver
         public async Task AdaptiveAsync()
         {
             var end = options.EndTime;
-            var h = options.Step;
+            var h = nextStep;
             var minimum = 1e-14 * Math.Max(1.0, end);
             while (time < end)
             {
@@ -146,6 +200,8 @@ public static class FlowDriver
                             await SnapshotAsync(steps, time);
                         }
 
+                        nextStep = h;
+                        await CheckpointAsync();
                         break;
                     }
 
@@ -170,6 +226,18 @@ public static class FlowDriver
         {
             var positions = await backend.GatherPositionsAsync(cancellationToken);
             snapshots.Add(new FlowSnapshot(step, at, positions));
+        }
+
+        /// <summary>A checkpoint after an accepted step, when one is due.</summary>
+        private async Task CheckpointAsync()
+        {
+            if (checkpoints is null || !checkpoints.Due(steps))
+            {
+                return;
+            }
+
+            var modelState = model is IFlowModelState stateful ? stateful.CaptureState() : null;
+            await checkpoints.SaveAsync(new FlowRunCheckpoint(steps, rejected, time, nextStep, [.. diagnostics], [.. snapshots], modelState), cancellationToken);
         }
 
         public FlowTrajectory Finish() =>

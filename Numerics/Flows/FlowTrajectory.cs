@@ -19,7 +19,7 @@ public sealed record FlowSnapshot(long Step, double Time, double[] Positions);
 /// <param name="ErrorNorm">Scaled error norm of the accepted adaptive step (NaN for fixed-step integrators and the final row).</param>
 public sealed record FlowStepDiagnostics(long Step, double Time, double StepSize, double Energy, double KineticEnergy, int RejectedAttempts, double ErrorNorm);
 
-/// <summary>The output of <see cref="FlowDriver.RunAsync"/>: snapshots, per-step diagnostics and the final state.</summary>
+/// <summary>The output of <see cref="FlowDriver"/>: snapshots, per-step diagnostics and the final state.</summary>
 public sealed class FlowTrajectory
 {
     /// <summary>Creates the trajectory.</summary>

@@ -60,6 +60,11 @@ public sealed class RunsCommandTests(SiloFixture silo) : IClassFixture<SiloFixtu
             Assert.Equal(NpyArray.Read(Path.Combine(work.Out, array), array).Data, NpyArray.Read(Path.Combine(fetchedDirectory, array), array).Data);
         }
 
+        // Only a failed job resumes (from its last checkpoint): a completed one is refused as bad input naming the id.
+        var resumed = await Cli.RunAsync(["runs", "resume", id, .. cluster]);
+        Assert.Equal(2, resumed.ExitCode);
+        Assert.Contains("only a failed job can be resumed", resumed.Stderr, StringComparison.Ordinal);
+
         var released = await Cli.RunAsync(["runs", "release", id, .. cluster]);
         Assert.Equal(0, released.ExitCode);
         var gone = await Cli.RunAsync(["runs", "show", id, .. cluster]);

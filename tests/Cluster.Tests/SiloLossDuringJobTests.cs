@@ -9,9 +9,9 @@ using Transport.Silo;
 namespace Transport.Cluster.Tests;
 
 /// <summary>
-/// <c>kill -9</c> of the silo running a Sinkhorn job's coordinator (and, as placed, some of its shards) while the job
-/// runs: the job resumes on the survivors from its last checkpoint, with the console attached or after a detached
-/// submission, and ends with the embedded run's numbers.
+/// <c>kill -9</c> of the silo running a job's coordinator (and, as placed, some of its shards) while the job runs, for a
+/// Sinkhorn divergence, a flow and a sampling study: the job resumes on the survivors from its last checkpoint, with the
+/// console attached or after a detached submission, and ends with the embedded run's numbers.
 /// </summary>
 [Collection(SharedCluster.Name)]
 public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDisposable
@@ -22,13 +22,18 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
 
     public void Dispose() => jobs.Dispose();
 
+    /// <summary>Each kind, with the console attached or after a detached submission collected by <c>runs wait</c> and <c>runs fetch</c>.</summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_sinkhorn_run_whose_coordinators_silo_is_killed_completes_with_the_embedded_result(bool detached)
+    [InlineData("sinkhorn", false)]
+    [InlineData("sinkhorn", true)]
+    [InlineData("flow", false)]
+    [InlineData("flow", true)]
+    [InlineData("sample", false)]
+    [InlineData("sample", true)]
+    public async Task A_run_whose_coordinators_silo_is_killed_completes_with_the_embedded_result(string kind, bool detached)
     {
-        var arguments = await ProblemAsync();
-        var embedded = jobs.Out("silo-loss-embedded");
+        var arguments = Problem(kind);
+        var embedded = jobs.Out($"silo-loss-{kind}-embedded");
         using (var stdout = new StringWriter())
         using (var stderr = new StringWriter())
         {
@@ -42,7 +47,7 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
         var grains = host.Services.GetRequiredService<IClusterClient>();
         var label = $"silo-loss-{Guid.NewGuid():N}"[..24];
         string[] onCluster = [.. arguments, "--cluster", cluster.Redis.Url, "--cluster-id", cluster.ClusterId, "--label", label];
-        var output = jobs.Out(detached ? "silo-loss-detached" : "silo-loss-attached");
+        var output = jobs.Out($"silo-loss-{kind}-{(detached ? "detached" : "attached")}");
 
         using var attached = detached ? null : ChildProcess.Start(Machine.Dotnet, [Machine.ClientDll, .. onCluster, "--out", output]);
         string id;
@@ -57,9 +62,10 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
             id = await RunningJobAsync(grains, label);
         }
 
-        // Once the job is running and has checkpointed, kill the silo that runs its coordinator.
-        var coordinator = grains.GetGrain<ISinkhornCoordinatorGrain>(id);
-        await Machine.WaitUntilAsync(async () => (await coordinator.GetStatusAsync()) is { State: JobState.Running, Progress.Iteration: > 30 }, TimeSpan.FromMinutes(2), () => $"job {id} did not get going");
+        // Once the job is running and has checkpointed (the silos checkpoint every second), kill the silo that runs its
+        // coordinator (and, as placed, some of its shards).
+        var (coordinator, progressed) = Coordinator(grains, kind, id);
+        await Machine.WaitUntilAsync(progressed, TimeSpan.FromMinutes(2), () => $"job {id} did not get going");
         var home = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(coordinator) ?? throw new InvalidOperationException($"job {id} has no activation");
         var victim = cluster.Live.Single(s => s.SiloPort == home.Endpoint.Port);
         RedisClusterFixture.KillHard(victim);
@@ -78,23 +84,88 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
             Assert.True(run.ExitCode == 0, run.ToString());
         }
 
-        Jobs.AssertSameResult(embedded, output);
-        var result = Jobs.Json(Path.Combine(output, "result.json"));
-        Assert.True(result.GetProperty("recoveries").GetInt32() >= 1, "the job did not record its recovery");
-        Assert.True(result.GetProperty("checkpoints").GetInt32() >= 1);
+        switch (kind)
+        {
+            case "sinkhorn":
+                Jobs.AssertSameResult(embedded, output);
+                var result = Jobs.Json(Path.Combine(output, "result.json"));
+                Assert.True(result.GetProperty("recoveries").GetInt32() >= 1, "the job did not record its recovery");
+                Assert.True(result.GetProperty("checkpoints").GetInt32() >= 1);
+                break;
+            case "flow":
+                Jobs.AssertSameArray(Path.Combine(embedded, "final.npy"), Path.Combine(output, "final.npy"));
+                var summary = Jobs.Json(Path.Combine(output, "summary.json"));
+                var reference = Jobs.Json(Path.Combine(embedded, "summary.json"));
+                Assert.Equal(reference.GetProperty("steps").GetInt64(), summary.GetProperty("steps").GetInt64());
+                Assert.Equal(reference.GetProperty("snapshots").GetInt32(), summary.GetProperty("snapshots").GetInt32());
+                var (e, a) = (reference.GetProperty("final_energy").GetDouble(), summary.GetProperty("final_energy").GetDouble());
+                Assert.True(Math.Abs(e - a) <= 1e-9 * Math.Abs(e), $"final energy: expected {e:R}, got {a:R}");
+                Assert.True(summary.GetProperty("recoveries").GetInt32() >= 1, "the flow did not record its recovery");
+                Assert.True(summary.GetProperty("checkpoints").GetInt32() >= 1);
+                break;
+            default:
+                // The study's coordinator was on the victim: it was resumed (from its sealed inputs) on a survivor.
+                Jobs.AssertSameArray(Path.Combine(embedded, "samples.npy"), Path.Combine(output, "samples.npy"));
+                break;
+        }
     }
 
-    /// <summary>A Sinkhorn divergence of a few seconds on this machine (the kill must land while it runs).</summary>
-    private async Task<string[]> ProblemAsync()
+    /// <summary>A run of <paramref name="kind"/> of a few seconds on this machine (the kill must land while it runs).</summary>
+    private string[] Problem(string kind)
     {
         var random = new Random(5);
         double Next() => (2 * random.NextDouble()) - 1;
-        var x = jobs.Out("loss-x.npy");
-        var y = jobs.Out("loss-y.npy");
-        NpyArray.WriteFloat64(x, [.. Enumerable.Range(0, N * Dimension).Select(_ => Next())], N, Dimension);
-        NpyArray.WriteFloat64(y, [.. Enumerable.Range(0, N * Dimension).Select(_ => 0.3 + Next())], N, Dimension);
-        await Task.CompletedTask;
-        return ["sinkhorn", "--source", x, "--target", y, "--epsilon", "0.002", "--tolerance", "1e-9", "--shards", "3", "--divergence", "--quiet"];
+        switch (kind)
+        {
+            case "sinkhorn":
+                var x = jobs.Out("loss-x.npy");
+                var y = jobs.Out("loss-y.npy");
+                NpyArray.WriteFloat64(x, [.. Enumerable.Range(0, N * Dimension).Select(_ => Next())], N, Dimension);
+                NpyArray.WriteFloat64(y, [.. Enumerable.Range(0, N * Dimension).Select(_ => 0.3 + Next())], N, Dimension);
+                return ["sinkhorn", "--source", x, "--target", y, "--epsilon", "0.002", "--tolerance", "1e-9", "--shards", "3", "--divergence", "--quiet"];
+            case "flow":
+                var spec = jobs.Out("loss-flow.json");
+                File.WriteAllText(spec, """
+                    {"model": "sinkhorn-flow", "epsilon": 0.02,
+                     "initial": {"generator": "gaussian", "n": 300, "dim": 2, "mean": [-1.0, 0.0], "std": 0.3, "seed": 3},
+                     "target": {"generator": "ring", "n": 250, "radius": 1.0, "noise": 0.05, "center": [1.0, 0.0], "seed": 4},
+                     "integrator": "euler", "step": 0.01, "t_end": 1.5, "snapshot_every": 10, "shards": 3}
+                    """);
+                return ["flow", "--spec", spec, "--quiet"];
+            default:
+                var data = jobs.Out("loss-data.npy");
+                NpyArray.WriteFloat64(data, [.. Enumerable.Range(0, 1500 * Dimension).Select(_ => Next())], 1500, Dimension);
+                return ["sample", "--target", data, "--schedule", "linear", "--sampler", "sde", "--steps", "100,200", "--n", "2000", "--shards", "2", "--particle-shards", "3", "--quiet"];
+        }
+    }
+
+    /// <summary>The coordinator of job <paramref name="id"/> and a check that it has run long enough to have checkpointed.</summary>
+    private static (IGrain Coordinator, Func<Task<bool>> Progressed) Coordinator(IClusterClient grains, string kind, string id)
+    {
+        switch (kind)
+        {
+            case "sinkhorn":
+                var sinkhorn = grains.GetGrain<ISinkhornCoordinatorGrain>(id);
+                return (sinkhorn, async () => (await sinkhorn.GetStatusAsync()) is { State: JobState.Running, Progress.Iteration: > 30 });
+            case "flow":
+                var flow = grains.GetGrain<IFlowCoordinatorGrain>(id);
+                return (flow, async () => (await flow.GetStatusAsync()) is { State: JobState.Running, Progress.Step: > 30 });
+            default:
+                // A study reports a line per run; its runs checkpoint on their own. Two seconds of running covers a checkpoint.
+                var study = grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
+                var running = System.Diagnostics.Stopwatch.StartNew();
+                return (study, async () =>
+                {
+                    var status = await study.GetStatusAsync();
+                    Assert.False(status.IsTerminal, $"the study ended ({status.State}) before the silo could be killed");
+                    if (status.State != JobState.Running)
+                    {
+                        running.Restart();
+                    }
+
+                    return running.Elapsed > TimeSpan.FromSeconds(2);
+                });
+        }
     }
 
     /// <summary>An Orleans client of the shared cluster (through its Redis membership), for the test's own questions.</summary>

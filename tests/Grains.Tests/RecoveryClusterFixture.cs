@@ -16,6 +16,9 @@ internal sealed class RecoveryCluster : IAsyncDisposable
     // The silos run in this process: their configurator reads the server's address from here.
     private static string redisConnection = string.Empty;
 
+    // Recoveries a job may make (the silos read it from here too).
+    private static int maxRecoveries = 5;
+
     private RecoveryCluster(RedisServer redis, TestCluster cluster)
     {
         Redis = redis;
@@ -28,10 +31,12 @@ internal sealed class RecoveryCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    public static async Task<RecoveryCluster> StartAsync()
+    /// <summary>Starts the cluster; its jobs may recover from <paramref name="recoveries"/> silo losses each (0: a loss fails them).</summary>
+    public static async Task<RecoveryCluster> StartAsync(int recoveries = 5)
     {
         var redis = await RedisServer.StartAsync();
         redisConnection = redis.Connection;
+        maxRecoveries = recoveries;
         var builder = new TestClusterBuilder(3);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
@@ -53,10 +58,12 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             var connection = StackExchange.Redis.ConfigurationOptions.Parse(redisConnection);
             siloBuilder.AddRedisGrainStorageAsDefault(storage => storage.ConfigurationOptions = connection);
             siloBuilder.UseRedisReminderService(reminders => reminders.ConfigurationOptions = connection.Clone());
+            siloBuilder.Services.AddCatalogFlowModels();
             siloBuilder.Configure<CheckpointOptions>(checkpoints =>
             {
                 checkpoints.Enabled = true;
                 checkpoints.EveryIterations = CheckpointEvery;
+                checkpoints.MaxRecoveries = maxRecoveries;
             });
             siloBuilder.Configure<ClusterMembershipOptions>(membership =>
             {

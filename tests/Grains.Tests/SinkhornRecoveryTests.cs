@@ -22,23 +22,29 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
     /// their final slot). It holds shards only, or the coordinator too: then the client's next poll activates the
     /// coordinator on a survivor, which reads the job's record back and resumes it.
     /// </summary>
+    /// <remarks>
+    /// A multiscale run writes no checkpoint of its iterations: it starts again from its sealed blocks (the same numbers,
+    /// since the solve is deterministic), and a coordinator that completed it stores its potentials and map.
+    /// </remarks>
     [Theory]
-    [InlineData("cross", false)]
-    [InlineData("self-source", false)]
-    [InlineData("cross", true)]
-    [InlineData("self-target", true)]
-    public async Task A_dense_divergence_run_survives_the_loss_of_a_silo_with_the_uninterrupted_result(string problem, bool withCoordinator)
+    [InlineData("cross", false, false)]
+    [InlineData("self-source", false, false)]
+    [InlineData("cross", true, false)]
+    [InlineData("self-target", true, false)]
+    [InlineData("self-source", false, true)]
+    [InlineData("cross", true, true)]
+    public async Task A_divergence_run_survives_the_loss_of_a_silo_with_the_uninterrupted_result(string problem, bool withCoordinator, bool multiscale)
     {
         await using var recovery = await RecoveryCluster.StartAsync();
         var (source, target) = Problems.Clouds(300, 260, 2, seed: 23);
-        var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 3, divergence: true);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 3, divergence: true) with { Multiscale = multiscale, Levels = multiscale ? 3 : 0 };
         var client = new SinkhornJobClient(recovery.Grains);
 
         var expected = await client.RunAsync("recovery-uninterrupted", spec, source, target);
         Assert.Equal(0, expected.Result.Recoveries);
-        Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
+        Assert.True(multiscale || expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
         Assert.True(expected.Result.Converged);
-        Assert.True(expected.Result.Iterations > 4 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Iterations} iterations: too short to interrupt");
+        Assert.True(multiscale || expected.Result.Iterations > 4 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Iterations} iterations: too short to interrupt");
 
         var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
         var coordinator = await client.SubmitAsync(id, spec, source, target);
@@ -48,7 +54,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
         {
             var status = await coordinator.GetStatusAsync();
             Assert.False(status.IsTerminal, $"the run ended ({status.State}) before the silo could be killed");
-            if (status.Progress.Problem == problem && status.Progress.Iteration >= 2 * RecoveryCluster.CheckpointEvery + 2)
+            if (status.Progress.Problem == problem && status.Progress.Iteration >= (multiscale ? 3 : (2 * RecoveryCluster.CheckpointEvery) + 2))
             {
                 break;
             }
@@ -87,7 +93,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
 
     /// <summary>
     /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding at least one
-    /// shard, and the coordinator when <paramref name="withCoordinator"/> (else the coordinator sits on the primary).
+    /// shard, and the coordinator when <paramref name="withCoordinator"/> (else not the coordinator).
     /// </summary>
     private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SinkhornJobSpec spec, bool withCoordinator)
     {
@@ -99,7 +105,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             var coordinator = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
             await coordinator.CreateAsync(spec);
             var home = await management.GetActivationAddress(coordinator);
-            if (withCoordinator ? !Equals(home, primary) : Equals(home, primary))
+            if (!withCoordinator || !Equals(home, primary))
             {
                 var offsets = ShardLayout.Split(spec.SourceCount, spec.Shards);
                 var shards = Enumerable.Range(0, offsets.Length - 1)
@@ -113,7 +119,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
                     }
                 }
 
-                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && (!withCoordinator || Equals(s.SiloAddress, home)));
+                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
                 if (victim is not null)
                 {
                     return (id, victim);
@@ -121,6 +127,10 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             }
 
             await coordinator.ReleaseAsync();
+
+            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
+            // then they stay on their caller's silo. Give the statistics time to arrive.
+            await Task.Delay(200);
         }
 
         throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");

@@ -27,20 +27,36 @@ public static class SamplingDriver
     private const double MaxFactor = 5.0;
 
     /// <summary>Runs the sampler of <paramref name="options"/> on <paramref name="backend"/>.</summary>
-    public static async Task<SamplingReport> RunAsync(
+    public static Task<SamplingReport> RunAsync(
         ISamplingBackend backend,
         SamplingOptions options,
         InterpolantSchedule schedule,
         IProgress<SamplingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RunAsync(backend, options, schedule, progress, checkpoints: null, resume: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the sampler with checkpoints: after every step <paramref name="checkpoints"/> is asked whether one is due and
+    /// then given the driver's state. With <paramref name="resume"/>, the run continues from that checkpoint (the
+    /// backend's particles must already be back at its step; the adaptive sampler re-evaluates the velocity at the
+    /// restored state, which its first-same-as-last stage held, and does not count that evaluation).
+    /// </summary>
+    public static async Task<SamplingReport> RunAsync(
+        ISamplingBackend backend,
+        SamplingOptions options,
+        InterpolantSchedule schedule,
+        IProgress<SamplingProgress>? progress,
+        ISamplingCheckpoints? checkpoints,
+        SamplingRunCheckpoint? resume,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(schedule);
         options.Validate();
         var report = options.Sampler == SamplerKind.Adaptive
-            ? await AdaptiveAsync(backend, options, progress, cancellationToken).ConfigureAwait(false)
-            : await FixedAsync(backend, options, schedule, progress, cancellationToken).ConfigureAwait(false);
+            ? await AdaptiveAsync(backend, options, progress, checkpoints, resume, cancellationToken).ConfigureAwait(false)
+            : await FixedAsync(backend, options, schedule, progress, checkpoints, resume, cancellationToken).ConfigureAwait(false);
         if (options.Snap)
         {
             await backend.SnapAsync(options.End, cancellationToken).ConfigureAwait(false);
@@ -55,13 +71,15 @@ public static class SamplingDriver
         SamplingOptions options,
         InterpolantSchedule schedule,
         IProgress<SamplingProgress>? progress,
+        ISamplingCheckpoints? checkpoints,
+        SamplingRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         var times = TimeGrid.Build(options, schedule);
-        var evaluations = 0;
-        var total = StepTotals.Zero;
-        var particles = 0L;
-        for (var k = 0; k < options.Steps; k++)
+        var evaluations = resume?.Evaluations ?? 0;
+        var total = resume is null ? StepTotals.Zero : new StepTotals(resume.KineticEnergy, resume.Particles);
+        var particles = resume?.Particles ?? 0L;
+        for (var k = resume?.Steps ?? 0; k < options.Steps; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = await backend.StepAsync(k, times[k], times[k + 1], cancellationToken).ConfigureAwait(false);
@@ -75,6 +93,11 @@ public static class SamplingDriver
             }
 
             progress?.Report(new SamplingProgress(k + 1, times[k + 1], evaluations));
+            if (checkpoints is not null && k + 1 < options.Steps && checkpoints.Due(k + 1))
+            {
+                // The particle count of the last step is what the report divides by; kept as the sums' count.
+                await checkpoints.SaveAsync(new SamplingRunCheckpoint(k + 1, 0, evaluations, total.KineticEnergy, particles, 0.0, []), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new SamplingReport(evaluations, options.Steps, 0, particles > 0 ? total.KineticEnergy / particles : 0.0, times);
@@ -84,17 +107,29 @@ public static class SamplingDriver
         ISamplingBackend backend,
         SamplingOptions options,
         IProgress<SamplingProgress>? progress,
+        ISamplingCheckpoints? checkpoints,
+        SamplingRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         var end = options.End;
-        var t = options.Start;
-        var norms = await backend.StartAdaptiveAsync(t, cancellationToken).ConfigureAwait(false);
-        var evaluations = 1;
-        var h = InitialStep(norms, end - t);
-        var accepted = 0;
-        var rejected = 0;
-        var total = StepTotals.Zero;
-        var times = new List<double> { t };
+        double t, h;
+        int evaluations, accepted, rejected;
+        StepTotals total;
+        List<double> times;
+        if (resume is null)
+        {
+            t = options.Start;
+            var norms = await backend.StartAdaptiveAsync(t, cancellationToken).ConfigureAwait(false);
+            (evaluations, h, accepted, rejected, total, times) = (1, InitialStep(norms, end - t), 0, 0, StepTotals.Zero, [t]);
+        }
+        else
+        {
+            // The velocity at the restored state: bit for bit the last stage the uninterrupted run kept (same state, same time).
+            t = resume.Time;
+            await backend.StartAdaptiveAsync(t, cancellationToken).ConfigureAwait(false);
+            (evaluations, h, accepted, rejected, total, times) = (resume.Evaluations, resume.StepSize, resume.Steps, resume.Rejected, new StepTotals(resume.KineticEnergy, resume.Particles), [.. resume.Times]);
+        }
+
         while (t < end)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -137,6 +172,11 @@ public static class SamplingDriver
             if (t < end && !(h > 1e-14 * Math.Max(1.0, Math.Abs(t))))
             {
                 throw new InvalidOperationException($"adaptive sampler: step size {h} underflows at t = {t}");
+            }
+
+            if (accept && t < end && checkpoints is not null && checkpoints.Due(accepted))
+            {
+                await checkpoints.SaveAsync(new SamplingRunCheckpoint(accepted, rejected, evaluations, total.KineticEnergy, total.Particles, h, [.. times]), cancellationToken).ConfigureAwait(false);
             }
         }
 

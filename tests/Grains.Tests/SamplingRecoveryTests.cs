@@ -1,0 +1,118 @@
+using Orleans.TestingHost;
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Sampling;
+using Xunit.Abstractions;
+
+namespace Transport.Grains.Tests;
+
+/// <summary>
+/// A sampling run survives the loss of a silo holding some of its data or particle shards, or its coordinator: data
+/// shards read their sealed blocks back, particle shards roll back to the last committed checkpoint (counts and masses
+/// checked), and the driver resumes from the state saved with it. The samples equal the uninterrupted run's.
+/// </summary>
+public sealed class SamplingRecoveryTests(ITestOutputHelper log)
+{
+    // The noise is keyed by (seed, particle, step) and the resumed driver repeats the uninterrupted run's arithmetic from
+    // the checkpoint on: equal to rounding, and the contract is 1e-9 relative.
+    private const double Relative = 1e-9;
+
+    private const int Particles = 90;
+
+    private const int DataCount = 120;
+
+    /// <summary>The SDE sampler with correctors (stochastic, fixed grid) and the adaptive one (its step size restored).</summary>
+    [Theory]
+    [InlineData("sde", false)]
+    [InlineData("adaptive", true)]
+    public async Task A_sampling_run_survives_the_loss_of_a_silo_with_the_uninterrupted_samples(string sampler, bool withCoordinator)
+    {
+        await using var recovery = await RecoveryCluster.StartAsync();
+        var data = SamplingTestData.Clusters(DataCount, seed: 12);
+        var options = sampler == "sde"
+            ? new SamplingOptions { Sampler = SamplerKind.Sde, Steps = 160, CorrectorSteps = 1, End = 0.95, Seed = 3 }
+            : new SamplingOptions { Sampler = SamplerKind.Adaptive, End = 0.99, RelativeTolerance = 1e-9, AbsoluteTolerance = 1e-11, Seed = 3 };
+        var spec = SamplingTestData.Empirical(DataCount, Particles, dataShards: 2, particleShards: 3, options);
+
+        var expected = await SamplingJobClient.RunAsync(recovery.Grains, "sampling-uninterrupted", spec, data.Points, data.Weights, ReadOnlyMemory<double>.Empty);
+        Assert.Equal(0, expected.Result.Recoveries);
+        Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
+        Assert.True(expected.Result.Steps > 6 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Steps} steps: too short to interrupt");
+
+        var (id, victim) = await PlaceAsync(recovery, spec, withCoordinator);
+        var coordinator = await SamplingJobClient.SubmitAsync(recovery.Grains, id, spec, data.Points, data.Weights, ReadOnlyMemory<double>.Empty);
+        while (true)
+        {
+            var status = await coordinator.GetStatusAsync();
+            Assert.False(status.IsTerminal, $"the run ended ({status.State}) before the silo could be killed");
+            if (status.Progress.Steps >= (2 * RecoveryCluster.CheckpointEvery) + 2)
+            {
+                break;
+            }
+
+            await Task.Delay(2);
+        }
+
+        await recovery.Cluster.KillSiloAsync(victim);
+        log.WriteLine($"killed {victim.SiloAddress}");
+        var ended = await SamplingJobClient.WaitAsync(recovery.Grains, coordinator);
+        Assert.True(ended.State == JobState.Completed, $"{ended.State}: {ended.Error}");
+        var actual = await SamplingJobClient.DownloadAsync(coordinator);
+        log.WriteLine($"recoveries {actual.Result.Recoveries}, checkpoints {actual.Result.Checkpoints}, steps {actual.Result.Steps}");
+
+        Assert.True(actual.Result.Recoveries >= 1, "the run did not recover: the victim held none of its shards?");
+        Assert.Equal(expected.Result.Steps, actual.Result.Steps);
+        Assert.Equal(expected.Result.RejectedSteps, actual.Result.RejectedSteps);
+        Assert.Equal(expected.Result.Evaluations, actual.Result.Evaluations);
+        Problems.AssertClose(expected.Result.KineticEnergy, actual.Result.KineticEnergy, Relative, 1e-300, "kinetic energy");
+        Assert.Equal(expected.Samples.Length, actual.Samples.Length);
+        for (var i = 0; i < expected.Samples.Length; i++)
+        {
+            var (x, y) = (expected.Samples[i], actual.Samples[i]);
+            Assert.True(Math.Abs(x - y) <= Relative * Math.Max(1, Math.Abs(x)), $"sample value {i}: {x:R} vs {y:R}");
+        }
+    }
+
+    /// <summary>
+    /// A job id and the secondary silo to kill (the primary holds the test cluster's membership): one holding a particle or
+    /// data shard, and the coordinator when <paramref name="withCoordinator"/>, else not the coordinator.
+    /// </summary>
+    private static async Task<(string Id, SiloHandle Victim)> PlaceAsync(RecoveryCluster recovery, SamplingJobSpec spec, bool withCoordinator)
+    {
+        var management = recovery.Grains.GetGrain<IManagementGrain>(0);
+        var primary = recovery.Cluster.Primary?.SiloAddress ?? throw new InvalidOperationException("no primary silo");
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var id = $"sampling-recovery-{attempt}-{Guid.NewGuid():N}";
+            var coordinator = recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id);
+            await coordinator.CreateAsync(spec);
+            var home = await management.GetActivationAddress(coordinator);
+            if (!withCoordinator || !Equals(home, primary))
+            {
+                var shards = Enumerable.Range(0, spec.ParticleShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(id, k)))
+                    .Concat(Enumerable.Range(0, spec.DataShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(id, k))));
+                var hosts = new HashSet<SiloAddress>();
+                foreach (var shard in shards)
+                {
+                    if (await management.GetActivationAddress(shard) is { } host)
+                    {
+                        hosts.Add(host);
+                    }
+                }
+
+                var victim = recovery.Cluster.SecondarySilos.FirstOrDefault(s => hosts.Contains(s.SiloAddress) && withCoordinator == Equals(s.SiloAddress, home));
+                if (victim is not null)
+                {
+                    return (id, victim);
+                }
+            }
+
+            await coordinator.ReleaseAsync();
+
+            // Shards go to the silo with the fewest activations once the silos have published their statistics; until
+            // then they stay on their caller's silo. Give the statistics time to arrive.
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
+    }
+}
