@@ -12,8 +12,8 @@ namespace Transport.Bench.Chaos;
 internal static class ChaosCatalogue
 {
     /// <summary>
-    /// The order in which a client cycles through the kinds: Sinkhorn twice per cycle, as it is the kind that must
-    /// survive every kill and the one whose recoveries the run is mostly about.
+    /// The order in which a client cycles through the kinds: Sinkhorn twice per cycle (the longest jobs, so the ones a
+    /// kill most often lands on, and the kind whose resumption is reported).
     /// </summary>
     private static readonly ChaosKind[] Rotation = [ChaosKind.Sinkhorn, ChaosKind.Flow, ChaosKind.Sinkhorn, ChaosKind.Sample];
 

@@ -45,7 +45,7 @@ internal sealed partial class ChaosClient(int number, ChaosSetting setting, Chao
         string? id = null;
         if (detached)
         {
-            var submitted = await RunConsoleAsync([.. input.Arguments, .. Cluster, "--detach"], deadline, interrupt);
+            var submitted = await RunConsoleAsync([.. input.Arguments, .. Cluster, "--label", ChaosJob.LabelOf(number, sequence), "--detach"], deadline, interrupt);
             if (submitted.Outcome is not null)
             {
                 return Job(submitted.Outcome.Value, $"submission: {submitted.Detail}");
@@ -73,7 +73,7 @@ internal sealed partial class ChaosClient(int number, ChaosSetting setting, Chao
         }
         else
         {
-            run = await RunConsoleAsync([.. input.Arguments, .. Cluster, "--out", output], deadline, interrupt);
+            run = await RunConsoleAsync([.. input.Arguments, .. Cluster, "--label", ChaosJob.LabelOf(number, sequence), "--out", output], deadline, interrupt);
             if (run.Outcome is not null)
             {
                 return Job(run.Outcome.Value, run.Detail, id);

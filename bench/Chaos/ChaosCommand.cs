@@ -10,8 +10,7 @@ namespace Transport.Bench.Chaos;
 /// <c>fetch</c> / <c>release</c>), while a random silo is killed with SIGKILL every <c>--kill-every</c> seconds and
 /// replaced. Every completed job is compared with its reference; the table (see <see cref="ChaosReport"/>) goes to
 /// stdout, progress to stderr. Exit code 0 only when no job was lost and every completed job was correct (failures
-/// with a reason are reported, not fatal: flows and sampling studies do not survive the loss of their grains yet);
-/// 130 after Ctrl+C, 143 after SIGTERM. Every process it started is killed by its pid at the end, also after Ctrl+C
+/// with a reason are reported with their reasons, not fatal); 130 after Ctrl+C, 143 after SIGTERM. Every process it started is killed by its pid at the end, also after Ctrl+C
 /// or a failure.
 /// </summary>
 internal static class ChaosCommand
@@ -63,7 +62,7 @@ internal static class ChaosCommand
             }
         }
 
-        var jobs = journal.Jobs;
+        var jobs = journal.Jobs.Select(j => j with { Progress = journal.ProgressChanges(j.Label) }).ToList();
         Console.Out.Write(ChaosReport.Render(jobs, journal.Kills, options, elapsed));
         var accounted = jobs.All(j => j.Outcome is not (ChaosOutcome.Lost or ChaosOutcome.Incorrect));
         if (accounted && !options.Keep && options.WorkDirectory is null && !interrupt.IsCancellationRequested)
@@ -88,9 +87,11 @@ internal static class ChaosCommand
 
         // Kills stop with the submissions: the jobs still running then end without a kill landing on them.
         using var stopKilling = CancellationTokenSource.CreateLinkedTokenSource(stopSubmitting.Token, clientsDone.Token);
+        await using var watcher = await ProgressWatcher.StartAsync(cluster, journal, interrupt);
         var clients = Enumerable.Range(1, options.Clients).Select(c => new ChaosClient(c, setting, journal).RunAsync(stopSubmitting.Token, interrupt)).ToList();
         var killer = new SiloKiller(cluster, options, journal).RunAsync(stopKilling.Token, interrupt);
         await Task.WhenAll(clients);
+        journal.ProgressChanges = watcher.Changes;
         await clientsDone.CancelAsync();
         try
         {

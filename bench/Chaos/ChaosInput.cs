@@ -3,13 +3,13 @@ namespace Transport.Bench.Chaos;
 /// <summary>The three kinds of job the chaos clients submit.</summary>
 internal enum ChaosKind
 {
-    /// <summary><c>transport sinkhorn --divergence</c>: dense, checkpointed, expected to survive any kill.</summary>
+    /// <summary><c>transport sinkhorn --divergence</c>: dense, checkpointed; its result reports its recoveries.</summary>
     Sinkhorn,
 
-    /// <summary><c>transport flow</c>: not checkpointed yet, may fail with a reason when a silo holding its state dies.</summary>
+    /// <summary><c>transport flow</c>: checkpointed; its summary reports its recoveries.</summary>
     Flow,
 
-    /// <summary><c>transport sample</c> (one study job): not checkpointed yet, as flows.</summary>
+    /// <summary><c>transport sample</c> (one study job): checkpointed; its metrics do not report recoveries.</summary>
     Sample,
 }
 

@@ -38,8 +38,17 @@ internal enum ChaosOutcome
 /// </param>
 internal sealed record ChaosJob(int Client, int Sequence, ChaosInput Input, bool Detached, string? Id, TimeSpan Started, TimeSpan Ended, ChaosOutcome Outcome, string? Detail, int? Recoveries)
 {
+    /// <summary>The times its progress changed in the cluster (filled in for the report from the <see cref="ProgressWatcher"/>).</summary>
+    public IReadOnlyList<TimeSpan> Progress { get; init; } = [];
+
+    /// <summary>The <c>--label</c> its submission gives it, unique in the run (the progress watcher knows jobs by it).</summary>
+    public string Label => LabelOf(Client, Sequence);
+
     /// <summary>Wall time from its first console's start to its last console's end.</summary>
     public TimeSpan Duration => Ended - Started;
+
+    /// <summary>The label of client <paramref name="client"/>'s job number <paramref name="sequence"/>.</summary>
+    public static string LabelOf(int client, int sequence) => FormattableString.Invariant($"chaos-c{client}-{sequence}");
 
     /// <summary>Whether the job was running at <paramref name="time"/>.</summary>
     public bool RunningAt(TimeSpan time) => Started <= time && time < Ended;
@@ -57,6 +66,9 @@ internal sealed class ChaosJournal
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<ChaosJob> jobs = [];
     private readonly List<ChaosKill> kills = [];
+
+    /// <summary>The times each job's progress changed, by label (see <see cref="ProgressWatcher"/>); none until the watcher is set.</summary>
+    public Func<string, IReadOnlyList<TimeSpan>> ProgressChanges { get; set; } = _ => [];
 
     /// <summary>Time since the run started.</summary>
     public TimeSpan Now => clock.Elapsed;

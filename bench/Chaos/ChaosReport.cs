@@ -14,10 +14,9 @@ namespace Transport.Bench.Chaos;
 /// <item>kills during: kills sent while a job of the row was running; survived: those of them after which every job
 /// of the row running at the kill completed correct;</item>
 /// <item>job s p50: wall time of the jobs no kill hit (first console start to last console end);</item>
-/// <item>recovery s p50 / p95: over the hit jobs that completed correct, the delay the kill added: the job's wall
-/// time minus the median wall time of the jobs of the same input and mode (attached or detached) that no kill hit,
-/// in the same run (so under the same load); a job whose input and mode has no undisturbed job is not measured, and
-/// the count measured is given as n.</item>
+/// <item>recovery s p50 / p95: for each job that completed correct and each kill that landed while the job was in the
+/// cluster, the time from the kill until the job's progress next changed (as the driver's <see cref="ProgressWatcher"/>
+/// saw it, every 0.5 s); n is the number of such (job, kill) pairs.</item>
 /// </list>
 /// Below the table: the time from each kill until the membership healed (the victim declared dead and the replacement
 /// active), and the failure causes per kind.
@@ -29,10 +28,10 @@ internal static class ChaosReport
         var table = new TablePrinter("kind", "started", "detached", "completed", "correct", "failed", "lost", "hit", "resumed", "kills during", "survived", "job s p50", "recovery s p50", "p95", "n");
         foreach (var kind in Enum.GetValues<ChaosKind>())
         {
-            table.Add(Row(ChaosInput.KindName(kind), [.. jobs.Where(j => j.Input.Kind == kind)], jobs, kills));
+            table.Add(Row(ChaosInput.KindName(kind), [.. jobs.Where(j => j.Input.Kind == kind)], kills));
         }
 
-        table.Add(Row("all", jobs, jobs, kills));
+        table.Add(Row("all", jobs, kills));
         var text = new StringBuilder();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Chaos run: {options.Silos} silos, {options.Clients} client loops, {(options.KillEvery == TimeSpan.Zero ? "no kills" : $"a silo killed every {options.KillEvery.TotalSeconds:F0} s")}, submissions for {options.Duration.TotalMinutes:F1} minutes, {elapsed.TotalMinutes:F1} minutes in all, {kills.Count} kills"));
         text.Append(table.Render());
@@ -61,7 +60,7 @@ internal static class ChaosReport
     /// <summary>Whether a kill was sent while <paramref name="job"/> ran.</summary>
     public static bool Hit(ChaosJob job, IReadOnlyList<ChaosKill> kills) => kills.Any(k => job.RunningAt(k.At));
 
-    private static string[] Row(string name, IReadOnlyList<ChaosJob> jobs, IReadOnlyList<ChaosJob> all, IReadOnlyList<ChaosKill> kills)
+    private static string[] Row(string name, IReadOnlyList<ChaosJob> jobs, IReadOnlyList<ChaosKill> kills)
     {
         var completed = jobs.Count(j => j.Outcome is ChaosOutcome.Correct or ChaosOutcome.Incorrect);
 
@@ -71,10 +70,7 @@ internal static class ChaosReport
         var during = kills.Where(k => ended.Any(j => j.RunningAt(k.At))).ToList();
         var survived = during.Count(k => ended.Where(j => j.RunningAt(k.At)).All(j => j.Outcome == ChaosOutcome.Correct));
         var undisturbed = ended.Where(j => !Hit(j, kills)).Select(j => j.Duration.TotalSeconds).ToList();
-        var delays = hit.Where(j => j.Outcome == ChaosOutcome.Correct)
-            .Select(j => Baseline(j, all, kills) is { } baseline ? j.Duration.TotalSeconds - baseline : double.NaN)
-            .Where(double.IsFinite)
-            .ToList();
+        var delays = hit.Where(j => j.Outcome == ChaosOutcome.Correct).SelectMany(j => Recoveries(j, kills)).ToList();
         var reporting = jobs.Where(j => j.Recoveries is not null).ToList();
         return
         [
@@ -96,14 +92,20 @@ internal static class ChaosReport
         ];
     }
 
-    /// <summary>The median wall time of the completed jobs of <paramref name="job"/>'s input and mode that no kill hit; null when there is none.</summary>
-    private static double? Baseline(ChaosJob job, IReadOnlyList<ChaosJob> all, IReadOnlyList<ChaosKill> kills)
+    /// <summary>
+    /// For each kill that landed while <paramref name="job"/> was in the cluster (after the progress watcher first saw
+    /// it, before its last recorded change), the seconds from the kill until its progress next changed.
+    /// </summary>
+    private static IEnumerable<double> Recoveries(ChaosJob job, IReadOnlyList<ChaosKill> kills)
     {
-        var same = all.Where(j => j.Input == job.Input && j.Detached == job.Detached && j.Outcome == ChaosOutcome.Correct && !Hit(j, kills))
-            .Select(j => j.Duration.TotalSeconds)
-            .Order()
-            .ToList();
-        return same.Count == 0 ? null : same.Count % 2 == 1 ? same[same.Count / 2] : (same[(same.Count / 2) - 1] + same[same.Count / 2]) / 2;
+        var changes = job.Progress;
+        if (changes.Count < 2)
+        {
+            return [];
+        }
+
+        return kills.Where(k => changes[0] < k.At && k.At < changes[^1])
+            .Select(k => (changes.First(t => t > k.At) - k.At).TotalSeconds);
     }
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
