@@ -104,9 +104,12 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("Recover")]
     Task<ShardSeal> RecoverAsync();
 
-    /// <summary>Writes the potentials of <paramref name="term"/> (and its map, once computed) to checkpoint slot <paramref name="slot"/>.</summary>
+    /// <summary>
+    /// Writes the potentials of <paramref name="term"/> (and its map, once computed) to checkpoint slot
+    /// <paramref name="slot"/>; returns the count and mass of the block it holds, checked against its seal.
+    /// </summary>
     [Alias("SaveCheckpoint")]
-    Task SaveCheckpointAsync(SinkhornTerm term, int slot);
+    Task<ShardSeal> SaveCheckpointAsync(SinkhornTerm term, int slot);
 
     /// <summary>Replaces the potentials (and map) of the installed <paramref name="term"/> by those of checkpoint slot <paramref name="slot"/>.</summary>
     [Alias("LoadCheckpoint")]

@@ -189,8 +189,11 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     /// </summary>
     public int? ResumeSlot { get; init; }
 
-    /// <summary>Every shard of the solve writes its potentials (and map) to <paramref name="slot"/>.</summary>
-    public Task SaveCheckpointAsync(int slot) => Task.WhenAll(AllShards.Select(s => s.SaveCheckpointAsync(term, slot)));
+    /// <summary>
+    /// Every shard of the solve writes its potentials (and map) to <paramref name="slot"/>; returns the count and mass each
+    /// holds (source shards then target shards for the cross solve, the one cloud's shards for a self solve).
+    /// </summary>
+    public Task<ShardSeal[]> SaveCheckpointAsync(int slot) => Task.WhenAll(AllShards.Select(s => s.SaveCheckpointAsync(term, slot)));
 
     /// <summary>Every shard of the (installed) solve reads its potentials (and map) back from <paramref name="slot"/>.</summary>
     public Task LoadCheckpointAsync(int slot) => Task.WhenAll(AllShards.Select(s => s.LoadCheckpointAsync(term, slot)));

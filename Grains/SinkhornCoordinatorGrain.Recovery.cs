@@ -109,7 +109,7 @@ public sealed partial class SinkhornCoordinatorGrain
         }
 
         // A resumed job continues this solve from its last checkpoint, if it had one, else from zero potentials.
-        var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync);
+        var sink = new SinkhornCheckpointSink(settings, committed is { } resume && resume.Term == term ? resume : null, OnCommittedAsync, SealsOf);
         var fresh = Resumed && sink.Committed is null;
         while (true)
         {
@@ -129,7 +129,7 @@ public sealed partial class SinkhornCoordinatorGrain
                     backend, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, sink, last?.State, token);
 
                 // The finished solve's potentials and map, for a shard lost before the client has downloaded them.
-                await backend.SaveCheckpointAsync(CheckpointSlots.Final);
+                ShardSeals.Verify(await backend.SaveCheckpointAsync(CheckpointSlots.Final), SealsOf(term), term.Name(), "at the end of the solve");
                 finishedTerms[term] = output;
                 committed = null;
                 checkpointsWritten += sink.Written;
@@ -205,6 +205,14 @@ public sealed partial class SinkhornCoordinatorGrain
             await DurableStore.ClearAsync(name);
         }
     }
+
+    /// <summary>The seals of the shards a solve of <paramref name="term"/> runs on, in the backend's order.</summary>
+    private ShardSeal[] SealsOf(SinkhornTerm term) => term switch
+    {
+        SinkhornTerm.Cross => [.. sourceSeals, .. targetSeals],
+        SinkhornTerm.SelfSource => sourceSeals,
+        _ => targetSeals,
+    };
 
     /// <summary>A resumed job first waits for its shards (some may have been lost with the coordinator's silo).</summary>
     private async Task RecoverIfResumedAsync(CancellationToken token)

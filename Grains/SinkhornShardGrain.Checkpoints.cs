@@ -75,7 +75,7 @@ public sealed partial class SinkhornShardGrain
     }
 
     /// <inheritdoc />
-    public async Task SaveCheckpointAsync(SinkhornTerm term, int slot)
+    public async Task<ShardSeal> SaveCheckpointAsync(SinkhornTerm term, int slot)
     {
         var solve = Solve(term);
         if (solve.F is { } f)
@@ -92,6 +92,8 @@ public sealed partial class SinkhornShardGrain
         {
             await Store.WriteAsync(SlotRecord(term, slot, "map"), map);
         }
+
+        return ShardSeals.Of(count, weights);
     }
 
     /// <inheritdoc />

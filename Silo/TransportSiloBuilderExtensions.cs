@@ -94,6 +94,7 @@ public static class TransportSiloBuilderExtensions
             // Checkpoints protect runs from the loss of a silo only where the storage outlives it.
             checkpoints.Enabled = options.Storage == "redis";
             checkpoints.Interval = options.CheckpointInterval;
+            checkpoints.EveryIterations = options.CheckpointEvery;
         });
         silo.Configure<SiloMessagingOptions>(messaging =>
         {

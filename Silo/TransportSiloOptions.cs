@@ -54,6 +54,12 @@ public sealed class TransportSiloOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// If positive, a checkpoint every this many iterations (Sinkhorn) or steps (flows, samplers) instead of by
+    /// <see cref="CheckpointInterval"/>: the same points of every run, whatever the machine's speed. Default 0 (by time).
+    /// </summary>
+    public int CheckpointEvery { get; set; }
+
     /// <summary>Orleans cluster id; silos and clients of one cluster share it. Default <c>transport</c>.</summary>
     public string ClusterId { get; set; } = "transport";
 

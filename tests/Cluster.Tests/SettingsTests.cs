@@ -57,6 +57,10 @@ public sealed class SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(1), limits.UploadLease);
         Assert.Equal(TimeSpan.FromMinutes(30), options.JobRetention);
 
+        // Checkpoints by count of iterations or steps instead of by time.
+        Assert.Equal(25, Read(new() { ["Transport:CheckpointEvery"] = "25" }).CheckpointEvery);
+        Assert.Equal(0, Read([]).CheckpointEvery);
+
         // The defaults: the memory limit is half of what the process may use.
         var defaults = Read([]).ToJobLimits();
         Assert.Equal(Transport.Grains.JobLimits.DefaultMaxPointsPerJob, defaults.MaxPointsPerJob);
@@ -70,6 +74,8 @@ public sealed class SettingsTests
     [InlineData("MaxConcurrentJobs", "-1", "Transport:MaxConcurrentJobs: must be an integer >= 1, got '-1'")]
     [InlineData("UploadLease", "0", "Transport:UploadLease: must be a positive duration")]
     [InlineData("JobRetention", "forever", "Transport:JobRetention: must be a positive duration")]
+    [InlineData("CheckpointEvery", "-5", "Transport:CheckpointEvery: must be an integer >= 0, got '-5'")]
+    [InlineData("CheckpointInterval", "0", "Transport:CheckpointInterval: must be a positive duration")]
     public void A_bad_limit_names_its_setting(string key, string value, string message)
     {
         var ex = Assert.Throws<TransportSettingsException>(() => Read(new() { [$"Transport:{key}"] = value }));
