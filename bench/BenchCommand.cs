@@ -7,8 +7,8 @@ namespace Transport.Bench;
 /// </summary>
 /// <param name="Name">The command word.</param>
 /// <param name="Usage">The command's usage text.</param>
-/// <param name="Run">Parses the arguments (may throw a parsing error) and returns the run.</param>
-internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyList<string>, Func<Task>> Run)
+/// <param name="Run">Parses the arguments (may throw a parsing error) and returns the run, which yields the exit code.</param>
+internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyList<string>, Func<Task<int>>> Run)
 {
     /// <summary>A command whose options type parses with <paramref name="parse"/> and runs synchronously.</summary>
     public static BenchCommand Of<TOptions>(string name, string usage, Func<IReadOnlyList<string>, TOptions> parse, Action<TOptions> run) =>
@@ -18,12 +18,27 @@ internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyLis
             return () =>
             {
                 run(options);
-                return Task.CompletedTask;
+                return Task.FromResult(0);
             };
         });
 
     /// <summary>A command whose options type parses with <paramref name="parse"/> and runs asynchronously.</summary>
     public static BenchCommand OfAsync<TOptions>(string name, string usage, Func<IReadOnlyList<string>, TOptions> parse, Func<TOptions, Task> run) =>
+        new(name, usage, arguments =>
+        {
+            var options = parse(arguments);
+            return async () =>
+            {
+                await run(options);
+                return 0;
+            };
+        });
+
+    /// <summary>
+    /// A command whose options type parses with <paramref name="parse"/> and whose run decides the exit code (a bench
+    /// that is also a check, such as <c>chaos</c>, fails the process when what it checks does not hold).
+    /// </summary>
+    public static BenchCommand WithExitCode<TOptions>(string name, string usage, Func<IReadOnlyList<string>, TOptions> parse, Func<TOptions, Task<int>> run) =>
         new(name, usage, arguments =>
         {
             var options = parse(arguments);
@@ -39,7 +54,7 @@ internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyLis
             return 0;
         }
 
-        Func<Task> run;
+        Func<Task<int>> run;
         try
         {
             run = Run(arguments);
@@ -50,7 +65,6 @@ internal sealed record BenchCommand(string Name, string Usage, Func<IReadOnlyLis
             return 2;
         }
 
-        await run();
-        return 0;
+        return await run();
     }
 }

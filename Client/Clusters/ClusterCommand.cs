@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Sockets;
-using Transport.Grains.Interfaces;
 using Transport.Numerics;
 
 namespace Transport.Client.Clusters;
@@ -10,8 +9,8 @@ namespace Transport.Client.Clusters;
 /// <c>transport cluster up N | down | status</c>: a cluster of silo processes on this machine over Redis membership
 /// (no primary silo: any one may die). <c>up</c> starts a loopback Redis when none is given, then N silos on free
 /// loopback ports, waits until all are active members and prints the <c>--cluster</c> value; <c>down</c> stops exactly
-/// what <c>up</c> started (recorded pids); <c>status</c> lists the silos with their state and activations, and the jobs
-/// running.
+/// what <c>up</c> started (recorded pids); <c>status</c> lists the silos with their state, activations and memory, and
+/// the jobs running (see <see cref="ClusterSnapshot"/>).
 /// </summary>
 internal static class ClusterCommand
 {
@@ -35,8 +34,10 @@ internal static class ClusterCommand
         down.SetAction((parse, token) => DownAsync(Directory(parse.GetValue(state)), stdout, stderr));
 
         var cluster = new Option<string?>("--cluster") { Description = "The cluster to inspect (default: the one 'cluster up' recorded)", HelpName = "CLUSTER" };
-        var status = new Command("status", "Silos, their state and activations, and the jobs running") { cluster, state, clusterId, verbose };
-        status.SetAction((parse, token) => StatusAsync(parse.GetValue(cluster), Directory(parse.GetValue(state)), parse.GetValue(clusterId)!, parse.GetValue(verbose), stdout, stderr, token));
+        var collect = new Option<bool>("--gc") { Description = "Run a full garbage collection on every active silo before reading its memory" };
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON (activations per grain type included)" };
+        var status = new Command("status", "Silos, their state, activations (all and of job grains) and memory, and the jobs running") { cluster, state, clusterId, collect, json, verbose };
+        status.SetAction((parse, token) => StatusAsync(parse.GetValue(cluster), Directory(parse.GetValue(state)), parse.GetValue(clusterId)!, parse.GetValue(collect), parse.GetValue(json), parse.GetValue(verbose), stdout, stderr, token));
 
         return new Command("cluster", "A cluster of silo processes on this machine over Redis: up, down, status") { up, down, status };
     }
@@ -136,7 +137,7 @@ internal static class ClusterCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> StatusAsync(string? clusterText, string directory, string clusterId, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken token)
+    private static async Task<int> StatusAsync(string? clusterText, string directory, string clusterId, bool collect, bool json, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken token)
     {
         try
         {
@@ -145,20 +146,8 @@ internal static class ClusterCommand
                 ?? throw new InvalidInputException("cluster", $"no --cluster given and no cluster recorded in {directory}");
             var endpoint = ClusterEndpoint.Parse(text, clusterText is null ? recorded!.ClusterId : clusterId, "transport-distributed");
             await using var connection = await ClusterConnection.OpenAsync(endpoint, verbose, token);
-            var management = connection.GrainFactory.GetGrain<IManagementGrain>(0);
-            var hosts = await management.GetHosts(false, token);
-            var statistics = await management.GetSimpleGrainStatistics(token);
-            var jobs = await connection.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync();
-            await stdout.WriteLineAsync($"cluster {text} (cluster id {endpoint.ClusterId})");
-            await stdout.WriteLineAsync($"{"SILO",-28} {"STATE",-10} ACTIVATIONS");
-            foreach (var (silo, siloStatus) in hosts.OrderBy(h => h.Key.ToString(), StringComparer.Ordinal))
-            {
-                var activations = statistics.Where(s => s.SiloAddress.Equals(silo)).Sum(s => s.ActivationCount);
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{silo,-28} {siloStatus,-10} {activations}"));
-            }
-
-            var running = jobs.Where(j => j.State == JobState.Running).ToList();
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{hosts.Count(h => h.Value == SiloStatus.Active)} active silos; {jobs.Count} jobs listed, {running.Count} running{(running.Count == 0 ? string.Empty : ": " + string.Join(", ", running.Select(j => j.Id)))}"));
+            var snapshot = await ClusterSnapshot.ReadAsync(connection.GrainFactory, text, endpoint.ClusterId, collect, token);
+            await (json ? snapshot.WriteJsonAsync(stdout) : snapshot.WriteTextAsync(stdout));
             return ExitCodes.Success;
         }
         catch (Exception ex) when (CommandErrors.Reports(ex))
