@@ -186,6 +186,8 @@ internal static class RunsCommand
 
     private static async Task<int> FetchAsync(IGrainFactory grains, string id, OutputDirectory output, string cluster, TextWriter stdout)
     {
+        // Downloads are made again when a silo's loss interrupts them (ClusterRetry): the coordinator of a durable job
+        // comes back on a survivor with its results.
         var record = await RecordAsync(grains, id);
         switch (record.Kind)
         {
@@ -194,7 +196,7 @@ internal static class RunsCommand
                 var coordinator = grains.GetGrain<ISinkhornCoordinatorGrain>(id);
                 Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
-                var downloaded = await SinkhornJobClient.DownloadAsync(coordinator, spec.SourceCount, spec.TargetCount, spec.Dimension);
+                var downloaded = await ClusterRetry.RunAsync(() => SinkhornJobClient.DownloadAsync(coordinator, spec.SourceCount, spec.TargetCount, spec.Dimension));
                 var run = new SinkhornRunOutput(id, downloaded.Result, downloaded.F, downloaded.G, downloaded.Map);
                 OutputWriter.Write(output, SinkhornRunFacts.Of(spec), run, downloaded.Result.Seconds, cluster);
                 break;
@@ -205,7 +207,7 @@ internal static class RunsCommand
                 var coordinator = grains.GetGrain<IFlowCoordinatorGrain>(id);
                 Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
-                var downloaded = await FlowJobClient.DownloadAsync(coordinator);
+                var downloaded = await ClusterRetry.RunAsync(() => FlowJobClient.DownloadAsync(coordinator));
                 var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries);
                 output.Commit(directory => FlowOutputWriter.Write(directory, downloaded.Trajectory, facts));
                 break;
@@ -215,7 +217,7 @@ internal static class RunsCommand
             {
                 var coordinator = grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
                 Fetchable(id, await coordinator.GetStatusAsync());
-                var study = CompletedStudy.From(await SampleStudyJobClient.DownloadAsync(coordinator));
+                var study = CompletedStudy.From(await ClusterRetry.RunAsync(() => SampleStudyJobClient.DownloadAsync(coordinator)));
                 output.Commit(directory => SampleOutputWriter.Write(directory, study.Request, study.Runs, study.ReferenceMethod, study.Seconds));
                 break;
             }

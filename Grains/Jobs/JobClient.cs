@@ -70,18 +70,24 @@ public sealed class JobClient(IGrainFactory grains)
         cancellationToken.ThrowIfCancellationRequested();
         EnsureCompleted(jobId, status);
         phase?.Invoke("downloading");
-        return await download(coordinator).WaitAsync(cancellationToken);
+        return await ClusterRetry.RunAsync(() => download(coordinator), cancellationToken);
     }
 
-    /// <summary>Creates job <paramref name="jobId"/>, makes the kind's uploads and starts it; returns its coordinator.</summary>
+    /// <summary>
+    /// Creates job <paramref name="jobId"/>, makes the kind's uploads and starts it; returns its coordinator. A submission
+    /// interrupted by a silo's loss is made again from its creation (<see cref="ClusterRetry"/>).
+    /// </summary>
     public async Task<TGrain> SubmitAsync<TGrain, TSpec, TProgress, TResult>(string jobId, TSpec spec, Func<TGrain, Task> upload)
         where TGrain : IJobCoordinatorGrain<TSpec, TProgress, TResult>
     {
         ArgumentNullException.ThrowIfNull(upload);
         var coordinator = grains.GetGrain<TGrain>(jobId);
-        await coordinator.CreateAsync(spec);
-        await upload(coordinator);
-        await coordinator.StartAsync();
+        await ClusterRetry.RunAsync(async () =>
+        {
+            await coordinator.CreateAsync(spec);
+            await upload(coordinator);
+            await coordinator.StartAsync();
+        });
         return coordinator;
     }
 
