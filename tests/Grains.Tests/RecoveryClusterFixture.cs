@@ -16,8 +16,9 @@ internal sealed class RecoveryCluster : IAsyncDisposable
     // The silos run in this process: their configurator reads the server's address from here.
     private static string redisConnection = string.Empty;
 
-    // Recoveries a job may make (the silos read it from here too).
+    // Recoveries a job may make, and iterations or steps between checkpoints (the silos read them from here too).
     private static int maxRecoveries = 5;
+    private static int checkpointEvery = CheckpointEvery;
 
     private RecoveryCluster(RedisServer redis, TestCluster cluster)
     {
@@ -31,9 +32,13 @@ internal sealed class RecoveryCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    /// <summary>Starts the cluster; its jobs may recover from <paramref name="recoveries"/> silo losses each (0: a loss fails them).</summary>
-    public static async Task<RecoveryCluster> StartAsync(int recoveries = 5)
+    /// <summary>
+    /// Starts the cluster; its jobs may recover from <paramref name="recoveries"/> silo losses each (0: a loss fails them)
+    /// and checkpoint every <paramref name="every"/> iterations or steps.
+    /// </summary>
+    public static async Task<RecoveryCluster> StartAsync(int recoveries = 5, int every = CheckpointEvery)
     {
+        checkpointEvery = every;
         var redis = await RedisServer.StartAsync();
         redisConnection = redis.Connection;
         maxRecoveries = recoveries;
@@ -106,7 +111,7 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             siloBuilder.Configure<CheckpointOptions>(checkpoints =>
             {
                 checkpoints.Enabled = true;
-                checkpoints.EveryIterations = CheckpointEvery;
+                checkpoints.EveryIterations = checkpointEvery;
                 checkpoints.MaxRecoveries = maxRecoveries;
             });
             siloBuilder.Configure<ClusterMembershipOptions>(membership =>
