@@ -45,7 +45,18 @@ internal sealed class RecoveryCluster : IAsyncDisposable
         var builder = new TestClusterBuilder(3);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
-        await cluster.DeployAsync();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            // A cluster that did not start still owns its Redis server: stop it (by its pid) before failing the test.
+            await cluster.DisposeAsync();
+            await redis.DisposeAsync();
+            throw;
+        }
+
         return new RecoveryCluster(redis, cluster);
     }
 
