@@ -73,12 +73,7 @@ public sealed partial class FlowCoordinatorGrain
     private async Task<FlowTrajectory> RunCheckpointedAsync(CancellationToken token)
     {
         var settings = Checkpointing;
-        if (Resumed)
-        {
-            // This activation replaces one lost with its silo: its shards may be gone too.
-            Recoveries++;
-            await RollBackAsync(settings, token);
-        }
+        await RollBackIfResumedAsync(() => RollBackAsync(settings, token));
 
         return await WithRecoveryAsync(
             async () =>

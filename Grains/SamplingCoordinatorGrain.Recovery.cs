@@ -62,12 +62,7 @@ public sealed partial class SamplingCoordinatorGrain
     private async Task<SamplingReport> RunCheckpointedAsync(SamplingJobSpec spec, IProgress<SamplingProgress> progress, CancellationToken token)
     {
         var settings = Checkpointing;
-        if (Resumed)
-        {
-            // This activation replaces one lost with its silo: its shards may be gone too.
-            Recoveries++;
-            await RollBackAsync(settings, token);
-        }
+        await RollBackIfResumedAsync(() => RollBackAsync(settings, token));
 
         return await WithRecoveryAsync(
             async () =>

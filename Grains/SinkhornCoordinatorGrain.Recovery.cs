@@ -202,14 +202,7 @@ public sealed partial class SinkhornCoordinatorGrain
     };
 
     /// <summary>A resumed job first waits for its shards (some may have been lost with the coordinator's silo).</summary>
-    private async Task RecoverIfResumedAsync(CancellationToken token)
-    {
-        if (Resumed && Checkpointing.Enabled)
-        {
-            Recoveries++;
-            await RecoverShardsAsync(Checkpointing, token);
-        }
-    }
+    private Task RecoverIfResumedAsync(CancellationToken token) => RollBackIfResumedAsync(() => RecoverShardsAsync(Checkpointing, token));
 
     /// <summary>
     /// Waits until every shard answers (the membership has declared the dead silo dead and its shards were re-created on

@@ -125,6 +125,21 @@ public abstract partial class JobCoordinatorGrain<TSpec, TProgress, TResult>
     protected bool RecoveriesLeft => Recoveries - recoveriesBeforeResume < Checkpointing.MaxRecoveries;
 
     /// <summary>
+    /// In an activation that resumes a job (its predecessor was lost with its silo, or a client resumed the failed job):
+    /// counts a recovery and runs <paramref name="rollBack"/> (the shards, some possibly lost too, back to the last
+    /// checkpoint) before the run continues.
+    /// </summary>
+    protected async Task RollBackIfResumedAsync(Func<Task> rollBack)
+    {
+        ArgumentNullException.ThrowIfNull(rollBack);
+        if (Resumed && Checkpointing.Enabled)
+        {
+            Recoveries++;
+            await rollBack();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="attempt"/> to its end; when a silo's loss fails it (see <see cref="SiloLoss"/>) and the job has
     /// recoveries left, counts a recovery, runs <paramref name="rollBack"/> (shards back to the last checkpoint) and tries
     /// again. Other failures, cancellation and a loss with no recovery left end the run.

@@ -23,8 +23,8 @@ namespace Transport.Numerics.IO;
 /// <param name="SourceType">The element type stored in the file (or the type to write by default).</param>
 public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType)
 {
-    private const int HeaderAlignment = 64;
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    /// <summary>The six bytes every <c>.npy</c> file starts with.</summary>
+    internal static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Number of dimensions (1 or 2 for arrays read by this class).</summary>
     public int Rank => Shape.Length;
@@ -120,7 +120,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
     public static void Write(string path, ReadOnlySpan<double> data, ReadOnlySpan<int> shape, NpyDataType type, string field)
     {
         ArgumentNullException.ThrowIfNull(field);
-        var image = Encode(data, shape, type, field);
+        var image = NpyEncoder.Encode(data, shape, type, field);
         AtomicFileWriter.Write(path, field, stream => stream.Write(image));
     }
 
@@ -138,7 +138,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(field);
-        stream.Write(Encode(data, shape, type, field));
+        stream.Write(NpyEncoder.Encode(data, shape, type, field));
     }
 
     /// <summary>Writes this array to <paramref name="path"/> in <see cref="SourceType"/>, atomically.</summary>
@@ -158,7 +158,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
         {
             1 => (Data, Shape[0], 1),
             2 => (Data, Shape[0], Shape[1]),
-            _ => throw new InvalidInputException(field, $"expected a 1-D or 2-D array, got shape {DescribeShape(Shape)}"),
+            _ => throw new InvalidInputException(field, $"expected a 1-D or 2-D array, got shape {NpyEncoder.DescribeShape(Shape)}"),
         };
     }
 
@@ -176,7 +176,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
             return Data;
         }
 
-        throw new InvalidInputException(field, $"expected a vector of shape (n,) or (n, 1), got shape {DescribeShape(Shape)}");
+        throw new InvalidInputException(field, $"expected a vector of shape (n,) or (n, 1), got shape {NpyEncoder.DescribeShape(Shape)}");
     }
 
     /// <summary>The NumPy descriptor of <paramref name="type"/>: <c>&lt;f4</c> or <c>&lt;f8</c>.</summary>
@@ -187,79 +187,6 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
         NpyDataType.Float64 => "<f8",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown element type"),
     };
-
-    private static string DescribeShape(ReadOnlySpan<int> shape)
-    {
-        var parts = new string[shape.Length];
-        for (var k = 0; k < shape.Length; k++)
-        {
-            parts[k] = shape[k].ToString(CultureInfo.InvariantCulture);
-        }
-
-        return shape.Length == 1 ? $"({parts[0]},)" : $"({string.Join(", ", parts)})";
-    }
-
-    private static byte[] Encode(ReadOnlySpan<double> data, ReadOnlySpan<int> shape, NpyDataType type, string field)
-    {
-        // Writing also takes 3-D arrays (trajectories: snapshots x particles x dim); reading stays 1-D/2-D.
-        if (shape.Length is < 1 or > 3)
-        {
-            throw new InvalidInputException(field, $"shape {DescribeShape(shape)} has {shape.Length} dimensions; only 1-D, 2-D and 3-D arrays can be written");
-        }
-
-        long count = 1;
-        foreach (var dimension in shape)
-        {
-            if (dimension < 0)
-            {
-                throw new InvalidInputException(field, $"shape {DescribeShape(shape)} has a negative dimension");
-            }
-
-            count *= dimension;
-        }
-
-        if (count != data.Length)
-        {
-            throw new InvalidInputException(field, $"shape {DescribeShape(shape)} holds {count} values but {data.Length} were given");
-        }
-
-        var descriptor = Descriptor(type);
-        var itemSize = type == NpyDataType.Float32 ? 4 : 8;
-
-        // Version 1.0 layout: magic (6) + version (2) + little-endian uint16 header length (2) + header.
-        // The header is padded with spaces and ends in '\n' so the data starts on a 64-byte boundary.
-        var text = NpyHeader.Format(descriptor, shape);
-        var unpadded = 10 + text.Length + 1;
-        var padding = (HeaderAlignment - (unpadded % HeaderAlignment)) % HeaderAlignment;
-        var headerLength = text.Length + padding + 1;
-        var dataBytes = checked((int)(count * itemSize));
-        var image = new byte[10 + headerLength + dataBytes];
-        Magic.CopyTo(image, 0);
-        image[6] = 1;
-        image[7] = 0;
-        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(8, 2), checked((ushort)headerLength));
-        Encoding.ASCII.GetBytes(text, image.AsSpan(10));
-        image.AsSpan(10 + text.Length, padding).Fill((byte)' ');
-        image[10 + headerLength - 1] = (byte)'\n';
-
-        var body = image.AsSpan(10 + headerLength);
-        if (type == NpyDataType.Float64)
-        {
-            for (var i = 0; i < data.Length; i++)
-            {
-                BinaryPrimitives.WriteDoubleLittleEndian(body.Slice(i * 8, 8), data[i]);
-            }
-        }
-        else
-        {
-            for (var i = 0; i < data.Length; i++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(body.Slice(i * 4, 4), (float)data[i]);
-            }
-        }
-
-        return image;
-    }
 
     private static NpyArray ReadCore(Stream stream, string field)
     {
