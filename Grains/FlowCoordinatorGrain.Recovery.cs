@@ -28,7 +28,6 @@ public sealed partial class FlowCoordinatorGrain
     /// <inheritdoc />
     protected override bool IsDurable(FlowJobSpec spec) => true;
 
-
     private FlowCoordinatorStore CoordinatorStore => coordinatorStore ??= new FlowCoordinatorStore(DurableStore, Spec.Count, Spec.Dimension);
 
     /// <inheritdoc />

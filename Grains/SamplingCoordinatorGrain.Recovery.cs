@@ -23,7 +23,6 @@ public sealed partial class SamplingCoordinatorGrain
     /// <inheritdoc />
     protected override bool IsDurable(SamplingJobSpec spec) => true;
 
-
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() =>
         NumericsJson.Serialize(new SamplingDurableRun(particleSeals, dataSeals, committed, finished, checkpointsWritten, Recoveries));

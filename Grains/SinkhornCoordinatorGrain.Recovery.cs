@@ -36,7 +36,6 @@ public sealed partial class SinkhornCoordinatorGrain
     /// </remarks>
     protected override bool IsDurable(SinkhornJobSpec spec) => true;
 
-
     /// <inheritdoc />
     protected override byte[]? CaptureRunState() => NumericsJson.Serialize(new SinkhornDurableRun(
         sourceSeals, targetSeals, [.. finishedTerms.Select(t => new SinkhornFinishedTerm(t.Key, t.Value))], committed, checkpointsWritten, Recoveries, potentialShift, options?.CostScale));
@@ -63,7 +62,6 @@ public sealed partial class SinkhornCoordinatorGrain
         // The options the run started with: the cost scale was measured on the clouds when the job started.
         options = options! with { CostScale = run.CostScale };
     }
-
 
     /// <summary>Seals every shard's block when checkpoints are on (before the run starts).</summary>
     private async Task SealShardsAsync()

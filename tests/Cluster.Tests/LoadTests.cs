@@ -346,7 +346,6 @@ internal sealed record LoadStatus(IReadOnlyList<LoadSilo> Silos, int JobsListed,
     /// <summary>Activations per grain type, summed over the active silos.</summary>
     public IReadOnlyDictionary<string, int> GrainTypes { get; private init; } = new Dictionary<string, int>();
 
-
     public static LoadStatus Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
