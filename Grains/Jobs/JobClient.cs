@@ -82,8 +82,26 @@ public sealed class JobClient(IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(upload);
         var coordinator = grains.GetGrain<TGrain>(jobId);
+        var attempts = 0;
         await ClusterRetry.RunAsync(async () =>
         {
+            // An earlier attempt whose start landed but whose answer was lost with a silo: the job (under this
+            // submission's own id) already runs, and creating it again would be refused.
+            if (attempts++ > 0)
+            {
+                try
+                {
+                    if (await coordinator.GetStatusAsync() is { State: JobState.Running or JobState.Completed })
+                    {
+                        return;
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // "call CreateAsync first": the first attempt did not get as far as creating the job.
+                }
+            }
+
             await coordinator.CreateAsync(spec);
             await upload(coordinator);
             await coordinator.StartAsync();
