@@ -27,7 +27,7 @@ internal static class RedisClusterCommand
         var local = await embedded.RunAsync(bench, Precision.Double);
 
         var state = Path.Combine(Path.GetTempPath(), $"transport-bench-cluster-{Guid.NewGuid():N}");
-        var transport = ClientDll();
+        var transport = Chaos.Dotnet.ConsoleDll();
         var up = await RunAsync("dotnet", [transport, "cluster", "up", options.Silos.ToString(CultureInfo.InvariantCulture), "--state", state]);
         if (up.Code != 0)
         {
@@ -71,19 +71,6 @@ internal static class RedisClusterCommand
         {
             _ = await RunAsync("dotnet", [transport, "cluster", "down", "--state", state]);
         }
-    }
-
-    private static string ClientDll()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Transport.Distributed.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var root = directory?.FullName ?? throw new InvalidOperationException("run the bench from the repository");
-        var dll = Path.Combine(root, "Client", "bin", "Release", "net10.0", "transport.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"build the console first: dotnet build Client -c Release ({dll} missing)");
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> arguments)
