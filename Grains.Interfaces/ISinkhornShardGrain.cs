@@ -78,6 +78,13 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     [Alias("Finish")]
     Task<SinkhornShardPartial> FinishAsync(SinkhornTerm term, double epsilon);
 
+    /// <summary>
+    /// The barycentric map of a self solve <paramref name="term"/> on the shard's rows with the symmetric key potential
+    /// (f + g) / 2 (the self map a Sinkhorn-divergence flow moves its particles with); kept as the solve's map.
+    /// </summary>
+    [Alias("SymmetricMap")]
+    Task<SinkhornShardPartial> SymmetricMapAsync(SinkhornTerm term, double epsilon);
+
     /// <summary>Rows of the barycentric map of the last finish of <paramref name="term"/>.</summary>
     [Alias("GetMap")]
     Task<FloatBlock> GetMapAsync(SinkhornTerm term, int offset, int count);

@@ -37,8 +37,10 @@ public sealed partial class FlowCoordinatorGrain
     /// <inheritdoc />
     protected override void RestoreRunState(FlowJobSpec spec, byte[]? state)
     {
-        (options, model) = Validate(spec);
+        IFlowModel built;
+        (options, built) = Validate(spec);
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
+        UseModel(built);
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
         if (state is null)
@@ -78,7 +80,7 @@ public sealed partial class FlowCoordinatorGrain
             async () =>
             {
                 var resume = await ResumePointAsync();
-                var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync);
+                var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync) { AlsoSave = sinkhornShards is null ? null : sinkhornShards.SaveCheckpointAsync };
                 var flowModel = model!;
                 var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.NeedsAllPositions ? allWeights : []);
                 var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, sink, resume, token);
@@ -115,7 +117,13 @@ public sealed partial class FlowCoordinatorGrain
 
         if (committed is null && attempted)
         {
-            model = models.Create(Spec.Model with { Dimension = Spec.Dimension });
+            UseModel(models.Create(Spec.Model with { Dimension = Spec.Dimension }));
+        }
+
+        if (sinkhornShards is not null)
+        {
+            // The self solve's warm start is in the Sinkhorn shards' slot of the committed checkpoint.
+            sinkhornShards.ResumeSlot = committed?.Slot;
         }
 
         attempted = true;
@@ -137,6 +145,11 @@ public sealed partial class FlowCoordinatorGrain
             {
                 ShardSeals.Verify(await Task.WhenAll(shards.Select(s => s.RestoreAsync(slot))), seals, "particles", "after recovery");
                 await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
+                if (sinkhornShards is not null)
+                {
+                    await sinkhornShards.InitializeShardsAsync();
+                }
+
                 if (model!.NeedsAllPositions && allWeights.Length != Spec.Count)
                 {
                     allWeights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) => shards[k].GetWeightsAsync(start, rows));

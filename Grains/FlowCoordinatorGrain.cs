@@ -27,6 +27,9 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     private ChunkedUpload? upload;
     private FlowTrajectory? trajectory;
 
+    // The Sinkhorn shards of a dense Sinkhorn-divergence flow (the model the driver runs then wraps the job's model).
+    private SinkhornFlowOnShards? sinkhornShards;
+
     // What the last validation built, handed to the creation once the job is admitted.
     private (FlowOptions Options, IFlowModel Model)? validated;
 
@@ -45,6 +48,11 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     {
         trajectory = null;
         await Task.WhenAll(shards.Select(s => s.ReleaseShardAsync()));
+        if (sinkhornShards is not null)
+        {
+            await sinkhornShards.ReleaseAsync();
+        }
+
         if (Checkpointing.Enabled)
         {
             await CoordinatorStore.ClearAsync();
@@ -64,12 +72,14 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     /// <inheritdoc />
     protected override async Task<FlowJobSpec> CreateJobAsync(FlowJobSpec spec)
     {
-        (options, model) = validated ?? throw new InvalidOperationException("validate the spec first");
+        var (validOptions, validModel) = validated ?? throw new InvalidOperationException("validate the spec first");
         validated = null;
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
+        options = validOptions;
+        UseModel(validModel);
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
-        var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets };
+        var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets, SinkhornProblemId = sinkhornShards is null ? null : SinkhornFlowOnShards.ProblemId(runId) };
         await Task.WhenAll(shards.Select((s, k) => s.InitializeAsync(setup, k)));
         allWeights = new double[spec.Count];
         upload = new ChunkedUpload("initial", "weights", spec.Count, spec.Dimension);
@@ -94,6 +104,11 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     {
         upload!.RequireComplete();
         await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
+        if (sinkhornShards is not null)
+        {
+            await sinkhornShards.InitializeShardsAsync();
+        }
+
         await SealShardsAsync();
     }
 
@@ -189,6 +204,18 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         }
 
         return FloatBlock.From(values, count, Columns);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="built"/> as the job's model: a dense Sinkhorn-divergence flow through its Sinkhorn shards
+    /// (<see cref="SinkhornFlowOnShards"/>), any other model as it is. Needs <see cref="offsets"/>.
+    /// </summary>
+    private void UseModel(IFlowModel built)
+    {
+        sinkhornShards = SinkhornFlowOnShards.Applies(built)
+            ? new SinkhornFlowOnShards((Numerics.Flows.Models.SinkhornDivergenceFlowModel)built, GrainFactory, this.GetPrimaryKeyString(), offsets)
+            : null;
+        model = sinkhornShards ?? built;
     }
 
     private void ReportProgress(FlowStepDiagnostics row)

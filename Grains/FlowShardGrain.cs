@@ -81,7 +81,7 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
         var block = new ParticleBlock(positions, weights, Dimension, Setup.Offsets[index]);
         state = new FlowBlockState(model, block, job.ToOptions());
         currentStage = 0;
-        allWeights = model.NeedsAllPositions
+        allWeights = GathersPositions(model)
             ? await BlockTransfer.GatherAsync(Setup.Offsets, 1, (k, start, rows) =>
                 k == index ? Task.FromResult(FloatBlock.FromVector(weights.AsSpan(start, rows))) : Peer(k).GetWeightsAsync(start, rows))
             : [];
@@ -99,6 +99,11 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
             return sums;
         });
         currentStage = stage;
+        if (OnSinkhornShards)
+        {
+            await SendStagePositionsAsync(stage);
+        }
+
         return (long)partials.Length * sizeof(double) <= FloatBlock.MaxBytes ? FloatBlock.FromVector(partials) : FloatBlock.Empty;
     }
 
@@ -149,7 +154,7 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
         var target = State;
         ReadOnlyMemory<double> all = ReadOnlyMemory<double>.Empty;
         ReadOnlyMemory<double> allW = ReadOnlyMemory<double>.Empty;
-        if (target.Model.NeedsAllPositions)
+        if (GathersPositions(target.Model))
         {
             all = await GatherStagePositionsAsync(stage);
             allW = allWeights;
@@ -157,6 +162,11 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
 
         var sums = Unpack(globals.Sums, globals.SumsLength, stagedSums, "partial sums");
         var stageData = Unpack(globals.StageData, globals.StageDataLength, stagedData, "stage data");
+        if (OnSinkhornShards)
+        {
+            stageData = await BlockStageDataAsync(stageData);
+        }
+
         var flowGlobals = new FlowGlobals(globals.Time, all, allW, sums, stageData);
         var result = await MeasureAsync("flow-velocity", () => target.Velocity(stage, flowGlobals, measure));
         return new FlowMeasurePartial(result.EnergyShare, result.KineticEnergy);

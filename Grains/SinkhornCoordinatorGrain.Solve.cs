@@ -80,8 +80,8 @@ public sealed partial class SinkhornCoordinatorGrain
     private async Task<SinkhornJobResult> SolveDenseAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
         await RecoverIfResumedAsync(token);
-        var sourceBox = await BoundingBoxAsync(sourceShards);
-        var targetBox = await BoundingBoxAsync(targetShards);
+        var sourceBox = await ShardBoundingBoxes.UnionAsync(sourceShards);
+        var targetBox = await ShardBoundingBoxes.UnionAsync(targetShards);
         var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, sourceBox.Union(targetBox), job.SourceCount, job.TargetCount, evaluatePlan: true);
         var solves = new List<MultiscaleOutput> { cross };
         double? divergence = null;
@@ -120,19 +120,4 @@ public sealed partial class SinkhornCoordinatorGrain
         NeglectedMass = cross.NeglectedMass,
         Levels = cross.LevelCount,
     };
-
-    private static async Task<BoundingBox> BoundingBoxAsync(ISinkhornShardGrain[] shards)
-    {
-        var blocks = await Task.WhenAll(shards.Select(s => s.GetBoundingBoxAsync()));
-        BoundingBox? box = null;
-        foreach (var block in blocks)
-        {
-            var d = block.Columns;
-            var values = block.Values;
-            var next = new BoundingBox(values[..d].ToArray(), values[d..].ToArray());
-            box = box is null ? next : box.Union(next);
-        }
-
-        return box ?? throw new InvalidOperationException("no shards");
-    }
 }

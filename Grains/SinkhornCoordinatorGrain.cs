@@ -115,8 +115,8 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         sourceUpload!.RequireComplete();
         targetUpload!.RequireComplete();
-        var sourceBox = await BoundingBoxAsync(sourceShards);
-        var box = sourceBox.Union(await BoundingBoxAsync(targetShards));
+        var sourceBox = await ShardBoundingBoxes.UnionAsync(sourceShards);
+        var box = sourceBox.Union(await ShardBoundingBoxes.UnionAsync(targetShards));
         var maxCost = SinkhornProblem.MaxCost(box, options!.Cost);
         if (!double.IsFinite(maxCost))
         {

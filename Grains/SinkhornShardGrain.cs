@@ -218,6 +218,29 @@ public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
     }
 
     /// <inheritdoc />
+    public async Task<SinkhornShardPartial> SymmetricMapAsync(SinkhornTerm term, double epsilon)
+    {
+        if (term == SinkhornTerm.Cross)
+        {
+            throw new ArgumentException("the symmetric map belongs to a self solve", nameof(term));
+        }
+
+        var solve = Solve(term);
+        var rows = solve.Potential(CloudSide.Source).Length;
+        var (keysF, bytesF) = await PullAsync(term, solve, CloudSide.Source);
+        var (keysG, bytesG) = await PullAsync(term, solve, CloudSide.Target);
+        var (_, evaluations) = await MeasureAsync(term, "map", solve, () =>
+        {
+            var symmetric = SinkhornDivergence.SymmetricSelfPotential(keysF, keysG);
+            var map = new double[rows * solve.Part.Dimension];
+            solve.Part.MapAndMeanSquaredDistance(symmetric, epsilon, map, new double[rows]);
+            solve.Map = map;
+            return 0;
+        });
+        return new SinkhornShardPartial(0, 0, 0, 0, 0, evaluations, bytesF + bytesG);
+    }
+
+    /// <inheritdoc />
     public Task<FloatBlock> GetMapAsync(SinkhornTerm term, int offset, int count)
     {
         var solve = Solve(term);

@@ -31,6 +31,12 @@ internal sealed class FlowCheckpointSink : IFlowCheckpoints
     /// <summary>The last complete checkpoint.</summary>
     public FlowCommitted? Committed { get; private set; }
 
+    /// <summary>
+    /// More state of the run's shards to write to the same slot before the commit (the Sinkhorn shards' warm potentials
+    /// of a divergence flow), returning the count and mass each holds (checked against the same seals).
+    /// </summary>
+    public Func<int, Task<ShardSeal[]>>? AlsoSave { get; init; }
+
     /// <summary>Checkpoints committed in this run.</summary>
     public int Written { get; private set; }
 
@@ -46,6 +52,11 @@ internal sealed class FlowCheckpointSink : IFlowCheckpoints
         var slot = FlowCheckpointSlots.Of(number);
         var held = await Task.WhenAll(shards.Select(s => s.SaveCheckpointAsync(slot)));
         ShardSeals.Verify(held, seals, "particles", string.Create(CultureInfo.InvariantCulture, $"at checkpoint {number}"));
+        if (AlsoSave is { } more)
+        {
+            ShardSeals.Verify(await more(slot), seals, "particles", string.Create(CultureInfo.InvariantCulture, $"at checkpoint {number} (solver state)"));
+        }
+
         await store.SaveSnapshotsAsync(state.Snapshots);
         if (state.ModelState is { } modelState)
         {

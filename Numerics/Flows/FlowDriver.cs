@@ -262,7 +262,10 @@ public static class FlowDriver
             // Stage preparation can be heavy (Sinkhorn solves); off the caller's scheduler so that a
             // coordinator grain keeps answering status and cancellation meanwhile.
             var prepared = globals;
-            globals = globals.WithStageData(await Task.Run(() => model.PrepareStage(prepared), cancellationToken));
+            var stageData = model is IAsyncFlowStage elsewhere
+                ? await elsewhere.PrepareStageAsync(prepared, cancellationToken)
+                : await Task.Run(() => model.PrepareStage(prepared), cancellationToken);
+            globals = globals.WithStageData(stageData);
             var measured = await backend.VelocityAsync(stage, globals, measure, cancellationToken);
             return measure ? (measured.EnergyShare + model.GlobalEnergy(globals), measured.KineticEnergy) : (double.NaN, double.NaN);
         }

@@ -76,6 +76,27 @@ public static class SinkhornSolver
         Action<SinkhornProgress>? progress,
         ISinkhornCheckpoints? checkpoints,
         SinkhornRunCheckpoint? resume,
+        CancellationToken cancellationToken) =>
+        SolveOnBackendAsync(backend, options, sourceCount, targetCount, box, selfProblem, problemName, evaluatePlan, warm: false, progress, checkpoints, resume, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="warm"/>; with it, the backend holds warm potentials (the previous stage's
+    /// solve of a flow on the same rows) and the solve starts at the target eps without annealing, exactly as the
+    /// in-process solve started from a <see cref="MultiscaleWarmStart"/> does.
+    /// </summary>
+    public static Task<MultiscaleOutput> SolveOnBackendAsync(
+        ISinkhornBackend backend,
+        SinkhornOptions options,
+        int sourceCount,
+        int targetCount,
+        BoundingBox box,
+        bool selfProblem,
+        string problemName,
+        bool evaluatePlan,
+        bool warm,
+        Action<SinkhornProgress>? progress,
+        ISinkhornCheckpoints? checkpoints,
+        SinkhornRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -83,7 +104,7 @@ public static class SinkhornSolver
         ArgumentNullException.ThrowIfNull(box);
         options.Validate();
         EpsilonRange.For(options, box, Math.Max(sourceCount, targetCount)).Check(options.Epsilon);
-        var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm: false, progress, problemName)
+        var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm, progress, problemName)
         {
             EvaluatePlan = evaluatePlan,
             Checkpoints = checkpoints,

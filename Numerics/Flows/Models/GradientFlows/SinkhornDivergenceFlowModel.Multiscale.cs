@@ -1,4 +1,3 @@
-using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
 using Transport.Numerics.Transport.Multiscale;
 
@@ -89,12 +88,6 @@ public sealed partial class SinkhornDivergenceFlowModel
             throw new ArgumentException($"block [{block.FirstId}, {block.FirstId + block.Count}) lies outside the {n} particles", nameof(block));
         }
 
-        var crossMap = data.Slice(start, block.Count * d);
-        var selfMap = data.Slice((n * d) + start, block.Count * d);
-        var factor = 2 * Options.Cost.Scale();
-        for (var q = 0; q < crossMap.Length; q++)
-        {
-            velocity[q] = factor * (crossMap[q] - selfMap[q]);
-        }
+        MapVelocity(data.Slice(start, block.Count * d), data.Slice((n * d) + start, block.Count * d), velocity);
     }
 }

@@ -199,6 +199,13 @@ public sealed partial class SinkhornDivergenceFlowModel : IFlowModel
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentNullException.ThrowIfNull(globals);
+        if (globals.AllWeights.IsEmpty)
+        {
+            // Solved on the shards: the stage data holds this block's own rows of the maps.
+            BlockMapVelocity(block, globals, velocity);
+            return;
+        }
+
         if (Multiscale is not null)
         {
             MultiscaleVelocity(block, globals, velocity);

@@ -1,0 +1,54 @@
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Flows;
+using Transport.Numerics.Flows.Models;
+using Transport.Numerics.Transport;
+
+namespace Transport.Grains;
+
+/// <summary>
+/// A flow shard of a dense Sinkhorn-divergence flow whose solves run on Sinkhorn shards
+/// (<see cref="SinkhornFlowOnShards"/>): at every stage it sends its stage positions to its Sinkhorn source shard (the
+/// same rows), and for its velocities it pulls its own rows of the two maps from there. It never gathers the other
+/// shards' positions: the Sinkhorn shards exchange what the all-pairs solves need among themselves.
+/// </summary>
+public sealed partial class FlowShardGrain
+{
+    private bool OnSinkhornShards => Setup.SinkhornProblemId is not null;
+
+    private ISinkhornShardGrain SinkhornShard => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(Setup.SinkhornProblemId!, CloudSide.Source, index));
+
+    /// <summary>Whether this shard all-gathers stage positions for <paramref name="model"/>: an all-pairs model not solved on Sinkhorn shards.</summary>
+    private bool GathersPositions(IFlowModel model) => model.NeedsAllPositions && !OnSinkhornShards;
+
+    /// <summary>The stage positions and the weights, to the Sinkhorn source shard of the same rows, in chunks.</summary>
+    private async Task SendStagePositionsAsync(int stage)
+    {
+        var d = Dimension;
+        var stagePositions = State.StageBlock(stage).PositionArray;
+        var shard = SinkhornShard;
+        var chunk = FloatBlock.RowsPerChunk(d);
+        for (var offset = 0; offset < count; offset += chunk)
+        {
+            var rows = Math.Min(chunk, count - offset);
+            await shard.LoadAsync(offset, FloatBlock.From(stagePositions.AsSpan(offset * d, rows * d), rows, d), FloatBlock.FromVector(weights.AsSpan(offset, rows)));
+        }
+    }
+
+    /// <summary>
+    /// The block-local stage data (<see cref="SinkhornDivergenceFlowModel.BlockStageData"/>) from this shard's rows of
+    /// the cross and symmetric self maps and the divergence the coordinator sent (its one value of stage data).
+    /// </summary>
+    private async Task<double[]> BlockStageDataAsync(double[] coordinatorData)
+    {
+        if (coordinatorData.Length != 1)
+        {
+            throw new InvalidOperationException($"a flow on Sinkhorn shards gets one value of stage data (the divergence), got {coordinatorData.Length}");
+        }
+
+        var shard = SinkhornShard;
+        int[] rows = [0, count];
+        var crossMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => shard.GetMapAsync(SinkhornTerm.Cross, start, length));
+        var selfMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => shard.GetMapAsync(SinkhornTerm.SelfSource, start, length));
+        return SinkhornDivergenceFlowModel.BlockStageData(crossMap, selfMap, coordinatorData[0]);
+    }
+}
