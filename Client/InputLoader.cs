@@ -104,8 +104,8 @@ internal static class InputLoader
     }
 
     /// <summary>
-    /// Checks --multiscale, --levels and --truncate: the last two only make sense with the first (a usage error
-    /// otherwise, so that a forgotten --multiscale does not silently run the dense solver).
+    /// Checks --multiscale, --levels, --truncate and --memory-budget: the last three only make sense with the first (a
+    /// usage error otherwise, so that a forgotten --multiscale does not silently run the dense solver).
     /// </summary>
     private static MultiscaleSettings? ValidateMultiscale(SinkhornArguments arguments)
     {
@@ -121,6 +121,11 @@ internal static class InputLoader
                 throw new InvalidInputException("truncate", "--truncate applies only to a multiscale run; add --multiscale");
             }
 
+            if (arguments.MemoryBudget is not null)
+            {
+                throw new InvalidInputException("memory-budget", "--memory-budget applies only to a multiscale run; add --multiscale");
+            }
+
             return null;
         }
 
@@ -134,7 +139,12 @@ internal static class InputLoader
             throw new InvalidInputException("truncate", $"must be a finite number > 0, got {truncate.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
-        return new MultiscaleSettings(arguments.Levels ?? 0, arguments.Truncate ?? SinkhornJobSpec.DefaultTruncation);
+        if (arguments.MemoryBudget is { } budget && budget <= 0)
+        {
+            throw new InvalidInputException("memory-budget", $"must be a number of bytes > 0, got {budget.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return new MultiscaleSettings(arguments.Levels ?? 0, arguments.Truncate ?? SinkhornJobSpec.DefaultTruncation, arguments.MemoryBudget);
     }
 
     /// <summary>Reads positions (and optional weights) and validates them as a cloud.</summary>

@@ -45,6 +45,31 @@ internal static class NumberOptions
         CustomParser = ParseInt32,
     };
 
+    /// <summary>A byte count without a default (null when absent): bytes, or a number with K, M, G or T (<see cref="ByteSizes"/>).</summary>
+    public static Option<long?> OptionalByteSize(string name, string description, string helpName) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = ParseByteSize,
+    };
+
+    private static long? ParseByteSize(ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+
+        var text = result.Tokens[^1].Value;
+        if (ByteSizes.Parse(text) is { } bytes)
+        {
+            return bytes;
+        }
+
+        result.AddError($"{NameOf(result)}: expected a byte count such as 4294967296, 512M or 4G, got '{text}'");
+        return null;
+    }
+
     private static double? ParseDouble(ArgumentResult result)
     {
         if (result.Tokens.Count == 0)

@@ -50,7 +50,9 @@ internal static class OutputWriter
     /// <summary>
     /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
     /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged,
-    /// level_reports (and dense_reason when a multiscale run solved densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
+    /// checkpoints, recoveries, leaf_cluster_size (the points per finest cluster a multiscale run used, given or chosen
+    /// from its memory budget; null for a dense run), level_reports (and dense_reason when a multiscale run solved
+    /// densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
     /// run neglects nothing and has one level); bytes_exchanged is the potentials the shards pulled from each other (every run);
     /// level_reports describe a multiscale run's work and traffic per level (empty for a dense run).
     /// </summary>
@@ -77,6 +79,15 @@ internal static class OutputWriter
         writer.WriteNumber("bytes_exchanged", result.BytesExchanged);
         writer.WriteNumber("checkpoints", result.Checkpoints);
         writer.WriteNumber("recoveries", result.Recoveries);
+        if (result.LeafClusterSize is { } leaf)
+        {
+            writer.WriteNumber("leaf_cluster_size", leaf);
+        }
+        else
+        {
+            writer.WriteNull("leaf_cluster_size");
+        }
+
         if (result.DenseReason is { } reason)
         {
             writer.WriteString("dense_reason", reason);

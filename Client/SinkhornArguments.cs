@@ -51,6 +51,9 @@ internal sealed record SinkhornArguments
     /// <summary>Multiscale truncation TAU as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
     public double? Truncate { get; init; }
 
+    /// <summary>Multiscale memory budget in bytes as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
+    public long? MemoryBudget { get; init; }
+
     /// <summary>HOST:PORT of a cluster gateway, or null for an embedded silo.</summary>
     public string? Cluster { get; init; }
 

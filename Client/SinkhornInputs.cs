@@ -38,4 +38,5 @@ internal sealed record SinkhornInputs(
 /// <summary>The validated settings of <c>--multiscale</c>.</summary>
 /// <param name="Levels">Levels of the hierarchy, 1 to 16; 0 lets the solver choose (no <c>--levels</c>).</param>
 /// <param name="Truncation">Truncation threshold TAU &gt; 0 (<c>--truncate</c>, default 5).</param>
-internal sealed record MultiscaleSettings(int Levels, double Truncation);
+/// <param name="MemoryBudget">Bytes &gt; 0 the solve may hold at its peak (<c>--memory-budget</c>); null: the solving process's default.</param>
+internal sealed record MultiscaleSettings(int Levels, double Truncation, long? MemoryBudget = null);

@@ -53,6 +53,7 @@ internal sealed class SinkhornJobRunner
             Multiscale = inputs.Multiscale is not null,
             Levels = inputs.Multiscale?.Levels ?? 0,
             Truncation = inputs.Multiscale?.Truncation ?? SinkhornJobSpec.DefaultTruncation,
+            MemoryBudget = inputs.Multiscale?.MemoryBudget,
             Label = inputs.Label,
         };
     }

@@ -122,4 +122,11 @@ public sealed record SinkhornJobResult
     /// <summary>Times the run lost shards (a silo died) and resumed from its last checkpoint.</summary>
     [Id(18)]
     public int Recoveries { get; init; }
+
+    /// <summary>
+    /// The leaf size the multiscale cross problem used (points per finest cluster: given, or chosen from the memory
+    /// budget); null for a dense run.
+    /// </summary>
+    [Id(19)]
+    public int? LeafClusterSize { get; init; }
 }

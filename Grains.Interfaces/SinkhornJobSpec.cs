@@ -86,6 +86,14 @@ public sealed record SinkhornJobSpec
     [Id(15)]
     public string? Label { get; init; }
 
+    /// <summary>
+    /// Bytes the multiscale solve may hold at its peak, which chooses the leaf size (the smallest of 8, 16, 32, ... whose
+    /// estimate fits); &gt; 0. Null: half of the memory available to the coordinator's silo. Only with
+    /// <see cref="Multiscale"/>.
+    /// </summary>
+    [Id(16)]
+    public long? MemoryBudget { get; init; }
+
     /// <summary>The engine's options (not validated here: see <see cref="SinkhornOptions.Validate"/>; unknown cost or precision names throw).</summary>
     public SinkhornOptions ToOptions() => new()
     {

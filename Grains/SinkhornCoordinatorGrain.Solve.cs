@@ -21,7 +21,7 @@ public sealed partial class SinkhornCoordinatorGrain
     {
         var source = await GatherCloudAsync(sourceOffsets, sourceShards, job.Dimension, "source");
         var target = await GatherCloudAsync(targetOffsets, targetShards, job.Dimension, "target");
-        var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation };
+        var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation, MemoryBudget = job.MemoryBudget };
         var backends = new List<DistributedSinkhornBackend>();
         try
         {
@@ -44,6 +44,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 NeglectedMass = solves.Max(s => s.NeglectedMass),
                 Levels = cross.LevelCount,
                 DenseReason = cross.DenseReason,
+                LeafClusterSize = cross.LeafClusterSize,
                 LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
                     l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
             };

@@ -56,6 +56,16 @@ internal static class SinkhornJobChecks
             throw new InvalidInputException("truncate", $"must be a finite number > 0, got {spec.Truncation.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
+        if (spec.MemoryBudget is { } budget && budget <= 0)
+        {
+            throw new InvalidInputException("memory-budget", $"must be a number of bytes > 0, got {budget.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (!spec.Multiscale && spec.MemoryBudget is { } dense)
+        {
+            throw new InvalidInputException("memory-budget", $"applies only to a multiscale job (set multiscale), got {dense.ToString(CultureInfo.InvariantCulture)}");
+        }
+
         if (!spec.Multiscale && spec.Levels != 0)
         {
             throw new InvalidInputException("levels", $"applies only to a multiscale job (set multiscale), got {spec.Levels.ToString(CultureInfo.InvariantCulture)}");

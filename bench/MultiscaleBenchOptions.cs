@@ -19,7 +19,11 @@ internal sealed record MultiscaleBenchOptions
 
     public double Truncation { get; init; } = 5;
 
-    public int LeafClusterSize { get; init; } = 8;
+    /// <summary>Points per finest cluster; null (default): chosen from the memory budget (8 when the problem fits).</summary>
+    public int? LeafClusterSize { get; init; }
+
+    /// <summary>The solver's memory budget in bytes; null (default): half of the memory available to the process.</summary>
+    public long? MemoryBudget { get; init; }
 
     public int MaxIterations { get; init; } = 10_000;
 
@@ -37,7 +41,8 @@ internal sealed record MultiscaleBenchOptions
           --dense-max N           run the dense solver only up to this N (default 10000)
           --tolerance T           L1 marginal tolerance (default 1e-5)
           --truncate TAU          truncation threshold (default 5)
-          --leaf K                points per finest cluster (default 8)
+          --leaf K                points per finest cluster (default: from the memory budget, 8 when it fits)
+          --memory-budget BYTES   the solver's peak memory budget in bytes (default: half of the available memory)
           --max-iterations K      iteration cap per solve (default 10000)
           --precision P           kernel arithmetic: double or single (default double)
           --cross-only            solve OT_eps(a, b) only (no self problems, divergence n/a)
@@ -60,6 +65,7 @@ internal sealed record MultiscaleBenchOptions
                 "--tolerance" => options with { Tolerance = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--truncate" => options with { Truncation = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--leaf" => options with { LeafClusterSize = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--memory-budget" => options with { MemoryBudget = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--cross-only" => options with { CrossOnly = true },
                 "--precision" => options with { Precision = Next() switch { "double" => Transport.Numerics.Kernels.Precision.Double, "single" => Transport.Numerics.Kernels.Precision.Single, var other => throw new ArgumentException($"--precision must be double or single, got '{other}'") } },
                 "--max-iterations" => options with { MaxIterations = int.Parse(Next(), CultureInfo.InvariantCulture) },

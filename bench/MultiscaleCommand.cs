@@ -22,7 +22,7 @@ internal static class MultiscaleCommand
             var box = BoundingBox.Of(problem.Source).Union(BoundingBox.Of(problem.Target));
             var epsilon = Math.Pow(options.BlurFraction * box.Diameter, 2);
             var sinkhorn = new SinkhornOptions { Epsilon = epsilon, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations, Precision = options.Precision };
-            var multiscale = new MultiscaleOptions { Truncation = options.Truncation, LeafClusterSize = options.LeafClusterSize };
+            var multiscale = new MultiscaleOptions { Truncation = options.Truncation, LeafClusterSize = options.LeafClusterSize, MemoryBudget = options.MemoryBudget };
 
             // Dense: all three problems of the divergence; every iteration evaluates n x n pairs per half-step.
             double denseEvaluations = double.NaN;
@@ -47,7 +47,7 @@ internal static class MultiscaleCommand
                 timings.Add((n, crossSeconds));
                 var crossPerIteration = (double)cross.KernelEvaluations / cross.Iterations;
                 table.Add("multiscale OT", Int(n), Format.Seconds(crossSeconds), Int(cross.Iterations), Sci(cross.KernelEvaluations), Sci(crossPerIteration), Format.Ratio(denseEvaluations / cross.KernelEvaluations), Format.Ratio(2.0 * n * (double)n / crossPerIteration), Megabytes(crossPeak), "n/a", Sci(cross.MarginalError), Sci(cross.NeglectedMass), Int(cross.LevelCount), cross.Converged.ToString());
-                Console.Error.WriteLine($"N = {n}: multiscale OT {Format.Seconds(crossSeconds)} s, {cross.Iterations} iterations, w {cross.Relaxation:0.###}, cost {cross.TransportCost:R}; " + string.Join("; ", cross.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")));
+                Console.Error.WriteLine($"N = {n}: multiscale OT {Format.Seconds(crossSeconds)} s, {cross.Iterations} iterations, w {cross.Relaxation:0.###}, cost {cross.TransportCost:R}, leaf {cross.LeafClusterSize} (budget {Megabytes(multiscale.EffectiveMemoryBudget)} MB, estimated peak {Megabytes(cross.EstimatedPeakBytes ?? 0)} MB); " + string.Join("; ", cross.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")));
                 continue;
             }
 
@@ -58,7 +58,7 @@ internal static class MultiscaleCommand
             var densePerIteration = 2.0 * n * (double)n;
             var perIteration = (double)output.KernelEvaluations / msIterations;
             table.Add("multiscale", Int(n), Format.Seconds(msSeconds), Int(msIterations), Sci(output.KernelEvaluations), Sci(perIteration), Format.Ratio(denseEvaluations / output.KernelEvaluations), Format.Ratio(densePerIteration / perIteration), Megabytes(msPeak), Value(output.Value), Sci(output.Cross.MarginalError), Sci(Math.Max(output.Cross.NeglectedMass, Math.Max(output.SelfSource.NeglectedMass, output.SelfTarget.NeglectedMass))), Int(output.Cross.LevelCount), output.Converged.ToString());
-            Console.Error.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {msIterations} iterations, {Sci(output.KernelEvaluations)} evaluations, divergence {output.Value:R}");
+            Console.Error.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {msIterations} iterations, {Sci(output.KernelEvaluations)} evaluations, divergence {output.Value:R}, leaf {output.Cross.LeafClusterSize} (budget {Megabytes(multiscale.EffectiveMemoryBudget)} MB, estimated cross peak {Megabytes(output.Cross.EstimatedPeakBytes ?? 0)} MB)");
             foreach (var (name, solve) in new[] { ("cross", output.Cross), ("self a", output.SelfSource), ("self b", output.SelfTarget) })
             {
                 Console.Error.WriteLine($"  {name}: " + string.Join("; ", solve.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {solve.Refinements}, marginal {Sci(solve.MarginalError)}, w {solve.Relaxation:0.###}");

@@ -88,6 +88,8 @@ internal sealed partial class SinkhornRun
             History = schedule.History,
             Relaxation = schedule.Relaxation,
             DenseReason = denseReason,
+            LeafClusterSize = leafChoice?.LeafClusterSize,
+            EstimatedPeakBytes = leafChoice?.EstimatedPeakBytes,
         };
     }
 

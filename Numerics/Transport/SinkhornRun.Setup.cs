@@ -17,8 +17,12 @@ internal sealed partial class SinkhornRun
         var morton = new MortonOrder(box);
         var (sourceCodes, sourceOrder) = morton.Sort(problem.Source.Positions, problem.Source.Count);
         var (targetCodes, targetOrder) = morton.Sort(problem.Target.Positions, problem.Target.Count);
-        var depths = LevelDepths.Choose(morton, sourceCodes, targetCodes, multiscale, Math.Sqrt(options.Epsilon / options.Cost.Scale()));
-        denseReason = LevelDepths.DenseReason(morton, sourceCodes, targetCodes, multiscale, depths);
+        // The leaf size (given, or the smallest from 8 up whose estimated peak fits the memory budget) fixes the depths.
+        var leaves = LeafSizeChoice.Choose(morton, sourceCodes, targetCodes, multiscale, Math.Sqrt(options.Epsilon / options.Cost.Scale()), options.Precision);
+        this.multiscale = multiscale with { LeafClusterSize = leaves.LeafClusterSize };
+        leafChoice = leaves;
+        var depths = leaves.Depths;
+        denseReason = LevelDepths.DenseReason(morton, sourceCodes, targetCodes, this.multiscale, depths);
         if (denseReason is not null)
         {
             depths = [];

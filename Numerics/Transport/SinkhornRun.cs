@@ -34,6 +34,9 @@ internal sealed partial class SinkhornRun
     private readonly long[] bytesExchanged;
     private readonly Func<ISinkhornBackend> pointsFactory;
 
+    // The multiscale solve's leaf size and its memory estimate; null for a dense solve (no hierarchy was chosen).
+    private readonly LeafSizeChoice? leafChoice;
+
     // A self problem (one cloud against itself, the same hierarchy on both sides) keeps symmetric patterns.
     private readonly bool selfProblem;
 

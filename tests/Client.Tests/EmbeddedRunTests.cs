@@ -12,7 +12,7 @@ public sealed class EmbeddedRunTests : IDisposable
     private static readonly string[] ResultFields =
     [
         "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
-        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries", "level_reports",
+        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries", "leaf_cluster_size", "level_reports",
     ];
 
     private readonly Workspace work = new();
@@ -154,6 +154,8 @@ public sealed class EmbeddedRunTests : IDisposable
         var a = Cli.ReadJson(Path.Combine(work.Out, "result.json"));
         var b = Cli.ReadJson(Path.Combine(work.Root, "dense", "result.json"));
         Assert.Equal(3, a.GetProperty("levels").GetInt32());
+        Assert.Equal(8, a.GetProperty("leaf_cluster_size").GetInt32());
+        Assert.Equal(JsonValueKind.Null, b.GetProperty("leaf_cluster_size").ValueKind);
         Assert.True(a.GetProperty("neglected_mass").GetDouble() >= 0);
         var reports = a.GetProperty("level_reports");
         Assert.Equal(3, reports.GetArrayLength());
@@ -166,6 +168,35 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Empty(b.GetProperty("level_reports").EnumerateArray());
         Cli.AssertClose(b.GetProperty("cost").GetDouble(), a.GetProperty("cost").GetDouble(), 1e-4, 0, "cost vs dense");
         Assert.True(File.Exists(Path.Combine(work.Out, "map.npy")));
+    }
+
+    /// <summary>
+    /// --memory-budget travels in the job spec to the coordinator's solve: a budget no leaf size fits makes the solve take
+    /// the leaves of smallest estimate (larger than 8) and say so in result.json, with the answer of the default leaves.
+    /// </summary>
+    [Fact]
+    public async Task Memory_budget_chooses_larger_leaves_and_result_json_reports_them()
+    {
+        const int n = 3000, m = 2500, d = 2;
+        var (x, y, _, _) = Clouds.Make(n, m, d, seed: 15);
+        string[] Args(string output, params string[] extra) =>
+        [
+            "sinkhorn", "--source", work.Npy("x.npy", x, n, d), "--target", work.Npy("y.npy", y, m, d),
+            "--epsilon", "0.002", "--tolerance", "1e-7", "--multiscale", "--out", output, "--quiet", .. extra,
+        ];
+
+        var small = await Cli.RunAsync(Args(work.Out, "--memory-budget", "64K"));
+        var defaults = await Cli.RunAsync(Args(Path.Combine(work.Root, "default")));
+
+        Assert.True(small.ExitCode == 0, small.Stderr);
+        Assert.True(defaults.ExitCode == 0, defaults.Stderr);
+        var a = Cli.ReadJson(Path.Combine(work.Out, "result.json"));
+        var b = Cli.ReadJson(Path.Combine(work.Root, "default", "result.json"));
+        AssertResultFields(a);
+        Assert.Equal(8, b.GetProperty("leaf_cluster_size").GetInt32());
+        Assert.True(a.GetProperty("leaf_cluster_size").GetInt32() > 8, a.ToString());
+        Assert.True(a.GetProperty("level_reports")[1].GetProperty("source_clusters").GetInt32() < b.GetProperty("level_reports")[1].GetProperty("source_clusters").GetInt32());
+        Cli.AssertClose(b.GetProperty("cost").GetDouble(), a.GetProperty("cost").GetDouble(), 1e-4, 0, "cost vs default leaves");
     }
 
     [Fact]

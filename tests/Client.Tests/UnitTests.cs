@@ -11,6 +11,30 @@ public sealed class UnitTests : IDisposable
     public void Dispose() => work.Dispose();
 
     [Theory]
+    [InlineData("1073741824", 1073741824L)]
+    [InlineData("512M", 536870912L)]
+    [InlineData("4G", 4294967296L)]
+    [InlineData("4g", 4294967296L)]
+    [InlineData("4GB", 4294967296L)]
+    [InlineData("1.5GiB", 1610612736L)]
+    [InlineData("64K", 65536L)]
+    [InlineData("2T", 2199023255552L)]
+    [InlineData("100B", 100L)]
+    [InlineData(" 8 M ", 8388608L)]
+    public void Byte_sizes_parse_with_binary_suffixes(string text, long bytes) => Assert.Equal(bytes, ByteSizes.Parse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("lots")]
+    [InlineData("4X")]
+    [InlineData("G")]
+    [InlineData("-1G")]
+    [InlineData("1e9")]
+    [InlineData("5iB")]
+    [InlineData("99999999T")]
+    public void Other_byte_sizes_do_not_parse(string text) => Assert.Null(ByteSizes.Parse(text));
+
+    [Theory]
     [InlineData("localhost:30000", "localhost", 30000, "localhost:30000")]
     [InlineData("10.0.0.7:1", "10.0.0.7", 1, "10.0.0.7:1")]
     [InlineData("[::1]:30001", "::1", 30001, "[::1]:30001")]

@@ -95,6 +95,9 @@ public sealed class DistributedKernelEvaluationTests(ClusterFixture fixture)
             (dense with { Multiscale = true, Truncation = double.NaN }, "truncate", "NaN"),
             (dense with { Levels = 3 }, "levels", "multiscale"),
             (dense with { Truncation = 2 }, "truncate", "multiscale"),
+            (dense with { Multiscale = true, MemoryBudget = 0 }, "memory-budget", "got 0"),
+            (dense with { Multiscale = true, MemoryBudget = -1 }, "memory-budget", "got -1"),
+            (dense with { MemoryBudget = 1L << 30 }, "memory-budget", "multiscale"),
         };
         foreach (var (spec, field, mention) in cases)
         {

@@ -29,6 +29,20 @@ public sealed class DistributedMultiscaleTests(ClusterFixture fixture, ITestOutp
     }
 
     [Fact]
+    public async Task Memory_budget_in_the_spec_chooses_the_leaves_on_the_coordinator()
+    {
+        // A budget no leaf size fits: the coordinator's solve takes the leaves of smallest estimate, as in process.
+        var (source, target) = Problems.Clouds(2000, 1800, 2, seed: 31);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, shards: 4, tolerance: 1e-7) with { Multiscale = true, MemoryBudget = 1 };
+
+        var run = await new SinkhornJobClient(fixture.Grains).RunAsync("multiscale-memory-budget", spec, source, target);
+
+        var cross = MultiscaleAgreement.AssertEqualsInProcess(spec, source, target, run, output);
+        Assert.True(run.Result.LeafClusterSize > MultiscaleOptions.DefaultLeafClusterSize, $"leaf {run.Result.LeafClusterSize}");
+        Assert.Equal(cross.LeafClusterSize, run.Result.LeafClusterSize);
+    }
+
+    [Fact]
     public async Task One_dimensional_divergence_on_four_shards_equals_the_in_process_solver()
     {
         // Issue 10's 1-D case (N(0, 1) against Exp(1) + 0.5, 300 points each, eps = 0.01): the pattern the jump picks
@@ -159,7 +173,7 @@ internal static class MultiscaleAgreement
     public static MultiscaleOutput AssertEqualsInProcess(SinkhornJobSpec spec, PointCloud source, PointCloud target, SinkhornJobOutput run, ITestOutputHelper output)
     {
         var options = Problems.Options(spec);
-        var multiscale = new MultiscaleOptions { Levels = spec.Levels == 0 ? null : spec.Levels, Truncation = spec.Truncation };
+        var multiscale = new MultiscaleOptions { Levels = spec.Levels == 0 ? null : spec.Levels, Truncation = spec.Truncation, MemoryBudget = spec.MemoryBudget };
         var cross = MultiscaleSinkhornSolver.Solve(new SinkhornProblem(source, target), options, multiscale);
         var evaluations = cross.KernelEvaluations;
         foreach (var level in run.Result.LevelReports)
@@ -178,6 +192,7 @@ internal static class MultiscaleAgreement
         }
 
         Assert.Equal(cross.LevelCount, run.Result.Levels);
+        Assert.Equal(cross.LeafClusterSize, run.Result.LeafClusterSize);
         Assert.Equal(cross.Iterations, run.Result.Iterations);
         Assert.Equal(evaluations, run.Result.KernelEvaluations);
         Assert.Equal(cross.Levels.Select(l => l.KernelEvaluations), run.Result.LevelReports.Select(l => l.KernelEvaluations));

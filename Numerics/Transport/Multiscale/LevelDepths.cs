@@ -28,7 +28,28 @@ public static class LevelDepths
         ArgumentNullException.ThrowIfNull(sourceCodes);
         ArgumentNullException.ThrowIfNull(targetCodes);
         ArgumentNullException.ThrowIfNull(options);
-        var n = Math.Max(sourceCodes.Length, targetCodes.Length);
+        return Choose(morton, CellCounts(morton, sourceCodes), CellCounts(morton, targetCodes), sourceCodes.Length, targetCodes.Length, options, blur);
+    }
+
+    /// <summary>Cells of every depth 0 .. <see cref="MortonOrder.BitsPerDimension"/> among one cloud's sorted codes.</summary>
+    internal static int[] CellCounts(MortonOrder morton, ulong[] sortedCodes)
+    {
+        var counts = new int[morton.BitsPerDimension + 1];
+        for (var t = 0; t < counts.Length; t++)
+        {
+            counts[t] = morton.CountCells(sortedCodes, t);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// As <see cref="Choose(MortonOrder, ulong[], ulong[], MultiscaleOptions, double)"/> from the clouds' cell counts
+    /// (<see cref="CellCounts"/>), so that several leaf sizes can be tried without counting again.
+    /// </summary>
+    internal static int[] Choose(MortonOrder morton, int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, double blur)
+    {
+        var n = Math.Max(sourceCount, targetCount);
         // Small problems are cheapest dense: the coarse level would hold nearly as many clusters as points.
         if (options.Levels == 1 || (options.Levels is null && n <= options.CoarsestClusters))
         {
@@ -39,10 +60,10 @@ public static class LevelDepths
         var counts = new int[maxDepth + 1];
         for (var t = 0; t <= maxDepth; t++)
         {
-            counts[t] = Math.Max(morton.CountCells(sourceCodes, t), morton.CountCells(targetCodes, t));
+            counts[t] = Math.Max(sourceCells[t], targetCells[t]);
         }
 
-        var leafTarget = Math.Max(1.0, (double)n / options.LeafClusterSize);
+        var leafTarget = Math.Max(1.0, (double)n / (options.LeafClusterSize ?? MultiscaleOptions.DefaultLeafClusterSize));
         var finest = 0;
         for (var t = 1; t <= maxDepth; t++)
         {
@@ -93,27 +114,33 @@ public static class LevelDepths
         ArgumentNullException.ThrowIfNull(targetCodes);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(depths);
+        return DenseReason(CellCounts(morton, sourceCodes), CellCounts(morton, targetCodes), sourceCodes.Length, targetCodes.Length, options, depths);
+    }
+
+    /// <summary>As <see cref="DenseReason(MortonOrder, ulong[], ulong[], MultiscaleOptions, int[])"/> from the clouds' cell counts.</summary>
+    internal static string? DenseReason(int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, int[] depths)
+    {
         if (options.Levels is not null)
         {
             return options.Levels == 1 ? "one level was asked for" : null;
         }
 
-        var n = Math.Max(sourceCodes.Length, targetCodes.Length);
+        var n = Math.Max(sourceCount, targetCount);
         if (depths.Length == 0)
         {
             return $"{n} points per side is at most {options.CoarsestClusters} (the coarsest clusters would be the points)";
         }
 
-        var sourceCells = morton.CountCells(sourceCodes, depths[0]);
-        var targetCells = morton.CountCells(targetCodes, depths[0]);
-        if (Math.Min(sourceCells, targetCells) < MinimumFinestClusters)
+        var sourceLeaves = sourceCells[depths[0]];
+        var targetLeaves = targetCells[depths[0]];
+        if (Math.Min(sourceLeaves, targetLeaves) < MinimumFinestClusters)
         {
-            return $"the finest clusters are only {sourceCells} source and {targetCells} target cells (duplicated or collapsed points)";
+            return $"the finest clusters are only {sourceLeaves} source and {targetLeaves} target cells (duplicated or collapsed points)";
         }
 
-        if (2L * sourceCells > sourceCodes.Length && 2L * targetCells > targetCodes.Length)
+        if (2L * sourceLeaves > sourceCount && 2L * targetLeaves > targetCount)
         {
-            return $"the finest clusters hold about one point each ({sourceCells} source cells for {sourceCodes.Length} points, {targetCells} target cells for {targetCodes.Length})";
+            return $"the finest clusters hold about one point each ({sourceLeaves} source cells for {sourceCount} points, {targetLeaves} target cells for {targetCount})";
         }
 
         return null;

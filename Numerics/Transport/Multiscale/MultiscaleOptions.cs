@@ -35,12 +35,48 @@ public sealed record MultiscaleOptions
     public int MaxRefinements { get; init; } = 8;
 
     /// <summary>
-    /// Target number of points per finest cluster when <see cref="Levels"/> is chosen automatically; default 8.
+    /// Target number of points per finest cluster. Null (default): the smallest of <see cref="DefaultLeafClusterSize"/>
+    /// (8), 16, 32, ... whose estimated peak memory (<see cref="MultiscaleMemoryEstimate"/>) fits
+    /// <see cref="MemoryBudget"/>, so that problems which fit keep leaves of about 8 points and larger ones get larger
+    /// leaves instead of outgrowing the memory; a value given here is used whatever the budget.
     /// Small blocks keep the kept set close to the blur-wide transport band: at N = 10^5, d = 3, blur 0.01 x
     /// diameter, leaves of about 8 points keep 108x fewer point pairs per iteration than dense against 24x
-    /// for leaves of 32 (the finest level is then coarsened when its cells are much smaller than the blur).
+    /// for leaves of 32 (the finest level is then coarsened when its cells are much smaller than the blur). But the
+    /// block pattern grows with the number of leaves (a few hundred partner leaves each in d = 3): at 10^6 points the
+    /// leaves of 8 need more than 20 GB.
     /// </summary>
-    public int LeafClusterSize { get; init; } = 8;
+    public int? LeafClusterSize { get; init; }
+
+    /// <summary>
+    /// The most bytes the solve may hold at its peak (its estimate, <see cref="MultiscaleMemoryEstimate"/>), which
+    /// chooses <see cref="LeafClusterSize"/> when that is not given; must be &gt; 0. Null (default):
+    /// <see cref="DefaultMemoryBudget"/>.
+    /// </summary>
+    public long? MemoryBudget { get; init; }
+
+    /// <summary>The leaf size the automatic choice starts from (and keeps whenever it fits the budget): 8.</summary>
+    public const int DefaultLeafClusterSize = 8;
+
+    /// <summary>
+    /// Half of the memory available to this process (the GC's limit, which honours a container's limit; 8 GiB when the
+    /// runtime does not know it): the rule of a silo's <c>MaxJobMemory</c>. The other half is for what the estimate does
+    /// not count: the collector's slack between collections, the runtime, and the process's other work. It is not
+    /// divided by the solve's shards: the estimate already counts the whole solve in one process (the pattern
+    /// bookkeeping, which stays with the coordinator, and every shard's transforms, which an embedded silo holds
+    /// together), and splitting the rows over shards moves transforms between processes without shrinking the
+    /// coordinator's share.
+    /// </summary>
+    public static long DefaultMemoryBudget
+    {
+        get
+        {
+            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            return available > 0 ? available / 2 : 8L << 30;
+        }
+    }
+
+    /// <summary>The budget in force: <see cref="MemoryBudget"/>, or <see cref="DefaultMemoryBudget"/> when it is null.</summary>
+    public long EffectiveMemoryBudget => MemoryBudget ?? DefaultMemoryBudget;
 
     /// <summary>The automatic hierarchy stops coarsening at this many clusters per side; default 256.</summary>
     public int CoarsestClusters { get; init; } = 256;
@@ -82,9 +118,14 @@ public sealed record MultiscaleOptions
             throw new InvalidInputException("overrelaxation", $"must be in [1, 2), got {Format(w)}");
         }
 
-        if (LeafClusterSize < 1)
+        if (LeafClusterSize is { } leaf && leaf < 1)
         {
-            throw new InvalidInputException("leaf-cluster-size", $"must be at least 1, got {LeafClusterSize}");
+            throw new InvalidInputException("leaf-cluster-size", $"must be at least 1, got {leaf}");
+        }
+
+        if (MemoryBudget is { } budget && budget <= 0)
+        {
+            throw new InvalidInputException("memory-budget", $"must be a number of bytes > 0, got {budget}");
         }
 
         if (CoarsestClusters < 1)

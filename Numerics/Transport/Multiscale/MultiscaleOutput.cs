@@ -96,4 +96,13 @@ public sealed record MultiscaleOutput
     /// block pattern kept missing mass after the safeguard's refinements. The answer is then the dense solver's.
     /// </summary>
     public string? DenseReason { get; init; }
+
+    /// <summary>
+    /// The leaf size the multiscale solve used (<see cref="MultiscaleOptions.LeafClusterSize"/>: the one given, or the
+    /// one the memory budget chose; reported also when the solve then ran densely); null for a dense solve.
+    /// </summary>
+    public int? LeafClusterSize { get; init; }
+
+    /// <summary>The estimated peak bytes of the multiscale solve at that leaf size (<see cref="MultiscaleMemoryEstimate"/>); null for a dense solve.</summary>
+    public long? EstimatedPeakBytes { get; init; }
 }

@@ -1,0 +1,223 @@
+using System.Numerics;
+using Transport.Numerics.Kernels;
+
+namespace Transport.Numerics.Transport.Multiscale;
+
+/// <summary>
+/// The peak bytes a multiscale solve holds (<see cref="MultiscaleSinkhornSolver"/>, with its points in process or on
+/// shards of an embedded silo), from the sizes of the structures it allocates for a <see cref="MultiscaleMemoryShape"/>.
+/// Counted are live bytes, not the collector's slack between collections (the default budget leaves the other half of
+/// the memory for that, <see cref="MultiscaleOptions.DefaultMemoryBudget"/>). The solve peaks in one of three phases
+/// on the points, each the structures it has alive at once:
+/// <list type="bullet">
+/// <item>the jump to the points: the coarse stage and the extrapolation with their pattern, the search's start list
+/// and stack, the new kept and dropped lists;</item>
+/// <item>building the points' pattern: the kept and dropped lists with the sort that makes the pattern;</item>
+/// <item>iterating on the points: the patterns, both transforms, the dropped pairs' mass bounds and the safeguard's
+/// re-admission (ordering every dropped pair, then a new pattern).</item>
+/// </list>
+/// The kept and dropped pairs grow with the number of leaves (<see cref="BlockPatternModel"/>): at 10^6 points in
+/// d = 3 they are most of the peak, and larger leaves shrink them.
+/// </summary>
+public sealed record MultiscaleMemoryEstimate
+{
+    /// <summary>Entries of a list before its first growth (List doubles from there).</summary>
+    private const long FirstListCapacity = 4;
+
+    /// <summary>A transform keeps its gathered keys between calls up to this many bytes (BlockSparseTransform).</summary>
+    private const long KeyCacheBytes = 256L << 20;
+
+    /// <summary>Query rows per chunk of a dense block (MultiscaleStage).</summary>
+    private const int DenseRowChunk = 64;
+
+    /// <summary>The clouds of the problem, held by the caller: d coordinates and a weight per point.</summary>
+    public long Clouds { get; init; }
+
+    /// <summary>
+    /// The cluster path's copies of the points: the shards' uploaded rows, and each shard plan's rows and partner keys
+    /// (counted in process too, where they do not exist: a few copies of the points are small next to the pattern).
+    /// </summary>
+    public long ShardCopies { get; init; }
+
+    /// <summary>The hierarchies: the points in Morton order, their order, and every level's centroids, masses and child offsets.</summary>
+    public long Hierarchies { get; init; }
+
+    /// <summary>f, g and their candidates in the run and in the backend, the map and the outputs in input order.</summary>
+    public long Potentials { get; init; }
+
+    /// <summary>The truncation searches' per-cluster maxima, radii and linear envelopes (the safeguard's and the next one).</summary>
+    public long SearchBounds { get; init; }
+
+    /// <summary>The coarse stage on the leaves and the extrapolation to the points (alive during the jump).</summary>
+    public long CoarseStages { get; init; }
+
+    /// <summary>The run's list of the kept leaf pairs (List&lt;(int, int)&gt;, 8 bytes a slot).</summary>
+    public long KeptList { get; init; }
+
+    /// <summary>The points' pattern and its transpose (CSR: 4 bytes a kept pair, 4 a row).</summary>
+    public long Patterns { get; init; }
+
+    /// <summary>The cluster path's shard plans: each re-indexes its pattern rows, and its install message carries a copy (4 + 4 bytes a kept pair).</summary>
+    public long ShardPlans { get; init; }
+
+    /// <summary>The dropped pairs of every level, listed to the end (List&lt;BlockPair&gt;, 12 bytes a slot).</summary>
+    public long DroppedList { get; init; }
+
+    /// <summary>The safeguard's mass bound of every dropped pair (8 bytes each), held while the next iterations run.</summary>
+    public long MassBounds { get; init; }
+
+    /// <summary>The two transforms on the points: per leaf its queries, key ranges and (when they fit the cache) gathered keys.</summary>
+    public long PointTransforms { get; init; }
+
+    /// <summary>The jump's search beyond the lists it leaves: its start list and stack, and the previous level's lists.</summary>
+    public long SearchTransient { get; init; }
+
+    /// <summary>The largest sort of a pattern (BlockPattern.FromPairs) or of the safeguard's re-admission.</summary>
+    public long SortTransient { get; init; }
+
+    /// <summary>The largest of the three phases: the estimate of the solve's peak.</summary>
+    public long PeakBytes { get; init; }
+
+    /// <summary>The estimate for <paramref name="shape"/>.</summary>
+    public static MultiscaleMemoryEstimate Of(MultiscaleMemoryShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        double n = shape.SourceCount, m = shape.TargetCount, d = shape.Dimension;
+        var clouds = 8 * (d + 1) * (n + m);
+        // Run: f, g, candidate; backend: f, g clones, candidate, source candidate; finish: mean squared distance, f and g
+        // in input order and the input-order weights; the map twice (sorted, input order).
+        var potentials = (8 * 6 * (n + m)) + (2 * 8 * n * d);
+        if (shape.Levels == 1)
+        {
+            // Dense: the points as given, every query chunk against every key (MultiscaleStage with no pattern).
+            var dense = Transform(shape, Chunks(n), n, m, Chunks(n), Chunks(n) * m) + Transform(shape, Chunks(m), m, n, Chunks(m), Chunks(m) * n);
+            var denseTotal = clouds + (8 * (d + 1) * (n + m)) + (4 * (n + m)) + potentials + dense;
+            return new MultiscaleMemoryEstimate
+            {
+                Clouds = Bytes(clouds),
+                Hierarchies = Bytes((8 * (d + 1) * (n + m)) + (4 * (n + m))),
+                Potentials = Bytes(potentials),
+                PointTransforms = Bytes(dense),
+                PeakBytes = Bytes(denseTotal),
+            };
+        }
+
+        var s = shape.SourceClusters;
+        var t = shape.TargetClusters;
+        double leafRows = s[0], leafColumns = t[0], kept = shape.KeptPairs[0];
+        var droppedHere = shape.DroppedPairs[0];
+        var dropped = (double)shape.DroppedPairs.Sum();
+        var droppedBefore = dropped - droppedHere;
+
+        // Sorted positions and weights, the order, and per cluster its centroid, mass and child offset (4 bytes).
+        var clusters = Enumerable.Range(0, s.Count).Sum(k => (double)s[k] + t[k]);
+        var hierarchies = (8 * (d + 1) * (n + m)) + (4 * (n + m)) + (clusters * ((8 * (d + 1)) + 4));
+        // The cluster path: the shards' uploaded rows, each plan's own rows and partner keys (about the other cloud).
+        var shardCopies = 3 * 8 * (d + 1) * (n + m);
+        // Per cluster and search: maximum, radius, slope (d) and residual maximum; the safeguard keeps one while the next
+        // is made.
+        var searchBounds = 2 * clusters * 8 * (d + 3);
+
+        var keptList = 8 * Capacity(kept);
+        var patterns = 4 * ((2 * kept) + leafRows + leafColumns);
+        var shardPlans = 8 * kept;
+        var droppedList = 12 * Capacity(dropped);
+        var massBounds = 8 * dropped;
+        var pointTransforms = Transform(shape, leafRows, n, m, kept, kept * (m / leafColumns))
+            + Transform(shape, leafColumns, m, n, kept, kept * (n / leafRows));
+
+        // The stage on the leaves and the extrapolation to the points: row blocks are the level-2 clusters (chunks of the
+        // leaves when the leaves are the coarsest level, whose stage is dense), keys the leaves.
+        double coarseRows, coarseColumns, coarseKept, coarseSourceKeys, coarseTargetKeys;
+        if (s.Count > 1)
+        {
+            (coarseRows, coarseColumns, coarseKept) = (s[1], t[1], shape.KeptPairs[1]);
+            (coarseSourceKeys, coarseTargetKeys) = (coarseKept * (leafColumns / coarseColumns), coarseKept * (leafRows / coarseRows));
+        }
+        else
+        {
+            (coarseRows, coarseColumns) = (Chunks(leafRows), Chunks(leafColumns));
+            coarseKept = coarseRows;
+            (coarseSourceKeys, coarseTargetKeys) = (coarseRows * leafColumns, coarseColumns * leafRows);
+        }
+
+        var coarsePattern = (8 * Capacity(coarseKept)) + (4 * ((2 * coarseKept) + coarseRows + coarseColumns));
+        var coarseStage = Transform(shape, coarseRows, leafRows, leafColumns, coarseKept, coarseSourceKeys)
+            + Transform(shape, coarseColumns, leafColumns, leafRows, coarseKept, coarseTargetKeys);
+        var extrapolation = Transform(shape, coarseRows, n, leafColumns, coarseKept, coarseSourceKeys)
+            + Transform(shape, coarseColumns, m, leafRows, coarseKept, coarseTargetKeys);
+        var coarseStages = coarsePattern + coarseStage + extrapolation;
+
+        // The jump's search: the start list (kept coarse pairs and earlier drops as 12-byte BlockPairs, built by ToList)
+        // and the stack it seeds, the previous dropped list, and the new lists (counted above as the kept list and the
+        // dropped list).
+        var start = kept > 0 ? coarseKept + droppedBefore : 0;
+        var searchTransient = (2 * 12 * Capacity(start)) + (12 * Capacity(droppedBefore));
+
+        // BlockPattern.FromPairs: Distinct's HashSet (16-byte entries and 4-byte buckets, at most twice the pairs, half
+        // again while it resizes), then the sort: its buffer (8), both keys (4 + 4), the map (4) and the result (8); then
+        // the run lists the pattern again (8 a slot) while the old list lives.
+        var patternSort = Math.Max((30 * Capacity(kept)) + (8 * kept), 28 * kept) + (8 * Capacity(kept));
+        // Readmit: OrderByDescending over the dropped pairs (buffer 4, keys 8, map 4, result 4) and the new dropped list
+        // while the old one lives.
+        var readmitSort = (20 * dropped) + (12 * Capacity(dropped));
+        var sortTransient = Math.Max(patternSort, readmitSort);
+
+        var common = clouds + shardCopies + hierarchies + potentials + searchBounds;
+        var jump = common + coarseStages + searchTransient + keptList + droppedList;
+        var building = common + coarsePattern + coarseStage + keptList + droppedList + (4 * kept) + patternSort;
+        var iterating = common + keptList + patterns + shardPlans + droppedList + massBounds + pointTransforms + sortTransient;
+        return new MultiscaleMemoryEstimate
+        {
+            Clouds = Bytes(clouds),
+            ShardCopies = Bytes(shardCopies),
+            Hierarchies = Bytes(hierarchies),
+            Potentials = Bytes(potentials),
+            SearchBounds = Bytes(searchBounds),
+            CoarseStages = Bytes(coarseStages),
+            KeptList = Bytes(keptList),
+            Patterns = Bytes(patterns),
+            ShardPlans = Bytes(shardPlans),
+            DroppedList = Bytes(droppedList),
+            MassBounds = Bytes(massBounds),
+            PointTransforms = Bytes(pointTransforms),
+            SearchTransient = Bytes(searchTransient),
+            SortTransient = Bytes(sortTransient),
+            PeakBytes = Bytes(Math.Max(jump, Math.Max(building, iterating))),
+        };
+    }
+
+    /// <summary>
+    /// One BlockSparseTransform: <paramref name="rows"/> row blocks over <paramref name="queries"/> query entities,
+    /// <paramref name="keys"/> key entities, <paramref name="kept"/> kept blocks and <paramref name="gathered"/> keys
+    /// gathered over all row blocks.
+    /// </summary>
+    private static double Transform(MultiscaleMemoryShape shape, double rows, double queries, double keys, double kept, double gathered)
+    {
+        double d = shape.Dimension;
+        double kernel = shape.Precision == Precision.Single ? sizeof(float) : sizeof(double);
+        double lanes = shape.Precision == Precision.Single ? 8 : 4;
+        // QueryPoints per row block: coordinates in the kernel's type and float64 norms, padded to groups of 4 (under 3
+        // rows a block), two array headers and the object.
+        var queryCopies = ((kernel * d) + 8) * (queries + (3 * rows)) + (80 * rows);
+        // Per row block its key ranges (at most two ints a kept block, fewer where neighbouring blocks merge), the array
+        // header and its slot, and the key count.
+        var ranges = (8 * kept) + (36 * rows);
+        // log b of every key.
+        var logWeights = 8 * keys;
+        // Gathered keys (coordinates and norms, padded to a vector) are kept when they fit KeyCacheBytes, rebuilt otherwise.
+        var cacheBytes = gathered * (d + 1) * kernel;
+        var cache = cacheBytes <= KeyCacheBytes ? cacheBytes + (rows * (((d + 1) * kernel * lanes) + 80)) : 0;
+        // Per parallel task a buffer for the largest row block's keys (about twice the mean).
+        var workspace = Environment.ProcessorCount * 2 * (gathered / Math.Max(1, rows)) * (d + 2) * kernel;
+        return queryCopies + ranges + logWeights + cache + workspace;
+    }
+
+    /// <summary>Slots of a List grown one item at a time to <paramref name="count"/> (4, then doubling).</summary>
+    private static double Capacity(double count) =>
+        count <= 0 ? 0 : count <= FirstListCapacity ? FirstListCapacity : count >= 1L << 62 ? count * 2 : BitOperations.RoundUpToPowerOf2((ulong)Math.Ceiling(count));
+
+    private static double Chunks(double count) => Math.Max(1, Math.Ceiling(count / DenseRowChunk));
+
+    private static long Bytes(double bytes) => bytes >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(bytes);
+}
