@@ -9,7 +9,7 @@ namespace Transport.Grains.Interfaces;
 /// interleaved so that peers and the coordinator can read while this shard computes.
 /// </summary>
 [Alias("Transport.IFlowShardGrain")]
-public interface IFlowShardGrain : IGrainWithStringKey
+public interface IFlowShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a run layout.</summary>
     [Alias("Initialize")]

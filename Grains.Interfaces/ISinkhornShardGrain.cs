@@ -15,7 +15,7 @@ namespace Transport.Grains.Interfaces;
 /// holds both potentials of its rows. Getters are interleaved so that peers can read while this shard computes.
 /// </summary>
 [Alias("Transport.ISinkhornShardGrain")]
-public interface ISinkhornShardGrain : IGrainWithStringKey
+public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a problem layout (drops every solve).</summary>
     [Alias("Initialize")]

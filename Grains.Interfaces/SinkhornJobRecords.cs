@@ -122,4 +122,8 @@ public sealed record SinkhornJobResult
     /// <summary>Times the run lost shards (a silo died) and resumed from its last checkpoint.</summary>
     [Id(18)]
     public int Recoveries { get; init; }
+
+    /// <summary>Messages and payload bytes the job's shard grains received, in all and per shard per iteration.</summary>
+    [Id(19)]
+    public JobTraffic Traffic { get; init; } = JobTraffic.None;
 }

@@ -146,6 +146,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
             Recoveries = Recoveries,
+            Traffic = await JobTrafficReport.SumAsync([.. shards, .. sinkhornShards?.Shards ?? []], run.Steps + run.RejectedSteps),
         };
     }
 

@@ -14,7 +14,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShardGrain
+public sealed partial class FlowShardGrain(IFlowModelFactory models) : TrafficCountedGrain("flow-shard"), IFlowShardGrain
 {
     private FlowShardSetup? setup;
     private int index;

@@ -102,7 +102,13 @@ public sealed partial class SinkhornCoordinatorGrain
     }
 
     /// <summary>The result fields every branch fills the same way from its solves (cross first).</summary>
-    private SinkhornJobResult Result(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence) => new()
+    private SinkhornJobResult Result(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence)
+    {
+        solvedIterations = solves.Sum(s => (long)s.Iterations);
+        return Fields(job, cross, solves, divergence);
+    }
+
+    private SinkhornJobResult Fields(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence) => new()
     {
         Iterations = cross.Iterations,
         Converged = solves.All(s => s.Converged),
