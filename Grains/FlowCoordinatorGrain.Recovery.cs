@@ -82,7 +82,7 @@ public sealed partial class FlowCoordinatorGrain
                 var resume = await ResumePointAsync();
                 var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync) { AlsoSave = sinkhornShards is null ? null : sinkhornShards.SaveCheckpointAsync };
                 var flowModel = model!;
-                var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.NeedsAllPositions ? allWeights : []);
+                var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.PrepareNeedsAllPositions ? allWeights : []);
                 var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, sink, resume, token);
 
                 // The trajectory outlives this activation: a client may download it after the coordinator's silo died.
@@ -150,7 +150,7 @@ public sealed partial class FlowCoordinatorGrain
                     await sinkhornShards.InitializeShardsAsync();
                 }
 
-                if (model!.NeedsAllPositions && allWeights.Length != Spec.Count)
+                if (model!.PrepareNeedsAllPositions && allWeights.Length != Spec.Count)
                 {
                     allWeights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) => shards[k].GetWeightsAsync(start, rows));
                 }

@@ -81,7 +81,8 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
         var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets, SinkhornProblemId = sinkhornShards is null ? null : SinkhornFlowOnShards.ProblemId(runId) };
         await Task.WhenAll(shards.Select((s, k) => s.InitializeAsync(setup, k)));
-        allWeights = new double[spec.Count];
+        // Every weight is kept here only for a model whose stage preparation reads all particles (with their weights).
+        allWeights = model!.PrepareNeedsAllPositions ? new double[spec.Count] : [];
         upload = new ChunkedUpload("initial", "weights", spec.Count, spec.Dimension);
         trajectory = null;
         return spec;
@@ -95,7 +96,10 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         RequireUploadable();
         var mass = upload!.Check(offset, positions, weights);
         await UploadChecks.RouteAsync(offsets, offset, positions, weights, (k, row, p, w) => shards[k].LoadAsync(row, p, w));
-        weights.Values.CopyTo(allWeights.AsSpan(offset));
+        if (allWeights.Length > 0)
+        {
+            weights.Values.CopyTo(allWeights.AsSpan(offset));
+        }
         upload.Accept(positions.Rows, mass);
     }
 
@@ -125,7 +129,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         }
         else
         {
-            var weights = flowModel.NeedsAllPositions ? allWeights : [];
+            var weights = flowModel.PrepareNeedsAllPositions ? allWeights : [];
             var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
             run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, cancellationToken);
         }

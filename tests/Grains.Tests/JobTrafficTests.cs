@@ -52,6 +52,22 @@ public sealed class JobTrafficTests(ThreeSiloTrafficFixture fixture, ITestOutput
         Assert.Equal(output.Result.Steps + output.Result.RejectedSteps, output.Result.Traffic.Iterations);
     }
 
+    [Fact]
+    public async Task An_all_pairs_model_whose_stage_preparation_reads_no_position_keeps_the_positions_off_the_coordinator()
+    {
+        const string Id = "traffic-mmd";
+        const int Particles = 90, Dimension = 2;
+        var target = Transport.Numerics.Geometry.PointCloud.Create(FlowData.Gaussian(30, Dimension, 8, 0.5), 30, Dimension);
+        var modelSpec = CatalogFlowModels.Describe("mmd-flow", """{"model": "mmd-flow", "length_scale": 0.6, "integrator": "rk4"}""", Dimension, new Transport.Numerics.Flows.Models.FlowModelData(target, null));
+        var options = new Transport.Numerics.Flows.FlowOptions { Integrator = Transport.Numerics.Flows.FlowIntegrator.Rk4, Step = 0.05, EndTime = 0.2, SnapshotEvery = 4 };
+        await new FlowJobClient(fixture.Grains).RunAsync(Id, FlowJobSpec.From(modelSpec, Particles, Dimension, 3, options), FlowData.Gaussian(Particles, Dimension, 9), ReadOnlyMemory<double>.Empty);
+
+        var coordinator = fixture.Grains.GetGrain<IFlowCoordinatorGrain>(Id).GetGrainId().ToString();
+        var pulls = CallTraffic.Of(Id).Where(c => c.Method.Contains("GetStagePositions", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(pulls); // the shards still exchange the positions their velocities need...
+        Assert.DoesNotContain(pulls, c => c.Source == coordinator); // ...but the coordinator gathers none
+    }
+
     private void Check(string jobId, JobTraffic reported, int expectedShards, long before)
     {
         // The job's shard calls as the silo filter saw them, but for what came after the report: the traffic query and
