@@ -19,6 +19,10 @@ public interface IFlowShardGrain : IGrainWithStringKey, ITrafficCountingGrain
     [Alias("Load")]
     Task LoadAsync(int offset, FloatBlock positions, FloatBlock weights);
 
+    /// <summary>Stores rows of an uploaded model data block (see <see cref="FlowModelSpec.Uploaded"/>), checked by the coordinator.</summary>
+    [Alias("LoadModelData")]
+    Task LoadModelDataAsync(string name, int offset, FloatBlock rows);
+
     /// <summary>Builds the model from the run's description and the block's integrator state.</summary>
     [Alias("Prepare")]
     Task PrepareAsync();

@@ -37,10 +37,16 @@ public sealed partial class FlowCoordinatorGrain
     /// <inheritdoc />
     protected override void RestoreRunState(FlowJobSpec spec, byte[]? state)
     {
-        IFlowModel built;
+        IFlowModel? built;
         (options, built) = Validate(spec);
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
-        UseModel(built);
+        (model, sinkhornShards) = (null, null);
+        if (built is not null)
+        {
+            // Else its data was uploaded in chunks: EnsureModelAsync builds it from storage when the run continues.
+            UseModel(built);
+        }
+
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
         if (state is null)
@@ -117,7 +123,8 @@ public sealed partial class FlowCoordinatorGrain
 
         if (committed is null && attempted)
         {
-            UseModel(models.Create(Spec.Model with { Dimension = Spec.Dimension }));
+            (model, sinkhornShards) = (null, null);
+            await EnsureModelAsync();
         }
 
         if (sinkhornShards is not null)
