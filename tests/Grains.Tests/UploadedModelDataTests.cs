@@ -69,6 +69,27 @@ public sealed class UploadedModelDataTests(ClusterFixture fixture)
         await coordinator.ReleaseAsync();
     }
 
+    /// <summary>
+    /// Data inside the spec travels in every setup message: a spec carrying more than 8 MiB of it is refused at creation
+    /// (naming the way out, the chunked upload); the same data announced for upload is accepted.
+    /// </summary>
+    [Fact]
+    public async Task Model_data_above_the_limit_inside_the_spec_is_rejected_and_accepted_as_an_upload()
+    {
+        var rows = FloatBlock.RowsPerChunk(1);
+        var block = new FloatBlock(new byte[rows * sizeof(double)], rows, 1);
+        var inline = new FlowModelSpec { Name = "pairs", Data = [block, block], DataNames = ["a", "b"] };
+        var options = new FlowOptions { Integrator = FlowIntegrator.Euler, Step = 0.1, EndTime = 0.1 };
+        var coordinator = fixture.Grains.GetGrain<IFlowCoordinatorGrain>("model-data-over-the-limit");
+        var error = await Assert.ThrowsAsync<JobInputException>(() => coordinator.CreateAsync(FlowJobSpec.From(inline, 4, 2, 1, options)));
+        Assert.Equal("model", error.Field);
+        Assert.Contains("chunks", error.Message, StringComparison.Ordinal);
+
+        var (announced, _) = inline.ForUpload();
+        await coordinator.CreateAsync(FlowJobSpec.From(announced, 4, 2, 1, options));
+        await coordinator.ReleaseAsync();
+    }
+
     private async Task AssertEqualsSingleProcessAsync(string id, FlowModelSpec spec, double[] start, int dimension, int shards, FlowOptions options, long inlineLimit)
     {
         var local = CatalogFlowModels.Build(spec with { Dimension = dimension });
