@@ -41,9 +41,11 @@ internal static class ScaleOutCommand
                 return;
             }
 
+            // The process runs' shard counts too: each process run is compared with its embedded twin (ScaleOutFit.Remote).
+            var embeddedShards = options.Shards.Concat(options.Processes ? [options.Silos, 2 * options.Silos] : []).Distinct().Order().ToArray();
             foreach (var size in new[] { options.Size, options.Size / 2 })
             {
-                foreach (var shards in options.Shards)
+                foreach (var shards in embeddedShards)
                 {
                     runs.Add(await MeasureAsync(grains, Embedded, options, size, shards));
                 }
@@ -52,12 +54,15 @@ internal static class ScaleOutCommand
 
         var processes = await MeasureProcessesAsync(options, runs);
         var reference = runs.First(r => r.Cluster == Embedded && r.Size == options.Size && r.Shards == 1);
-        var fit = ScaleOutFit.LatencyBandwidth(runs, reference, "loopback (fitted)");
+        var fit = ScaleOutFit.LatencyBandwidth(runs, reference, "in-silo (fitted)") with { Remote = ScaleOutFit.Remote(runs, Embedded, "between processes on loopback (fitted)") };
         var traffic = ScaleOutFit.Traffic(runs, FloatBlock.RowsPerChunk(1));
         var model = new ScaleOutModel(fit.SecondsPerEvaluation, reference.KernelEvaluationsPerIteration / ((double)reference.Size * reference.Size), traffic);
-        var measured = runs.Select(r => new ScaleOutMeasuredRow(r, fit.Predict(r), traffic.Messages(r.Size, r.Shards), traffic.Bytes(r.Size))).ToArray();
+        var measured = runs.Select(r => new ScaleOutMeasuredRow(r, fit.Predict(r, remote: r.Cluster != Embedded), traffic.Messages(r.Size, r.Shards), traffic.Bytes(r.Size))).ToArray();
         var checks = SizeChecks(runs, options, traffic);
-        var predictions = (from network in new[] { fit.Network, NetworkCost.Datacenter }
+        // Between silos a message pays the silo's own messaging cost and the network's.
+        var loopback = fit.Network.Plus(fit.Remote?.Network ?? NetworkCost.Free, fit.Remote is null ? "in-silo only (no process runs)" : "loopback processes (fitted)");
+        var datacenter = fit.Network.Plus(NetworkCost.Datacenter, $"in-silo + {NetworkCost.Datacenter.Name}");
+        var predictions = (from network in new[] { loopback, datacenter }
                            from size in PredictedSizes
                            from silos in PredictedSilos
                            select Predict(model, network, size, silos)).ToArray();
@@ -208,7 +213,11 @@ internal static class ScaleOutCommand
         Console.WriteLine("Fitted parameters (this machine)");
         Console.WriteLine($"  c     = {Sci(fit.SecondsPerEvaluation)} s per kernel evaluation with all {machine.ProcessorCount} cores (1-shard embedded run at N = {reference.Size}, less its fitted traffic time)");
         Console.WriteLine($"  e     = {Fixed(model.EvaluationsPerPair, 3)} kernel evaluations per point pair per iteration");
-        Console.WriteLine($"  alpha = {Sci(net.SecondsPerMessage)} s per message, beta = {Sci(net.SecondsPerByte)} s per byte ({Bandwidth(net.SecondsPerByte)}): non-negative least squares over {fit.Points} runs (the 1-shard run fixes c)");
+        Console.WriteLine($"  alpha = {Sci(net.SecondsPerMessage)} s per message, beta = {Sci(net.SecondsPerByte)} s per byte ({Bandwidth(net.SecondsPerByte)}) inside a silo: non-negative least squares over {fit.Points} embedded runs (the 1-shard run fixes c)");
+        if (fit.Remote is { } remote)
+        {
+            Console.WriteLine($"  alpha_net = {Sci(remote.Network.SecondsPerMessage)} s per message, beta_net = {Sci(remote.Network.SecondsPerByte)} s per byte ({Bandwidth(remote.Network.SecondsPerByte)}) more between processes: fitted to t(process) - t(embedded) of {remote.Points} runs of the same N and S, rms residual {Sci(remote.RmsResidualSeconds)} s");
+        }
         Console.WriteLine($"          R^2 = {Fixed(fit.RSquared, 3)} of the time beyond the 1-shard run's compute scaling, rms residual {Sci(fit.RmsResidualSeconds)} s ({Percent(fit.RmsResidualSeconds / measured.Average(m => m.Run.SecondsPerIteration))} of the mean s/iter)");
         var traffic = model.Traffic;
         Console.WriteLine($"  messages/shard/iter = a + b S chunks: a = {Fixed(traffic.MessagesIntercept, 3)}, b = {Fixed(traffic.MessagesPerPartnerChunk, 3)} (least squares over {measured.Length} runs, largest error {Percent(measured.Max(m => Math.Abs((m.ModelMessages / m.Run.MessagesPerShardPerIteration) - 1)))}; chunk = {traffic.RowsPerChunk} values)");

@@ -28,7 +28,23 @@ internal sealed record NetworkCost(string Name, double SecondsPerMessage, double
 
     /// <summary>No communication cost at all.</summary>
     public static NetworkCost Free { get; } = new("free", 0, 0);
+
+    /// <summary>Both costs paid per message and per byte (a silo's own messaging plus the network between silos).</summary>
+    public NetworkCost Plus(NetworkCost other, string name)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new NetworkCost(name, SecondsPerMessage + other.SecondsPerMessage, SecondsPerByte + other.SecondsPerByte);
+    }
 }
+
+/// <summary>
+/// What leaving the process adds: alpha, beta fitted to t(process run) - t(embedded run) at the same N and S, whose
+/// traffic per shard is the same (the in-silo costs and the compute cancel out).
+/// </summary>
+/// <param name="Network">alpha_net (seconds per message) and beta_net (seconds per byte).</param>
+/// <param name="Points">Process runs with an embedded twin.</param>
+/// <param name="RmsResidualSeconds">Root mean square of the differences the fit leaves.</param>
+internal sealed record RemoteFit(NetworkCost Network, int Points, double RmsResidualSeconds);
 
 /// <summary>
 /// The latency-bandwidth fit: t_iter = c E + alpha m + beta b, with E kernel evaluations per iteration, m messages and b
@@ -41,11 +57,18 @@ internal sealed record NetworkCost(string Name, double SecondsPerMessage, double
 /// <param name="RmsResidualSeconds">Root mean square of the runs' residuals, t_iter - model.</param>
 internal sealed record LatencyBandwidthFit(double SecondsPerEvaluation, NetworkCost Network, int Points, double RSquared, double RmsResidualSeconds)
 {
-    /// <summary>The model's seconds per iteration of <paramref name="run"/>'s measured work and traffic.</summary>
-    public double Predict(ScaleOutRun run) =>
-        (SecondsPerEvaluation * run.KernelEvaluationsPerIteration)
-        + (Network.SecondsPerMessage * run.MessagesPerShardPerIteration)
-        + (Network.SecondsPerByte * run.BytesPerShardPerIteration);
+    /// <summary>The cost of leaving the process (null: no process runs).</summary>
+    public RemoteFit? Remote { get; init; }
+
+    /// <summary>The model's seconds per iteration of <paramref name="run"/>'s measured work and traffic (a process run pays <see cref="Remote"/> too).</summary>
+    public double Predict(ScaleOutRun run, bool remote = false)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var network = remote && Remote is { } extra ? Network.Plus(extra.Network, "local + remote") : Network;
+        return (SecondsPerEvaluation * run.KernelEvaluationsPerIteration)
+            + (network.SecondsPerMessage * run.MessagesPerShardPerIteration)
+            + (network.SecondsPerByte * run.BytesPerShardPerIteration);
+    }
 }
 
 /// <summary>
@@ -109,7 +132,8 @@ internal static class ScaleOutFit
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(reference);
-        var others = runs.Where(r => !ReferenceEquals(r, reference)).ToArray();
+        // The in-silo costs: the reference's own cluster only (a process run pays more per message, see Remote).
+        var others = runs.Where(r => !ReferenceEquals(r, reference) && r.Cluster == reference.Cluster).ToArray();
         var y = new double[others.Length];
         var messages = new double[others.Length];
         var bytes = new double[others.Length];
@@ -136,6 +160,32 @@ internal static class ScaleOutFit
         var rSquared = total > 0 ? 1 - (residual / total) : double.NaN;
         var rms = y.Length == 0 ? 0 : Math.Sqrt(residual / y.Length);
         return new LatencyBandwidthFit(c, new NetworkCost(networkName, alpha, beta), others.Length, rSquared, rms);
+    }
+
+    /// <summary>
+    /// alpha_net, beta_net from the process runs: each paired with the embedded run of the same N and S, the time
+    /// difference fitted to that run's messages and bytes per shard per iteration (non-negative least squares). Null
+    /// when no process run has an embedded twin.
+    /// </summary>
+    public static RemoteFit? Remote(IReadOnlyList<ScaleOutRun> runs, string embedded, string networkName)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var pairs = (from process in runs
+                     where process.Cluster != embedded
+                     let twin = runs.FirstOrDefault(r => r.Cluster == embedded && r.Size == process.Size && r.Shards == process.Shards)
+                     where twin is not null
+                     select (Process: process, Twin: twin)).ToArray();
+        if (pairs.Length == 0)
+        {
+            return null;
+        }
+
+        var y = pairs.Select(p => p.Process.SecondsPerIteration - p.Twin.SecondsPerIteration).ToArray();
+        var messages = pairs.Select(p => p.Process.MessagesPerShardPerIteration).ToArray();
+        var bytes = pairs.Select(p => p.Process.BytesPerShardPerIteration).ToArray();
+        var (alpha, beta) = NonNegativeLeastSquares(messages, bytes, y);
+        var residual = y.Select((v, i) => v - (alpha * messages[i]) - (beta * bytes[i])).Sum(r => r * r);
+        return new RemoteFit(new NetworkCost(networkName, alpha, beta), pairs.Length, Math.Sqrt(residual / pairs.Length));
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class ScaleOutModelTests
         Assert.Equal(C, fit.SecondsPerEvaluation, C * 1e-9);
         Assert.Equal(Alpha, fit.Network.SecondsPerMessage, Alpha * 1e-9);
         Assert.Equal(Beta, fit.Network.SecondsPerByte, Beta * 1e-9);
-        Assert.Equal(runs.Count - 1, fit.Points);
+        Assert.Equal(runs.Count(r => r.Cluster == "embedded") - 1, fit.Points);
         Assert.Equal(1, fit.RSquared, 9);
         Assert.True(fit.RmsResidualSeconds < 1e-12, $"rms residual {fit.RmsResidualSeconds}");
         Assert.All(runs, r => Assert.Equal(r.SecondsPerIteration, fit.Predict(r), r.SecondsPerIteration * 1e-9));
@@ -91,12 +91,30 @@ public sealed class ScaleOutModelTests
         Assert.Equal(2 * size, ScaleOutModel.WeakSize(size, 64), 6);
     }
 
+    [Fact]
+    public void The_remote_fit_recovers_what_leaving_the_process_adds()
+    {
+        const double AlphaNet = 300e-6, BetaNet = 5e-9;
+        var runs = SyntheticRuns((run, messages, bytes) => (C * run) + (Alpha * messages) + (Beta * bytes), remote: (messages, bytes) => (AlphaNet * messages) + (BetaNet * bytes));
+        var reference = runs.Single(r => r.Cluster == "embedded" && r.Size == 8000 && r.Shards == 1);
+
+        var fit = ScaleOutFit.LatencyBandwidth(runs, reference, "synthetic") with { Remote = ScaleOutFit.Remote(runs, "embedded", "synthetic remote") };
+
+        Assert.Equal(Alpha, fit.Network.SecondsPerMessage, Alpha * 1e-9);
+        var remote = Assert.IsType<RemoteFit>(fit.Remote);
+        Assert.Equal(2, remote.Points);
+        Assert.Equal(AlphaNet, remote.Network.SecondsPerMessage, AlphaNet * 1e-6);
+        Assert.Equal(BetaNet, remote.Network.SecondsPerByte, BetaNet * 1e-6);
+        Assert.All(runs, r => Assert.Equal(r.SecondsPerIteration, fit.Predict(r, remote: r.Cluster != "embedded"), r.SecondsPerIteration * 1e-9));
+        Assert.Null(ScaleOutFit.Remote([.. runs.Where(r => r.Cluster == "embedded")], "embedded", "none"));
+    }
+
     /// <summary>
-    /// The runs of a default <c>bench scale-out</c> (embedded S = 1..16 at N = 8000 and 4000, 3 processes with S = 3, 6),
+    /// The runs of a default <c>bench scale-out</c> (embedded S = 1, 2, 3, 4, 6, 8, 16 at N = 8000 and 4000, 3 processes with S = 3, 6),
     /// with 2 N^2 kernel evaluations, 1.5 + S messages and 8 N bytes per shard per iteration plus
-    /// <paramref name="bytesPerMessage"/>, and the seconds <paramref name="time"/> gives.
+    /// <paramref name="bytesPerMessage"/>, and the seconds <paramref name="time"/> gives (plus <paramref name="remote"/> for a process run).
     /// </summary>
-    private static List<ScaleOutRun> SyntheticRuns(Func<double, double, double, double> time, double bytesPerMessage = 16)
+    private static List<ScaleOutRun> SyntheticRuns(Func<double, double, double, double> time, double bytesPerMessage = 16, Func<double, double, double>? remote = null)
     {
         var runs = new List<ScaleOutRun>();
         void Add(string cluster, int size, int shards)
@@ -104,12 +122,13 @@ public sealed class ScaleOutModelTests
             var evaluations = 2.0 * size * size;
             var messages = 1.5 + shards;
             var bytes = (8.0 * size) + (bytesPerMessage * messages);
-            runs.Add(new ScaleOutRun(cluster, size, shards, time(evaluations, messages, bytes), evaluations, messages, bytes));
+            var extra = cluster == "embedded" || remote is null ? 0 : remote(messages, bytes);
+            runs.Add(new ScaleOutRun(cluster, size, shards, time(evaluations, messages, bytes) + extra, evaluations, messages, bytes));
         }
 
         foreach (var size in new[] { 8000, 4000 })
         {
-            foreach (var shards in new[] { 1, 2, 4, 8, 16 })
+            foreach (var shards in new[] { 1, 2, 3, 4, 6, 8, 16 })
             {
                 Add("embedded", size, shards);
             }
