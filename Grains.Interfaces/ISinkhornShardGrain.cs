@@ -52,6 +52,17 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install);
 
     /// <summary>
+    /// Receives bytes [offset, offset + chunk) of a serialized <see cref="SinkhornShardInstall"/> of
+    /// <paramref name="totalBytes"/> bytes, in order: an install too large for one message.
+    /// </summary>
+    [Alias("StageInstall")]
+    Task StageInstallAsync(SinkhornTerm term, long totalBytes, long offset, byte[] chunk);
+
+    /// <summary>Installs the share whose bytes <see cref="StageInstallAsync"/> received (all of them).</summary>
+    [Alias("InstallStaged")]
+    Task InstallStagedAsync(SinkhornTerm term);
+
+    /// <summary>
     /// Ranges of the potential of <paramref name="term"/> in <paramref name="role"/> (<see cref="CloudSide.Source"/>:
     /// f, <see cref="CloudSide.Target"/>: g) on the shard's rows, concatenated.
     /// </summary>

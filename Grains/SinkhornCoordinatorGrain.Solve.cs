@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Geometry;
@@ -58,7 +59,12 @@ public sealed partial class SinkhornCoordinatorGrain
         // queries stay answered; the shards are called from there like from any other caller.
         Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, SinkhornProblem problem)
         {
-            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
+            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term)
+            {
+                // A share larger than one message goes in chunks.
+                InstallSerializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>(),
+                InstallChunkBytes = Limits.InstallChunkBytes,
+            };
             backends.Add(backend);
             return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, term.Name(), token), token);
         }

@@ -68,6 +68,25 @@ public sealed class JobTrafficTests(ThreeSiloTrafficFixture fixture, ITestOutput
         Assert.DoesNotContain(pulls, c => c.Source == coordinator); // ...but the coordinator gathers none
     }
 
+    [Fact]
+    public async Task A_multiscale_share_larger_than_one_message_is_installed_in_chunks_and_the_solve_is_unchanged()
+    {
+        var (source, target) = Problems.Clouds(2000, 1800, 2, seed: 31);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, 3, divergence: true, tolerance: 1e-7) with { Multiscale = true, Levels = 3 };
+        const string Id = "traffic-multiscale-install";
+        var run = await new SinkhornJobClient(fixture.Grains).RunAsync(Id, spec, source, target);
+
+        MultiscaleAgreement.AssertEqualsInProcess(spec, source, target, run, log);
+        var installs = CallTraffic.Of(Id).Where(c => c.Method.Contains("Install", StringComparison.Ordinal) && !c.Method.Contains("Dense", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(installs, c => c.Method.Contains("StageInstall", StringComparison.Ordinal));
+        Assert.Contains(installs, c => c.Method.Contains("InstallStaged", StringComparison.Ordinal));
+
+        // Every install message (staged chunk or whole share) within the chunk, up to the serializer's framing.
+        var heaviest = installs.MaxBy(c => c.ArgumentBytes)!;
+        log.WriteLine($"{installs.Length} install calls, the heaviest {heaviest.Method} of {heaviest.ArgumentBytes} bytes (chunk {TrafficClusterFixture.InstallChunkBytes})");
+        Assert.True(heaviest.ArgumentBytes <= TrafficClusterFixture.InstallChunkBytes + 256, $"{heaviest.Method} carried {heaviest.ArgumentBytes} bytes");
+    }
+
     private void Check(string jobId, JobTraffic reported, int expectedShards, long before)
     {
         // The job's shard calls as the silo filter saw them, but for what came after the report: the traffic query and

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.TestingHost;
 
@@ -63,6 +64,9 @@ public abstract class TrafficClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>The install chunk of these clusters' silos (<see cref="JobLimits.InstallChunkBytes"/>).</summary>
+    public const int InstallChunkBytes = 8 * 1024;
+
     protected abstract short Silos { get; }
 
     public async Task InitializeAsync()
@@ -82,6 +86,9 @@ public abstract class TrafficClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryGrainStorageAsDefault();
             siloBuilder.Services.AddCatalogFlowModels();
             siloBuilder.AddIncomingGrainCallFilter<TrafficFilter>();
+
+            // Small install chunks, so that a test-sized multiscale share is installed in several.
+            siloBuilder.Services.Configure<JobLimits>(limits => limits.InstallChunkBytes = InstallChunkBytes);
         }
     }
 }
