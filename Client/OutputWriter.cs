@@ -49,10 +49,11 @@ internal static class OutputWriter
 
     /// <summary>
     /// The fields of result.json, in order: n, m, dim, cost_function, epsilon, iterations, converged, marginal_error,
-    /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged,
-    /// checkpoints, recoveries, leaf_cluster_size (the points per finest cluster a multiscale run used, given or chosen
-    /// from its memory budget; null for a dense run), level_reports (and dense_reason when a multiscale run solved
-    /// densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
+    /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged, checkpoints,
+    /// recoveries, messages, payload_bytes, messages_per_shard_per_iteration, bytes_per_shard_per_iteration (see
+    /// <see cref="TrafficJson"/>), leaf_cluster_size (the points per finest cluster a multiscale run used, given or chosen
+    /// from its memory budget; null for a dense run),
+    /// level_reports (and dense_reason when a multiscale run solved densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
     /// run neglects nothing and has one level); bytes_exchanged is the potentials the shards pulled from each other (every run);
     /// level_reports describe a multiscale run's work and traffic per level (empty for a dense run).
     /// </summary>
@@ -79,6 +80,7 @@ internal static class OutputWriter
         writer.WriteNumber("bytes_exchanged", result.BytesExchanged);
         writer.WriteNumber("checkpoints", result.Checkpoints);
         writer.WriteNumber("recoveries", result.Recoveries);
+        TrafficJson.Write(writer, result.Traffic);
         if (result.LeafClusterSize is { } leaf)
         {
             writer.WriteNumber("leaf_cluster_size", leaf);

@@ -69,6 +69,10 @@ public sealed record FlowJobResult
     /// <summary>Times the run recovered from the loss of a silo (rolled back to its last checkpoint and resumed).</summary>
     [Id(10)]
     public int Recoveries { get; init; }
+
+    /// <summary>Messages and payload bytes the job's shard grains received, in all and per shard per iteration.</summary>
+    [Id(11)]
+    public JobTraffic Traffic { get; init; } = JobTraffic.None;
 }
 
 /// <summary>Column layout of the diagnostics block served by <see cref="IFlowCoordinatorGrain.GetDiagnosticsAsync"/>.</summary>

@@ -17,13 +17,6 @@ public sealed record FlowShardSetup
     /// <summary>Block offsets: shard k holds particles [Offsets[k], Offsets[k + 1]).</summary>
     [Id(2)]
     public required int[] Offsets { get; init; }
-
-    /// <summary>
-    /// The Sinkhorn problem whose source shard k takes this run's shard k's stage positions and serves its rows of the
-    /// stage's maps (a dense Sinkhorn-divergence flow); null when the model's stages are prepared from gathered globals.
-    /// </summary>
-    [Id(3)]
-    public string? SinkhornProblemId { get; init; }
 }
 
 /// <summary>

@@ -22,6 +22,15 @@ public interface IFlowCoordinatorGrain : IJobCoordinatorGrain<FlowJobSpec, FlowJ
     [Alias("Upload")]
     Task UploadAsync(int offset, FloatBlock positions, FloatBlock weights);
 
+    /// <summary>
+    /// Uploads rows [offset, offset + rows) of the model data block <paramref name="name"/> announced in the spec's
+    /// <see cref="FlowModelSpec.Uploaded"/> (in order, before the start); the coordinator streams them on to its shards.
+    /// Throws <see cref="JobInputException"/> naming the block for an unknown name, a wrong shape or order, or
+    /// non-finite values.
+    /// </summary>
+    [Alias("UploadModelData")]
+    Task UploadModelDataAsync(string name, int offset, FloatBlock rows);
+
     /// <summary>Step and time of snapshots [offset, offset + count) (count x 2).</summary>
     [Alias("GetSnapshotTimes")]
     [AlwaysInterleave]

@@ -9,7 +9,7 @@ namespace Transport.Grains.Interfaces;
 /// interleaved so that peers and the coordinator can read while this shard computes.
 /// </summary>
 [Alias("Transport.IFlowShardGrain")]
-public interface IFlowShardGrain : IGrainWithStringKey
+public interface IFlowShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a run layout.</summary>
     [Alias("Initialize")]
@@ -18,6 +18,10 @@ public interface IFlowShardGrain : IGrainWithStringKey
     /// <summary>Stores rows of this block (offset relative to the block start).</summary>
     [Alias("Load")]
     Task LoadAsync(int offset, FloatBlock positions, FloatBlock weights);
+
+    /// <summary>Stores rows of an uploaded model data block (see <see cref="FlowModelSpec.Uploaded"/>), checked by the coordinator.</summary>
+    [Alias("LoadModelData")]
+    Task LoadModelDataAsync(string name, int offset, FloatBlock rows);
 
     /// <summary>Builds the model from the run's description and the block's integrator state.</summary>
     [Alias("Prepare")]

@@ -8,7 +8,7 @@ namespace Transport.Grains.Interfaces;
 /// shards send it their queries and combine the answers of all data shards in data-shard order.
 /// </summary>
 [Alias("Transport.ISamplingDataShardGrain")]
-public interface ISamplingDataShardGrain : IGrainWithStringKey
+public interface ISamplingDataShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a block of <see cref="SamplingDataShardSetup.Rows"/> points.</summary>
     [Alias("Initialize")]

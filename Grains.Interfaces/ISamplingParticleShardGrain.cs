@@ -9,7 +9,7 @@ namespace Transport.Grains.Interfaces;
 /// <see cref="Transport.Numerics.Sampling.ISamplingBackend"/> for one block.
 /// </summary>
 [Alias("Transport.ISamplingParticleShardGrain")]
-public interface ISamplingParticleShardGrain : IGrainWithStringKey
+public interface ISamplingParticleShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a run layout.</summary>
     [Alias("Initialize")]

@@ -15,7 +15,7 @@ namespace Transport.Grains.Interfaces;
 /// holds both potentials of its rows. Getters are interleaved so that peers can read while this shard computes.
 /// </summary>
 [Alias("Transport.ISinkhornShardGrain")]
-public interface ISinkhornShardGrain : IGrainWithStringKey
+public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrain
 {
     /// <summary>Resets the shard for a problem layout (drops every solve).</summary>
     [Alias("Initialize")]
@@ -50,6 +50,17 @@ public interface ISinkhornShardGrain : IGrainWithStringKey
     /// <summary>Installs an explicit share of <paramref name="term"/> (a multiscale block pattern with its potentials).</summary>
     [Alias("InstallShare")]
     Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install);
+
+    /// <summary>
+    /// Receives bytes [offset, offset + chunk) of a serialized <see cref="SinkhornShardInstall"/> of
+    /// <paramref name="totalBytes"/> bytes, in order: an install too large for one message.
+    /// </summary>
+    [Alias("StageInstall")]
+    Task StageInstallAsync(SinkhornTerm term, long totalBytes, long offset, byte[] chunk);
+
+    /// <summary>Installs the share whose bytes <see cref="StageInstallAsync"/> received (all of them).</summary>
+    [Alias("InstallStaged")]
+    Task InstallStagedAsync(SinkhornTerm term);
 
     /// <summary>
     /// Ranges of the potential of <paramref name="term"/> in <paramref name="role"/> (<see cref="CloudSide.Source"/>:

@@ -60,6 +60,10 @@ public sealed record SampleStudyRun
     /// <summary>Metric values, one per name (NaN where a metric does not apply).</summary>
     [Id(7)]
     public required double[] MetricValues { get; init; }
+
+    /// <summary>The sampling job's traffic (<see cref="SamplingJobResult.Traffic"/>).</summary>
+    [Id(8)]
+    public JobTraffic Traffic { get; init; } = JobTraffic.None;
 }
 
 /// <summary>The scalar results of a completed study; the last run's samples are fetched in chunks.</summary>

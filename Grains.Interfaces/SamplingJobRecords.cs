@@ -61,4 +61,8 @@ public sealed record SamplingJobResult
     /// <summary>Times the run recovered from the loss of a silo (rolled back to its last checkpoint and resumed).</summary>
     [Id(10)]
     public int Recoveries { get; init; }
+
+    /// <summary>Messages and payload bytes the job's shard grains received, in all and per shard per iteration.</summary>
+    [Id(11)]
+    public JobTraffic Traffic { get; init; } = JobTraffic.None;
 }

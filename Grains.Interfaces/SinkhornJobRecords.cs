@@ -123,10 +123,14 @@ public sealed record SinkhornJobResult
     [Id(18)]
     public int Recoveries { get; init; }
 
+    /// <summary>Messages and payload bytes the job's shard grains received, in all and per shard per iteration.</summary>
+    [Id(19)]
+    public JobTraffic Traffic { get; init; } = JobTraffic.None;
+
     /// <summary>
     /// The leaf size the multiscale cross problem used (points per finest cluster: given, or chosen from the memory
     /// budget); null for a dense run.
     /// </summary>
-    [Id(19)]
+    [Id(20)]
     public int? LeafClusterSize { get; init; }
 }

@@ -7,8 +7,8 @@ namespace Transport.Grains;
 /// <see cref="IFlowBackend"/> over flow shard grains: each operation fans out to every shard with
 /// <see cref="Task.WhenAll(IEnumerable{Task})"/> and combines the partial sums, energies, kinetic energies and
 /// error partials in shard order in float64 (exactly as <see cref="LocalFlowBackend"/> combines its blocks), so
-/// the result does not depend on which shard answers first. Stage positions are all-gathered in chunks only when
-/// the model needs them (for <see cref="IFlowModel.PrepareStage"/>); the shards pull their own copies from their
+/// the result does not depend on which shard answers first. Stage positions are all-gathered on the coordinator in
+/// chunks only when the model's stage preparation reads them (<see cref="IFlowModel.PrepareNeedsAllPositions"/>); the shards pull their own copies from their
 /// peers, so the coordinator ships only the small globals. Awaits keep the caller's scheduler, so the coordinator
 /// grain runs <see cref="FlowDriver"/> on its own activation.
 /// </summary>
@@ -30,8 +30,9 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
             }
         }
 
-        if (!model.NeedsAllPositions)
+        if (!model.PrepareNeedsAllPositions)
         {
+            // The shards pull their peers' positions themselves when their velocities need them.
             return new FlowStageInputs(sums, ReadOnlyMemory<double>.Empty, ReadOnlyMemory<double>.Empty);
         }
 

@@ -45,6 +45,15 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     /// <summary>The solve.</summary>
     public SinkhornTerm Term => term;
 
+    /// <summary>
+    /// Serializes multiscale installs to measure them and, above <see cref="InstallChunkBytes"/>, to send them in chunks
+    /// (null: every install goes whole, as one message).
+    /// </summary>
+    public Orleans.Serialization.Serializer? InstallSerializer { get; init; }
+
+    /// <summary>Largest install message (<see cref="JobLimits.InstallChunkBytes"/>).</summary>
+    public int InstallChunkBytes { get; init; } = FloatBlock.MaxBytes;
+
     /// <summary>The shards holding f: the source shards, or the target's for the target's self problem.</summary>
     private ISinkhornShardGrain[] FShards => term == SinkhornTerm.SelfTarget ? targetShards : sourceShards;
 
@@ -105,7 +114,7 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
         {
             // A self solve: one hierarchy, a symmetric pattern, so the plan of the g rows is the plan of the f rows; every
             // shard holds both potentials of its rows.
-            await Task.WhenAll(sourcePlans.Select((plan, k) => FShards[k].InstallAsync(term, Message(plan, f) with
+            await Task.WhenAll(sourcePlans.Select((plan, k) => SendAsync(FShards[k], Message(plan, f) with
             {
                 SelfTargetPotential = FloatBlock.FromVector(g.AsSpan(plan.PointStart, plan.PointCount)),
             })));
@@ -116,8 +125,8 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
         var targetPlans = Enumerable.Range(0, gCount)
             .Select(k => MultiscaleShardPlan.Create(target, source, transposed, targetClusters, sourceClusters, k)).ToArray();
         await Task.WhenAll(
-            sourcePlans.Select((plan, k) => FShards[k].InstallAsync(term, Message(plan, f)))
-                .Concat(targetPlans.Select((plan, k) => GShards[k].InstallAsync(term, Message(plan, g)))));
+            sourcePlans.Select((plan, k) => SendAsync(FShards[k], Message(plan, f)))
+                .Concat(targetPlans.Select((plan, k) => SendAsync(GShards[k], Message(plan, g)))));
 
         // A source shard lists each target shard it keeps a block with once.
         return sourcePlans.Sum(plan => (long)plan.Partners.Count);
@@ -200,6 +209,31 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
 
     /// <summary>Drops the solve's state on its shards.</summary>
     public Task ReleaseAsync() => Task.WhenAll(AllShards.Select(s => s.ReleaseAsync(term)));
+
+    /// <summary>Installs a share on <paramref name="shard"/>: whole when it fits one message, else in chunks of its serialized bytes.</summary>
+    private async Task SendAsync(ISinkhornShardGrain shard, SinkhornShardInstall install)
+    {
+        if (InstallSerializer is null)
+        {
+            await shard.InstallAsync(term, install);
+            return;
+        }
+
+        var bytes = InstallSerializer.SerializeToArray(install);
+        if (bytes.Length <= InstallChunkBytes)
+        {
+            await shard.InstallAsync(term, install);
+            return;
+        }
+
+        for (long offset = 0; offset < bytes.LongLength; offset += InstallChunkBytes)
+        {
+            var chunk = bytes.AsSpan((int)offset, (int)Math.Min(InstallChunkBytes, bytes.LongLength - offset)).ToArray();
+            await shard.StageInstallAsync(term, bytes.LongLength, offset, chunk);
+        }
+
+        await shard.InstallStagedAsync(term);
+    }
 
     private static SinkhornShardInstall Message(MultiscaleShardPlan plan, double[] potential) => new()
     {

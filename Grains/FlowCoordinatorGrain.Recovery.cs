@@ -37,10 +37,16 @@ public sealed partial class FlowCoordinatorGrain
     /// <inheritdoc />
     protected override void RestoreRunState(FlowJobSpec spec, byte[]? state)
     {
-        IFlowModel built;
+        IFlowModel? built;
         (options, built) = Validate(spec);
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
-        UseModel(built);
+        (model, sinkhornShards) = (null, null);
+        if (built is not null)
+        {
+            // Else its data was uploaded in chunks: EnsureModelAsync builds it from storage when the run continues.
+            UseModel(built);
+        }
+
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
         if (state is null)
@@ -82,7 +88,7 @@ public sealed partial class FlowCoordinatorGrain
                 var resume = await ResumePointAsync();
                 var sink = new FlowCheckpointSink(settings, shards, seals, CoordinatorStore, committed, OnCommittedAsync) { AlsoSave = sinkhornShards is null ? null : sinkhornShards.SaveCheckpointAsync };
                 var flowModel = model!;
-                var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.NeedsAllPositions ? allWeights : []);
+                var backend = new DistributedFlowBackend(shards, offsets, flowModel, flowModel.PrepareNeedsAllPositions ? allWeights : []);
                 var run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, sink, resume, token);
 
                 // The trajectory outlives this activation: a client may download it after the coordinator's silo died.
@@ -117,7 +123,8 @@ public sealed partial class FlowCoordinatorGrain
 
         if (committed is null && attempted)
         {
-            UseModel(models.Create(Spec.Model with { Dimension = Spec.Dimension }));
+            (model, sinkhornShards) = (null, null);
+            await EnsureModelAsync();
         }
 
         if (sinkhornShards is not null)
@@ -150,7 +157,7 @@ public sealed partial class FlowCoordinatorGrain
                     await sinkhornShards.InitializeShardsAsync();
                 }
 
-                if (model!.NeedsAllPositions && allWeights.Length != Spec.Count)
+                if (model!.PrepareNeedsAllPositions && allWeights.Length != Spec.Count)
                 {
                     allWeights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) => shards[k].GetWeightsAsync(start, rows));
                 }

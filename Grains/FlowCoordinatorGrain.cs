@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Transport.Grains.Interfaces;
-using Transport.Numerics;
 using Transport.Numerics.Flows;
 
 namespace Transport.Grains;
@@ -30,8 +29,11 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     // The Sinkhorn shards of a dense Sinkhorn-divergence flow (the model the driver runs then wraps the job's model).
     private SinkhornFlowOnShards? sinkhornShards;
 
-    // What the last validation built, handed to the creation once the job is admitted.
-    private (FlowOptions Options, IFlowModel Model)? validated;
+    // What the last validation built, handed to the creation once the job is admitted (no model while data is to come).
+    private (FlowOptions Options, IFlowModel? Model)? validated;
+
+    // The model data blocks uploaded in chunks (FlowModelSpec.Uploaded), assembled here until the start.
+    private ModelDataUpload? modelData;
 
     /// <inheritdoc />
     protected override string Kind => "flow";
@@ -51,6 +53,12 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         if (sinkhornShards is not null)
         {
             await sinkhornShards.ReleaseAsync();
+        }
+
+        modelData = null;
+        if (Checkpointing.Enabled)
+        {
+            await CoordinatorStore.ClearModelDataAsync(Spec.Model.Uploaded?.Length ?? 0);
         }
 
         if (Checkpointing.Enabled)
@@ -76,12 +84,21 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         validated = null;
         offsets = ShardLayout.Split(spec.Count, spec.Shards);
         options = validOptions;
-        UseModel(validModel);
+        model = null;
+        sinkhornShards = null;
+        if (validModel is not null)
+        {
+            UseModel(validModel);
+        }
+
+        modelData = new ModelDataUpload(spec.Model.Uploaded);
         var runId = this.GetPrimaryKeyString();
         shards = [.. Enumerable.Range(0, offsets.Length - 1).Select(k => GrainFactory.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(runId, k)))];
-        var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets, SinkhornProblemId = sinkhornShards is null ? null : SinkhornFlowOnShards.ProblemId(runId) };
+        var setup = new FlowShardSetup { RunId = runId, Job = spec, Offsets = offsets };
         await Task.WhenAll(shards.Select((s, k) => s.InitializeAsync(setup, k)));
-        allWeights = new double[spec.Count];
+        // Every weight is kept here only for a model whose stage preparation reads all particles (with their weights); a
+        // model built at the start (its data still to come) gathers them then.
+        allWeights = model?.PrepareNeedsAllPositions == true ? new double[spec.Count] : [];
         upload = new ChunkedUpload("initial", "weights", spec.Count, spec.Dimension);
         trajectory = null;
         return spec;
@@ -95,14 +112,35 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         RequireUploadable();
         var mass = upload!.Check(offset, positions, weights);
         await UploadChecks.RouteAsync(offsets, offset, positions, weights, (k, row, p, w) => shards[k].LoadAsync(row, p, w));
-        weights.Values.CopyTo(allWeights.AsSpan(offset));
+        if (allWeights.Length > 0)
+        {
+            weights.Values.CopyTo(allWeights.AsSpan(offset));
+        }
         upload.Accept(positions.Rows, mass);
+    }
+
+    /// <inheritdoc />
+    public async Task UploadModelDataAsync(string name, int offset, FloatBlock rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        RequireUploadable();
+        var data = modelData ?? throw new InvalidOperationException("the job has no model data upload");
+        var block = data.Check(name, offset, rows);
+
+        // Streamed on: every shard builds the model from its own copy.
+        await Task.WhenAll(shards.Select(s => s.LoadModelDataAsync(name, offset, rows)));
+        data.Store(block, offset, rows);
     }
 
     /// <inheritdoc />
     protected override async Task PrepareRunAsync(FlowJobSpec spec)
     {
         upload!.RequireComplete();
+        if (model is null)
+        {
+            await BuildUploadedModelAsync(spec);
+        }
+
         await Task.WhenAll(shards.Select(s => s.PrepareAsync()));
         if (sinkhornShards is not null)
         {
@@ -115,6 +153,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     /// <inheritdoc />
     protected override async Task<FlowJobResult> RunJobAsync(FlowJobSpec spec, Activity? activity, CancellationToken cancellationToken)
     {
+        await EnsureModelAsync();
         var flowModel = model!;
         activity?.SetTag("transport.shards", shards.Length);
         activity?.SetTag("transport.model", flowModel.Name);
@@ -125,7 +164,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         }
         else
         {
-            var weights = flowModel.NeedsAllPositions ? allWeights : [];
+            var weights = flowModel.PrepareNeedsAllPositions ? allWeights : [];
             var backend = new DistributedFlowBackend(shards, offsets, flowModel, weights);
             run = await FlowDriver.RunAsync(backend, flowModel, options!, ReportProgress, cancellationToken);
         }
@@ -146,6 +185,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
             Recoveries = Recoveries,
+            Traffic = await JobTrafficReport.SumAsync([.. shards, .. sinkhornShards?.Shards ?? []], run.Steps + run.RejectedSteps),
         };
     }
 
@@ -206,18 +246,6 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         return FloatBlock.From(values, count, Columns);
     }
 
-    /// <summary>
-    /// Runs <paramref name="built"/> as the job's model: a dense Sinkhorn-divergence flow through its Sinkhorn shards
-    /// (<see cref="SinkhornFlowOnShards"/>), any other model as it is. Needs <see cref="offsets"/>.
-    /// </summary>
-    private void UseModel(IFlowModel built)
-    {
-        sinkhornShards = SinkhornFlowOnShards.Applies(built)
-            ? new SinkhornFlowOnShards((Numerics.Flows.Models.SinkhornDivergenceFlowModel)built, GrainFactory, this.GetPrimaryKeyString(), offsets)
-            : null;
-        model = sinkhornShards ?? built;
-    }
-
     private void ReportProgress(FlowStepDiagnostics row)
     {
         var taken = row.StepSize > 0 ? 1 : 0;
@@ -252,64 +280,5 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     {
         CheckRange(offset, count, total, dimension);
         return FloatBlock.From(values.AsSpan(offset * dimension, count * dimension), count, dimension);
-    }
-
-    private (FlowOptions Options, IFlowModel Model) Validate(FlowJobSpec spec)
-    {
-        try
-        {
-            if (spec.Model is null)
-            {
-                throw new InvalidInputException("model", "missing");
-            }
-
-            if (spec.Count <= 0)
-            {
-                throw new InvalidInputException("initial", $"no particles (n = {spec.Count})");
-            }
-
-            if (spec.Dimension <= 0)
-            {
-                throw new InvalidInputException("dim", $"must be positive, got {spec.Dimension}");
-            }
-
-            UploadChecks.CheckShards(spec.Shards);
-            UploadChecks.CheckSize("initial", spec.Count, spec.Dimension);
-
-            if (spec.Model.Dimension != 0 && spec.Model.Dimension != spec.Dimension)
-            {
-                throw new InvalidInputException("initial", $"particles have dimension {spec.Dimension}, the model was described for {spec.Model.Dimension}");
-            }
-
-            var flowOptions = spec.ToOptions();
-            flowOptions.Validate();
-            if (flowOptions.Integrator != FlowIntegrator.Adaptive)
-            {
-                // Snapshots are kept (and downloaded) whole: refuse a run whose trajectory cannot fit.
-                var snapshots = ((long)flowOptions.FixedStepCount() / flowOptions.SnapshotEvery) + 2;
-                if (snapshots * spec.Count * spec.Dimension > MaxSnapshotValues)
-                {
-                    throw new InvalidInputException("snapshot_every", $"{snapshots} snapshots of {spec.Count} x {spec.Dimension} values exceed the limit of {MaxSnapshotValues} values; raise snapshot_every");
-                }
-            }
-
-            var built = models.Create(spec.Model with { Dimension = spec.Dimension });
-            if (built.Dimension != spec.Dimension)
-            {
-                throw new InvalidInputException("initial", $"particles have dimension {spec.Dimension}, model '{built.Name}' needs {built.Dimension}");
-            }
-
-            var diffusion = built.Diffusion(0);
-            if (flowOptions.Integrator != FlowIntegrator.EulerMaruyama && diffusion != 0)
-            {
-                throw new InvalidInputException("integrator", $"{FlowNames.Name(flowOptions.Integrator)} is deterministic but model '{built.Name}' has noise g(0) = {diffusion.ToString("R", CultureInfo.InvariantCulture)}; use euler-maruyama");
-            }
-
-            return (flowOptions, built);
-        }
-        catch (InvalidInputException ex)
-        {
-            throw new JobInputException(ex.Field, ex.Message);
-        }
     }
 }

@@ -18,19 +18,27 @@ public sealed class FlowJobClient(IGrainFactory grains)
     /// <summary>How often the status is polled.</summary>
     public TimeSpan PollInterval { get; init; } = JobClient.DefaultPollInterval;
 
+    /// <summary>
+    /// Model data above this many bytes is uploaded in chunks after the job is created instead of inside its spec
+    /// (<see cref="FlowModelSpec.ForUpload"/>); default <see cref="FlowModelSpec.InlineDataBytes"/>.
+    /// </summary>
+    public long InlineDataBytes { get; init; } = FlowModelSpec.InlineDataBytes;
+
     /// <summary>Runs flow <paramref name="runId"/> to its end and downloads its trajectory (see <see cref="JobClient"/> for the exceptions).</summary>
     public Task<FlowJobOutput> RunAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights, Action<JobStatus<FlowJobProgress>>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckShapes(spec, positions, weights);
+        var (sent, data) = Split(spec);
         return new JobClient(grains) { PollInterval = PollInterval }.RunAsync<IFlowCoordinatorGrain, FlowJobSpec, FlowJobProgress, FlowJobResult, FlowJobOutput>(
-            runId, spec, coordinator => UploadAsync(coordinator, spec, positions, weights), DownloadAsync, progress, phase: null, cancellationToken);
+            runId, sent, coordinator => UploadAsync(coordinator, sent, data, positions, weights), DownloadAsync, progress, phase: null, cancellationToken);
     }
 
     /// <summary>Creates run <paramref name="runId"/>, uploads the particles and starts it.</summary>
     public Task<IFlowCoordinatorGrain> SubmitAsync(string runId, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
     {
         CheckShapes(spec, positions, weights);
-        return new JobClient(grains).SubmitAsync<IFlowCoordinatorGrain, FlowJobSpec, FlowJobProgress, FlowJobResult>(runId, spec, coordinator => UploadAsync(coordinator, spec, positions, weights));
+        var (sent, data) = Split(spec);
+        return new JobClient(grains).SubmitAsync<IFlowCoordinatorGrain, FlowJobSpec, FlowJobProgress, FlowJobResult>(runId, sent, coordinator => UploadAsync(coordinator, sent, data, positions, weights));
     }
 
     /// <summary>Waits for the run to end (see <see cref="JobClient.WaitAsync"/>).</summary>
@@ -81,8 +89,30 @@ public sealed class FlowJobClient(IGrainFactory grains)
         return new FlowJobOutput(result, trajectory);
     }
 
-    private static async Task UploadAsync(IFlowCoordinatorGrain coordinator, FlowJobSpec spec, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
+    /// <summary>Rows [<paramref name="row"/>, row + <paramref name="count"/>) of <paramref name="block"/>.</summary>
+    private static FloatBlock Rows(FloatBlock block, int row, int count) =>
+        FloatBlock.From(block.Values.Slice(row * block.Columns, count * block.Columns), count, block.Columns);
+
+    /// <summary>The spec to create the job with and the model data to upload in chunks after it (none when it fits inline).</summary>
+    private (FlowJobSpec Spec, FloatBlock[] Data) Split(FlowJobSpec spec)
     {
+        var (model, data) = spec.Model.ForUpload(InlineDataBytes);
+        return (spec with { Model = model }, data);
+    }
+
+    private static async Task UploadAsync(IFlowCoordinatorGrain coordinator, FlowJobSpec spec, FloatBlock[] data, ReadOnlyMemory<double> positions, ReadOnlyMemory<double> weights)
+    {
+        // The uploaded model data first (its blocks in the order the spec announces them), each in chunks.
+        for (var k = 0; k < data.Length; k++)
+        {
+            var shape = spec.Model.Uploaded[k];
+            var rowsPerChunk = FloatBlock.RowsPerChunk(shape.Columns);
+            for (var row = 0; row < shape.Rows; row += rowsPerChunk)
+            {
+                await coordinator.UploadModelDataAsync(shape.Name, row, Rows(data[k], row, Math.Min(rowsPerChunk, shape.Rows - row)));
+            }
+        }
+
         var d = spec.Dimension;
         var uniform = weights.IsEmpty ? Enumerable.Repeat(1.0 / spec.Count, spec.Count).ToArray() : null;
         var chunk = FloatBlock.RowsPerChunk(d);

@@ -64,6 +64,12 @@ public sealed class FlowModelRegistry : IFlowModelFactory
             throw new JobInputException("model", $"model: unknown model '{spec.Name}' (known: {known})");
         }
 
+        if (spec.Uploaded is null || spec.Uploaded.Length > 0)
+        {
+            // A builder takes the spec completed with the uploaded blocks (FlowModelSpec.WithUploadedData), never the announcement.
+            throw new JobInputException("model", $"model: the data blocks announced for upload ({string.Join(", ", spec.Uploaded?.Select(s => s?.Name) ?? ["null"])}) have not been added to the spec");
+        }
+
         if (spec.ParametersJson is null || spec.Data is null || spec.DataNames is null || spec.Data.Any(block => block is null))
         {
             // Null where the wire type means "none": refused here rather than met as a null reference in a builder.
@@ -85,11 +91,6 @@ public sealed class FlowModelRegistry : IFlowModelFactory
         {
             // Looked up by name, a block named twice had its second copy ignored without a word.
             throw new JobInputException("model", $"model: the data block '{repeated.Key}' is given {repeated.Count()} times");
-        }
-
-        if (spec.DataBytes > FlowModelSpec.MaxDataBytes)
-        {
-            throw new JobInputException("model", $"model: {spec.DataBytes} bytes of model data exceed the limit of {FlowModelSpec.MaxDataBytes}");
         }
 
         try

@@ -13,9 +13,13 @@ namespace Transport.Grains;
 /// </summary>
 public sealed partial class FlowShardGrain
 {
-    private bool OnSinkhornShards => Setup.SinkhornProblemId is not null;
+    // The Sinkhorn problem of a dense Sinkhorn-divergence flow (null for any other model), decided from the model as the
+    // coordinator decides it (SinkhornFlowOnShards.Applies).
+    private string? sinkhornProblemId;
 
-    private ISinkhornShardGrain SinkhornShard => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(Setup.SinkhornProblemId!, CloudSide.Source, index));
+    private bool OnSinkhornShards => sinkhornProblemId is not null;
+
+    private ISinkhornShardGrain SinkhornShard => GrainFactory.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(sinkhornProblemId!, CloudSide.Source, index));
 
     /// <summary>Whether this shard all-gathers stage positions for <paramref name="model"/>: an all-pairs model not solved on Sinkhorn shards.</summary>
     private bool GathersPositions(IFlowModel model) => model.NeedsAllPositions && !OnSinkhornShards;

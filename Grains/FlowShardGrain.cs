@@ -14,7 +14,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IFlowShardGrain
+public sealed partial class FlowShardGrain(IFlowModelFactory models) : TrafficCountedGrain("flow-shard"), IFlowShardGrain
 {
     private FlowShardSetup? setup;
     private int index;
@@ -27,6 +27,9 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
     private double[] partials = [];
     private double[] stagedSums = [];
     private double[] stagedData = [];
+
+    // The model data blocks uploaded in chunks (FlowModelSpec.Uploaded), until the model is built.
+    private ModelDataUpload? modelData;
 
     // A shard asked to work without a setup is a new activation: its silo was lost (or it was released).
     private FlowShardSetup Setup => setup ?? throw new ShardStateLostException($"flow shard {this.GetPrimaryKeyString()} holds no block (a new activation: its silo was lost, or it was released)");
@@ -47,6 +50,15 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
         allWeights = [];
         state = null;
         currentStage = 0;
+        modelData = new ModelDataUpload(setup.Job.Model.Uploaded);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task LoadModelDataAsync(string name, int offset, FloatBlock rows)
+    {
+        var data = modelData ?? throw new InvalidOperationException("the shard is prepared; its model data is complete");
+        data.Accept(name, offset, rows);
         return Task.CompletedTask;
     }
 
@@ -77,7 +89,16 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : Grain, IF
         // Results live here: stay active as long as the coordinator keeps the job.
         DelayDeactivation(TimeSpan.FromHours(24));
         var job = Setup.Job;
+        if (job.Model.Uploaded.Length > 0)
+        {
+            // The setup from now on holds the whole model (what the seal stores, for a shard re-created elsewhere).
+            job = job with { Model = (modelData ?? throw new InvalidOperationException("no model data was received")).Complete(job.Model) };
+            setup = Setup with { Job = job };
+            modelData = null;
+        }
+
         var model = models.Create(job.Model);
+        sinkhornProblemId = SinkhornFlowOnShards.Applies(model) ? SinkhornFlowOnShards.ProblemId(Setup.RunId) : null;
         var block = new ParticleBlock(positions, weights, Dimension, Setup.Offsets[index]);
         state = new FlowBlockState(model, block, job.ToOptions());
         currentStage = 0;

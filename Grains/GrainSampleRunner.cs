@@ -82,6 +82,10 @@ public sealed class GrainSampleRunner : ISampleRunner
                 KineticEnergy = output.Result.KineticEnergy,
                 Displacement = plan.Displacement(y),
                 Steps = output.Result.Steps,
+                Messages = output.Result.Traffic.Messages,
+                PayloadBytes = output.Result.Traffic.PayloadBytes,
+                TrafficShards = output.Result.Traffic.Shards,
+                TrafficIterations = output.Result.Traffic.Iterations,
             };
         }
         finally

@@ -202,6 +202,7 @@ public sealed partial class SampleStudyCoordinatorGrain(IOptions<JobLimits> limi
                 AcceptedSteps = r.Result.Steps,
                 MetricNames = [.. r.Metrics.Keys],
                 MetricValues = [.. r.Metrics.Values],
+                Traffic = new JobTraffic(r.Result.Messages, r.Result.PayloadBytes, r.Result.TrafficShards, r.Result.TrafficIterations),
             })],
             Seconds = RunElapsed.TotalSeconds,
             Count = spec.Count,

@@ -181,6 +181,7 @@ public sealed partial class SamplingCoordinatorGrain(IOptions<JobLimits> limits)
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
             Recoveries = Recoveries,
+            Traffic = await JobTrafficReport.SumAsync([.. particleShards, .. dataShards], (long)report.Steps + report.RejectedSteps),
         };
     }
 

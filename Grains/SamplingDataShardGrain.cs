@@ -14,7 +14,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class SamplingDataShardGrain : Grain, ISamplingDataShardGrain
+public sealed partial class SamplingDataShardGrain() : TrafficCountedGrain("sampling-data-shard"), ISamplingDataShardGrain
 {
     private SamplingDataShardSetup? setup;
     private double[] points = [];

@@ -13,7 +13,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class SamplingParticleShardGrain : Grain, ISamplingParticleShardGrain
+public sealed partial class SamplingParticleShardGrain() : TrafficCountedGrain("sampling-particle-shard"), ISamplingParticleShardGrain
 {
     private SamplingParticleShardSetup? setup;
     private int index;

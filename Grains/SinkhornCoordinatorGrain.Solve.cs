@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
 using Transport.Numerics.Geometry;
@@ -59,7 +60,12 @@ public sealed partial class SinkhornCoordinatorGrain
         // queries stay answered; the shards are called from there like from any other caller.
         Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, SinkhornProblem problem)
         {
-            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
+            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term)
+            {
+                // A share larger than one message goes in chunks.
+                InstallSerializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>(),
+                InstallChunkBytes = Limits.InstallChunkBytes,
+            };
             backends.Add(backend);
             return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, term.Name(), token), token);
         }
@@ -103,7 +109,13 @@ public sealed partial class SinkhornCoordinatorGrain
     }
 
     /// <summary>The result fields every branch fills the same way from its solves (cross first).</summary>
-    private SinkhornJobResult Result(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence) => new()
+    private SinkhornJobResult Result(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence)
+    {
+        solvedIterations = solves.Sum(s => (long)s.Iterations);
+        return Fields(job, cross, solves, divergence);
+    }
+
+    private SinkhornJobResult Fields(SinkhornJobSpec job, MultiscaleOutput cross, List<MultiscaleOutput> solves, double? divergence) => new()
     {
         Iterations = cross.Iterations,
         Converged = solves.All(s => s.Converged),

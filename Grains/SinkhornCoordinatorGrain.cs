@@ -24,6 +24,9 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     private ChunkedUpload? sourceUpload;
     private ChunkedUpload? targetUpload;
     private double potentialShift;
+
+    // Iterations of every solve of the last run (cross and self, every level): what its traffic is divided by.
+    private long solvedIterations;
     private MultiscaleArrays? multiscaleArrays;
 
     // The problem and iteration of the last progress report (iteration counters for telemetry).
@@ -155,7 +158,8 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
             : await SolveDenseAsync(spec, options!, cancellationToken);
         activity?.SetTag("transport.iterations", solved.Iterations);
         activity?.SetTag("transport.kernel_evaluations", solved.KernelEvaluations);
-        return solved with { Seconds = RunElapsed.TotalSeconds };
+        var traffic = await JobTrafficReport.SumAsync([.. sourceShards, .. targetShards], solvedIterations);
+        return solved with { Seconds = RunElapsed.TotalSeconds, Traffic = traffic };
     }
 
     /// <inheritdoc />

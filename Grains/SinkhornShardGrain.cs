@@ -17,7 +17,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class SinkhornShardGrain : Grain, ISinkhornShardGrain
+public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn-shard"), ISinkhornShardGrain
 {
     private readonly Dictionary<SinkhornTerm, ShardSolve> solves = [];
     private SinkhornShardSetup? setup;

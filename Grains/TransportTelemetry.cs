@@ -28,6 +28,12 @@ public static class TransportTelemetry
     /// <summary>Bytes of potentials and points pulled from peer shards.</summary>
     public static readonly Counter<long> BytesExchanged = Meter.CreateCounter<long>("transport.shard.bytes_exchanged", "By", "Bytes pulled from peer shards");
 
+    /// <summary>Calls received by a job's shard grains (tag <c>grain</c>: the shard kind).</summary>
+    public static readonly Counter<long> Messages = Meter.CreateCounter<long>("transport.messages", "{message}", "Calls received by shard grains");
+
+    /// <summary>Payload bytes (arguments and results) of the calls received by shard grains (tag <c>grain</c>).</summary>
+    public static readonly Counter<long> PayloadBytes = Meter.CreateCounter<long>("transport.payload.bytes", "By", "Payload bytes of the calls received by shard grains");
+
     /// <summary>Duration of one half-step on a shard (tag <c>operation</c>).</summary>
     public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("transport.shard.step.duration", "s", "Duration of one shard half-step");
 

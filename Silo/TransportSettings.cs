@@ -23,7 +23,7 @@ public static class TransportSettings
         nameof(TransportSiloOptions.OtlpEndpoint), nameof(TransportSiloOptions.DashboardPort), nameof(TransportSiloOptions.DashboardAddress),
         nameof(TransportSiloOptions.JobRetention), nameof(TransportSiloOptions.MaxPointsPerJob), nameof(TransportSiloOptions.MaxPointsPerShard),
         nameof(TransportSiloOptions.MaxDimension), nameof(TransportSiloOptions.MaxConcurrentJobs), nameof(TransportSiloOptions.MaxJobMemory),
-        nameof(TransportSiloOptions.UploadLease),
+        nameof(TransportSiloOptions.UploadLease), nameof(TransportSiloOptions.InstallChunkBytes),
         nameof(TransportSiloOptions.TlsCertificate), nameof(TransportSiloOptions.TlsCertificatePassword), nameof(TransportSiloOptions.TlsCaCertificate),
     ];
 
@@ -70,6 +70,7 @@ public static class TransportSettings
             MaxConcurrentJobs = Integer(section, nameof(TransportSiloOptions.MaxConcurrentJobs), defaults.MaxConcurrentJobs, 1),
             MaxJobMemory = Long(section, nameof(TransportSiloOptions.MaxJobMemory), defaults.MaxJobMemory),
             UploadLease = Duration(section, nameof(TransportSiloOptions.UploadLease), defaults.UploadLease),
+            InstallChunkBytes = ChunkBytes(section, nameof(TransportSiloOptions.InstallChunkBytes), defaults.InstallChunkBytes),
             TlsCertificate = Text(section, nameof(TransportSiloOptions.TlsCertificate)),
             TlsCaCertificate = Text(section, nameof(TransportSiloOptions.TlsCaCertificate)),
 
@@ -226,6 +227,15 @@ public static class TransportSettings
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
             ? port
             : throw new TransportSettingsException(Name(key), $"port must be an integer in 1..65535, got '{value}'");
+    }
+
+    /// <summary>A message chunk in bytes: 1024 up to the largest block (<see cref="Grains.Interfaces.FloatBlock.MaxBytes"/>).</summary>
+    private static int ChunkBytes(IConfigurationSection section, string key, int fallback)
+    {
+        var bytes = Integer(section, key, fallback, 1024);
+        return bytes <= Grains.Interfaces.FloatBlock.MaxBytes
+            ? bytes
+            : throw new TransportSettingsException(Name(key), $"must be at most {Grains.Interfaces.FloatBlock.MaxBytes.ToString(CultureInfo.InvariantCulture)} bytes, got {bytes.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private static int Integer(IConfigurationSection section, string key, int fallback, int minimum)

@@ -92,6 +92,7 @@ public static class TransportSiloBuilderExtensions
             configured.MaxConcurrentJobs = limits.MaxConcurrentJobs;
             configured.MaxJobMemory = limits.MaxJobMemory;
             configured.UploadLease = limits.UploadLease;
+            configured.InstallChunkBytes = limits.InstallChunkBytes;
         });
         silo.Configure<ClusterMembershipOptions>(membership =>
         {

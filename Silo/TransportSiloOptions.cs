@@ -160,6 +160,12 @@ public sealed class TransportSiloOptions
     /// </summary>
     public TimeSpan UploadLease { get; set; } = JobLimits.DefaultUploadLease;
 
+    /// <summary>
+    /// Largest message installing a multiscale share on a shard (<see cref="JobLimits.InstallChunkBytes"/>): larger
+    /// installs go in chunks. Default 8 MiB (8388608), at least 1024, at most that.
+    /// </summary>
+    public int InstallChunkBytes { get; set; } = Grains.Interfaces.FloatBlock.MaxBytes;
+
     /// <summary>The admission limits these settings configure for the silo's job coordinators.</summary>
     public JobLimits ToJobLimits() => new()
     {
@@ -169,5 +175,6 @@ public sealed class TransportSiloOptions
         MaxConcurrentJobs = MaxConcurrentJobs,
         MaxJobMemory = MaxJobMemory,
         UploadLease = UploadLease,
+        InstallChunkBytes = InstallChunkBytes,
     };
 }

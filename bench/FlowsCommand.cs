@@ -31,8 +31,12 @@ internal static class FlowsCommand
         Console.WriteLine($"  statistic: {statistic}");
         Console.WriteLine();
 
-        var flows = new[] { Attention(options, options.AttentionSize), Sinkhorn(options, options.SinkhornSize) };
-        var warmUps = new[] { Attention(options, WarmUpSize), Sinkhorn(options, WarmUpSize) };
+        var flows = options.SinkhornOnly
+            ? new[] { Sinkhorn(options, options.SinkhornSize) }
+            : [Attention(options, options.AttentionSize), Sinkhorn(options, options.SinkhornSize)];
+        var warmUps = options.SinkhornOnly
+            ? new[] { Sinkhorn(options, WarmUpSize) }
+            : [Attention(options, WarmUpSize), Sinkhorn(options, WarmUpSize)];
         var runs = new List<FlowRunResult>();
         await using var cluster = options.SkipCluster ? null : await ClusterIterationBench.StartAsync();
         for (var f = 0; f < flows.Length; f++)
@@ -93,7 +97,8 @@ internal static class FlowsCommand
         Console.WriteLine(splitTable.Render());
         Console.WriteLine($"""
               method: the meter's transport.shard.step.duration (flow-begin-stage, flow-velocity, flow-complete-step) times only
-              the shards' block work, not the coordinator's PrepareStage (the Sinkhorn solves of sinkhorn-flow), so the compute
+              the flow shards' block work, not the stage preparation (the Sinkhorn solves of sinkhorn-flow, which on the cluster
+              run on Sinkhorn shards next to the particles, and in process in PrepareStage), so the compute
               reference is the same FlowDriver run on {options.Shards} local blocks in turn (LocalFlowBackend, no grains, no
               messages: block work + PrepareStage). reductions = that wall time / cluster wall time; comm+coord = 1 - reductions
               (messages, serialisation, all-gathers of stage positions, scheduling). shard-busy = sum over shards of the meter's

@@ -38,6 +38,9 @@ internal sealed record FlowsOptions
     /// <summary>Skip the cluster path.</summary>
     public bool SkipCluster { get; init; }
 
+    /// <summary>Time only the Sinkhorn-divergence flow (<c>--sinkhorn-only</c>).</summary>
+    public bool SinkhornOnly { get; init; }
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- flows [options]
           --json PATH             also write the numbers as JSON
@@ -51,6 +54,7 @@ internal sealed record FlowsOptions
           --shards S              shards on the cluster path (default 4)
           --repetitions R         timed runs per path (default 2; the fastest is reported)
           --no-cluster            skip the cluster path
+          --sinkhorn-only         time only the Sinkhorn-divergence flow
         """;
 
     public static FlowsOptions Parse(IReadOnlyList<string> args)
@@ -74,6 +78,7 @@ internal sealed record FlowsOptions
                 "--shards" => options with { Shards = NextInt() },
                 "--repetitions" => options with { Repetitions = NextInt() },
                 "--no-cluster" => options with { SkipCluster = true },
+                "--sinkhorn-only" => options with { SinkhornOnly = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }

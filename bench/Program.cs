@@ -1,7 +1,7 @@
 using Transport.Bench;
 using Transport.Bench.Chaos;
 
-// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale|divergence|iterations|redis-cluster|checkpoints|chaos] [options]`; kernels is the default command.
+// `dotnet run -c Release --project bench -- [kernels|flows|sampling|multiscale|divergence|iterations|redis-cluster|scale-out|checkpoints|chaos] [options]`; kernels is the default command.
 BenchCommand[] commands =
 [
     BenchCommand.OfAsync("kernels", BenchOptions.Usage, BenchOptions.Parse, KernelsCommand.RunAsync),
@@ -11,6 +11,7 @@ BenchCommand[] commands =
     BenchCommand.Of("divergence", DivergenceBenchOptions.Usage, DivergenceBenchOptions.Parse, DivergenceCommand.Run),
     BenchCommand.Of("iterations", IterationsOptions.Usage, IterationsOptions.Parse, IterationsCommand.Run),
     BenchCommand.OfAsync("redis-cluster", RedisClusterCommand.Usage, RedisClusterOptions.Parse, RedisClusterCommand.RunAsync),
+    BenchCommand.OfAsync("scale-out", ScaleOutOptions.Usage, ScaleOutOptions.Parse, ScaleOutCommand.RunAsync),
     BenchCommand.OfAsync("checkpoints", CheckpointsCommand.Usage, CheckpointOptionsParse, CheckpointsCommand.RunAsync),
     BenchCommand.WithExitCode("chaos", ChaosCommand.Usage, ChaosOptions.Parse, ChaosCommand.RunAsync),
 ];

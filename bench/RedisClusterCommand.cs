@@ -1,10 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Transport.Numerics.Kernels;
-using Transport.Silo;
 
 namespace Transport.Bench;
 
@@ -26,29 +21,19 @@ internal static class RedisClusterCommand
         Console.Error.WriteLine($"embedded silo: {bench.Shards} shards, N = M = {bench.SinkhornSize}, d = {bench.SinkhornDimension}");
         var local = await embedded.RunAsync(bench, Precision.Double);
 
-        var state = Path.Combine(Path.GetTempPath(), $"transport-bench-cluster-{Guid.NewGuid():N}");
-        var transport = Chaos.Dotnet.ConsoleDll();
-        var up = await RunAsync("dotnet", [transport, "cluster", "up", options.Silos.ToString(CultureInfo.InvariantCulture), "--state", state]);
-        if (up.Code != 0)
+        var (cluster, failure) = await ProcessCluster.StartAsync(options.Silos);
+        if (cluster is null)
         {
-            Console.Error.WriteLine($"cluster up failed: {up.Stderr}");
+            Console.Error.WriteLine(failure);
             return;
         }
 
-        var cluster = up.Stdout.Trim();
-        try
+        await using (cluster)
         {
-            Console.Error.WriteLine($"{options.Silos} silo processes over {cluster}");
-            var redis = cluster["redis://".Length..];
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.UseOrleansClient(client => client.AddTransportRedisClient(new TransportSiloOptions { ClusterId = "transport" }, redis));
-            using var host = builder.Build();
-            await host.StartAsync();
-            var grains = host.Services.GetRequiredService<IClusterClient>();
+            Console.Error.WriteLine($"{options.Silos} silo processes over {cluster.Address}");
             var source = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 21);
             var target = Clouds.UnitCube(bench.SinkhornSize, bench.SinkhornDimension, seed: 22);
-            var (remote, baseline, full) = await ClusterIterationBench.DifferentialAsync(grains, bench, Precision.Double, source, target);
+            var (remote, baseline, full) = await ClusterIterationBench.DifferentialAsync(cluster.Grains, bench, Precision.Double, source, target);
             var extra = full.Iterations - baseline.Iterations;
             var shards = full.Shards;
             var bytesPerShard = (double)(full.BytesExchanged - baseline.BytesExchanged) / extra / (2 * shards);
@@ -58,7 +43,6 @@ internal static class RedisClusterCommand
             var rowsPerShard = (double)bench.SinkhornSize / shards;
             var chunks = Math.Ceiling(rowsPerShard / Grains.Interfaces.FloatBlock.RowsPerChunk(1));
             var messagesPerShard = 1 + (shards * chunks);
-            await host.StopAsync();
 
             Console.Out.WriteLine($"Sinkhorn iteration, dense float64, N = M = {bench.SinkhornSize}, d = {bench.SinkhornDimension}, {shards} shards per cloud");
             var table = new TablePrinter("cluster", "s/iter", "vs embedded", "bytes pulled / shard / iter", "messages / shard / iter");
@@ -67,25 +51,6 @@ internal static class RedisClusterCommand
             Console.Out.WriteLine(table.Render());
             Console.Out.WriteLine($"goal: 3 silo processes / embedded <= 1.5; method: (Seconds(K={2 + bench.SinkhornIterations}) - Seconds(K=2)) / {bench.SinkhornIterations} in-cluster job timings on both");
         }
-        finally
-        {
-            _ = await RunAsync("dotnet", [transport, "cluster", "down", "--state", state]);
-        }
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
 

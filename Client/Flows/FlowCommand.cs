@@ -139,7 +139,7 @@ internal static class FlowCommand
                 cancellationToken);
             progress.Finish();
             var trajectory = result.Trajectory;
-            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries);
+            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries, result.Result.Traffic);
             output!.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
             var last = trajectory.Diagnostics[^1];
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.ModelName}: {trajectory.Steps} steps to t = {trajectory.FinalTime:G6}, final energy {last.Energy:G8} -> {output.FullPath}"));

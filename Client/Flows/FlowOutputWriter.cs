@@ -1,3 +1,4 @@
+using Transport.Grains.Interfaces;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +16,8 @@ namespace Transport.Client.Flows;
 /// <param name="Target">Target positions (row-major) when the model has a target cloud, else null.</param>
 /// <param name="Checkpoints">Checkpoints the cluster committed during the run.</param>
 /// <param name="Recoveries">Times the run recovered from the loss of a silo.</param>
-internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target, int Checkpoints = 0, int Recoveries = 0);
+/// <param name="Traffic">The shards' traffic (<see cref="TrafficJson"/>; null: none counted).</param>
+internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target, int Checkpoints = 0, int Recoveries = 0, JobTraffic? Traffic = null);
 
 /// <summary>
 /// Writes a flow run's outputs into a staging directory: <c>trajectory.npy</c> (snapshots x particles x dim),
@@ -86,6 +88,7 @@ internal static class FlowOutputWriter
         writer.WriteNumber("seconds", facts.Seconds);
         writer.WriteNumber("checkpoints", facts.Checkpoints);
         writer.WriteNumber("recoveries", facts.Recoveries);
+        TrafficJson.Write(writer, facts.Traffic ?? JobTraffic.None);
         writer.WriteEndObject();
     }
 

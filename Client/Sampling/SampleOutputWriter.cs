@@ -1,3 +1,4 @@
+using Transport.Grains.Interfaces;
 using System.Text.Json;
 using Transport.Numerics.IO;
 
@@ -57,6 +58,7 @@ internal static class SampleOutputWriter
             writer.WriteNumber("steps", run.Steps);
             writer.WriteNumber("nfe", run.Result.Evaluations);
             writer.WriteNumber("seconds", run.Result.Seconds);
+            TrafficJson.Write(writer, new JobTraffic(run.Result.Messages, run.Result.PayloadBytes, run.Result.TrafficShards, run.Result.TrafficIterations));
             foreach (var (name, value) in run.Metrics)
             {
                 if (double.IsFinite(value))

@@ -21,7 +21,16 @@ internal sealed record CompletedStudy(SampleRequest Request, string ReferenceMet
         {
             // Only the last run's samples are kept by the cluster (they are the ones written and plotted).
             var samples = k == runs.Length - 1 ? output.Samples : [];
-            var result = new SampleRunResult(samples, run.Evaluations, run.Seconds) { KineticEnergy = run.KineticEnergy, Displacement = run.Displacement, Steps = run.AcceptedSteps };
+            var result = new SampleRunResult(samples, run.Evaluations, run.Seconds) 
+            {
+                KineticEnergy = run.KineticEnergy,
+                Displacement = run.Displacement,
+                Steps = run.AcceptedSteps,
+                Messages = run.Traffic.Messages,
+                PayloadBytes = run.Traffic.PayloadBytes,
+                TrafficShards = run.Traffic.Shards,
+                TrafficIterations = run.Traffic.Iterations,
+            };
             var metrics = new OrderedDictionary<string, double>();
             for (var m = 0; m < run.MetricNames.Length; m++)
             {

@@ -48,7 +48,23 @@ internal sealed class FlowCoordinatorStore(GrainStore store, int count, int dime
     public async Task<double[]> LoadModelStateAsync(int slot) =>
         await store.ReadAsync(ModelStateRecord(slot)) ?? throw new InvalidOperationException($"the model state of checkpoint slot {slot} is missing from storage");
 
-    /// <summary>Deletes every array this run stored.</summary>
+    /// <summary>Writes uploaded model data block <paramref name="block"/> (once, before the run: a new activation rebuilds the model from it).</summary>
+    public Task SaveModelDataAsync(int block, double[] values) => store.WriteAsync(ModelDataRecord(block), values);
+
+    /// <summary>Reads uploaded model data block <paramref name="block"/>.</summary>
+    public async Task<double[]> LoadModelDataAsync(int block) =>
+        await store.ReadAsync(ModelDataRecord(block)) ?? throw new InvalidOperationException($"the uploaded model data block {block} is missing from storage");
+
+    /// <summary>Deletes the <paramref name="blocks"/> stored model data blocks (the job is released).</summary>
+    public async Task ClearModelDataAsync(int blocks)
+    {
+        for (var k = 0; k < blocks; k++)
+        {
+            await store.ClearAsync(ModelDataRecord(k));
+        }
+    }
+
+    /// <summary>Deletes every array this run stored but the model data.</summary>
     public async Task ClearAsync()
     {
         for (var s = 0; s < SnapshotsStored; s++)
@@ -65,6 +81,8 @@ internal sealed class FlowCoordinatorStore(GrainStore store, int count, int dime
     }
 
     private static string SnapshotRecord(int snapshot) => string.Create(CultureInfo.InvariantCulture, $"flow-snapshot/{snapshot}");
+
+    private static string ModelDataRecord(int block) => string.Create(CultureInfo.InvariantCulture, $"flow-model-data/{block}");
 
     private static string ModelStateRecord(int slot) => string.Create(CultureInfo.InvariantCulture, $"flow-model-state/{slot}");
 }

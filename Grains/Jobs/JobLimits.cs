@@ -65,6 +65,13 @@ public sealed class JobLimits
     public TimeSpan UploadLease { get; set; } = DefaultUploadLease;
 
     /// <summary>
+    /// Largest message a coordinator sends a shard when it installs a multiscale share (its points, keys, pattern and
+    /// potentials): a larger install goes in chunks of this many bytes and is put together on the shard. Default
+    /// <see cref="Interfaces.FloatBlock.MaxBytes"/> (8 MiB), the chunk of every other transfer.
+    /// </summary>
+    public int InstallChunkBytes { get; set; } = Interfaces.FloatBlock.MaxBytes;
+
+    /// <summary>
     /// Half of the memory available to this process (the GC's limit, which honours a container's limit); 8 GiB when the
     /// runtime does not know it.
     /// </summary>

@@ -36,6 +36,14 @@ public interface IFlowModel
     /// <summary>Whether velocities need every particle's position (all-pairs models).</summary>
     bool NeedsAllPositions { get; }
 
+    /// <summary>
+    /// Whether <see cref="PrepareStage"/> reads every particle's position (a Sinkhorn solve over the particles). A
+    /// distributed coordinator gathers the positions only then: an all-pairs model whose shards exchange positions among
+    /// themselves but whose stage preparation does not need them keeps them off the coordinator. Defaults to
+    /// <see cref="NeedsAllPositions"/>.
+    /// </summary>
+    bool PrepareNeedsAllPositions => NeedsAllPositions;
+
     /// <summary>Length of the partial-sum vector each block contributes per stage (0 if none).</summary>
     int PartialLength { get; }
 

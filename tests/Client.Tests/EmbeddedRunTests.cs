@@ -12,7 +12,8 @@ public sealed class EmbeddedRunTests : IDisposable
     private static readonly string[] ResultFields =
     [
         "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
-        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries", "leaf_cluster_size", "level_reports",
+        "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries",
+        "messages", "payload_bytes", "messages_per_shard_per_iteration", "bytes_per_shard_per_iteration", "leaf_cluster_size", "level_reports",
     ];
 
     private readonly Workspace work = new();
@@ -37,6 +38,11 @@ public sealed class EmbeddedRunTests : IDisposable
         Cli.AssertClose(reference.TransportCost, result.GetProperty("cost").GetDouble(), 1e-6, 0, "cost");
         Cli.AssertClose(reference.Objective, result.GetProperty("objective").GetDouble(), 1e-6, 0, "objective");
         Cli.AssertClose(reference.Dual, result.GetProperty("dual").GetDouble(), 1e-6, 0, "dual");
+
+        // The shards received calls, and each iteration needs a few per shard (update, check, commit and their pulls).
+        Assert.True(result.GetProperty("messages").GetInt64() > 0, "no messages counted");
+        Assert.True(result.GetProperty("payload_bytes").GetInt64() > 0, "no payload counted");
+        Assert.InRange(result.GetProperty("messages_per_shard_per_iteration").GetDouble(), 1, 100);
 
         // A dense run drops nothing and has one level.
         Assert.Equal(0, result.GetProperty("neglected_mass").GetDouble());

@@ -47,6 +47,7 @@ public sealed class SettingsTests
             ["Transport:MaxJobMemory"] = "200000",
             ["Transport:UploadLease"] = "1",
             ["Transport:JobRetention"] = "00:30:00",
+            ["Transport:InstallChunkBytes"] = "65536",
         });
         var limits = options.ToJobLimits();
         Assert.Equal(1000, limits.MaxPointsPerJob);
@@ -55,6 +56,7 @@ public sealed class SettingsTests
         Assert.Equal(2, limits.MaxConcurrentJobs);
         Assert.Equal(200_000, limits.MaxJobMemory);
         Assert.Equal(TimeSpan.FromSeconds(1), limits.UploadLease);
+        Assert.Equal(65536, limits.InstallChunkBytes);
         Assert.Equal(TimeSpan.FromMinutes(30), options.JobRetention);
 
         // Checkpoints by count of iterations or steps instead of by time.
@@ -65,6 +67,7 @@ public sealed class SettingsTests
         var defaults = Read([]).ToJobLimits();
         Assert.Equal(Transport.Grains.JobLimits.DefaultMaxPointsPerJob, defaults.MaxPointsPerJob);
         Assert.Equal(TimeSpan.FromMinutes(2), defaults.UploadLease);
+        Assert.Equal(Transport.Grains.Interfaces.FloatBlock.MaxBytes, defaults.InstallChunkBytes);
         Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2, defaults.MaxJobMemory);
     }
 
@@ -76,6 +79,8 @@ public sealed class SettingsTests
     [InlineData("JobRetention", "forever", "Transport:JobRetention: must be a positive duration")]
     [InlineData("CheckpointEvery", "-5", "Transport:CheckpointEvery: must be an integer >= 0, got '-5'")]
     [InlineData("CheckpointInterval", "0", "Transport:CheckpointInterval: must be a positive duration")]
+    [InlineData("InstallChunkBytes", "512", "Transport:InstallChunkBytes: must be an integer >= 1024, got '512'")]
+    [InlineData("InstallChunkBytes", "16777216", "Transport:InstallChunkBytes: must be at most 8388608 bytes, got 16777216")]
     public void A_bad_limit_names_its_setting(string key, string value, string message)
     {
         var ex = Assert.Throws<TransportSettingsException>(() => Read(new() { [$"Transport:{key}"] = value }));

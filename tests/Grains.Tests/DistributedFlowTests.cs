@@ -289,14 +289,4 @@ public sealed class FlowModelRegistryTests
         Assert.Equal("model", error.Field);
         Assert.Contains("affine-mean, pairs", error.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Model_data_above_the_limit_is_rejected()
-    {
-        var registry = new FlowModelRegistry([new FlowModelRegistration("pairs", _ => new PairModel(0))]);
-        var rows = FloatBlock.RowsPerChunk(1);
-        var block = new FloatBlock(new byte[rows * sizeof(double)], rows, 1);
-        var error = Assert.Throws<JobInputException>(() => registry.Create(new FlowModelSpec { Name = "pairs", Data = [block, block] }));
-        Assert.Equal("model", error.Field);
-    }
 }

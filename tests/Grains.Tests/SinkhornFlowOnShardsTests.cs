@@ -63,17 +63,27 @@ internal static class SinkhornFlowOnShardsCheck
     // onto the Sinkhorn target shards, and the snapshots of the trajectory it keeps (the run's output).
     private static readonly string[] OncePerRun = ["Initialize", "Load", "GetPositions", "Prepare", "Seal"];
 
-    public static async Task RunAsync(IGrainFactory grains, string runId, int shards, ITestOutputHelper log)
+    private static readonly double[] Start = FlowData.Gaussian(Particles, Dimension, 41, 1.0);
+
+    private static FlowOptions Options { get; } = new() { Integrator = FlowIntegrator.Heun, Step = 0.1, EndTime = 0.3, SnapshotEvery = 1, Seed = 3 };
+
+    private static FlowModelSpec ModelSpec()
     {
-        var start = FlowData.Gaussian(Particles, Dimension, 41, 1.0);
         var target = PointCloud.Create(FlowData.Gaussian(TargetPoints, Dimension, 43, 0.4).Select(v => v + 1.5).ToArray(), TargetPoints, Dimension);
         const string Json = """{"model": "sinkhorn-flow", "epsilon": 0.05, "cost": "half-sqeuclidean", "integrator": "heun"}""";
-        var modelSpec = CatalogFlowModels.Describe("sinkhorn-flow", Json, Dimension, new FlowModelData(target, null));
-        var options = new FlowOptions { Integrator = FlowIntegrator.Heun, Step = 0.1, EndTime = 0.3, SnapshotEvery = 1, Seed = 3 };
+        return CatalogFlowModels.Describe("sinkhorn-flow", Json, Dimension, new FlowModelData(target, null));
+    }
 
-        var localModel = CatalogFlowModels.Build(modelSpec);
-        var reference = await FlowDriver.RunAsync(new LocalFlowBackend(localModel, start, [], options), localModel, options, null, CancellationToken.None);
-        var output = await new FlowJobClient(grains).RunAsync(runId, FlowJobSpec.From(modelSpec, Particles, Dimension, shards, options), start, ReadOnlyMemory<double>.Empty);
+    /// <summary>The flow of these checks on the cluster, as run <paramref name="runId"/> with <paramref name="shards"/> shards.</summary>
+    public static Task<FlowJobOutput> RunFlowAsync(IGrainFactory grains, string runId, int shards) =>
+        new FlowJobClient(grains).RunAsync(runId, FlowJobSpec.From(ModelSpec(), Particles, Dimension, shards, Options), Start, ReadOnlyMemory<double>.Empty);
+
+    public static async Task RunAsync(IGrainFactory grains, string runId, int shards, ITestOutputHelper log)
+    {
+        var start = Start;
+        var localModel = CatalogFlowModels.Build(ModelSpec());
+        var reference = await FlowDriver.RunAsync(new LocalFlowBackend(localModel, start, [], Options), localModel, Options, null, CancellationToken.None);
+        var output = await RunFlowAsync(grains, runId, shards);
 
         var trajectory = output.Trajectory;
         Assert.Equal(reference.Steps, trajectory.Steps);

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace Transport.Grains.Tests;
 
 /// <summary>One grain call as the traffic filter saw it: who called whom, which method, and the serialized bytes each way.</summary>
-internal sealed record RecordedCall(string? Source, string Target, string Interface, string Method, long ArgumentBytes, long ResultBytes)
+internal sealed record RecordedCall(long Sequence, string? Source, string Target, string Interface, string Method, long ArgumentBytes, long ResultBytes)
 {
     public long Bytes => ArgumentBytes + ResultBytes;
 }
@@ -18,8 +19,13 @@ internal sealed record RecordedCall(string? Source, string Target, string Interf
 internal static class CallTraffic
 {
     private static readonly ConcurrentQueue<RecordedCall> Calls = new();
+    private static long sequence;
 
-    public static void Add(RecordedCall call) => Calls.Enqueue(call);
+    /// <summary>The sequence number the next completed call gets: calls recorded before a mark completed before it.</summary>
+    public static long Mark => Interlocked.Read(ref sequence);
+
+    public static void Add(string? source, string target, string @interface, string method, long argumentBytes, long resultBytes) =>
+        Calls.Enqueue(new RecordedCall(Interlocked.Increment(ref sequence), source, target, @interface, method, argumentBytes, resultBytes));
 
     /// <summary>The calls whose caller or callee key contains <paramref name="jobId"/>.</summary>
     public static RecordedCall[] Of(string jobId) =>
@@ -45,7 +51,7 @@ internal sealed class TrafficFilter(Serializer serializer) : IIncomingGrainCallF
         }
 
         await context.Invoke();
-        CallTraffic.Add(new RecordedCall(context.SourceId?.ToString(), context.TargetId.ToString(), context.InterfaceName, context.MethodName, argumentBytes, Size(context.Result)));
+        CallTraffic.Add(context.SourceId?.ToString(), context.TargetId.ToString(), context.InterfaceName, context.MethodName, argumentBytes, Size(context.Result));
     }
 
     private long Size(object? value) => value is null ? 0 : serializer.SerializeToArray(value).Length;
@@ -57,6 +63,9 @@ public abstract class TrafficClusterFixture : IAsyncLifetime
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>The install chunk of these clusters' silos (<see cref="JobLimits.InstallChunkBytes"/>).</summary>
+    public const int InstallChunkBytes = 8 * 1024;
 
     protected abstract short Silos { get; }
 
@@ -77,6 +86,9 @@ public abstract class TrafficClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryGrainStorageAsDefault();
             siloBuilder.Services.AddCatalogFlowModels();
             siloBuilder.AddIncomingGrainCallFilter<TrafficFilter>();
+
+            // Small install chunks, so that a test-sized multiscale share is installed in several.
+            siloBuilder.Services.Configure<JobLimits>(limits => limits.InstallChunkBytes = InstallChunkBytes);
         }
     }
 }

@@ -97,6 +97,18 @@ public sealed record SampleRunResult(double[] Samples, int Evaluations, double S
 
     /// <summary>Accepted steps (the adaptive sampler chooses its own).</summary>
     public int Steps { get; init; }
+
+    /// <summary>Calls the run's shard grains received (0 in process).</summary>
+    public long Messages { get; init; }
+
+    /// <summary>Payload bytes of those calls (0 in process).</summary>
+    public long PayloadBytes { get; init; }
+
+    /// <summary>Shard grains whose calls were counted (0 in process).</summary>
+    public int TrafficShards { get; init; }
+
+    /// <summary>Step attempts the traffic is divided by (0 in process).</summary>
+    public long TrafficIterations { get; init; }
 }
 
 /// <summary>

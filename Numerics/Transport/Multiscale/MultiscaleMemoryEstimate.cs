@@ -7,15 +7,20 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// The peak bytes a multiscale solve holds (<see cref="MultiscaleSinkhornSolver"/>, with its points in process or on
 /// shards of an embedded silo), from the sizes of the structures it allocates for a <see cref="MultiscaleMemoryShape"/>.
 /// Counted are live bytes, not the collector's slack between collections (the default budget leaves the other half of
-/// the memory for that, <see cref="MultiscaleOptions.DefaultMemoryBudget"/>). The solve peaks in one of three phases
+/// the memory for that, <see cref="MultiscaleOptions.DefaultMemoryBudget"/>). The solve peaks in one of four phases
 /// on the points, each the structures it has alive at once:
 /// <list type="bullet">
 /// <item>the jump to the points: the coarse stage and the extrapolation with their pattern, the search's start list
 /// and stack, the new kept and dropped lists;</item>
 /// <item>building the points' pattern: the kept and dropped lists with the sort that makes the pattern;</item>
+/// <item>installing the pattern on the points: the new transforms while the old ones live (after a re-admission) and,
+/// on shards, every shard's install in its forms at once (the plan, the message, its serialized bytes and the shard's
+/// staged copy);</item>
 /// <item>iterating on the points: the patterns, both transforms, the dropped pairs' mass bounds and the safeguard's
 /// re-admission (ordering every dropped pair, then a new pattern).</item>
 /// </list>
+/// The shards' terms are counted in process too, where they do not arise: they are a few copies of the points and
+/// 32 bytes a kept pair, small next to the dropped pairs.
 /// The kept and dropped pairs grow with the number of leaves (<see cref="BlockPatternModel"/>): at 10^6 points in
 /// d = 3 they are most of the peak, and larger leaves shrink them.
 /// </summary>
@@ -33,10 +38,7 @@ public sealed record MultiscaleMemoryEstimate
     /// <summary>The clouds of the problem, held by the caller: d coordinates and a weight per point.</summary>
     public long Clouds { get; init; }
 
-    /// <summary>
-    /// The cluster path's copies of the points: the shards' uploaded rows, and each shard plan's rows and partner keys
-    /// (counted in process too, where they do not exist: a few copies of the points are small next to the pattern).
-    /// </summary>
+    /// <summary>The cluster path's copies of the points: the shards' uploaded rows, and each shard's installed rows and partner keys.</summary>
     public long ShardCopies { get; init; }
 
     /// <summary>The hierarchies: the points in Morton order, their order, and every level's centroids, masses and child offsets.</summary>
@@ -57,8 +59,11 @@ public sealed record MultiscaleMemoryEstimate
     /// <summary>The points' pattern and its transpose (CSR: 4 bytes a kept pair, 4 a row).</summary>
     public long Patterns { get; init; }
 
-    /// <summary>The cluster path's shard plans: each re-indexes its pattern rows, and its install message carries a copy (4 + 4 bytes a kept pair).</summary>
-    public long ShardPlans { get; init; }
+    /// <summary>
+    /// The cluster path's installs, all shards at once: each share (rows, partner keys, pattern rows re-indexed) as the
+    /// coordinator's plan, the message, its serialized bytes and the shard's staged copy.
+    /// </summary>
+    public long ShardInstalls { get; init; }
 
     /// <summary>The dropped pairs of every level, listed to the end (List&lt;BlockPair&gt;, 12 bytes a slot).</summary>
     public long DroppedList { get; init; }
@@ -75,7 +80,7 @@ public sealed record MultiscaleMemoryEstimate
     /// <summary>The largest sort of a pattern (BlockPattern.FromPairs) or of the safeguard's re-admission.</summary>
     public long SortTransient { get; init; }
 
-    /// <summary>The largest of the three phases: the estimate of the solve's peak.</summary>
+    /// <summary>The largest of the four phases: the estimate of the solve's peak.</summary>
     public long PeakBytes { get; init; }
 
     /// <summary>The estimate for <paramref name="shape"/>.</summary>
@@ -112,7 +117,7 @@ public sealed record MultiscaleMemoryEstimate
         // Sorted positions and weights, the order, and per cluster its centroid, mass and child offset (4 bytes).
         var clusters = Enumerable.Range(0, s.Count).Sum(k => (double)s[k] + t[k]);
         var hierarchies = (8 * (d + 1) * (n + m)) + (4 * (n + m)) + (clusters * ((8 * (d + 1)) + 4));
-        // The cluster path: the shards' uploaded rows, each plan's own rows and partner keys (about the other cloud).
+        // The cluster path: the shards' uploaded rows, and their installed rows and partner keys (about the other cloud).
         var shardCopies = 3 * 8 * (d + 1) * (n + m);
         // Per cluster and search: maximum, radius, slope (d) and residual maximum; the safeguard keeps one while the next
         // is made.
@@ -120,11 +125,16 @@ public sealed record MultiscaleMemoryEstimate
 
         var keptList = 8 * Capacity(kept);
         var patterns = 4 * ((2 * kept) + leafRows + leafColumns);
-        var shardPlans = 8 * kept;
+        // Every share in four forms at once (plan, message, serialized, staged): its rows and partner keys (about both
+        // clouds per side) and its pattern rows (4 bytes a kept pair, once per side).
+        var shardInstalls = 4 * ((2 * 8 * (d + 1) * (n + m)) + (2 * 4 * kept));
         var droppedList = 12 * Capacity(dropped);
         var massBounds = 8 * dropped;
         var pointTransforms = Transform(shape, leafRows, n, m, kept, kept * (m / leafColumns))
             + Transform(shape, leafColumns, m, n, kept, kept * (n / leafRows));
+        // Re-installing after a re-admission builds the new transforms while the old ones (and their key caches) live.
+        var newTransforms = Transform(shape, leafRows, n, m, kept, kept * (m / leafColumns), keysCached: false)
+            + Transform(shape, leafColumns, m, n, kept, kept * (n / leafRows), keysCached: false);
 
         // The stage on the leaves and the extrapolation to the points: row blocks are the level-2 clusters (chunks of the
         // leaves when the leaves are the coarsest level, whose stage is dense), keys the leaves.
@@ -166,7 +176,8 @@ public sealed record MultiscaleMemoryEstimate
         var common = clouds + shardCopies + hierarchies + potentials + searchBounds;
         var jump = common + coarseStages + searchTransient + keptList + droppedList;
         var building = common + coarsePattern + coarseStage + keptList + droppedList + (4 * kept) + patternSort;
-        var iterating = common + keptList + patterns + shardPlans + droppedList + massBounds + pointTransforms + sortTransient;
+        var installing = common + keptList + patterns + droppedList + massBounds + shardInstalls + pointTransforms + newTransforms;
+        var iterating = common + keptList + patterns + droppedList + massBounds + pointTransforms + sortTransient;
         return new MultiscaleMemoryEstimate
         {
             Clouds = Bytes(clouds),
@@ -177,13 +188,13 @@ public sealed record MultiscaleMemoryEstimate
             CoarseStages = Bytes(coarseStages),
             KeptList = Bytes(keptList),
             Patterns = Bytes(patterns),
-            ShardPlans = Bytes(shardPlans),
+            ShardInstalls = Bytes(shardInstalls),
             DroppedList = Bytes(droppedList),
             MassBounds = Bytes(massBounds),
             PointTransforms = Bytes(pointTransforms),
             SearchTransient = Bytes(searchTransient),
             SortTransient = Bytes(sortTransient),
-            PeakBytes = Bytes(Math.Max(jump, Math.Max(building, iterating))),
+            PeakBytes = Bytes(Math.Max(Math.Max(jump, building), Math.Max(installing, iterating))),
         };
     }
 
@@ -192,7 +203,7 @@ public sealed record MultiscaleMemoryEstimate
     /// <paramref name="keys"/> key entities, <paramref name="kept"/> kept blocks and <paramref name="gathered"/> keys
     /// gathered over all row blocks.
     /// </summary>
-    private static double Transform(MultiscaleMemoryShape shape, double rows, double queries, double keys, double kept, double gathered)
+    private static double Transform(MultiscaleMemoryShape shape, double rows, double queries, double keys, double kept, double gathered, bool keysCached = true)
     {
         double d = shape.Dimension;
         double kernel = shape.Precision == Precision.Single ? sizeof(float) : sizeof(double);
@@ -207,9 +218,10 @@ public sealed record MultiscaleMemoryEstimate
         var logWeights = 8 * keys;
         // Gathered keys (coordinates and norms, padded to a vector) are kept when they fit KeyCacheBytes, rebuilt otherwise.
         var cacheBytes = gathered * (d + 1) * kernel;
-        var cache = cacheBytes <= KeyCacheBytes ? cacheBytes + (rows * (((d + 1) * kernel * lanes) + 80)) : 0;
-        // Per parallel task a buffer for the largest row block's keys (about twice the mean).
-        var workspace = Environment.ProcessorCount * 2 * (gathered / Math.Max(1, rows)) * (d + 2) * kernel;
+        // A new transform gathers them at its first call.
+        var cache = keysCached && cacheBytes <= KeyCacheBytes ? cacheBytes + (rows * (((d + 1) * kernel * lanes) + 80)) : 0;
+        // Per parallel task (during a call) a buffer for the largest row block's keys (about twice the mean).
+        var workspace = keysCached ? Environment.ProcessorCount * 2 * (gathered / Math.Max(1, rows)) * (d + 2) * kernel : 0;
         return queryCopies + ranges + logWeights + cache + workspace;
     }
 

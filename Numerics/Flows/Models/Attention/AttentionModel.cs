@@ -68,6 +68,9 @@ public sealed class AttentionModel : IFlowModel
     /// <inheritdoc/>
     public bool NeedsAllPositions => true;
 
+    /// <summary>False: the stage preparation reads no position (the shards exchange them among themselves).</summary>
+    public bool PrepareNeedsAllPositions => false;
+
     /// <inheritdoc/>
     public int PartialLength => 0;
 

@@ -75,6 +75,9 @@ public sealed class InteractionFlowModel : IFlowModel
     /// <inheritdoc />
     public bool NeedsAllPositions => Kernel != InteractionKernel.Quadratic;
 
+    /// <summary>False: the stage preparation reads no position (the shards exchange them among themselves).</summary>
+    public bool PrepareNeedsAllPositions => false;
+
     /// <summary>Quadratic: [M, sum a x (d), sum a |x|^2]; Gaussian: none.</summary>
     public int PartialLength => Kernel == InteractionKernel.Quadratic ? Dimension + 2 : 0;
 

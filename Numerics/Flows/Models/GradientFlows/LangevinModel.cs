@@ -51,6 +51,9 @@ public sealed class LangevinModel : IFlowModel
     public bool NeedsAllPositions => inner.NeedsAllPositions;
 
     /// <inheritdoc />
+    public bool PrepareNeedsAllPositions => inner.PrepareNeedsAllPositions;
+
+    /// <inheritdoc />
     public int PartialLength => inner.PartialLength;
 
     /// <inheritdoc />
