@@ -63,8 +63,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var siloPort = LoopbackPorts.Free();
-            var gatewayPort = LoopbackPorts.Free();
+            var ports = LoopbackPorts.Distinct(2);
+            var (siloPort, gatewayPort) = (ports[0], ports[1]);
             var settings = ClientSettings.Load();
             // The embedded silo admits jobs like a cluster's silo, with the same keys and defaults (JobLimits).
             var options = new TransportSiloOptions

@@ -81,7 +81,8 @@ internal static class ClusterCommand
             var (fileName, prefix) = SiloCommand();
             for (var k = 0; k < count; k++)
             {
-                int siloPort = LoopbackPorts.Free(), gatewayPort = LoopbackPorts.Free(), dashboardPort = LoopbackPorts.Free();
+                var ports = LoopbackPorts.Distinct(3);
+                int siloPort = ports[0], gatewayPort = ports[1], dashboardPort = ports[2];
                 string[] arguments =
                 [
                     .. prefix,

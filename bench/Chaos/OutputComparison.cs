@@ -17,9 +17,13 @@ internal static class OutputComparison
 
     /// <summary>
     /// Keys that describe the run rather than its result: wall-clock seconds, and the checkpoint counters (the
-    /// embedded reference has no durable storage, and recoveries count the kills the job went through).
+    /// embedded reference has no durable storage, and recoveries count the kills the job went through), and the shards'
+    /// traffic (payloads carry the job's id, and a recovered job sends more).
     /// </summary>
-    private static readonly HashSet<string> RunFacts = new(StringComparer.Ordinal) { "seconds", "checkpoints", "recoveries" };
+    private static readonly HashSet<string> RunFacts = new(StringComparer.Ordinal)
+    {
+        "seconds", "checkpoints", "recoveries", "messages", "payload_bytes", "messages_per_shard_per_iteration", "bytes_per_shard_per_iteration",
+    };
 
     /// <summary>The first few differences between <paramref name="actual"/> and <paramref name="reference"/>; empty when they agree.</summary>
     public static IReadOnlyList<string> Differences(string reference, string actual, string resultFile)
