@@ -213,7 +213,9 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     /// <summary>Installs a share on <paramref name="shard"/>: whole when it fits one message, else in chunks of its serialized bytes.</summary>
     private async Task SendAsync(ISinkhornShardGrain shard, SinkhornShardInstall install)
     {
-        if (InstallSerializer is null)
+        // The payload estimate (within a few percent of the serializer's bytes) spares a small install, the common case, a
+        // serialization here on top of the one its call makes.
+        if (InstallSerializer is null || PayloadBytes.Of(install) < InstallChunkBytes / 2)
         {
             await shard.InstallAsync(term, install);
             return;

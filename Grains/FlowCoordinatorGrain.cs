@@ -59,10 +59,6 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         if (Checkpointing.Enabled)
         {
             await CoordinatorStore.ClearModelDataAsync(Spec.Model.Uploaded?.Length ?? 0);
-        }
-
-        if (Checkpointing.Enabled)
-        {
             await CoordinatorStore.ClearAsync();
         }
     }
@@ -116,6 +112,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         {
             weights.Values.CopyTo(allWeights.AsSpan(offset));
         }
+
         upload.Accept(positions.Rows, mass);
     }
 
