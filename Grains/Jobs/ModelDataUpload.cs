@@ -22,9 +22,6 @@ internal sealed class ModelDataUpload
         uploads = [.. shapes.Select(s => new ChunkedUpload(s.Name, null, s.Rows, s.Columns))];
     }
 
-    /// <summary>Whether there is anything to upload.</summary>
-    public bool Any => shapes.Length > 0;
-
     /// <summary>
     /// Checks a chunk of block <paramref name="name"/> (a <see cref="JobInputException"/> naming it otherwise) and returns
     /// the block's index; the chunk counts only after <see cref="Store"/>.
