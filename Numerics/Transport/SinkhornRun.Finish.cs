@@ -40,8 +40,13 @@ internal sealed partial class SinkhornRun
             map = finish.Map;
         }
 
-        double[] fInput = [], gInput = [], mapInput = [];
-        if (source is not null)
+        MultiscalePointOutputs? outputs = null;
+        if (pointSide is not null && level == 0)
+        {
+            // The point side holds the potentials (and puts them in input order, or keeps them where they are).
+            outputs = await pointSide.OutputsAsync(map ?? [], cancellationToken);
+        }
+        else if (source is not null)
         {
             if (level == 0 && levelCount == 1)
             {
@@ -51,8 +56,9 @@ internal sealed partial class SinkhornRun
                 g = potentials.G;
             }
 
-            (fInput, gInput, mapInput) = InInputOrder(map);
+            var (fInput, gInput, mapInput) = InInputOrder(map);
             PotentialNormalisation.Balance(fInput, InputWeights(Source), gInput, InputWeights(Target));
+            outputs = new MultiscalePointOutputs(fInput, gInput, mapInput);
         }
 
         var levels = new List<MultiscaleLevelReport>();
@@ -67,10 +73,10 @@ internal sealed partial class SinkhornRun
 
         return new MultiscaleOutput
         {
-            F = fInput,
-            G = gInput,
-            Map = mapInput,
-            ArraysOnBackend = source is null,
+            F = outputs?.F ?? [],
+            G = outputs?.G ?? [],
+            Map = outputs?.Map ?? [],
+            ArraysOnBackend = outputs is null,
             Epsilon = options.Epsilon,
             TransportCost = cost,
             Objective = sourceDual + report.PotentialMass,

@@ -67,24 +67,37 @@ internal sealed partial class SinkhornRun
     /// Moves from level k to k - 1: extrapolates f and g to the finer entities by one restricted soft
     /// c-transform against the coarse opposite potentials (the current pattern, applied to finer queries),
     /// then searches the new pattern with those potentials, starting from the current kept and dropped
-    /// pairs (or from every coarsest pair on the first jump).
+    /// pairs (or from every coarsest pair on the first jump). The jump to the points is the point side's
+    /// (extrapolation, and the bounds the search needs): the potentials stay there.
     /// </summary>
-    private void Jump(double epsilon)
+    private async Task JumpAsync(double epsilon, CancellationToken cancellationToken)
     {
         var coarse = level;
         var fine = coarse - 1;
         var coarsePattern = coarse == Source.LevelCount - 1 ? null : stage!.Pattern;
-        var extrapolation = MultiscaleStage.Create(Source, Target, coarse, fine, coarsePattern, options);
-        var fineF = new double[Source[fine].Count];
-        var fineG = new double[Target[fine].Count];
-        extrapolation.SourceUpdate.Apply(g, epsilon, fineF);
-        extrapolation.TargetUpdate.Apply(f, epsilon, fineG);
-        evaluations[fine] += extrapolation.SourceUpdate.EvaluationsPerCall + extrapolation.TargetUpdate.EvaluationsPerCall;
-        f = fineF;
-        g = fineG;
-        candidate = new double[fineG.Length];
+        TruncationSearch search;
+        if (fine == 0)
+        {
+            var side = pointSide!;
+            evaluations[fine] += await side.ExtrapolateAsync(coarsePattern, f, g, epsilon, cancellationToken);
+            LeaveForThePoints();
+            var bounds = await side.BoundsAsync(cancellationToken);
+            search = new TruncationSearch(Source, Target, fine, bounds.Source, bounds.Target, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        }
+        else
+        {
+            var extrapolation = MultiscaleStage.Create(Source, Target, coarse, fine, coarsePattern, options);
+            var fineF = new double[Source[fine].Count];
+            var fineG = new double[Target[fine].Count];
+            extrapolation.SourceUpdate.Apply(g, epsilon, fineF);
+            extrapolation.TargetUpdate.Apply(f, epsilon, fineG);
+            evaluations[fine] += extrapolation.SourceUpdate.EvaluationsPerCall + extrapolation.TargetUpdate.EvaluationsPerCall;
+            f = fineF;
+            g = fineG;
+            candidate = new double[fineG.Length];
+            search = new TruncationSearch(Source, Target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        }
 
-        var search = new TruncationSearch(Source, Target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         IEnumerable<BlockPair> start = coarsePattern is null
             ? search.CoarsestPairs()
             : kept.Select(p => new BlockPair(coarse + 1, p.Source, p.Target)).Concat(dropped);
@@ -93,6 +106,14 @@ internal sealed partial class SinkhornRun
         kept = newKept;
         dropped = newDropped;
         UsePattern(fine);
+    }
+
+    /// <summary>The potentials are on the points now, held by the point side: the run keeps none.</summary>
+    private void LeaveForThePoints()
+    {
+        f = [];
+        g = [];
+        candidate = [];
     }
 
     private void UsePattern(int fine)
@@ -132,28 +153,39 @@ internal sealed partial class SinkhornRun
         stage = MultiscaleStage.Create(Source, Target, fine, fine, pattern, options);
     }
 
-    /// <summary>Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense).</summary>
-    private double NeglectedMass(out TruncationSearch? search, out double[] masses)
+    /// <summary>
+    /// Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense): the total, the search
+    /// that measured it (null when dense) and each pair's bound.
+    /// </summary>
+    private async Task<(double Total, TruncationSearch? Search, double[] Masses)> NeglectedMassAsync(CancellationToken cancellationToken)
     {
         if (levelCount == 1)
         {
-            search = null;
-            masses = [];
-            return 0;
+            return (0, null, []);
         }
 
-        // On the points, or on the coarse level a capped solve stopped at (its potentials live there).
-        search = new TruncationSearch(Source, Target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
-        var bounds = new double[dropped.Count];
+        // On the points (their bounds measured where they are), or on the coarse level a capped solve stopped at (its
+        // potentials live here).
+        TruncationSearch search;
+        if (level == 0)
+        {
+            var measured = await pointSide!.BoundsAsync(cancellationToken);
+            search = new TruncationSearch(Source, Target, 0, measured.Source, measured.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        }
+        else
+        {
+            search = new TruncationSearch(Source, Target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        }
+
+        var masses = new double[dropped.Count];
         var total = 0.0;
         for (var k = 0; k < dropped.Count; k++)
         {
-            bounds[k] = search.MassBound(dropped[k]);
-            total += bounds[k];
+            masses[k] = search.MassBound(dropped[k]);
+            total += masses[k];
         }
 
-        masses = bounds;
-        return total;
+        return (total, search, masses);
     }
 
     /// <summary>

@@ -33,7 +33,8 @@ internal sealed partial class SinkhornRun
         sourceCount = problem.Source.Count;
         targetCount = problem.Target.Count;
         levelCount = Source.LevelCount;
-        (schedule, jumpEpsilon) = Prepare(box, warmStart?.Relaxation, warmStart is not null, progress, problemName);
+        schedule = Prepare(box, warmStart?.Relaxation, warmStart is not null, progress, problemName);
+        jumpEpsilon = new double[levelCount];
         evaluations = new long[levelCount];
         iterationsPerLevel = new int[levelCount];
         survivingPairs = new long[levelCount];
@@ -45,13 +46,20 @@ internal sealed partial class SinkhornRun
         candidate = new double[Target[top].Count];
         level = top;
 
-        // One level: the dense problem on the points, handed to the backend at the first iteration.
+        // One level: the dense problem on the points, handed to the backend at the first iteration. Several: the points
+        // and their potentials are held by the point side, which runs the iterations on a backend from the factory.
         stage = top > 0 ? MultiscaleStage.Create(Source, Target, top, top, null, options) : null;
+        pointSide = top > 0 ? LocalMultiscalePoints.Create(Source, Target, pointsFactory, options, selfProblem) : null;
         survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
-        if (warmStart is not null)
+        if (warmStart is not null && top == 0)
         {
-            StartWarm(warmStart);
+            f = (double[])warmStart.F.Clone();
+            g = (double[])warmStart.G.Clone();
+            candidate = new double[g.Length];
+            ReorderWarmStart();
         }
+
+        pendingWarmStart = top > 0 ? warmStart : null;
     }
 
     /// <summary>
@@ -93,7 +101,8 @@ internal sealed partial class SinkhornRun
         levelCount = 1;
         points = backend;
         pointsFactory = () => backend;
-        (schedule, jumpEpsilon) = Prepare(box, initialRelaxation, warm, progress, problemName);
+        schedule = Prepare(box, initialRelaxation, warm, progress, problemName);
+        jumpEpsilon = new double[1];
         evaluations = new long[1];
         iterationsPerLevel = new int[1];
         survivingPairs = [(long)sourceCount * targetCount];
@@ -106,54 +115,70 @@ internal sealed partial class SinkhornRun
         stage = null;
     }
 
-    /// <summary>
-    /// The schedule (annealing from the largest cost of <paramref name="box"/>, relaxation, stopping test) and, per level,
-    /// the eps below which the solve leaves it.
-    /// </summary>
-    private (SinkhornSchedule Schedule, double[] JumpEpsilon) Prepare(BoundingBox box, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
+    /// <summary>The schedule: annealing from the largest cost of <paramref name="box"/>, relaxation, stopping test.</summary>
+    private SinkhornSchedule Prepare(BoundingBox box, double? initialRelaxation, bool warm, Action<SinkhornProgress>? progress, string problemName)
     {
         // One schedule for every solve (SinkhornSchedule): annealing stages, relaxation at the target eps on the points,
         // the stopping test and progress; a warm start begins at the target eps.
         var scheduleOptions = options with { Overrelaxation = multiscale.Overrelaxation ?? options.Overrelaxation };
-        var created = new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, initialRelaxation, warm, selfProblem);
-
-        // GeomLoss's cluster_scale rule: level m is left once the blur sqrt(eps / s) falls below the
-        // largest radius of its clusters (measured on the points), i.e. eps < s r_m^2.
-        var jumps = new double[levelCount];
-        for (var m = 1; m < levelCount; m++)
-        {
-            var radius = Math.Max(Source.Radii(m, 0).DefaultIfEmpty(0).Max(), Target.Radii(m, 0).DefaultIfEmpty(0).Max());
-            jumps[m] = options.Cost.Scale() * radius * radius;
-        }
-
-        return (created, jumps);
+        return new SinkhornSchedule(scheduleOptions, SinkhornProblem.MaxCost(box, options.Cost), problemName, progress, initialRelaxation, warm, selfProblem);
     }
 
     /// <summary>
-    /// Puts the given potentials on the points, skips the annealing and searches the pattern of the points
-    /// level from every coarsest pair with them (dense when there is one level).
+    /// Per level, the eps below which the solve leaves it (GeomLoss's cluster_scale rule: level m is left once the blur
+    /// sqrt(eps / s) falls below the largest radius of its clusters, measured on the points, i.e. eps &lt; s r_m^2), and
+    /// the warm start's potentials put on the points with the pattern they imply.
     /// </summary>
-    private void StartWarm(MultiscaleWarmStart warmStart)
+    private async Task StartAsync(CancellationToken cancellationToken)
     {
-        f = new double[Source[0].Count];
-        g = new double[Target[0].Count];
-        candidate = new double[g.Length];
-        for (var s = 0; s < f.Length; s++)
-        {
-            f[s] = warmStart.F[Source.Order[s]];
-        }
-
-        for (var s = 0; s < g.Length; s++)
-        {
-            g[s] = warmStart.G[Target.Order[s]];
-        }
-
-        if (levelCount == 1)
+        if (pointSide is null)
         {
             return;
         }
 
-        var search = new TruncationSearch(Source, Target, 0, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+        var radii = await pointSide.RadiiAsync(cancellationToken);
+        for (var m = 1; m < levelCount; m++)
+        {
+            var radius = Math.Max(radii.Source[m]!.DefaultIfEmpty(0).Max(), radii.Target[m]!.DefaultIfEmpty(0).Max());
+            jumpEpsilon[m] = options.Cost.Scale() * radius * radius;
+        }
+
+        if (pendingWarmStart is { } warmStart)
+        {
+            pendingWarmStart = null;
+            await StartWarmAsync(warmStart, cancellationToken);
+        }
+    }
+
+    /// <summary>A one-level warm start: the given potentials (input order) in the points' sorted order.</summary>
+    private void ReorderWarmStart()
+    {
+        var fInput = f;
+        var gInput = g;
+        f = new double[fInput.Length];
+        g = new double[gInput.Length];
+        for (var s = 0; s < f.Length; s++)
+        {
+            f[s] = fInput[Source.Order[s]];
+        }
+
+        for (var s = 0; s < g.Length; s++)
+        {
+            g[s] = gInput[Target.Order[s]];
+        }
+    }
+
+    /// <summary>
+    /// Puts the given potentials on the points, skips the annealing and searches the pattern of the points
+    /// level from every coarsest pair with them.
+    /// </summary>
+    private async Task StartWarmAsync(MultiscaleWarmStart warmStart, CancellationToken cancellationToken)
+    {
+        var side = pointSide!;
+        await side.StartAsync(warmStart, cancellationToken);
+        LeaveForThePoints();
+        var bounds = await side.BoundsAsync(cancellationToken);
+        var search = new TruncationSearch(Source, Target, 0, bounds.Source, bounds.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
         var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;

@@ -26,6 +26,8 @@ internal sealed partial class SinkhornRun
 
     private ClusterHierarchy Target => target ?? throw new InvalidOperationException("the points live on the backend only");
     private readonly SinkhornSchedule schedule;
+
+    // Per level, the eps below which the solve leaves it (set at the start from the clusters' radii on the points).
     private readonly double[] jumpEpsilon;
     private readonly long[] evaluations;
     private readonly int[] iterationsPerLevel;
@@ -54,6 +56,11 @@ internal sealed partial class SinkhornRun
     // Pattern on the points (null: one dense level) and whether the backend holds it with the current f, g.
     private BlockPattern? pointsPattern;
     private ISinkhornBackend? points;
+
+    // The points of a solve with cluster levels, with their potentials once the solve reaches them (null: one level).
+    // The run's f and g are then empty: it holds potentials of cluster levels only.
+    private readonly IMultiscalePoints? pointSide;
+    private MultiscaleWarmStart? pendingWarmStart;
     private bool installed;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];
@@ -81,10 +88,11 @@ internal sealed partial class SinkhornRun
     /// <summary>Runs the solve to convergence, the cap, or the end of the safeguard's refinements.</summary>
     public async Task<MultiscaleOutput> SolveAsync(CancellationToken cancellationToken)
     {
+        await StartAsync(cancellationToken);
         var outcome = await IterateAsync(cancellationToken);
         var refinements = 0;
         long readmitted = 0;
-        var neglected = NeglectedMass(out var search, out var masses);
+        var (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
         while (true)
         {
             var patternSuspect = neglected > multiscale.NeglectedMassTolerance;
@@ -98,7 +106,7 @@ internal sealed partial class SinkhornRun
                 // Slow but not for want of blocks (the dropped mass could not explain the marginal error): keep
                 // iterating, the next window measured afresh.
                 outcome = await IterateAsync(cancellationToken);
-                neglected = NeglectedMass(out search, out masses);
+                (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
                 continue;
             }
 
@@ -145,7 +153,7 @@ internal sealed partial class SinkhornRun
             }
 
             outcome = await IterateAsync(cancellationToken);
-            neglected = NeglectedMass(out search, out masses);
+            (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
         }
 
         var converged = outcome == IterationOutcome.Converged && !(multiscale.Safeguard && neglected > multiscale.NeglectedMassTolerance);
@@ -173,20 +181,6 @@ internal sealed partial class SinkhornRun
     /// </summary>
     private async Task<IterationOutcome> IterateAsync(CancellationToken cancellationToken)
     {
-        var outcome = await RunIterationsAsync(cancellationToken);
-        if (level == 0 && installed && levelCount > 1)
-        {
-            // The safeguard and the output read f and g here.
-            var potentials = await points!.GatherAsync(cancellationToken);
-            f = potentials.F;
-            g = potentials.G;
-        }
-
-        return outcome;
-    }
-
-    private async Task<IterationOutcome> RunIterationsAsync(CancellationToken cancellationToken)
-    {
         windowStart = -1;
         while (!schedule.Exhausted)
         {
@@ -195,7 +189,7 @@ internal sealed partial class SinkhornRun
             var epsilon = schedule.Epsilon;
             while (level > 0 && (!annealing || epsilon < jumpEpsilon[level]))
             {
-                Jump(epsilon);
+                await JumpAsync(epsilon, cancellationToken);
             }
 
             // Cross problems: relaxed alternating steps on the points, plain ones on coarse levels; self problems:
@@ -277,11 +271,13 @@ internal sealed partial class SinkhornRun
             return;
         }
 
-        // A single level is dense: only the in-process backend does it (nothing to split into blocks).
-        points ??= levelCount == 1 ? new LocalSinkhornBackend() : pointsFactory();
-        // Without the hierarchies the backend holds the points and the potentials to start from.
-        var (startF, startG) = source is null ? (null, null) : (f, g);
-        shardPairs[0] = await points.InstallAsync(new SinkhornInstall(source, target, pointsPattern, startF, startG, options, selfProblem), cancellationToken);
+        // A single level is dense: only the in-process backend does it (nothing to split into blocks). With cluster
+        // levels the point side holds the points and their potentials; without the hierarchies the backend does.
+        points ??= pointSide ?? (levelCount == 1 ? new LocalSinkhornBackend() : pointsFactory());
+        var install = pointSide is not null || source is null
+            ? new SinkhornInstall(null, null, pointsPattern, null, null, options, selfProblem)
+            : new SinkhornInstall(source, target, pointsPattern, f, g, options, selfProblem);
+        shardPairs[0] = await points.InstallAsync(install, cancellationToken);
         installed = true;
     }
 }

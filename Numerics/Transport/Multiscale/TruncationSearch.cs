@@ -45,9 +45,21 @@ public sealed class TruncationSearch
 
     /// <summary>Prepares the bounds for stage <paramref name="stage"/> with potentials on its level.</summary>
     public TruncationSearch(ClusterHierarchy source, ClusterHierarchy target, int stage, double[] f, double[] g, double epsilon, double truncation, CostFunction cost)
+        : this(source, target, stage, ClusterBounds.MeasureLevels(source, stage, f), ClusterBounds.MeasureLevels(target, stage, g), epsilon, truncation, cost)
+    {
+    }
+
+    /// <summary>
+    /// Prepares the bounds for stage <paramref name="stage"/> from bounds measured elsewhere (by whoever holds the
+    /// entities of the stage's level, e.g. the shards holding the points): index m of each list holds level m, for
+    /// every level above the stage. Only the cluster levels of the hierarchies are read.
+    /// </summary>
+    public TruncationSearch(ClusterHierarchy source, ClusterHierarchy target, int stage, IReadOnlyList<ClusterBounds?> sourceBounds, IReadOnlyList<ClusterBounds?> targetBounds, double epsilon, double truncation, CostFunction cost)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(sourceBounds);
+        ArgumentNullException.ThrowIfNull(targetBounds);
         this.source = source;
         this.target = target;
         blockLevel = stage + 1;
@@ -63,12 +75,14 @@ public sealed class TruncationSearch
         targetSlopes = new ClusterSlopes[levels];
         for (var m = blockLevel; m < levels; m++)
         {
-            sourceMax[m] = source.Maxima(m, stage, f);
-            targetMax[m] = target.Maxima(m, stage, g);
-            sourceRadius[m] = source.Radii(m, stage);
-            targetRadius[m] = target.Radii(m, stage);
-            sourceSlopes[m] = ClusterSlopes.Fit(source, m, stage, f);
-            targetSlopes[m] = ClusterSlopes.Fit(target, m, stage, g);
+            var sourceLevel = sourceBounds[m] ?? throw new ArgumentException($"no source bounds for level {m}", nameof(sourceBounds));
+            var targetLevel = targetBounds[m] ?? throw new ArgumentException($"no target bounds for level {m}", nameof(targetBounds));
+            sourceMax[m] = sourceLevel.Maxima;
+            targetMax[m] = targetLevel.Maxima;
+            sourceRadius[m] = sourceLevel.Radii;
+            targetRadius[m] = targetLevel.Radii;
+            sourceSlopes[m] = sourceLevel.Slopes;
+            targetSlopes[m] = targetLevel.Slopes;
         }
     }
 
