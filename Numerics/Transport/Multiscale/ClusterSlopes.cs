@@ -34,42 +34,79 @@ public sealed class ClusterSlopes
         var boundaries = hierarchy.Boundaries(level, into);
         var slopes = new double[clusters.Count * d];
         var residual = new double[clusters.Count];
-        var matrix = new double[d * d];
-        var rhs = new double[d];
-        var delta = new double[d];
         for (var c = 0; c < clusters.Count; c++)
         {
-            var centre = clusters.Positions.AsSpan(c * d, d);
-            var slope = slopes.AsSpan(c * d, d);
-            var count = boundaries[c + 1] - boundaries[c];
-            if (d <= MaxFittedDimension && count > d)
-            {
-                FitSlope(members, values, boundaries[c], boundaries[c + 1], centre, matrix, rhs, delta, slope);
-            }
-
-            var largest = double.NegativeInfinity;
-            for (var e = boundaries[c]; e < boundaries[c + 1]; e++)
-            {
-                var projected = 0.0;
-                for (var k = 0; k < d; k++)
-                {
-                    projected += slope[k] * (members.Positions[(e * d) + k] - centre[k]);
-                }
-
-                largest = Math.Max(largest, values[e] - projected);
-            }
-
-            residual[c] = largest;
+            residual[c] = FitCluster(members.Positions, values, d, boundaries[c], boundaries[c + 1], clusters.Positions.AsSpan(c * d, d), slopes.AsSpan(c * d, d));
         }
 
         return new ClusterSlopes(slopes, residual);
     }
 
-    private static void FitSlope(ClusterLevel members, ReadOnlySpan<double> values, int start, int end, ReadOnlySpan<double> centre, double[] matrix, double[] rhs, double[] delta, Span<double> slope)
+    /// <summary>An envelope from slopes and residual maxima computed elsewhere (e.g. combined from the holders of a cluster's members).</summary>
+    internal static ClusterSlopes Of(double[] slopes, double[] residualMax) => new(slopes, residualMax);
+
+    /// <summary>
+    /// Fits the envelope of one cluster whose members are the rows <c>[start, end)</c> of <paramref name="positions"/>
+    /// (row-major, dimension <paramref name="d"/>) with <paramref name="values"/>: writes the slope, returns R.
+    /// </summary>
+    internal static double FitCluster(ReadOnlySpan<double> positions, ReadOnlySpan<double> values, int d, int start, int end, ReadOnlySpan<double> centre, Span<double> slope)
+    {
+        if (d <= MaxFittedDimension && end - start > d)
+        {
+            FitSlope(positions, values, start, end, centre, slope);
+        }
+
+        return MeasureResidual(positions, values, d, start, end, centre, slope);
+    }
+
+    /// <summary>R = max over the members <c>[start, end)</c> of v - &lt;slope, x - centre&gt;.</summary>
+    internal static double MeasureResidual(ReadOnlySpan<double> positions, ReadOnlySpan<double> values, int d, int start, int end, ReadOnlySpan<double> centre, ReadOnlySpan<double> slope)
+    {
+        var largest = double.NegativeInfinity;
+        for (var e = start; e < end; e++)
+        {
+            var projected = 0.0;
+            for (var k = 0; k < d; k++)
+            {
+                projected += slope[k] * (positions[(e * d) + k] - centre[k]);
+            }
+
+            largest = Math.Max(largest, values[e] - projected);
+        }
+
+        return largest;
+    }
+
+    /// <summary>
+    /// The slope of a cluster from the sums of its members (see <see cref="ClusterMoments"/>), for a cluster whose members
+    /// are spread over several holders; the same normal equations and ridge as a fit over the members.
+    /// </summary>
+    internal static void FitFromMoments(ClusterMoments moments, Span<double> slope)
+    {
+        var d = moments.Dimension;
+        slope.Clear();
+        if (d > MaxFittedDimension || moments.Count <= d)
+        {
+            return;
+        }
+
+        var matrix = (double[])moments.DeltaDelta.Clone();
+        var rhs = new double[d];
+        var mean = moments.Value / moments.Count;
+        for (var k = 0; k < d; k++)
+        {
+            rhs[k] = moments.DeltaValue[k] - (mean * moments.Delta[k]);
+        }
+
+        Solve(matrix, rhs, d, slope);
+    }
+
+    private static void FitSlope(ReadOnlySpan<double> positions, ReadOnlySpan<double> values, int start, int end, ReadOnlySpan<double> centre, Span<double> slope)
     {
         var d = centre.Length;
-        Array.Clear(matrix);
-        Array.Clear(rhs);
+        var matrix = new double[d * d];
+        var rhs = new double[d];
+        Span<double> delta = stackalloc double[d];
         var mean = 0.0;
         for (var e = start; e < end; e++)
         {
@@ -81,7 +118,7 @@ public sealed class ClusterSlopes
         {
             for (var k = 0; k < d; k++)
             {
-                delta[k] = members.Positions[(e * d) + k] - centre[k];
+                delta[k] = positions[(e * d) + k] - centre[k];
             }
 
             var centred = values[e] - mean;
@@ -95,6 +132,12 @@ public sealed class ClusterSlopes
             }
         }
 
+        Solve(matrix, rhs, d, slope);
+    }
+
+    /// <summary>The ridge-regularised solve of the normal equations; leaves the slope zero when they are degenerate.</summary>
+    private static void Solve(double[] matrix, double[] rhs, int d, Span<double> slope)
+    {
         // Ridge keeps the solve finite for flat or repeated members; any slope keeps the bound valid.
         var trace = 0.0;
         for (var k = 0; k < d; k++)
