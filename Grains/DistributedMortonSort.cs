@@ -69,7 +69,10 @@ public sealed record MortonSortedHierarchies(MortonOrder Morton, LeafSizeChoice 
 /// <param name="chunkBytes">Largest message payload (<see cref="JobLimits.InstallChunkBytes"/>).</param>
 public sealed class DistributedMortonSort(IGrainFactory grains, string problemId, int[] sourceOffsets, int[] targetOffsets, int chunkBytes)
 {
-    /// <summary>Sampled keys per shard for the splitters, as a multiple of the shards of the side (4: buckets within 1.25 n / p + the sample error).</summary>
+    /// <summary>
+    /// Sampled keys per shard for the splitters, as a multiple of the shards p of the side (default 4; capped so that a
+    /// sample fits one message). Regular sampling with s keys per shard bounds a bucket by about n / p + n / s points.
+    /// </summary>
     public int SamplesPerShardFactor { get; init; } = 4;
 
     /// <summary>

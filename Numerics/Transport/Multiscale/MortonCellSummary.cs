@@ -41,19 +41,21 @@ public sealed record MortonCellSummary(int PointCount, int[] Cells, ulong[] Firs
     /// (a cell spanning k blocks is then counted once). Empty blocks are skipped. Equals
     /// <see cref="LevelDepths.CellCounts"/> of the concatenated codes.
     /// </summary>
-    public static int[] Combine(IReadOnlyList<MortonCellSummary> blocks, int depths)
+    /// <param name="blocks">Summaries of consecutive blocks, in order.</param>
+    /// <param name="depthCount">Depths summarised: <see cref="MortonOrder.BitsPerDimension"/> + 1.</param>
+    public static int[] Combine(IReadOnlyList<MortonCellSummary> blocks, int depthCount)
     {
         ArgumentNullException.ThrowIfNull(blocks);
-        var counts = new int[depths];
+        var counts = new int[depthCount];
         MortonCellSummary? previous = null;
         foreach (var block in blocks.Where(b => b.PointCount > 0))
         {
-            if (block.Cells.Length != depths || block.First.Length != depths || block.Last.Length != depths)
+            if (block.Cells.Length != depthCount || block.First.Length != depthCount || block.Last.Length != depthCount)
             {
-                throw new ArgumentException($"a block summary of {block.Cells.Length} depths in a combine of {depths}", nameof(blocks));
+                throw new ArgumentException($"a block summary of {block.Cells.Length} depths in a combine of {depthCount}", nameof(blocks));
             }
 
-            for (var t = 0; t < depths; t++)
+            for (var t = 0; t < depthCount; t++)
             {
                 counts[t] += block.Cells[t] - (previous is not null && previous.Last[t] == block.First[t] ? 1 : 0);
             }
