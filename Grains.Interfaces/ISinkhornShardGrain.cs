@@ -100,6 +100,64 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     [Alias("GetMap")]
     Task<FloatBlock> GetMapAsync(SinkhornTerm term, int offset, int count);
 
+    /// <summary>
+    /// Starts the Morton sort of <paramref name="term"/> on this shard (the first step of <c>DistributedMortonSort</c>):
+    /// codes its uploaded rows on the cube of <paramref name="box"/> (2 x d: min row, max row; the same box on every
+    /// shard of the term), sorts them by (code, input index) and returns a regular sample of at most
+    /// <paramref name="samples"/> of its keys. Replaces any earlier sort state of the term.
+    /// </summary>
+    [Alias("MortonSort")]
+    Task<MortonKeys> MortonSortAsync(SinkhornTerm term, FloatBlock box, int samples);
+
+    /// <summary>
+    /// Cuts the sorted rows of <paramref name="term"/> by <paramref name="splitters"/> (one fewer than the shards of this
+    /// side) and sends bucket k straight to shard k of this side (<see cref="MortonReceiveAsync"/>), in messages of at
+    /// most <paramref name="chunkBytes"/> payload bytes; keeps its own bucket. Returns once every peer has its rows.
+    /// </summary>
+    [Alias("MortonExchange")]
+    Task MortonExchangeAsync(SinkhornTerm term, MortonKeys splitters, int chunkBytes);
+
+    /// <summary>Receives sorted rows of <paramref name="term"/> from a peer of the same side (kept apart until the next merge).</summary>
+    [Alias("MortonReceive")]
+    [AlwaysInterleave]
+    Task MortonReceiveAsync(SinkhornTerm term, MortonRows rows);
+
+    /// <summary>Merges the rows received and kept into the shard's sorted block of <paramref name="term"/>; returns its cell-count summary.</summary>
+    [Alias("MortonMerge")]
+    Task<MortonCells> MortonMergeAsync(SinkhornTerm term);
+
+    /// <summary>Where the shard's sorted block of <paramref name="term"/> starts and ends at leaf depth <paramref name="leafDepth"/>.</summary>
+    [Alias("MortonLeafEdge")]
+    Task<MortonLeafEdge> MortonLeafEdgeAsync(SinkhornTerm term, int leafDepth);
+
+    /// <summary>
+    /// A move of leaf alignment: sends the first <paramref name="count"/> sorted rows of <paramref name="term"/> to shard
+    /// <paramref name="receiver"/> of this side (in messages of at most <paramref name="chunkBytes"/> payload bytes) and drops them.
+    /// </summary>
+    [Alias("MortonAlign")]
+    Task MortonAlignAsync(SinkhornTerm term, int receiver, int count, int chunkBytes);
+
+    /// <summary>
+    /// Merges what alignment brought in and summarises the leaves (cells of depth <paramref name="leafDepth"/>) of the
+    /// shard's sorted block of <paramref name="term"/>; returns their number.
+    /// </summary>
+    [Alias("MortonLeaves")]
+    Task<int> MortonLeavesAsync(SinkhornTerm term, int leafDepth);
+
+    /// <summary>Leaf summaries [offset, offset + count) of the last <see cref="MortonLeavesAsync"/> of <paramref name="term"/>.</summary>
+    [Alias("GetMortonLeaves")]
+    [AlwaysInterleave]
+    Task<MortonLeafChunk> GetMortonLeavesAsync(SinkhornTerm term, int offset, int count);
+
+    /// <summary>Rows [offset, offset + count) of the shard's sorted block of <paramref name="term"/>.</summary>
+    [Alias("GetMortonRows")]
+    [AlwaysInterleave]
+    Task<MortonRows> GetMortonRowsAsync(SinkhornTerm term, int offset, int count);
+
+    /// <summary>Drops the Morton sort state of <paramref name="term"/>.</summary>
+    [Alias("ReleaseMortonSort")]
+    Task ReleaseMortonSortAsync(SinkhornTerm term);
+
     /// <summary>Drops the state of <paramref name="term"/> (its points, potentials, map).</summary>
     [Alias("Release")]
     Task ReleaseAsync(SinkhornTerm term);

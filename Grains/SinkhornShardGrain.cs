@@ -41,6 +41,7 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
         positions = new double[count * setup.Dimension];
         weights = new double[count];
         solves.Clear();
+        mortonSorts.Clear();
 
         // Results live here: stay active as long as the coordinator keeps the job.
         DelayDeactivation(TimeSpan.FromHours(24));

@@ -29,18 +29,38 @@ public sealed record LeafSizeChoice(int LeafClusterSize, int[] Depths, long Esti
         ArgumentNullException.ThrowIfNull(sourceCodes);
         ArgumentNullException.ThrowIfNull(targetCodes);
         ArgumentNullException.ThrowIfNull(options);
-        var sourceCells = LevelDepths.CellCounts(morton, sourceCodes);
-        var targetCells = LevelDepths.CellCounts(morton, targetCodes);
+        return Choose(morton, LevelDepths.CellCounts(morton, sourceCodes), LevelDepths.CellCounts(morton, targetCodes), sourceCodes.Length, targetCodes.Length, options, blur, precision);
+    }
+
+    /// <summary>
+    /// As <see cref="Choose(MortonOrder, ulong[], ulong[], MultiscaleOptions, double, Precision)"/> from the clouds' cell
+    /// counts per depth (<see cref="LevelDepths.CellCounts"/>, or <see cref="MortonCellSummary.Combine"/> of clouds
+    /// sorted in blocks) and point counts: what a coordinator that never holds the codes chooses from.
+    /// </summary>
+    /// <param name="morton">The quantisation shared by both clouds.</param>
+    /// <param name="sourceCells">Source cells per depth 0 .. <see cref="MortonOrder.BitsPerDimension"/>.</param>
+    /// <param name="targetCells">Target cells per depth.</param>
+    /// <param name="sourceCount">Source points.</param>
+    /// <param name="targetCount">Target points.</param>
+    /// <param name="options">Multiscale options (leaf size, budget, truncation, levels).</param>
+    /// <param name="blur">sqrt(eps / s) at the target eps.</param>
+    /// <param name="precision">Kernel arithmetic.</param>
+    public static LeafSizeChoice Choose(MortonOrder morton, int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, double blur, Precision precision)
+    {
+        ArgumentNullException.ThrowIfNull(morton);
+        ArgumentNullException.ThrowIfNull(sourceCells);
+        ArgumentNullException.ThrowIfNull(targetCells);
+        ArgumentNullException.ThrowIfNull(options);
         var budget = options.EffectiveMemoryBudget;
-        var largest = Math.Max(sourceCodes.Length, targetCodes.Length);
+        var largest = Math.Max(sourceCount, targetCount);
         LeafSizeChoice? best = null;
         var leaf = options.LeafClusterSize ?? MultiscaleOptions.DefaultLeafClusterSize;
         while (true)
         {
             var trial = options with { LeafClusterSize = leaf };
-            var depths = LevelDepths.Choose(morton, sourceCells, targetCells, sourceCodes.Length, targetCodes.Length, trial, blur);
-            var dense = LevelDepths.DenseReason(sourceCells, targetCells, sourceCodes.Length, targetCodes.Length, trial, depths) is not null;
-            var estimate = Estimate(morton, sourceCells, targetCells, sourceCodes.Length, targetCodes.Length, dense ? [] : depths, blur, options.Truncation, precision);
+            var depths = LevelDepths.Choose(morton, sourceCells, targetCells, sourceCount, targetCount, trial, blur);
+            var dense = LevelDepths.DenseReason(sourceCells, targetCells, sourceCount, targetCount, trial, depths) is not null;
+            var estimate = Estimate(morton, sourceCells, targetCells, sourceCount, targetCount, dense ? [] : depths, blur, options.Truncation, precision);
             var choice = new LeafSizeChoice(leaf, depths, estimate, estimate <= budget);
             if (options.LeafClusterSize is not null || choice.FitsBudget || (dense && best is null))
             {

@@ -31,9 +31,14 @@ public static class LevelDepths
         return Choose(morton, CellCounts(morton, sourceCodes), CellCounts(morton, targetCodes), sourceCodes.Length, targetCodes.Length, options, blur);
     }
 
-    /// <summary>Cells of every depth 0 .. <see cref="MortonOrder.BitsPerDimension"/> among one cloud's sorted codes.</summary>
-    internal static int[] CellCounts(MortonOrder morton, ulong[] sortedCodes)
+    /// <summary>
+    /// Cells of every depth 0 .. <see cref="MortonOrder.BitsPerDimension"/> among one cloud's sorted codes (all zero for
+    /// no codes). A cloud sorted in blocks gets the same counts from its blocks' <see cref="MortonCellSummary"/>.
+    /// </summary>
+    public static int[] CellCounts(MortonOrder morton, ulong[] sortedCodes)
     {
+        ArgumentNullException.ThrowIfNull(morton);
+        ArgumentNullException.ThrowIfNull(sortedCodes);
         var counts = new int[morton.BitsPerDimension + 1];
         for (var t = 0; t < counts.Length; t++)
         {
@@ -45,10 +50,23 @@ public static class LevelDepths
 
     /// <summary>
     /// As <see cref="Choose(MortonOrder, ulong[], ulong[], MultiscaleOptions, double)"/> from the clouds' cell counts
-    /// (<see cref="CellCounts"/>), so that several leaf sizes can be tried without counting again.
+    /// (<see cref="CellCounts"/>, or <see cref="MortonCellSummary.Combine"/> of a cloud sorted in blocks) and point
+    /// counts: the codes themselves are not needed, so that several leaf sizes can be tried without counting again and
+    /// a distributed sort can choose from its blocks' summaries.
     /// </summary>
-    internal static int[] Choose(MortonOrder morton, int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, double blur)
+    /// <param name="morton">The quantisation shared by both clouds (its depths and cell scale).</param>
+    /// <param name="sourceCells">Source cells per depth 0 .. <see cref="MortonOrder.BitsPerDimension"/>.</param>
+    /// <param name="targetCells">Target cells per depth.</param>
+    /// <param name="sourceCount">Source points.</param>
+    /// <param name="targetCount">Target points.</param>
+    /// <param name="options">Multiscale options (levels, leaf size, coarsest clusters).</param>
+    /// <param name="blur">sqrt(eps / s) at the target eps; 0 leaves the finest level uncoarsened.</param>
+    public static int[] Choose(MortonOrder morton, int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, double blur)
     {
+        ArgumentNullException.ThrowIfNull(morton);
+        CheckCells(morton, sourceCells, nameof(sourceCells));
+        CheckCells(morton, targetCells, nameof(targetCells));
+        ArgumentNullException.ThrowIfNull(options);
         var n = Math.Max(sourceCount, targetCount);
         // Small problems are cheapest dense: the coarse level would hold nearly as many clusters as points.
         if (options.Levels == 1 || (options.Levels is null && n <= options.CoarsestClusters))
@@ -117,9 +135,22 @@ public static class LevelDepths
         return DenseReason(CellCounts(morton, sourceCodes), CellCounts(morton, targetCodes), sourceCodes.Length, targetCodes.Length, options, depths);
     }
 
-    /// <summary>As <see cref="DenseReason(MortonOrder, ulong[], ulong[], MultiscaleOptions, int[])"/> from the clouds' cell counts.</summary>
-    internal static string? DenseReason(int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, int[] depths)
+    /// <summary>
+    /// As <see cref="DenseReason(MortonOrder, ulong[], ulong[], MultiscaleOptions, int[])"/> from the clouds' cell counts
+    /// per depth (<see cref="CellCounts"/> or <see cref="MortonCellSummary.Combine"/>) and point counts.
+    /// </summary>
+    /// <param name="sourceCells">Source cells per depth 0 .. <see cref="MortonOrder.BitsPerDimension"/>.</param>
+    /// <param name="targetCells">Target cells per depth.</param>
+    /// <param name="sourceCount">Source points.</param>
+    /// <param name="targetCount">Target points.</param>
+    /// <param name="options">Multiscale options (with the leaf size the depths were chosen for).</param>
+    /// <param name="depths">The chosen depths of levels 1.. (empty: one level).</param>
+    public static string? DenseReason(int[] sourceCells, int[] targetCells, int sourceCount, int targetCount, MultiscaleOptions options, int[] depths)
     {
+        ArgumentNullException.ThrowIfNull(sourceCells);
+        ArgumentNullException.ThrowIfNull(targetCells);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(depths);
         if (options.Levels is not null)
         {
             return options.Levels == 1 ? "one level was asked for" : null;
@@ -144,6 +175,15 @@ public static class LevelDepths
         }
 
         return null;
+    }
+
+    private static void CheckCells(MortonOrder morton, int[] cells, string name)
+    {
+        ArgumentNullException.ThrowIfNull(cells, name);
+        if (cells.Length != morton.BitsPerDimension + 1)
+        {
+            throw new ArgumentException($"{cells.Length} cell counts for depths 0 .. {morton.BitsPerDimension}", name);
+        }
     }
 
     /// <summary>Fewest finest clusters per side for the hierarchy to be of use.</summary>
