@@ -63,6 +63,66 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     Task InstallStagedAsync(SinkhornTerm term);
 
     /// <summary>
+    /// Points kept on the shards (after the Morton sort of <paramref name="term"/>): takes the cluster levels above this
+    /// shard's leaves (null: the request staged by <see cref="StageInstallAsync"/>) and measures the radius of its
+    /// members of each of those clusters. Returns the length of the serialized reply (<see cref="PointLevelsMessage"/>-shaped
+    /// radii, one array per level), read with <see cref="ReadReplyAsync"/>.
+    /// </summary>
+    Task<long> PreparePointsAsync(SinkhornTerm term, PointLevelsMessage? levels);
+
+    /// <summary>
+    /// Puts the potential of <paramref name="role"/> on this shard's sorted points by extrapolating leaf potentials
+    /// (null plan: staged); returns the kernel evaluations. A pattern installed before is dropped.
+    /// </summary>
+    Task<long> ExtrapolatePointsAsync(SinkhornTerm term, CloudSide role, PointExtrapolationMessage? plan, double epsilon);
+
+    /// <summary>
+    /// Measures the bounds of the current potential of <paramref name="role"/> on this shard's clusters; returns the
+    /// length of the serialized <see cref="PointBoundsMessage"/>, read with <see cref="ReadReplyAsync"/>.
+    /// </summary>
+    Task<long> MeasurePointBoundsAsync(SinkhornTerm term, CloudSide role);
+
+    /// <summary>Per level, the residual maxima of this shard's shared clusters with the fitted slopes (per level, shared x d).</summary>
+    Task<double[][]> MeasureSharedResidualsAsync(SinkhornTerm term, CloudSide role, double[][] sharedSlopes);
+
+    /// <summary>
+    /// Installs this shard's rows of a leaf-pair pattern on the points it holds (null: staged), pulling the keys from its
+    /// partners in messages of at most <paramref name="chunkBytes"/>; keeps the potentials. Returns the partners.
+    /// </summary>
+    Task<long> InstallPointPatternAsync(SinkhornTerm term, PointPatternMessage? pattern, int chunkBytes);
+
+    /// <summary>Bytes [offset, offset + count) of the reply waiting for <paramref name="term"/> (dropped once read to its end).</summary>
+    [AlwaysInterleave]
+    Task<byte[]> ReadReplyAsync(SinkhornTerm term, long offset, int count);
+
+    /// <summary>
+    /// Sends the potential of <paramref name="role"/> (and the map) of this shard's sorted points to the shards holding
+    /// their input rows, in messages of at most <paramref name="chunkBytes"/>.
+    /// </summary>
+    Task ReturnOutputsAsync(SinkhornTerm term, CloudSide role, bool withMap, int chunkBytes);
+
+    /// <summary>Receives finished values of some of this shard's input rows.</summary>
+    [AlwaysInterleave]
+    Task ReceiveOutputsAsync(SinkhornTerm term, CloudSide role, PointOutputsMessage rows);
+
+    /// <summary>Rows of a finished solve's potential of <paramref name="role"/>, input order within this shard's block.</summary>
+    [AlwaysInterleave]
+    Task<FloatBlock> GetOutputAsync(SinkhornTerm term, CloudSide role, int offset, int count);
+
+    /// <summary>Rows of a finished solve's barycentric map, input order within this shard's block.</summary>
+    [AlwaysInterleave]
+    Task<FloatBlock> GetOutputMapAsync(SinkhornTerm term, int offset, int count);
+
+    /// <summary>
+    /// Makes the potential of <paramref name="role"/> (and the map) of a dense solve of <paramref name="term"/> on this
+    /// shard's uploaded rows its outputs (a multiscale job whose hierarchy could not help solved densely).
+    /// </summary>
+    Task KeepOutputsAsync(SinkhornTerm term, CloudSide role, bool withMap);
+
+    /// <summary>Writes this shard's outputs of <paramref name="term"/> to grain storage (read back by a re-created shard).</summary>
+    Task SaveOutputsAsync(SinkhornTerm term);
+
+    /// <summary>
     /// Ranges of the potential of <paramref name="term"/> in <paramref name="role"/> (<see cref="CloudSide.Source"/>:
     /// f, <see cref="CloudSide.Target"/>: g) on the shard's rows, concatenated.
     /// </summary>

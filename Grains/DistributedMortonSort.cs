@@ -37,6 +37,7 @@ public sealed record MortonSortedSide(ClusterHierarchy Hierarchy, int[] CellCoun
 /// <c>SinkhornRun</c> makes it from whole clouds) and both sides' coarse levels. For a self term <see cref="Target"/> is
 /// <see cref="Source"/> (the same object).
 /// </summary>
+/// <param name="Box">The bounding box of the term's clouds (the quantisation's, and where the annealing starts).</param>
 /// <param name="Morton">The quantisation every shard coded its points with.</param>
 /// <param name="LeafChoice">The leaf size and its depths (<see cref="LeafSizeChoice"/>).</param>
 /// <param name="Depths">Depths of levels 1.. the hierarchies have (empty when <see cref="DenseReason"/> is set).</param>
@@ -44,7 +45,7 @@ public sealed record MortonSortedSide(ClusterHierarchy Hierarchy, int[] CellCoun
 /// <param name="Multiscale">The options with the chosen leaf size.</param>
 /// <param name="Source">The source side.</param>
 /// <param name="Target">The target side.</param>
-public sealed record MortonSortedHierarchies(MortonOrder Morton, LeafSizeChoice LeafChoice, int[] Depths, string? DenseReason, MultiscaleOptions Multiscale, MortonSortedSide Source, MortonSortedSide Target)
+public sealed record MortonSortedHierarchies(BoundingBox Box, MortonOrder Morton, LeafSizeChoice LeafChoice, int[] Depths, string? DenseReason, MultiscaleOptions Multiscale, MortonSortedSide Source, MortonSortedSide Target)
 {
     /// <summary>Array elements held: both sides (once for a self term) and the depths; O(leaves + shards).</summary>
     public long RetainedValues =>
@@ -117,7 +118,7 @@ public sealed class DistributedMortonSort(IGrainFactory grains, string problemId
         var sidesDone = await Task.WhenAll(sides.Select((s, i) => depths.Length == 0
             ? Task.FromResult(new MortonSortedSide(ClusterHierarchy.PointsNotResident(sorted[i].PointOffsets[^1]), sorted[i].CellCounts, sorted[i].PointOffsets, []))
             : LeavesAsync(term, s, morton, sorted[i], depths, token)));
-        return new MortonSortedHierarchies(morton, leafChoice, depths, denseReason, chosen, sidesDone[0], sidesDone[^1]);
+        return new MortonSortedHierarchies(box, morton, leafChoice, depths, denseReason, chosen, sidesDone[0], sidesDone[^1]);
     }
 
     /// <summary>Drops the sort state of <paramref name="term"/> on its shards.</summary>

@@ -24,15 +24,11 @@ public sealed partial class SinkhornCoordinatorGrain
     private SinkhornCommitted? committed;
     private int checkpointsWritten;
 
-    private const string MultiscaleF = "multiscale/f";
-    private const string MultiscaleG = "multiscale/g";
-    private const string MultiscaleMap = "multiscale/map";
-
     /// <inheritdoc />
     /// <remarks>
-    /// A multiscale run keeps its hierarchies on this coordinator and writes no checkpoint of its iterations: after a loss
-    /// it starts again from the sealed blocks (the solve is deterministic, so it ends with the same numbers), and once
-    /// complete its potentials and map are stored beside the job record.
+    /// A multiscale run keeps its cluster levels on this coordinator and writes no checkpoint of its iterations: after a
+    /// loss it starts again from the sealed blocks (the solve is deterministic, so it ends with the same numbers), and once
+    /// complete the shards store the potentials and map of their input rows.
     /// </remarks>
     protected override bool IsDurable(SinkhornJobSpec spec) => true;
 
@@ -143,7 +139,8 @@ public sealed partial class SinkhornCoordinatorGrain
 
     /// <summary>
     /// The multiscale branch, restarted from the sealed blocks when a silo dies under it (at most
-    /// <see cref="CheckpointOptions.MaxRecoveries"/> times); the finished potentials and map are stored beside the record.
+    /// <see cref="CheckpointOptions.MaxRecoveries"/> times); the finished potentials and map are stored by the shards that
+    /// serve them.
     /// </summary>
     private async Task<SinkhornJobResult> SolveMultiscaleRecoveringAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
@@ -158,37 +155,13 @@ public sealed partial class SinkhornCoordinatorGrain
             async () =>
             {
                 var result = await SolveMultiscaleAsync(job, solveOptions, token);
-                var arrays = multiscaleArrays!;
-                await DurableStore.WriteAsync(MultiscaleF, arrays.F);
-                await DurableStore.WriteAsync(MultiscaleG, arrays.G);
-                await DurableStore.WriteAsync(MultiscaleMap, arrays.Map);
+
+                // Each shard stores the outputs of its input rows, so that one re-created elsewhere still serves them.
+                await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.SaveOutputsAsync(SinkhornTerm.Cross)));
                 return result with { Recoveries = Recoveries };
             },
             () => RecoverShardsAsync(settings, token),
             token);
-    }
-
-    /// <summary>A multiscale run's potentials and map: kept here, or read back by an activation that replaced the one that solved it.</summary>
-    private async Task<MultiscaleArrays?> MultiscaleArraysAsync()
-    {
-        if (multiscaleArrays is not null || !Spec.Multiscale || !Checkpointing.Enabled)
-        {
-            return multiscaleArrays;
-        }
-
-        async Task<double[]> Read(string name) =>
-            await DurableStore.ReadAsync(name) ?? throw new InvalidOperationException($"the stored {name} of job '{this.GetPrimaryKeyString()}' is missing");
-        multiscaleArrays = new MultiscaleArrays(await Read(MultiscaleF), await Read(MultiscaleG), await Read(MultiscaleMap));
-        return multiscaleArrays;
-    }
-
-    /// <summary>Deletes a multiscale run's stored potentials and map.</summary>
-    private async Task ClearMultiscaleAsync()
-    {
-        foreach (var name in new[] { MultiscaleF, MultiscaleG, MultiscaleMap })
-        {
-            await DurableStore.ClearAsync(name);
-        }
     }
 
     /// <summary>The seals of the shards a solve of <paramref name="term"/> runs on, in the backend's order.</summary>

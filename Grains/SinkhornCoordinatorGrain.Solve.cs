@@ -11,35 +11,38 @@ namespace Transport.Grains;
 public sealed partial class SinkhornCoordinatorGrain
 {
     /// <summary>
-    /// The multiscale branch: the coordinator gathers the clouds, builds the hierarchies and runs the coarse levels, the
-    /// jump to the points and the safeguard; the iterations on the points run on the job's shards, each holding a range
-    /// of Morton-sorted leaf clusters and exchanging potentials only with the shards holding its surviving partner
-    /// clusters. The cross problem and, with the divergence, the two self problems are solves on the same shards.
-    /// Potentials and map are kept here (<see cref="multiscaleArrays"/>). Input errors it throws
-    /// (<see cref="JobInputException"/>, <see cref="InvalidInputException"/>) reach the client as bad input.
+    /// The multiscale branch, its points never leaving the shards: for each solve the shards sort their clouds along the
+    /// Morton curve and summarise their leaves (<see cref="DistributedMortonSort"/>); this coordinator runs the coarse
+    /// levels, the pattern searches and the safeguard on those cluster levels only, and asks the shards for what it needs
+    /// from the points (<see cref="ShardMultiscalePoints"/>: radii, extrapolation, bounds, patterns, iterations). The
+    /// finished potentials and map go to the shards of their input rows, which serve them; a solve whose hierarchy cannot
+    /// help runs dense on the shards. The cross problem and, with the divergence, the two self problems each sort and
+    /// solve on the same shards. Input errors it throws (<see cref="JobInputException"/>,
+    /// <see cref="InvalidInputException"/>) reach the client as bad input.
     /// </summary>
     private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
-        var source = await GatherCloudAsync(sourceOffsets, sourceShards, job.Dimension, "source");
-        var target = await GatherCloudAsync(targetOffsets, targetShards, job.Dimension, "target");
         var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation, MemoryBudget = job.MemoryBudget };
-        var backends = new List<DistributedSinkhornBackend>();
+        var sort = new DistributedMortonSort(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, Limits.InstallChunkBytes);
+        var serializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+        var started = new List<SinkhornTerm>();
         try
         {
-            var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, new SinkhornProblem(source, target));
+            var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, evaluatePlan: true);
             var solves = new List<MultiscaleOutput> { cross };
             double? divergence = null;
             if (job.Divergence)
             {
-                var selfSource = await SolveOnShardsAsync(SinkhornTerm.SelfSource, new SinkhornProblem(source, source));
-                var selfTarget = await SolveOnShardsAsync(SinkhornTerm.SelfTarget, new SinkhornProblem(target, target));
+                // The self plans are evaluated as in process (one pass each), so that the work reported is the same.
+                var selfSource = await SolveOnShardsAsync(SinkhornTerm.SelfSource, evaluatePlan: true);
+                var selfTarget = await SolveOnShardsAsync(SinkhornTerm.SelfTarget, evaluatePlan: true);
                 divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
                 solves.Add(selfSource);
                 solves.Add(selfTarget);
             }
 
-            multiscaleArrays = new MultiscaleArrays(cross.F, cross.G, cross.Map); // already balanced: <f, a> = <g, b>
-            potentialShift = 0.0;
+            // The shards serve the potentials as solved: the output convention <f, a> = <g, b> is a shift by the duals.
+            potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
             return Result(job, cross, solves, divergence) with
             {
                 NeglectedMass = solves.Max(s => s.NeglectedMass),
@@ -52,30 +55,50 @@ public sealed partial class SinkhornCoordinatorGrain
         }
         finally
         {
-            // The results are on the coordinator now: the shards' state of these solves can go.
-            await Task.WhenAll(backends.Select(b => b.ReleaseAsync()));
-        }
-
-        // Runs off the grain scheduler (the coarse levels and the pattern search are long CPU work) so that status
-        // queries stay answered; the shards are called from there like from any other caller.
-        Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, SinkhornProblem problem)
-        {
-            var backend = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term)
+            // The outputs are with the input rows' shards now: the solves' points, sorts and potentials can go.
+            foreach (var term in started)
             {
-                // A share larger than one message goes in chunks.
-                InstallSerializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>(),
-                InstallChunkBytes = Limits.InstallChunkBytes,
-            };
-            backends.Add(backend);
-            return Task.Run(() => MultiscaleSinkhornSolver.SolveAsync(problem, solveOptions, options, () => backend, warmStart: null, ReportProgress, term.Name(), token), token);
+                await sort.ReleaseAsync(term);
+                await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseAsync(term)));
+            }
         }
-    }
 
-    private static async Task<PointCloud> GatherCloudAsync(int[] offsets, ISinkhornShardGrain[] shards, int dimension, string field)
-    {
-        var positions = await BlockTransfer.GatherAsync(offsets, dimension, (k, start, rows) => shards[k].GetPositionsAsync(start, rows));
-        var weights = await BlockTransfer.GatherAsync(offsets, 1, (k, start, rows) => shards[k].GetWeightsAsync(start, rows));
-        return PointCloud.Create(positions, offsets[^1], dimension, weights, field);
+        async Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, bool evaluatePlan)
+        {
+            started.Add(term);
+            var sorted = await sort.RunAsync(term, solveOptions, options, token);
+            if (sorted.DenseReason is { } reason)
+            {
+                var (sourceCount, targetCount) = term switch
+                {
+                    SinkhornTerm.Cross => (job.SourceCount, job.TargetCount),
+                    SinkhornTerm.SelfSource => (job.SourceCount, job.SourceCount),
+                    _ => (job.TargetCount, job.TargetCount),
+                };
+                var dense = await SolveDenseTermAsync(term, solveOptions, sorted.Box, sourceCount, targetCount, evaluatePlan, token);
+                if (term == SinkhornTerm.Cross)
+                {
+                    // The dense solve's potentials are already on the input rows' shards: they become the outputs.
+                    await Task.WhenAll(sourceShards.Select(s => s.KeepOutputsAsync(term, CloudSide.Source, evaluatePlan))
+                        .Concat(targetShards.Select(s => s.KeepOutputsAsync(term, CloudSide.Target, false))));
+                }
+
+                return dense with { DenseReason = reason, LeafClusterSize = sorted.LeafChoice.LeafClusterSize, EstimatedPeakBytes = sorted.LeafChoice.EstimatedPeakBytes };
+            }
+
+            var points = new ShardMultiscalePoints(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term, sorted, serializer, Limits.InstallChunkBytes, solveOptions)
+            {
+                MapEvaluated = evaluatePlan,
+            };
+
+            // Off the grain scheduler (the coarse levels and the pattern searches are long CPU work) so that status queries
+            // stay answered; the shards are called from there like from any other caller.
+            return await Task.Run(
+                () => MultiscaleSinkhornSolver.SolveOnPointsAsync(
+                    sorted.Source.Hierarchy, sorted.Target.Hierarchy, sorted.Box, sorted.LeafChoice, solveOptions, sorted.Multiscale, points,
+                    selfProblem: term != SinkhornTerm.Cross, evaluatePlan, ReportProgress, term.Name(), token),
+                token);
+        }
     }
 
     /// <summary>

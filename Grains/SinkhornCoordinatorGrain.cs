@@ -27,7 +27,6 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
 
     // Iterations of every solve of the last run (cross and self, every level): what its traffic is divided by.
     private long solvedIterations;
-    private MultiscaleArrays? multiscaleArrays;
 
     // The problem and iteration of the last progress report (iteration counters for telemetry).
     private volatile SinkhornJobProgress lastProgress = SinkhornJobProgress.None;
@@ -45,12 +44,7 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     /// <inheritdoc />
     protected override async Task ReleaseShardsAsync()
     {
-        multiscaleArrays = null;
         await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseShardAsync()));
-        if (Spec.Multiscale && Checkpointing.Enabled)
-        {
-            await ClearMultiscaleAsync();
-        }
     }
 
     /// <inheritdoc />
@@ -82,7 +76,6 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
                 .Concat(targetShards.Select((s, k) => s.InitializeAsync(setup, CloudSide.Target, k))));
         sourceUpload = new ChunkedUpload("source", "source-weights", spec.SourceCount, spec.Dimension);
         targetUpload = new ChunkedUpload("target", "target-weights", spec.TargetCount, spec.Dimension);
-        multiscaleArrays = null;
         potentialShift = 0;
         return spec;
     }
@@ -167,14 +160,13 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         CheckSide(side);
         _ = CompletedResult;
-        if (await MultiscaleArraysAsync() is { } arrays)
-        {
-            return FloatBlock.FromVector(Slice(side == CloudSide.Source ? arrays.F : arrays.G, offset, count, 1));
-        }
-
         var offsets = side == CloudSide.Source ? sourceOffsets : targetOffsets;
         var shards = side == CloudSide.Source ? sourceShards : targetShards;
-        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => shards[k].GetPotentialRangesAsync(SinkhornTerm.Cross, side, [start], [rows])));
+
+        // A multiscale run's outputs were sent to the shards of their input rows; a dense run's potentials never moved.
+        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(offsets, offset, count, 1, (k, start, rows) => Spec.Multiscale
+            ? shards[k].GetOutputAsync(SinkhornTerm.Cross, side, start, rows)
+            : shards[k].GetPotentialRangesAsync(SinkhornTerm.Cross, side, [start], [rows])));
 
         // Output convention: <f, a> = <g, b> (see PotentialNormalisation).
         var shift = side == CloudSide.Source ? -potentialShift : potentialShift;
@@ -191,12 +183,9 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
     {
         _ = CompletedResult;
         var d = Spec.Dimension;
-        if (await MultiscaleArraysAsync() is { } arrays)
-        {
-            return FloatBlock.From(Slice(arrays.Map, offset, count, d), count, d);
-        }
-
-        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => sourceShards[k].GetMapAsync(SinkhornTerm.Cross, start, rows)));
+        var values = await WithShardRecoveryAsync(() => GatherRangeAsync(sourceOffsets, offset, count, d, (k, start, rows) => Spec.Multiscale
+            ? sourceShards[k].GetOutputMapAsync(SinkhornTerm.Cross, start, rows)
+            : sourceShards[k].GetMapAsync(SinkhornTerm.Cross, start, rows)));
         return FloatBlock.From(values, count, d);
     }
 
@@ -221,16 +210,6 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
         {
             throw new JobInputException("side", $"side: {(int)side} is not a cloud (expected {CloudSide.Source} or {CloudSide.Target})");
         }
-    }
-
-    private static double[] Slice(double[] values, int offset, int count, int columns)
-    {
-        if (offset < 0 || count < 0 || ((long)offset + count) * columns > values.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"rows [{offset}, {(long)offset + count}) are outside [0, {values.Length / columns})");
-        }
-
-        return values.AsSpan(offset * columns, count * columns).ToArray();
     }
 
     private static async Task<double[]> GatherRangeAsync(int[] offsets, int offset, int count, int columns, Func<int, int, int, Task<FloatBlock>> fetch)
@@ -269,8 +248,4 @@ public sealed partial class SinkhornCoordinatorGrain(IOptions<JobLimits> limits)
             block.Values.CopyTo(values.AsSpan(destination, rows * columns));
         }
     }
-
 }
-
-/// <summary>The arrays of a multiscale run, kept on the coordinator that solved it (potentials balanced, map).</summary>
-internal sealed record MultiscaleArrays(double[] F, double[] G, double[] Map);

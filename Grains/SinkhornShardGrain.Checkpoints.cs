@@ -124,6 +124,8 @@ public sealed partial class SinkhornShardGrain
             {
                 names.AddRange(SlotArrays.Select(what => SlotRecord(term, slot, what)));
             }
+
+            names.AddRange(SlotArrays.Select(what => OutputRecord(term, what)));
         }
 
         foreach (var name in names)
@@ -133,6 +135,8 @@ public sealed partial class SinkhornShardGrain
 
         await Store.ClearAsync(BlockRecord);
     }
+
+    private static string OutputRecord(SinkhornTerm term, string what) => $"outputs/{term.Name()}/{what}";
 
     private static string SlotRecord(SinkhornTerm term, int slot, string what) => string.Create(CultureInfo.InvariantCulture, $"solve/{term.Name()}/{slot}/{what}");
 }

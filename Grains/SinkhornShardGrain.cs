@@ -41,6 +41,9 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
         positions = new double[count * setup.Dimension];
         weights = new double[count];
         solves.Clear();
+        pointShares.Clear();
+        replies.Clear();
+        outputs.Clear();
         mortonSorts.Clear();
 
         // Results live here: stay active as long as the coordinator keeps the job.
@@ -254,6 +257,10 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
     public Task ReleaseAsync(SinkhornTerm term)
     {
         solves.Remove(term);
+
+        // The points of a multiscale solve kept here go too; its outputs stay (the coordinator serves them).
+        pointShares.Remove(term);
+        replies.Remove(term);
         return Task.CompletedTask;
     }
 

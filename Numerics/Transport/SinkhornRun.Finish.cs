@@ -16,6 +16,12 @@ internal sealed partial class SinkhornRun
         // Cost with row normalisation at the final g, exactly as the dense output evaluates it, and the
         // barycentric map over the kept blocks (one more sparse pass), returned in input order like f.
         // A solve stopped by the iteration cap before reaching the points finishes on its coarse level.
+        // Points kept elsewhere have no coarse-level outputs: a solve capped before reaching them jumps there to finish.
+        while (level > 0 && source is { HasPoints: false })
+        {
+            await JumpAsync(options.Epsilon, cancellationToken);
+        }
+
         ISinkhornBackend finisher;
         if (level == 0)
         {

@@ -63,6 +63,55 @@ internal sealed partial class SinkhornRun
     }
 
     /// <summary>
+    /// A multiscale solve whose points live with <paramref name="points"/> (the shards of a cluster, which sorted them and
+    /// built the leaves): the run holds the cluster levels only (<paramref name="source"/> and <paramref name="target"/>
+    /// need not hold their points) and asks the points for radii, extrapolation, bounds, iterations and outputs.
+    /// </summary>
+    /// <param name="source">Source cluster levels (at least one above the points).</param>
+    /// <param name="target">Target cluster levels (the same object for a self problem).</param>
+    /// <param name="box">The bounding box of both clouds (the annealing starts at its largest cost).</param>
+    /// <param name="leafChoice">The leaf size the hierarchies were built with.</param>
+    /// <param name="options">Target eps, tolerance, cap, annealing, cost.</param>
+    /// <param name="multiscale">Multiscale options (truncation, safeguard).</param>
+    /// <param name="points">Where the points and their potentials are.</param>
+    /// <param name="selfProblem">One cloud against itself (symmetric patterns and steps).</param>
+    /// <param name="progress">Progress callback.</param>
+    /// <param name="problemName">The problem's name in progress and history.</param>
+    public SinkhornRun(ClusterHierarchy source, ClusterHierarchy target, BoundingBox box, LeafSizeChoice leafChoice, SinkhornOptions options, MultiscaleOptions multiscale, IMultiscalePoints points, bool selfProblem, Action<SinkhornProgress>? progress, string problemName)
+    {
+        if (source.LevelCount < 2 || target.LevelCount != source.LevelCount)
+        {
+            throw new ArgumentException($"points kept elsewhere need the same cluster levels on both sides (got {source.LevelCount} and {target.LevelCount} levels)", nameof(source));
+        }
+
+        this.options = options;
+        this.multiscale = multiscale with { LeafClusterSize = leafChoice.LeafClusterSize };
+        this.leafChoice = leafChoice;
+        this.selfProblem = selfProblem;
+        this.source = source;
+        this.target = target;
+        pointsFactory = () => points;
+        pointSide = points;
+        sourceCount = source.PointCount;
+        targetCount = target.PointCount;
+        levelCount = source.LevelCount;
+        schedule = Prepare(box, initialRelaxation: null, warm: false, progress, problemName);
+        jumpEpsilon = new double[levelCount];
+        evaluations = new long[levelCount];
+        iterationsPerLevel = new int[levelCount];
+        survivingPairs = new long[levelCount];
+        shardPairs = new long[levelCount];
+        bytesExchanged = new long[levelCount];
+        var top = levelCount - 1;
+        f = new double[Source[top].Count];
+        g = new double[Target[top].Count];
+        candidate = new double[Target[top].Count];
+        level = top;
+        stage = MultiscaleStage.Create(Source, Target, top, top, null, options);
+        survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
+    }
+
+    /// <summary>
     /// The dense solve of <paramref name="problem"/>: the same schedule on one level, the points in input order, every
     /// point against every point (no hierarchy, no truncation), on <paramref name="backend"/> (in process by default).
     /// </summary>

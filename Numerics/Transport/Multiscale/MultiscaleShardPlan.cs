@@ -83,9 +83,9 @@ public sealed class MultiscaleShardPlan
         var d = own[0].Dimension;
         var ownPoints = own.Boundaries(1, 0);
         var oppositePoints = opposite.Boundaries(1, 0);
-        var oppositeShardPoints = MultiscaleShardLayout.PointOffsets(oppositePoints, oppositeClusterOffsets);
         var firstCluster = ownClusterOffsets[shard];
         var endCluster = ownClusterOffsets[shard + 1];
+        var layout = MultiscaleKeyLayout.Create(pattern, firstCluster, endCluster, oppositePoints, oppositeClusterOffsets);
         var pointStart = ownPoints[firstCluster];
         var pointCount = ownPoints[endCluster] - pointStart;
         var positions = own[0].Positions.AsSpan(pointStart * d, pointCount * d).ToArray();
@@ -96,79 +96,18 @@ public sealed class MultiscaleShardPlan
             rowBoundaries[c - firstCluster] = ownPoints[c] - pointStart;
         }
 
-        // The compact key set: every partner cluster some row keeps, ascending (= global order of the points).
-        var needed = new SortedSet<int>();
-        for (var k = pattern.RowStarts[firstCluster]; k < pattern.RowStarts[endCluster]; k++)
-        {
-            needed.Add(pattern.Columns[k]);
-        }
-
-        var compact = new Dictionary<int, int>();
-        var keyBoundaries = new int[needed.Count + 1];
-        var keyCount = 0;
-        foreach (var cluster in needed)
-        {
-            keyBoundaries[compact.Count] = keyCount;
-            compact[cluster] = compact.Count;
-            keyCount += oppositePoints[cluster + 1] - oppositePoints[cluster];
-        }
-
-        keyBoundaries[^1] = keyCount;
+        // The keys: the points of the compact clusters, in order.
+        var keyCount = layout.KeyBoundaries[^1];
         var keyPositions = new double[keyCount * d];
         var keyWeights = new double[keyCount];
-        var partners = new List<MultiscalePartnerRanges>();
-        var starts = new List<int>();
-        var counts = new List<int>();
-        var partner = -1;
-        foreach (var cluster in needed)
+        for (var k = 0; k < layout.KeyClusters.Length; k++)
         {
-            var from = oppositePoints[cluster];
-            var size = oppositePoints[cluster + 1] - from;
-            var at = keyBoundaries[compact[cluster]];
-            opposite[0].Positions.AsSpan(from * d, size * d).CopyTo(keyPositions.AsSpan(at * d));
-            opposite[0].Weights.AsSpan(from, size).CopyTo(keyWeights.AsSpan(at));
-            var holder = MultiscaleShardLayout.ShardOf(oppositeClusterOffsets, cluster);
-            if (holder != partner)
-            {
-                Flush();
-                partner = holder;
-            }
-
-            // Adjacent clusters of one partner merge into one range: fewer, larger reads.
-            var local = from - oppositeShardPoints[holder];
-            if (starts.Count > 0 && starts[^1] + counts[^1] == local)
-            {
-                counts[^1] += size;
-            }
-            else
-            {
-                starts.Add(local);
-                counts.Add(size);
-            }
+            var from = oppositePoints[layout.KeyClusters[k]];
+            var size = layout.KeyBoundaries[k + 1] - layout.KeyBoundaries[k];
+            opposite[0].Positions.AsSpan(from * d, size * d).CopyTo(keyPositions.AsSpan(layout.KeyBoundaries[k] * d));
+            opposite[0].Weights.AsSpan(from, size).CopyTo(keyWeights.AsSpan(layout.KeyBoundaries[k]));
         }
 
-        Flush();
-        var rows = endCluster - firstCluster;
-        var localPairs = new List<(int Row, int Column)>();
-        for (var r = 0; r < rows; r++)
-        {
-            for (var k = pattern.RowStarts[firstCluster + r]; k < pattern.RowStarts[firstCluster + r + 1]; k++)
-            {
-                localPairs.Add((r, compact[pattern.Columns[k]]));
-            }
-        }
-
-        var localPattern = BlockPattern.FromPairs(rows, needed.Count, localPairs);
-        return new MultiscaleShardPlan(d, pointStart, positions, weights, rowBoundaries, localPattern, keyPositions, keyWeights, keyBoundaries, partners);
-
-        void Flush()
-        {
-            if (starts.Count > 0)
-            {
-                partners.Add(new MultiscalePartnerRanges(partner, [.. starts], [.. counts]));
-                starts.Clear();
-                counts.Clear();
-            }
-        }
+        return new MultiscaleShardPlan(d, pointStart, positions, weights, rowBoundaries, layout.Pattern, keyPositions, keyWeights, layout.KeyBoundaries, layout.Partners);
     }
 }

@@ -1,3 +1,5 @@
+using Transport.Numerics.Geometry;
+
 namespace Transport.Numerics.Transport.Multiscale;
 
 /// <summary>
@@ -77,6 +79,50 @@ public static class MultiscaleSinkhornSolver
         EpsilonRange.Check(problem, options);
         warmStart?.Validate(problem);
         var run = new SinkhornRun(problem, options, multiscale, warmStart, pointsBackend, progress, problemName);
+        return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
+    }
+    /// <summary>
+    /// Solves OT_eps(a, b) for clouds whose points live with <paramref name="points"/> (a cluster's shards, which sorted
+    /// them and built the leaves): only the cluster levels are here; the output's arrays stay with the points
+    /// (<see cref="MultiscaleOutput.ArraysOnBackend"/>) unless the point side returns them.
+    /// </summary>
+    /// <param name="source">Source cluster levels (no points needed).</param>
+    /// <param name="target">Target cluster levels (the same object for a self problem).</param>
+    /// <param name="box">The bounding box of both clouds.</param>
+    /// <param name="leafChoice">The leaf size the levels were built with.</param>
+    /// <param name="options">Sinkhorn options.</param>
+    /// <param name="multiscale">Multiscale options.</param>
+    /// <param name="points">The point side.</param>
+    /// <param name="selfProblem">One cloud against itself.</param>
+    /// <param name="evaluatePlan">Evaluate the transport cost and the map at the end.</param>
+    /// <param name="progress">Progress callback.</param>
+    /// <param name="problemName">"cross", "self-source" or "self-target".</param>
+    /// <param name="cancellationToken">Cancels the solve.</param>
+    public static async Task<MultiscaleOutput> SolveOnPointsAsync(
+        ClusterHierarchy source,
+        ClusterHierarchy target,
+        BoundingBox box,
+        LeafSizeChoice leafChoice,
+        SinkhornOptions options,
+        MultiscaleOptions multiscale,
+        IMultiscalePoints points,
+        bool selfProblem,
+        bool evaluatePlan,
+        Action<SinkhornProgress>? progress,
+        string problemName,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(box);
+        ArgumentNullException.ThrowIfNull(leafChoice);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(multiscale);
+        ArgumentNullException.ThrowIfNull(points);
+        options.Validate();
+        multiscale.Validate();
+        EpsilonRange.For(options, box, Math.Max(source.PointCount, target.PointCount)).Check(options.Epsilon);
+        var run = new SinkhornRun(source, target, box, leafChoice, options, multiscale, points, selfProblem, progress, problemName) { EvaluatePlan = evaluatePlan };
         return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
     }
 }
