@@ -13,8 +13,17 @@ namespace Transport.Grains;
 internal sealed class ShardSolve
 {
     /// <summary>Creates the state; <paramref name="f"/> and <paramref name="g"/> are null for the roles the shard does not hold.</summary>
-    public ShardSolve(SinkhornShardPart part, double[] weights, CloudSide partnerSide, IReadOnlyList<SinkhornPartnerRequest> partners, int keyCount, double[]? f, double[]? g)
+    /// <param name="part">The transform over the shard's rows.</param>
+    /// <param name="weights">Weights of the rows.</param>
+    /// <param name="partnerSide">The side holding the keys.</param>
+    /// <param name="partners">Ranges to pull from each partner.</param>
+    /// <param name="keyCount">Keys in all.</param>
+    /// <param name="f">f on the rows, or null.</param>
+    /// <param name="g">g on the rows, or null.</param>
+    /// <param name="pullValues">Most potential values one pull may carry (the configured message chunk; null: one block's worth).</param>
+    public ShardSolve(SinkhornShardPart part, double[] weights, CloudSide partnerSide, IReadOnlyList<SinkhornPartnerRequest> partners, int keyCount, double[]? f, double[]? g, int? pullValues = null)
     {
+        PullValues = pullValues ?? FloatBlock.RowsPerChunk(1);
         Part = part;
         Weights = weights;
         PartnerSide = partnerSide;
@@ -36,6 +45,9 @@ internal sealed class ShardSolve
 
     /// <summary>Ranges to pull from each partner shard; concatenated in this order, the keys' potentials.</summary>
     public IReadOnlyList<SinkhornPartnerRequest> Partners { get; }
+
+    /// <summary>Most potential values one pull from a partner carries.</summary>
+    public int PullValues { get; }
 
     /// <summary>Number of keys (the length of the concatenated pulls).</summary>
     public int KeyCount { get; }

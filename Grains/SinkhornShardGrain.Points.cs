@@ -139,7 +139,8 @@ public sealed partial class SinkhornShardGrain
 
         // A re-install (after the safeguard re-admitted blocks) goes on from the potentials the last pattern reached.
         var (f, g) = solves.TryGetValue(term, out var previous) ? (previous.F, previous.G) : (share.F, share.G);
-        solves[term] = new ShardSolve(transform, part.Weights, partnerSide, pattern.Partners, keyCount, f, g);
+        // Each iteration's pulls are chunked like every other message of the solve.
+        solves[term] = new ShardSolve(transform, part.Weights, partnerSide, pattern.Partners, keyCount, f, g, Math.Max(1, chunkBytes / sizeof(double)));
         return pattern.Partners.Length;
     }
 

@@ -306,7 +306,7 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
     /// <summary>The keys' potentials in <paramref name="role"/>, pulled range by range from the partner shards (this shard's own rows read locally).</summary>
     private async Task<(double[] Keys, long Bytes)> PullAsync(SinkhornTerm term, ShardSolve solve, CloudSide role)
     {
-        var limit = FloatBlock.RowsPerChunk(1);
+        var limit = solve.PullValues;
         var requests = solve.Partners.SelectMany(p => new MultiscalePartnerRanges(p.Shard, p.Starts, p.Counts).Split(limit)).ToArray();
         long bytes = 0;
         var blocks = await Task.WhenAll(requests.Select(r =>

@@ -69,22 +69,43 @@ public sealed class JobTrafficTests(ThreeSiloTrafficFixture fixture, ITestOutput
     }
 
     [Fact]
-    public async Task A_multiscale_share_larger_than_one_message_is_installed_in_chunks_and_the_solve_is_unchanged()
+    public async Task A_multiscale_solve_on_three_silos_sends_no_message_above_the_chunk_and_gathers_no_point()
     {
         var (source, target) = Problems.Clouds(2000, 1800, 2, seed: 31);
         var spec = Problems.Spec(source, target, epsilon: 0.01, 3, divergence: true, tolerance: 1e-7) with { Multiscale = true, Levels = 3 };
-        const string Id = "traffic-multiscale-install";
+        const string Id = "traffic-multiscale-chunks";
+        var mark = CallTraffic.Mark;
         var run = await new SinkhornJobClient(fixture.Grains).RunAsync(Id, spec, source, target);
 
         MultiscaleAgreement.AssertEqualsInProcess(spec, source, target, run, log);
-        var installs = CallTraffic.Of(Id).Where(c => c.Method.Contains("Install", StringComparison.Ordinal) && !c.Method.Contains("Dense", StringComparison.Ordinal)).ToArray();
-        Assert.Contains(installs, c => c.Method.Contains("StageInstall", StringComparison.Ordinal));
-        Assert.Contains(installs, c => c.Method.Contains("InstallStaged", StringComparison.Ordinal));
 
-        // Every install message (staged chunk or whole share) within the chunk, up to the serializer's framing.
-        var heaviest = installs.MaxBy(c => c.ArgumentBytes)!;
-        log.WriteLine($"{installs.Length} install calls, the heaviest {heaviest.Method} of {heaviest.ArgumentBytes} bytes (chunk {TrafficClusterFixture.InstallChunkBytes})");
-        Assert.True(heaviest.ArgumentBytes <= TrafficClusterFixture.InstallChunkBytes + 256, $"{heaviest.Method} carried {heaviest.ArgumentBytes} bytes");
+        // The solve's calls on the shards: from the coordinator (sort, points, rounds) and between shards (buckets, keys,
+        // potentials, outputs). The client's own upload and download chunks are its choice, not the solve's.
+        var solve = CallTraffic.Of(Id)
+            .Where(c => c.Sequence > mark && c.Interface.EndsWith("ISinkhornShardGrain", StringComparison.Ordinal))
+            .Where(c => !c.Method.StartsWith("Load", StringComparison.Ordinal) && !c.Method.StartsWith("GetOutput", StringComparison.Ordinal))
+            .ToArray();
+        Assert.Contains(solve, c => c.Method.Contains("StageInstall", StringComparison.Ordinal));
+        Assert.Contains(solve, c => c.Method.Contains("ReadReply", StringComparison.Ordinal));
+        Assert.Contains(solve, c => c.Method.Contains("InstallPointPattern", StringComparison.Ordinal));
+        var heaviest = solve.MaxBy(c => Math.Max(c.ArgumentBytes, c.ResultBytes))!;
+        var bytes = Math.Max(heaviest.ArgumentBytes, heaviest.ResultBytes);
+        log.WriteLine($"{solve.Length} shard calls, the heaviest {heaviest.Method} of {bytes} bytes (chunk {TrafficClusterFixture.InstallChunkBytes})");
+
+        // 256 bytes: the serializer's framing of a chunk-sized payload (field headers, array lengths, the term).
+        Assert.True(bytes <= TrafficClusterFixture.InstallChunkBytes + 256, $"{heaviest.Method} carried {bytes} bytes");
+
+        // No point reaches the coordinator: rows and potentials are read by shards only (a call from the coordinator's
+        // solve, which runs off its scheduler, has no shard as its source).
+        var reads = solve.Where(c => c.Method.Contains("GetPositions", StringComparison.Ordinal) || c.Method.Contains("GetWeights", StringComparison.Ordinal)
+            || c.Method.Contains("GetMortonRows", StringComparison.Ordinal) || c.Method.Contains("GetPotentialRanges", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(reads);
+        foreach (var reader in reads.Select(c => c.Source ?? "(none)").Distinct())
+        {
+            log.WriteLine($"rows or potentials read by {reader}");
+        }
+
+        Assert.All(reads, c => Assert.Contains("sinkhornshard", c.Source ?? "(none)", StringComparison.OrdinalIgnoreCase));
     }
 
     private void Check(string jobId, JobTraffic reported, int expectedShards, long before)
