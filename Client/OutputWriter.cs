@@ -52,7 +52,8 @@ internal static class OutputWriter
     /// cost, objective, dual, divergence, seconds, kernel_evaluations, neglected_mass, levels, bytes_exchanged, checkpoints,
     /// recoveries, messages, payload_bytes, messages_per_shard_per_iteration, bytes_per_shard_per_iteration (see
     /// <see cref="TrafficJson"/>), leaf_cluster_size (the points per finest cluster a multiscale run used, given or chosen
-    /// from its memory budget; null for a dense run),
+    /// from its memory budget; null for a dense run), coordinator_values (array values the coordinator held at most in a
+    /// multiscale run: cluster levels, their potentials, block patterns; the points stay on the shards; null for a dense run),
     /// level_reports (and dense_reason when a multiscale run solved densely). kernel_evaluations, neglected_mass and levels let dense and multiscale runs be compared (a dense
     /// run neglects nothing and has one level); bytes_exchanged is the potentials the shards pulled from each other (every run);
     /// level_reports describe a multiscale run's work and traffic per level (empty for a dense run).
@@ -88,6 +89,15 @@ internal static class OutputWriter
         else
         {
             writer.WriteNull("leaf_cluster_size");
+        }
+
+        if (result.CoordinatorValues is { } held)
+        {
+            writer.WriteNumber("coordinator_values", held);
+        }
+        else
+        {
+            writer.WriteNull("coordinator_values");
         }
 
         if (result.DenseReason is { } reason)

@@ -133,4 +133,11 @@ public sealed record SinkhornJobResult
     /// </summary>
     [Id(20)]
     public int? LeafClusterSize { get; init; }
+
+    /// <summary>
+    /// Array values the coordinator held at most during a multiscale run (cluster levels, their potentials, block patterns,
+    /// shard layouts): O(clusters + shards), never O(points), since the points stay on the shards; null for a dense run.
+    /// </summary>
+    [Id(21)]
+    public long? CoordinatorValues { get; init; }
 }

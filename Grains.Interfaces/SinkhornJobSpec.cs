@@ -94,6 +94,13 @@ public sealed record SinkhornJobSpec
     [Id(16)]
     public long? MemoryBudget { get; init; }
 
+    /// <summary>
+    /// Points per finest cluster of the multiscale hierarchy (&gt;= 1), overriding the choice from <see cref="MemoryBudget"/>;
+    /// null: chosen. Only with <see cref="Multiscale"/>.
+    /// </summary>
+    [Id(17)]
+    public int? LeafClusterSize { get; init; }
+
     /// <summary>The engine's options (not validated here: see <see cref="SinkhornOptions.Validate"/>; unknown cost or precision names throw).</summary>
     public SinkhornOptions ToOptions() => new()
     {

@@ -22,7 +22,7 @@ public sealed partial class SinkhornCoordinatorGrain
     /// </summary>
     private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
-        var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation, MemoryBudget = job.MemoryBudget };
+        var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation, MemoryBudget = job.MemoryBudget, LeafClusterSize = job.LeafClusterSize };
         var sort = new DistributedMortonSort(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, Limits.InstallChunkBytes);
         var serializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
         var started = new List<SinkhornTerm>();
@@ -49,6 +49,7 @@ public sealed partial class SinkhornCoordinatorGrain
                 Levels = cross.LevelCount,
                 DenseReason = cross.DenseReason,
                 LeafClusterSize = cross.LeafClusterSize,
+                CoordinatorValues = solves.Max(s => s.ResidentValues),
                 LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
                     l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
             };
@@ -83,7 +84,13 @@ public sealed partial class SinkhornCoordinatorGrain
                         .Concat(targetShards.Select(s => s.KeepOutputsAsync(term, CloudSide.Target, false))));
                 }
 
-                return dense with { DenseReason = reason, LeafClusterSize = sorted.LeafChoice.LeafClusterSize, EstimatedPeakBytes = sorted.LeafChoice.EstimatedPeakBytes };
+                return dense with
+                {
+                    DenseReason = reason,
+                    LeafClusterSize = sorted.LeafChoice.LeafClusterSize,
+                    EstimatedPeakBytes = sorted.LeafChoice.EstimatedPeakBytes,
+                    ResidentValues = sorted.RetainedValues,
+                };
             }
 
             var points = new ShardMultiscalePoints(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term, sorted, serializer, Limits.InstallChunkBytes, solveOptions)
@@ -93,11 +100,14 @@ public sealed partial class SinkhornCoordinatorGrain
 
             // Off the grain scheduler (the coarse levels and the pattern searches are long CPU work) so that status queries
             // stay answered; the shards are called from there like from any other caller.
-            return await Task.Run(
+            var solved = await Task.Run(
                 () => MultiscaleSinkhornSolver.SolveOnPointsAsync(
                     sorted.Source.Hierarchy, sorted.Target.Hierarchy, sorted.Box, sorted.LeafChoice, solveOptions, sorted.Multiscale, points,
                     selfProblem: term != SinkhornTerm.Cross, evaluatePlan, ReportProgress, term.Name(), token),
                 token);
+
+            // What this coordinator held: the run's cluster levels, potentials and patterns, the sort's, the shards' layouts.
+            return solved with { ResidentValues = solved.ResidentValues + sorted.RetainedValues + points.RetainedValues };
         }
     }
 

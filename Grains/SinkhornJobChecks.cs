@@ -66,6 +66,13 @@ internal static class SinkhornJobChecks
             throw new InvalidInputException("memory-budget", $"applies only to a multiscale job (set multiscale), got {dense.ToString(CultureInfo.InvariantCulture)}");
         }
 
+        if (spec.LeafClusterSize is { } leaf && (leaf < 1 || !spec.Multiscale))
+        {
+            throw new InvalidInputException("leaf", leaf < 1
+                ? $"must be a number of points >= 1, got {leaf.ToString(CultureInfo.InvariantCulture)}"
+                : $"applies only to a multiscale job (set multiscale), got {leaf.ToString(CultureInfo.InvariantCulture)}");
+        }
+
         if (!spec.Multiscale && spec.Levels != 0)
         {
             throw new InvalidInputException("levels", $"applies only to a multiscale job (set multiscale), got {spec.Levels.ToString(CultureInfo.InvariantCulture)}");

@@ -102,6 +102,7 @@ internal sealed partial class SinkhornRun
             DenseReason = denseReason,
             LeafClusterSize = leafChoice?.LeafClusterSize,
             EstimatedPeakBytes = leafChoice?.EstimatedPeakBytes,
+            ResidentValues = peakResident,
         };
     }
 

@@ -147,10 +147,38 @@ internal sealed partial class SinkhornRun
             stage = null;
             pointsPattern = pattern;
             installed = false;
+            NoteResident();
             return;
         }
 
         stage = MultiscaleStage.Create(Source, Target, fine, fine, pattern, options);
+        NoteResident();
+    }
+
+    /// <summary>Records what the run holds now beside its points: cluster levels, coarse potentials, pairs, patterns.</summary>
+    private void NoteResident()
+    {
+        static long PatternValues(BlockPattern? pattern) => pattern is null ? 0 : pattern.RowStarts.Length + pattern.Columns.Length;
+        var resident = clusterValues + f.Length + g.Length + candidate.Length + (2L * kept.Count) + (3L * dropped.Count)
+            + PatternValues(stage?.Pattern) + PatternValues(pointsPattern);
+        peakResident = Math.Max(peakResident, resident);
+    }
+
+    /// <summary>Array values of the cluster levels of both sides (once for one hierarchy on both).</summary>
+    private static long ClusterValues(ClusterHierarchy? source, ClusterHierarchy? target)
+    {
+        static long Of(ClusterHierarchy? hierarchy)
+        {
+            long values = 0;
+            for (var m = 1; m < (hierarchy?.LevelCount ?? 0); m++)
+            {
+                values += hierarchy![m].Positions.Length + hierarchy[m].Weights.Length + hierarchy[m].ChildOffsets.Length;
+            }
+
+            return values;
+        }
+
+        return Of(source) + (ReferenceEquals(source, target) ? 0 : Of(target));
     }
 
     /// <summary>

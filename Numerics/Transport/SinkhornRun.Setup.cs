@@ -60,6 +60,8 @@ internal sealed partial class SinkhornRun
         }
 
         pendingWarmStart = top > 0 ? warmStart : null;
+        clusterValues = ClusterValues(source, target);
+        NoteResident();
     }
 
     /// <summary>
@@ -109,6 +111,8 @@ internal sealed partial class SinkhornRun
         level = top;
         stage = MultiscaleStage.Create(Source, Target, top, top, null, options);
         survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
+        clusterValues = ClusterValues(source, target);
+        NoteResident();
     }
 
     /// <summary>

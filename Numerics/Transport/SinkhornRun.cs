@@ -61,6 +61,10 @@ internal sealed partial class SinkhornRun
     // The run's f and g are then empty: it holds potentials of cluster levels only.
     private readonly IMultiscalePoints? pointSide;
     private MultiscaleWarmStart? pendingWarmStart;
+
+    // Array values of the cluster levels (1 and up) held here, and the most the run held beside them (ResidentValues).
+    private readonly long clusterValues;
+    private long peakResident;
     private bool installed;
     private List<(int Source, int Target)> kept = [];
     private List<BlockPair> dropped = [];

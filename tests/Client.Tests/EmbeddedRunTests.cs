@@ -13,7 +13,7 @@ public sealed class EmbeddedRunTests : IDisposable
     [
         "n", "m", "dim", "cost_function", "epsilon", "iterations", "converged", "marginal_error", "cost", "objective", "dual", "divergence", "seconds",
         "kernel_evaluations", "neglected_mass", "levels", "bytes_exchanged", "checkpoints", "recoveries",
-        "messages", "payload_bytes", "messages_per_shard_per_iteration", "bytes_per_shard_per_iteration", "leaf_cluster_size", "level_reports",
+        "messages", "payload_bytes", "messages_per_shard_per_iteration", "bytes_per_shard_per_iteration", "leaf_cluster_size", "coordinator_values", "level_reports",
     ];
 
     private readonly Workspace work = new();
@@ -162,6 +162,10 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal(3, a.GetProperty("levels").GetInt32());
         Assert.Equal(8, a.GetProperty("leaf_cluster_size").GetInt32());
         Assert.Equal(JsonValueKind.Null, b.GetProperty("leaf_cluster_size").ValueKind);
+
+        // Reported for the multiscale run (its growth with the points is tested on the cluster: DistributedMultiscaleTests).
+        Assert.True(a.GetProperty("coordinator_values").GetInt64() > 0);
+        Assert.Equal(JsonValueKind.Null, b.GetProperty("coordinator_values").ValueKind);
         Assert.True(a.GetProperty("neglected_mass").GetDouble() >= 0);
         var reports = a.GetProperty("level_reports");
         Assert.Equal(3, reports.GetArrayLength());

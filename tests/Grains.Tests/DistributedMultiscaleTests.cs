@@ -150,6 +150,55 @@ public sealed class ThreeSiloMultiscaleTests(ThreeSiloClusterFixture fixture, IT
         Assert.True(run.Result.BytesExchanged >= level0.BytesExchanged);
     }
 
+    [Fact]
+    public async Task The_coordinator_holds_the_same_values_when_every_leaf_holds_four_times_the_points()
+    {
+        // Each point four times, with a quarter of its weight: the same measures, the same cells and clusters (the leaf
+        // size scales with the copies), so the same coarse problem and patterns; only the shards hold more points. What the
+        // coordinator counts (cluster levels, coarse potentials, block pairs, patterns, shard layouts) must not move with
+        // them, and the transport, being that of the same measures, must not either.
+        var (source, target) = Problems.Clouds(1500, 1300, 2, seed: 41);
+        var spec = Problems.Spec(source, target, epsilon: 0.01, 4, tolerance: 1e-7) with { Multiscale = true, Levels = 3, LeafClusterSize = 8 };
+        var (fourSource, fourTarget) = (Copies(source, 4), Copies(target, 4));
+        var fourSpec = Problems.Spec(fourSource, fourTarget, epsilon: 0.01, 4, tolerance: 1e-7) with { Multiscale = true, Levels = 3, LeafClusterSize = 32 };
+
+        var client = new SinkhornJobClient(fixture.Grains);
+        var once = await client.RunAsync("multiscale-resident-once", spec, source, target);
+        var four = await client.RunAsync("multiscale-resident-four", fourSpec, fourSource, fourTarget);
+
+        var held = once.Result.CoordinatorValues!.Value;
+        var fourHeld = four.Result.CoordinatorValues!.Value;
+        var clusters = once.Result.LevelReports.Where(l => l.Level > 0).Sum(l => (long)l.SourceClusters + l.TargetClusters);
+        var pairs = once.Result.LevelReports.Sum(l => l.SurvivingBlockPairs);
+        output.WriteLine($"coordinator values: {held} for {source.Count + target.Count} points, {fourHeld} for {fourSource.Count + fourTarget.Count}; {clusters} clusters, {pairs} kept block pairs");
+        Assert.Equal(once.Result.LevelReports.Select(l => (l.Level, l.SourceClusters * (l.Level == 0 ? 4 : 1), l.TargetClusters * (l.Level == 0 ? 4 : 1))),
+            four.Result.LevelReports.Select(l => (l.Level, l.SourceClusters, l.TargetClusters)));
+
+        // Equal up to the shard layouts' cut points and the dropped pairs of a safeguard round (a few percent at most).
+        Assert.InRange(fourHeld, 0.9 * held, 1.1 * held);
+        Assert.True(held < 40 * (clusters + pairs + 8), $"{held} values for {clusters} clusters and {pairs} kept pairs");
+        Problems.AssertClose(once.Result.Dual, four.Result.Dual, 1e-6, 0, "dual of the same measures");
+        Problems.AssertClose(once.Result.Cost, four.Result.Cost, 1e-6, 0, "cost of the same measures");
+    }
+
+    /// <summary>Every point <paramref name="copies"/> times in a row, each with 1 / copies of its weight.</summary>
+    private static PointCloud Copies(PointCloud cloud, int copies)
+    {
+        var d = cloud.Dimension;
+        var positions = new double[cloud.Count * copies * d];
+        var weights = new double[cloud.Count * copies];
+        for (var i = 0; i < cloud.Count; i++)
+        {
+            for (var c = 0; c < copies; c++)
+            {
+                cloud.Point(i).CopyTo(positions.AsSpan(((i * copies) + c) * d, d));
+                weights[(i * copies) + c] = cloud.Weights[i] / copies;
+            }
+        }
+
+        return PointCloud.Create(positions, cloud.Count * copies, d, weights);
+    }
+
     /// <summary>n points (a multiple of 8), uniform in unit squares centred on a 4 x 2 grid of spacing 4, equal weights.</summary>
     private static PointCloud Blobs(int n, int seed)
     {

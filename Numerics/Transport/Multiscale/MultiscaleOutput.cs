@@ -105,4 +105,11 @@ public sealed record MultiscaleOutput
 
     /// <summary>The estimated peak bytes of the multiscale solve at that leaf size (<see cref="MultiscaleMemoryEstimate"/>); null for a dense solve.</summary>
     public long? EstimatedPeakBytes { get; init; }
+
+    /// <summary>
+    /// Array values the solve held at most outside its point backend: the cluster levels (1 and up) of both sides, the
+    /// coarse potentials, the kept and dropped block pairs and the patterns (the points and their potentials, in process or
+    /// on shards, are not counted).
+    /// </summary>
+    public long ResidentValues { get; init; }
 }
