@@ -35,10 +35,13 @@ internal sealed record DivergenceBenchOptions
     /// <summary>Seed of the source cloud; the target uses seed + 1.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Which rows to run: dense, multiscale, pot, geomloss.</summary>
+    /// <summary>Which rows to run: dense, multiscale, cluster, pot, geomloss.</summary>
     public IReadOnlySet<string> Solvers { get; init; } = AllSolvers;
 
-    public static readonly IReadOnlySet<string> AllSolvers = new HashSet<string>(StringComparer.Ordinal) { "dense", "multiscale", "pot", "geomloss" };
+    /// <summary>Shards per cloud of the cluster row (a multiscale job on an embedded silo).</summary>
+    public int Shards { get; init; } = 4;
+
+    public static readonly IReadOnlySet<string> AllSolvers = new HashSet<string>(StringComparer.Ordinal) { "dense", "multiscale", "cluster", "pot", "geomloss" };
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- divergence [options]
@@ -53,7 +56,9 @@ internal sealed record DivergenceBenchOptions
           --geomloss-scaling Q    GeomLoss eps-scaling, used only if geomloss imports (default 0.9)
           --python PATH           interpreter for POT / GeomLoss (default /usr/bin/python3)
           --seed S                source cloud seed; the target uses S + 1 (default 1)
-          --solvers LIST          subset of dense,multiscale,pot,geomloss (default all)
+          --solvers LIST          subset of dense,multiscale,cluster,pot,geomloss (default all); cluster: the
+                                  multiscale divergence as a job on an embedded silo, its points kept on the shards
+          --shards S              shards per cloud of the cluster row (default 4)
         """;
 
     public static DivergenceBenchOptions Parse(IReadOnlyList<string> arguments)
@@ -77,6 +82,7 @@ internal sealed record DivergenceBenchOptions
                 "--python" => options with { Python = Next() },
                 "--seed" => options with { Seed = Int(Next()) },
                 "--solvers" => options with { Solvers = ParseSolvers(Next()) },
+                "--shards" => options with { Shards = Int(Next()) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

@@ -1,3 +1,5 @@
+using Transport.Grains;
+using Transport.Grains.Interfaces;
 using System.Globalization;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.IO;
@@ -148,6 +150,28 @@ internal static class DivergenceCommand
             table.Add(Row("ours multiscale", R17(multiscale.Value), Difference(multiscale.Value, dense?.Value), R17(costValue), multiscaleTime.Seconds, multiscaleTime.CpuSeconds, Iterations(outputs.Select(o => o.Iterations)), outputs.Max(o => o.MarginalError), Yes(multiscale.Converged), multiscaleTime.PeakBytes, multiscaleTime.ExtraBytes, denseTime));
         }
 
+        // Ours, multiscale as a cluster job: the shards sort the clouds and keep the points; the coordinator the clusters.
+        if (options.Solvers.Contains("cluster"))
+        {
+            Console.Error.WriteLine($"{label}: ours multiscale on {options.Shards} shards per cloud (embedded silo) ...");
+            var (job, jobTime) = Timed(() => ClusterDivergence(problem, sinkhorn, options.Shards, $"divergence-{n}-{R(epsilon)}"));
+            if (job is null)
+            {
+                table.Add(Unavailable($"ours cluster, {options.Shards} shards", "silo failed"));
+            }
+            else
+            {
+                var result = job.Result;
+                var last = result.History.GroupBy(h => h.Problem).Select(g => g.Last()).ToArray();
+                var value = result.Divergence ?? double.NaN;
+                Console.Error.WriteLine($"{label}: ours cluster {Format.Seconds(jobTime.Seconds)} s, S {value:R}");
+                table.Add(Row($"ours cluster, {options.Shards} shards", R17(value), Difference(value, dense?.Value), "n/a", jobTime.Seconds, jobTime.CpuSeconds, Iterations(last.Select(h => h.Iteration)), last.Max(h => h.MarginalError), Yes(result.Converged), jobTime.PeakBytes, jobTime.ExtraBytes, denseTime));
+                notes.Add($"{label}: cluster row: S - in-process multiscale S = {Difference(value, multiscale?.Value)}; leaf {result.LeafClusterSize}, {result.Levels} levels; "
+                    + $"{result.Traffic.Messages} shard messages, {Format.Int((long)result.Traffic.BytesPerShardPerIteration)} bytes per shard per iteration ({Format.Int(result.Traffic.PayloadBytes)} in all); "
+                    + $"the coordinator held at most {Format.Int(result.CoordinatorValues ?? 0)} values (8 B each) against {Format.Int(2L * n * (Dimension + 1))} of the clouds; peak MB is the whole process (silo, shards and coordinator).");
+            }
+        }
+
         // POT sinkhorn_log in a Python child process.
         PotResult? pot = null;
         var stopThreshold = options.PotStopThreshold ?? options.Tolerance / Math.Sqrt(n);
@@ -258,6 +282,35 @@ internal static class DivergenceCommand
         Tolerance = options.Tolerance,
         MaxIterations = options.MaxIterations,
     };
+
+    /// <summary>The divergence as a multiscale cluster job on an embedded silo; null when the silo does not start.</summary>
+    private static SinkhornJobOutput? ClusterDivergence(SinkhornProblem problem, SinkhornOptions sinkhorn, int shards, string id)
+    {
+        return Run().GetAwaiter().GetResult();
+
+        async Task<SinkhornJobOutput?> Run()
+        {
+            await using var cluster = await ClusterIterationBench.StartAsync();
+            if (cluster.Grains is not { } grains)
+            {
+                return null;
+            }
+
+            var spec = new SinkhornJobSpec
+            {
+                SourceCount = problem.Source.Count,
+                TargetCount = problem.Target.Count,
+                Dimension = Dimension,
+                Epsilon = sinkhorn.Epsilon,
+                Tolerance = sinkhorn.Tolerance,
+                MaxIterations = sinkhorn.MaxIterations,
+                Shards = shards,
+                Divergence = true,
+                Multiscale = true,
+            };
+            return await new SinkhornJobClient(grains).RunAsync(id, spec, problem.Source, problem.Target);
+        }
+    }
 
     private static (T Result, RunMeasurement Measurement) Timed<T>(Func<T> run) => RunMeasurement.Of(run);
 
