@@ -8,8 +8,9 @@ namespace Transport.Grains.Interfaces;
 /// block of one uploaded cloud and, per solve (<see cref="SinkhornTerm"/>: the cross problem and the two self problems
 /// of a divergence), a share of the points with their potentials and the block transform of its kept blocks
 /// (<c>SinkhornShardPart</c>, the code the single-process solver runs). A dense solve keeps every block: the shard's
-/// share is its uploaded rows and its keys are every point of the other cloud. A multiscale solve installs an explicit
-/// share (a range of Morton-sorted leaf clusters) and the keys of its kept blocks. Either way, before each half-step
+/// share is its uploaded rows and its keys are every point of the other cloud. A multiscale solve first sorts the cloud
+/// along the Morton curve across its shards, so that each holds a range of whole leaf clusters, and installs its rows of
+/// each block pattern with the keys of its kept blocks pulled from the shards holding them. Either way, before each half-step
 /// it pulls the potentials it needs straight from its partner shards, so the coordinator only moves O(shards) small
 /// messages. On a cross solve a source shard holds f and a target shard g; on a self solve every shard of that cloud
 /// holds both potentials of its rows. Getters are interleaved so that peers can read while this shard computes.
@@ -47,26 +48,18 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     [Alias("InstallDense")]
     Task<long> InstallDenseAsync(SinkhornTerm term);
 
-    /// <summary>Installs an explicit share of <paramref name="term"/> (a multiscale block pattern with its potentials).</summary>
-    [Alias("InstallShare")]
-    Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install);
-
     /// <summary>
-    /// Receives bytes [offset, offset + chunk) of a serialized <see cref="SinkhornShardInstall"/> of
-    /// <paramref name="totalBytes"/> bytes, in order: an install too large for one message.
+    /// Receives bytes [offset, offset + chunk) of a serialized request of <paramref name="term"/> of
+    /// <paramref name="totalBytes"/> bytes, in order: a request too large for one message, which the next call with a
+    /// null message takes (<see cref="PreparePointsAsync"/>, <see cref="ExtrapolatePointsAsync"/>,
+    /// <see cref="InstallPointPatternAsync"/>).
     /// </summary>
-    [Alias("StageInstall")]
     Task StageInstallAsync(SinkhornTerm term, long totalBytes, long offset, byte[] chunk);
-
-    /// <summary>Installs the share whose bytes <see cref="StageInstallAsync"/> received (all of them).</summary>
-    [Alias("InstallStaged")]
-    Task InstallStagedAsync(SinkhornTerm term);
 
     /// <summary>
     /// Points kept on the shards (after the Morton sort of <paramref name="term"/>): takes the cluster levels above this
     /// shard's leaves (null: the request staged by <see cref="StageInstallAsync"/>) and measures the radius of its
-    /// members of each of those clusters. Returns the length of the serialized reply (<see cref="PointLevelsMessage"/>-shaped
-    /// radii, one array per level), read with <see cref="ReadReplyAsync"/>.
+    /// members of each of those clusters. Returns the length of the serialized reply (the radii, one array per level), read with <see cref="ReadReplyAsync"/>.
     /// </summary>
     Task<long> PreparePointsAsync(SinkhornTerm term, PointLevelsMessage? levels);
 

@@ -1,16 +1,15 @@
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Transport;
-using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Grains;
 
 /// <summary>
-/// The cluster's <see cref="ISinkhornBackend"/>: one solve (<see cref="SinkhornTerm"/>) on the job's
-/// <see cref="ISinkhornShardGrain"/>s, dense or multiscale. A dense install (no hierarchies: the shards hold the
-/// uploaded points) has every shard build its block from its own rows against every point of the other cloud, pulled
-/// from its peers; a multiscale install sends each shard its share of the Morton-sorted points with the keys of its
-/// kept blocks (planned here, <see cref="MultiscaleShardPlan"/>). Either way each iteration is two rounds of one call
-/// per shard (update on the shards holding f, check on those holding g), whose partials are summed here in shard order.
+/// The cluster's <see cref="ISinkhornBackend"/> for one solve (<see cref="SinkhornTerm"/>) on the job's
+/// <see cref="ISinkhornShardGrain"/>s: the dense install (every shard builds its block from its own uploaded rows against
+/// every point of the other cloud, pulled from its peers) and the iteration rounds of any installed share, dense or a
+/// multiscale pattern (<see cref="ShardMultiscalePoints"/> installs those on the shards that sorted the points). Each
+/// iteration is two rounds of one call per shard (update on the shards holding f, check on those holding g), whose
+/// partials are summed here in shard order.
 /// </summary>
 internal sealed class DistributedSinkhornBackend : ISinkhornBackend
 {
@@ -19,10 +18,8 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     private readonly int[] sourceOffsets;
     private readonly int[] targetOffsets;
     private readonly SinkhornTerm term;
-    private int[] fOffsets;
-    private int[] gOffsets;
-    private int dimension;
-    private bool explicitShares;
+    private readonly int[] fOffsets;
+    private readonly int[] gOffsets;
 
     /// <summary>A backend for <paramref name="term"/> on the shards of job <paramref name="problemId"/>.</summary>
     /// <param name="grains">Grain factory.</param>
@@ -45,15 +42,6 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     /// <summary>The solve.</summary>
     public SinkhornTerm Term => term;
 
-    /// <summary>
-    /// Serializes multiscale installs to measure them and, above <see cref="InstallChunkBytes"/>, to send them in chunks
-    /// (null: every install goes whole, as one message).
-    /// </summary>
-    public Orleans.Serialization.Serializer? InstallSerializer { get; init; }
-
-    /// <summary>Largest install message (<see cref="JobLimits.InstallChunkBytes"/>).</summary>
-    public int InstallChunkBytes { get; init; } = FloatBlock.MaxBytes;
-
     /// <summary>The shards holding f: the source shards, or the target's for the target's self problem.</summary>
     private ISinkhornShardGrain[] FShards => term == SinkhornTerm.SelfTarget ? targetShards : sourceShards;
 
@@ -75,9 +63,6 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
                 throw new ArgumentException("a dense install on the shards uses the uploaded points and the shards' potentials", nameof(install));
             }
 
-            explicitShares = false;
-            fOffsets = term == SinkhornTerm.SelfTarget ? targetOffsets : sourceOffsets;
-            gOffsets = term == SinkhornTerm.SelfSource ? sourceOffsets : targetOffsets;
             var partners = await Task.WhenAll(AllShards.Select(s => s.InstallDenseAsync(term)));
             if (ResumeSlot is { } slot)
             {
@@ -89,47 +74,7 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
             return partners.Take(FShards.Length).Sum();
         }
 
-        return await InstallSharesAsync(install);
-    }
-
-    private async Task<long> InstallSharesAsync(SinkhornInstall install)
-    {
-        var pattern = install.Pattern ?? throw new ArgumentException("explicit shares need a block pattern (a one-level solve stays in process)", nameof(install));
-        var (source, target) = (install.Source!, install.Target!);
-        var f = install.F ?? throw new ArgumentException("explicit shares need the potentials", nameof(install));
-        var g = install.G ?? throw new ArgumentException("explicit shares need the potentials", nameof(install));
-        var fCount = FShards.Length;
-        var gCount = GShards.Length;
-        var sourceClusterPoints = source.Boundaries(1, 0);
-        var targetClusterPoints = target.Boundaries(1, 0);
-        var sourceClusters = MultiscaleShardLayout.SplitClusters(sourceClusterPoints, fCount);
-        var targetClusters = MultiscaleShardLayout.SplitClusters(targetClusterPoints, gCount);
-        explicitShares = true;
-        fOffsets = MultiscaleShardLayout.PointOffsets(sourceClusterPoints, sourceClusters);
-        gOffsets = MultiscaleShardLayout.PointOffsets(targetClusterPoints, targetClusters);
-        dimension = source[0].Dimension;
-        var sourcePlans = Enumerable.Range(0, fCount)
-            .Select(k => MultiscaleShardPlan.Create(source, target, pattern, sourceClusters, targetClusters, k)).ToArray();
-        if (term != SinkhornTerm.Cross)
-        {
-            // A self solve: one hierarchy, a symmetric pattern, so the plan of the g rows is the plan of the f rows; every
-            // shard holds both potentials of its rows.
-            await Task.WhenAll(sourcePlans.Select((plan, k) => SendAsync(FShards[k], Message(plan, f) with
-            {
-                SelfTargetPotential = FloatBlock.FromVector(g.AsSpan(plan.PointStart, plan.PointCount)),
-            })));
-            return sourcePlans.Sum(plan => (long)plan.Partners.Count);
-        }
-
-        var transposed = pattern.Transpose();
-        var targetPlans = Enumerable.Range(0, gCount)
-            .Select(k => MultiscaleShardPlan.Create(target, source, transposed, targetClusters, sourceClusters, k)).ToArray();
-        await Task.WhenAll(
-            sourcePlans.Select((plan, k) => SendAsync(FShards[k], Message(plan, f)))
-                .Concat(targetPlans.Select((plan, k) => SendAsync(GShards[k], Message(plan, g)))));
-
-        // A source shard lists each target shard it keeps a block with once.
-        return sourcePlans.Sum(plan => (long)plan.Partners.Count);
+        throw new ArgumentException("a multiscale pattern is installed by the shards that hold the sorted points (ShardMultiscalePoints), not from hierarchies gathered here", nameof(install));
     }
 
     /// <inheritdoc />
@@ -177,9 +122,6 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var partials = await Task.WhenAll(FShards.Select(s => s.FinishAsync(term, epsilon)));
-        var map = explicitShares
-            ? await BlockTransfer.GatherAsync(fOffsets, dimension, (k, start, rows) => FShards[k].GetMapAsync(term, start, rows))
-            : [];
         var total = 0.0;
         long evaluations = 0, bytes = 0;
         foreach (var partial in partials)
@@ -189,7 +131,7 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
             bytes += partial.BytesReceived;
         }
 
-        return new SinkhornFinish(total, map, evaluations, bytes);
+        return new SinkhornFinish(total, [], evaluations, bytes);
     }
 
     /// <summary>
@@ -209,45 +151,4 @@ internal sealed class DistributedSinkhornBackend : ISinkhornBackend
 
     /// <summary>Drops the solve's state on its shards.</summary>
     public Task ReleaseAsync() => Task.WhenAll(AllShards.Select(s => s.ReleaseAsync(term)));
-
-    /// <summary>Installs a share on <paramref name="shard"/>: whole when it fits one message, else in chunks of its serialized bytes.</summary>
-    private async Task SendAsync(ISinkhornShardGrain shard, SinkhornShardInstall install)
-    {
-        // The payload estimate (within a few percent of the serializer's bytes) spares a small install, the common case, a
-        // serialization here on top of the one its call makes.
-        if (InstallSerializer is null || PayloadBytes.Of(install) < InstallChunkBytes / 2)
-        {
-            await shard.InstallAsync(term, install);
-            return;
-        }
-
-        var bytes = InstallSerializer.SerializeToArray(install);
-        if (bytes.Length <= InstallChunkBytes)
-        {
-            await shard.InstallAsync(term, install);
-            return;
-        }
-
-        for (long offset = 0; offset < bytes.LongLength; offset += InstallChunkBytes)
-        {
-            var chunk = bytes.AsSpan((int)offset, (int)Math.Min(InstallChunkBytes, bytes.LongLength - offset)).ToArray();
-            await shard.StageInstallAsync(term, bytes.LongLength, offset, chunk);
-        }
-
-        await shard.InstallStagedAsync(term);
-    }
-
-    private static SinkhornShardInstall Message(MultiscaleShardPlan plan, double[] potential) => new()
-    {
-        Positions = FloatBlock.From(plan.Positions, plan.PointCount, plan.Dimension),
-        Weights = FloatBlock.FromVector(plan.Weights),
-        RowBoundaries = plan.RowBoundaries,
-        PatternRowStarts = plan.Pattern.RowStarts,
-        PatternColumns = plan.Pattern.Columns,
-        KeyPositions = FloatBlock.From(plan.KeyPositions, plan.KeyWeights.Length, plan.Dimension),
-        KeyWeights = FloatBlock.FromVector(plan.KeyWeights),
-        KeyBoundaries = plan.KeyBoundaries,
-        Partners = [.. plan.Partners.Select(p => new SinkhornPartnerRequest(p.Shard, p.Starts, p.Counts))],
-        Potential = FloatBlock.FromVector(potential.AsSpan(plan.PointStart, plan.PointCount)),
-    };
 }

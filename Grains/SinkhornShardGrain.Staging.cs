@@ -1,14 +1,11 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using Transport.Grains.Interfaces;
 using Transport.Numerics.Transport;
 
 namespace Transport.Grains;
 
 /// <summary>
-/// A multiscale share too large for one message: the coordinator serializes the <see cref="SinkhornShardInstall"/>
-/// and sends its bytes in chunks (<see cref="DistributedSinkhornBackend"/>), which this shard puts together and
-/// installs as if it had come whole.
+/// A request too large for one message (the cluster levels, an extrapolation plan or a pattern of a multiscale solve
+/// whose points stay on the shards): the coordinator serializes it and sends its bytes in chunks, which this shard puts
+/// together; the call that follows with a null message takes it (<c>TakeStaged</c>).
 /// </summary>
 public sealed partial class SinkhornShardGrain
 {
@@ -27,24 +24,11 @@ public sealed partial class SinkhornShardGrain
 
         if (!staged.TryGetValue(term, out var buffer) || buffer.Bytes.LongLength != totalBytes || offset != buffer.Received || offset + chunk.LongLength > totalBytes)
         {
-            throw new InvalidOperationException($"install chunk [{offset}, {offset + chunk.LongLength}) of {totalBytes} bytes does not follow the {(buffer.Bytes is null ? 0 : buffer.Received)} bytes received for the {term.Name()} solve");
+            throw new InvalidOperationException($"request chunk [{offset}, {offset + chunk.LongLength}) of {totalBytes} bytes does not follow the {(buffer.Bytes is null ? 0 : buffer.Received)} bytes received for the {term.Name()} solve");
         }
 
         chunk.CopyTo(buffer.Bytes, offset);
         staged[term] = (buffer.Bytes, buffer.Received + chunk.LongLength);
         return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task InstallStagedAsync(SinkhornTerm term)
-    {
-        if (!staged.Remove(term, out var buffer) || buffer.Received != buffer.Bytes.LongLength)
-        {
-            throw new InvalidOperationException($"the staged install of the {term.Name()} solve is incomplete ({buffer.Received} of {buffer.Bytes?.LongLength ?? 0} bytes)");
-        }
-
-        var install = ServiceProvider.GetRequiredService<Serializer>().Deserialize<SinkhornShardInstall>(buffer.Bytes)
-            ?? throw new InvalidOperationException($"the staged install of the {term.Name()} solve is empty");
-        return InstallAsync(term, install);
     }
 }

@@ -114,37 +114,6 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
     }
 
     /// <inheritdoc />
-    public async Task InstallAsync(SinkhornTerm term, SinkhornShardInstall install)
-    {
-        ArgumentNullException.ThrowIfNull(install);
-        var rowBlocks = install.RowBoundaries.Length - 1;
-        var pairs = new List<(int Row, int Column)>();
-        for (var r = 0; r < rowBlocks; r++)
-        {
-            for (var k = install.PatternRowStarts[r]; k < install.PatternRowStarts[r + 1]; k++)
-            {
-                pairs.Add((r, install.PatternColumns[k]));
-            }
-        }
-
-        var pattern = BlockPattern.FromPairs(rowBlocks, install.KeyBoundaries.Length - 1, pairs);
-        var cost = CostFunctions.Parse(Setup.Cost);
-        var precision = Precisions.Parse(Setup.Precision);
-        var dimension = install.Positions.Columns;
-        var rowWeights = install.Weights.Values.ToArray();
-        var rowPositions = install.Positions.Values.ToArray();
-        var keyPositions = install.KeyPositions.Values.ToArray();
-        var keyWeights = install.KeyWeights.Values.ToArray();
-        var part = await Task.Run(() => new SinkhornShardPart(
-            rowPositions, rowWeights, dimension, install.RowBoundaries, pattern, keyPositions, keyWeights, install.KeyBoundaries, cost, precision, -1));
-        var potential = install.Potential.Values.ToArray();
-        var (f, g) = term == SinkhornTerm.Cross
-            ? (side == CloudSide.Source ? (potential, (double[]?)null) : (null, potential))
-            : (potential, install.SelfTargetPotential?.Values.ToArray() ?? throw new ArgumentException("a self solve needs both potentials", nameof(install)));
-        solves[term] = new ShardSolve(part, rowWeights, PartnerSide(term), install.Partners, keyWeights.Length, f, g);
-    }
-
-    /// <inheritdoc />
     public Task<FloatBlock> GetPotentialRangesAsync(SinkhornTerm term, CloudSide role, int[] starts, int[] counts)
     {
         ArgumentNullException.ThrowIfNull(starts);
