@@ -104,7 +104,7 @@ internal static class InputLoader
     }
 
     /// <summary>
-    /// Checks --multiscale, --levels, --truncate and --memory-budget: the last three only make sense with the first (a
+    /// Checks --multiscale, --levels, --truncate, --memory-budget and --leaf: the last four only make sense with the first (a
     /// usage error otherwise, so that a forgotten --multiscale does not silently run the dense solver).
     /// </summary>
     private static MultiscaleSettings? ValidateMultiscale(SinkhornArguments arguments)
@@ -126,6 +126,11 @@ internal static class InputLoader
                 throw new InvalidInputException("memory-budget", "--memory-budget applies only to a multiscale run; add --multiscale");
             }
 
+            if (arguments.Leaf is not null)
+            {
+                throw new InvalidInputException("leaf", "--leaf applies only to a multiscale run; add --multiscale");
+            }
+
             return null;
         }
 
@@ -144,7 +149,12 @@ internal static class InputLoader
             throw new InvalidInputException("memory-budget", $"must be a number of bytes > 0, got {budget.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        return new MultiscaleSettings(arguments.Levels ?? 0, arguments.Truncate ?? SinkhornJobSpec.DefaultTruncation, arguments.MemoryBudget);
+        if (arguments.Leaf is { } leaf && leaf < 1)
+        {
+            throw new InvalidInputException("leaf", $"must be a number of points >= 1, got {leaf.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return new MultiscaleSettings(arguments.Levels ?? 0, arguments.Truncate ?? SinkhornJobSpec.DefaultTruncation, arguments.MemoryBudget, arguments.Leaf);
     }
 
     /// <summary>Reads positions (and optional weights) and validates them as a cloud.</summary>

@@ -54,6 +54,9 @@ internal sealed record SinkhornArguments
     /// <summary>Multiscale memory budget in bytes as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
     public long? MemoryBudget { get; init; }
 
+    /// <summary>Multiscale leaf size (points per finest cluster) as typed (only with <see cref="Multiscale"/>); null when absent.</summary>
+    public int? Leaf { get; init; }
+
     /// <summary>HOST:PORT of a cluster gateway, or null for an embedded silo.</summary>
     public string? Cluster { get; init; }
 

@@ -39,4 +39,5 @@ internal sealed record SinkhornInputs(
 /// <param name="Levels">Levels of the hierarchy, 1 to 16; 0 lets the solver choose (no <c>--levels</c>).</param>
 /// <param name="Truncation">Truncation threshold TAU &gt; 0 (<c>--truncate</c>, default 5).</param>
 /// <param name="MemoryBudget">Bytes &gt; 0 the solve may hold at its peak (<c>--memory-budget</c>); null: the solving process's default.</param>
-internal sealed record MultiscaleSettings(int Levels, double Truncation, long? MemoryBudget = null);
+/// <param name="LeafClusterSize">Points per finest cluster (<c>--leaf</c>); null: chosen from the memory budget.</param>
+internal sealed record MultiscaleSettings(int Levels, double Truncation, long? MemoryBudget = null, int? LeafClusterSize = null);

@@ -54,6 +54,7 @@ internal sealed class SinkhornJobRunner
             Levels = inputs.Multiscale?.Levels ?? 0,
             Truncation = inputs.Multiscale?.Truncation ?? SinkhornJobSpec.DefaultTruncation,
             MemoryBudget = inputs.Multiscale?.MemoryBudget,
+            LeafClusterSize = inputs.Multiscale?.LeafClusterSize,
             Label = inputs.Label,
         };
     }

@@ -67,6 +67,7 @@ public static class TransportCli
         var levels = NumberOptions.OptionalInt32("--levels", "Multiscale levels, 1 to 16 (default: chosen from the cloud sizes); needs --multiscale", "L");
         var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold TAU > 0 (default 5); needs --multiscale", "TAU");
         var memoryBudget = NumberOptions.OptionalByteSize("--memory-budget", "Bytes the multiscale solve may hold at its peak, e.g. 512M or 4G (K, M, G, T: powers of 1024); it picks the leaf size, the smallest of 8, 16, 32, ... points whose estimate fits (default: half of the memory available to the solving process); needs --multiscale", "BYTES");
+        var leaf = NumberOptions.OptionalInt32("--leaf", "Points per finest multiscale cluster, >= 1 (default: 8, or larger when the memory budget needs it); overrides --memory-budget's choice; needs --multiscale", "N");
         var cluster = new Option<string?>("--cluster") { Description = "A running cluster: its gateways, or the Redis holding its membership (gateways found there, fail-over between them); without it an embedded silo runs in this process", HelpName = "HOST:PORT[,HOST:PORT...]|redis://HOST:PORT" };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id of the --cluster (default: Transport:ClusterId, else transport)", DefaultValueFactory = _ => ClientSettings.DefaultClusterId };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id of the --cluster (default: Transport:ServiceId, else transport-distributed)", DefaultValueFactory = _ => ClientSettings.DefaultServiceId };
@@ -84,7 +85,7 @@ public static class TransportCli
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
-            precision, shards, divergence, multiscale, levels, truncate, memoryBudget, cluster, clusterId, serviceId, output, force, demo, seed, points, quiet, verbose,
+            precision, shards, divergence, multiscale, levels, truncate, memoryBudget, leaf, cluster, clusterId, serviceId, output, force, demo, seed, points, quiet, verbose,
             detach, label, telemetry,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
@@ -108,6 +109,7 @@ public static class TransportCli
                 Levels = parse.GetValue(levels),
                 Truncate = parse.GetValue(truncate),
                 MemoryBudget = parse.GetValue(memoryBudget),
+                Leaf = parse.GetValue(leaf),
                 Cluster = parse.GetValue(cluster),
                 ClusterId = parse.GetValue(clusterId) ?? "transport",
                 ServiceId = parse.GetValue(serviceId) ?? "transport-distributed",

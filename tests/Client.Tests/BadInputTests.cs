@@ -182,6 +182,8 @@ public sealed class BadInputTests : IDisposable
     [InlineData("truncate: must be a finite number > 0, got Infinity", "--multiscale", "--truncate", "Infinity")]
     [InlineData("truncate: expected a number, got 'wide'", "--multiscale", "--truncate", "wide")]
     [InlineData("memory-budget: --memory-budget applies only to a multiscale run", "--memory-budget", "4G")]
+    [InlineData("leaf: --leaf applies only to a multiscale run", "--leaf", "32")]
+    [InlineData("leaf: must be a number of points >= 1, got 0", "--multiscale", "--leaf", "0")]
     [InlineData("memory-budget: must be a number of bytes > 0, got 0", "--multiscale", "--memory-budget", "0")]
     [InlineData("memory-budget: expected a byte count such as 4294967296, 512M or 4G, got 'lots'", "--multiscale", "--memory-budget", "lots")]
     [InlineData("memory-budget: expected a byte count such as 4294967296, 512M or 4G, got '4X'", "--multiscale", "--memory-budget", "4X")]
@@ -234,7 +236,7 @@ public sealed class BadInputTests : IDisposable
     {
         var run = await Cli.RunAsync("sinkhorn", "--help");
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--source", "--target", "--source-weights", "--target-weights", "--epsilon", "--cost", "--tolerance", "--max-iterations", "--scaling", "--precision", "--shards", "--divergence", "--multiscale", "--levels", "--truncate", "--memory-budget", "--cluster", "--out", "--demo" })
+        foreach (var option in new[] { "--source", "--target", "--source-weights", "--target-weights", "--epsilon", "--cost", "--tolerance", "--max-iterations", "--scaling", "--precision", "--shards", "--divergence", "--multiscale", "--levels", "--truncate", "--memory-budget", "--leaf", "--cluster", "--out", "--demo" })
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }

@@ -142,6 +142,20 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Leaf_sets_the_points_per_finest_cluster_of_the_job()
+    {
+        const int n = 600, m = 500, d = 2;
+        var (x, y, _, _) = Clouds.Make(n, m, d, seed: 15);
+        var run = await Cli.RunAsync(
+            "sinkhorn", "--source", work.Npy("x.npy", x, n, d), "--target", work.Npy("y.npy", y, m, d),
+            "--epsilon", "0.002", "--multiscale", "--levels", "3", "--leaf", "16", "--out", work.Out);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var result = Cli.ReadJson(Path.Combine(work.Out, "result.json"));
+        Assert.Equal(16, result.GetProperty("leaf_cluster_size").GetInt32());
+    }
+
+    [Fact]
     public async Task Multiscale_run_writes_its_levels_neglected_mass_and_evaluations()
     {
         const int n = 600, m = 500, d = 2;

@@ -102,6 +102,22 @@ internal sealed class RecoveryCluster : IAsyncDisposable
         throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
     }
 
+    /// <summary>The silos holding the activations of <paramref name="grains"/> right now (those not active are left out).</summary>
+    public async Task<HashSet<SiloAddress>> HostsAsync(IEnumerable<IGrain> grains)
+    {
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var hosts = new HashSet<SiloAddress>();
+        foreach (var grain in grains)
+        {
+            if (await management.GetActivationAddress(grain) is { } host)
+            {
+                hosts.Add(host);
+            }
+        }
+
+        return hosts;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();

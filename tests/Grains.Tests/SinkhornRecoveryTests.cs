@@ -127,21 +127,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
     }
 
     /// <summary>The silos holding the shards of Sinkhorn job <paramref name="id"/> right now.</summary>
-    private static async Task<HashSet<SiloAddress>> ShardHostsAsync(RecoveryCluster recovery, string id, int shards)
-    {
-        var management = recovery.Grains.GetGrain<IManagementGrain>(0);
-        var hosts = new HashSet<SiloAddress>();
-        foreach (var side in new[] { CloudSide.Source, CloudSide.Target })
-        {
-            for (var k = 0; k < shards; k++)
-            {
-                if (await management.GetActivationAddress(recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k))) is { } host)
-                {
-                    hosts.Add(host);
-                }
-            }
-        }
-
-        return hosts;
-    }
+    private static Task<HashSet<SiloAddress>> ShardHostsAsync(RecoveryCluster recovery, string id, int shards) =>
+        recovery.HostsAsync(Enumerable.Range(0, shards).SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }
+            .Select(side => (IGrain)recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k)))));
 }
