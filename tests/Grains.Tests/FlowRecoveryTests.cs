@@ -50,22 +50,18 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
         Assert.True(expected.Result.Steps > 6 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Steps} steps: too short to interrupt");
 
-        var (id, victim) = await Place(recovery, spec, withCoordinator);
-        var coordinator = await client.SubmitAsync(id, spec, start, ReadOnlyMemory<double>.Empty);
-        while (true)
-        {
-            var status = await coordinator.GetStatusAsync();
-            Assert.False(status.IsTerminal, $"the run ended ({status.State}) before the silo could be killed");
-            if (status.Progress.Step >= (2 * RecoveryCluster.CheckpointEvery) + 2)
+        var coordinator = await recovery.KillDuringRunAsync(
+            Create(recovery, spec),
+            id => Shards(recovery, spec, id),
+            id => recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator,
+            id => client.SubmitAsync(id, spec, start, ReadOnlyMemory<double>.Empty),
+            async submitted =>
             {
-                break;
-            }
-
-            await Task.Delay(2);
-        }
-
-        await recovery.Cluster.KillSiloAsync(victim);
-        log.WriteLine($"killed {victim.SiloAddress}");
+                var status = await submitted.GetStatusAsync();
+                return (status.IsTerminal, status.Progress.Step >= (2 * RecoveryCluster.CheckpointEvery) + 2);
+            },
+            log);
         var ended = await client.WaitAsync(coordinator);
         Assert.True(ended.State == JobState.Completed, $"{ended.State}: {ended.Error}");
         var actual = await FlowJobClient.DownloadAsync(coordinator);
@@ -145,13 +141,19 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
     /// <summary>A run id and the silo to kill (see <see cref="RecoveryCluster.PlaceAsync"/>).</summary>
     private static Task<(string Id, SiloHandle Victim)> Place(RecoveryCluster recovery, FlowJobSpec spec, bool withCoordinator) =>
         recovery.PlaceAsync(
-            async id =>
-            {
-                var created = recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id);
-                await created.CreateAsync(spec);
-                return created;
-            },
-            id => Enumerable.Range(0, spec.Shards).Select(k => recovery.Grains.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(id, k))),
+            Create(recovery, spec),
+            id => Shards(recovery, spec, id),
             id => recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id).ReleaseAsync(),
             withCoordinator);
+
+    private static Func<string, Task<IGrain>> Create(RecoveryCluster recovery, FlowJobSpec spec) =>
+        async id =>
+        {
+            var created = recovery.Grains.GetGrain<IFlowCoordinatorGrain>(id);
+            await created.CreateAsync(spec);
+            return created;
+        };
+
+    private static IEnumerable<IGrain> Shards(RecoveryCluster recovery, FlowJobSpec spec, string id) =>
+        Enumerable.Range(0, spec.Shards).Select(k => (IGrain)recovery.Grains.GetGrain<IFlowShardGrain>(FlowLayout.ShardKey(id, k)));
 }

@@ -102,6 +102,62 @@ internal sealed class RecoveryCluster : IAsyncDisposable
         throw new InvalidOperationException($"no placement gave a secondary silo holding a shard{(withCoordinator ? " and the coordinator" : " but not the coordinator")}");
     }
 
+    /// <summary>
+    /// Places a job (<see cref="PlaceAsync"/>), submits it, and kills the victim silo once <paramref name="poll"/> says the
+    /// run reached the point to interrupt, returning the job's coordinator. A short run can end before the kill, or its
+    /// shards can leave the victim first; a kill the run never met cannot be recovered from, so the case is placed and
+    /// run again (at most 3 attempts) until the victim holds one of its shards at the kill and the run still has work.
+    /// </summary>
+    /// <param name="create">Creates the job under an id and returns its coordinator (see <see cref="PlaceAsync"/>).</param>
+    /// <param name="shards">The job's shard grains.</param>
+    /// <param name="release">Releases a job.</param>
+    /// <param name="withCoordinator">Kill the coordinator's silo too.</param>
+    /// <param name="submit">Submits the created job and returns its coordinator.</param>
+    /// <param name="poll">(whether the run is over, whether it reached the point to kill at).</param>
+    /// <param name="log">Test output.</param>
+    public async Task<T> KillDuringRunAsync<T>(
+        Func<string, Task<IGrain>> create,
+        Func<string, IEnumerable<IGrain>> shards,
+        Func<string, Task> release,
+        bool withCoordinator,
+        Func<string, Task<T>> submit,
+        Func<T, Task<(bool Over, bool Reached)>> poll,
+        Xunit.Abstractions.ITestOutputHelper log)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (id, victim) = await PlaceAsync(create, shards, release, withCoordinator);
+            var submitted = await submit(id);
+            bool over;
+            while (true)
+            {
+                (over, var reached) = await poll(submitted);
+                if (over || reached)
+                {
+                    break;
+                }
+
+                await Task.Delay(2);
+            }
+
+            var hosts = await HostsAsync(shards(id));
+            if (!over && hosts.Contains(victim.SiloAddress))
+            {
+                await Cluster.KillSiloAsync(victim);
+                log.WriteLine($"killed {victim.SiloAddress}");
+                if (withCoordinator || !(await poll(submitted)).Over)
+                {
+                    return submitted;
+                }
+
+                await Cluster.StartAdditionalSiloAsync();
+            }
+
+            Xunit.Assert.True(attempt < 3, $"attempt {attempt}: the run ended before the kill took effect, or the victim held none of its shards when it came ({string.Join(", ", hosts)})");
+            log.WriteLine($"attempt {attempt}: the run ended before the kill, or its shards had left the victim; again");
+        }
+    }
+
     /// <summary>The silos holding the activations of <paramref name="grains"/> right now (those not active are left out).</summary>
     public async Task<HashSet<SiloAddress>> HostsAsync(IEnumerable<IGrain> grains)
     {

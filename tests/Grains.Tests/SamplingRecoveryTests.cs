@@ -38,58 +38,24 @@ public sealed class SamplingRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Checkpoints > 0, "the uninterrupted run wrote no checkpoint");
         Assert.True(expected.Result.Steps > 6 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Steps} steps: too short to interrupt");
 
-        IEnumerable<IGrain> Shards(string id) =>
-            Enumerable.Range(0, spec.ParticleShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(id, k)))
-                .Concat(Enumerable.Range(0, spec.DataShards).Select(k => recovery.Grains.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(id, k))));
-
-        // The run is short: the kill can land after its last shard call, or after its shards left the victim. A kill the
-        // run never met cannot be recovered from; the case is placed and run again (at most 3 attempts), so that only a
-        // kill of a silo holding its shards, while it still has steps to take, is judged.
-        ISamplingCoordinatorGrain? coordinator = null;
-        for (var attempt = 1; coordinator is null; attempt++)
-        {
-            var (id, victim) = await recovery.PlaceAsync(
-                async id =>
-                {
-                    var created = recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id);
-                    await created.CreateAsync(spec);
-                    return created;
-                },
-                Shards,
-                id => recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id).ReleaseAsync(),
-                withCoordinator);
-            var submitted = await SamplingJobClient.SubmitAsync(recovery.Grains, id, spec, data.Points, data.Weights, ReadOnlyMemory<double>.Empty);
-            var over = false;
-            while (true)
+        var coordinator = await recovery.KillDuringRunAsync(
+            async id =>
+            {
+                var created = recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id);
+                await created.CreateAsync(spec);
+                return created;
+            },
+            id => Enumerable.Range(0, spec.ParticleShards).Select(k => (IGrain)recovery.Grains.GetGrain<ISamplingParticleShardGrain>(SamplingLayout.ParticleShardKey(id, k)))
+                .Concat(Enumerable.Range(0, spec.DataShards).Select(k => recovery.Grains.GetGrain<ISamplingDataShardGrain>(SamplingLayout.DataShardKey(id, k)))),
+            id => recovery.Grains.GetGrain<ISamplingCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator,
+            id => SamplingJobClient.SubmitAsync(recovery.Grains, id, spec, data.Points, data.Weights, ReadOnlyMemory<double>.Empty),
+            async submitted =>
             {
                 var status = await submitted.GetStatusAsync();
-                over = status.IsTerminal;
-                if (over || status.Progress.Steps >= (2 * RecoveryCluster.CheckpointEvery) + 2)
-                {
-                    break;
-                }
-
-                await Task.Delay(2);
-            }
-
-            var hosts = await recovery.HostsAsync(Shards(id));
-            if (!over && hosts.Contains(victim.SiloAddress))
-            {
-                await recovery.Cluster.KillSiloAsync(victim);
-                log.WriteLine($"killed {victim.SiloAddress}");
-                over = !withCoordinator && (await submitted.GetStatusAsync()).IsTerminal;
-                if (!over)
-                {
-                    coordinator = submitted;
-                    continue;
-                }
-
-                await recovery.Cluster.StartAdditionalSiloAsync();
-            }
-
-            Assert.True(attempt < 3, $"attempt {attempt}: the run ended before the kill took effect, or the victim held none of its shards when it came ({string.Join(", ", hosts)})");
-            log.WriteLine($"attempt {attempt}: the run ended before the kill, or its shards had left the victim; again");
-        }
+                return (status.IsTerminal, status.Progress.Steps >= (2 * RecoveryCluster.CheckpointEvery) + 2);
+            },
+            log);
 
         var ended = await SamplingJobClient.WaitAsync(recovery.Grains, coordinator);
         Assert.True(ended.State == JobState.Completed, $"{ended.State}: {ended.Error}");

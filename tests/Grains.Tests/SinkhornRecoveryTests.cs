@@ -48,56 +48,26 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
         Assert.True(expected.Result.Converged);
         Assert.True(multiscale || expected.Result.Iterations > 4 * RecoveryCluster.CheckpointEvery, $"only {expected.Result.Iterations} iterations: too short to interrupt");
 
-        // The job is small: the kill can land after its last shard call. A run that was already over when the kill
-        // returned cannot recover from it; it is placed and run again (the kill of a silo holding its shards, while it
-        // still has work, must end in a recovery).
-        ISinkhornCoordinatorGrain? coordinator = null;
-        for (var attempt = 1; coordinator is null; attempt++)
-        {
-            var (id, victim) = await recovery.PlaceAsync(
-                async id =>
-                {
-                    var created = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
-                    await created.CreateAsync(spec);
-                    return created;
-                },
-                id => Enumerable.Range(0, spec.Shards).SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }.Select(side => (IGrain)recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k)))),
-                id => recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id).ReleaseAsync(),
-                withCoordinator);
-            var submitted = await client.SubmitAsync(id, spec, source, target);
-
-            // Kill the silo once a checkpoint of the solve has been committed and before the run ends.
-            var over = false;
-            while (true)
+        // Kill the silo once a checkpoint of the solve has been committed and before the run ends (placed and run again
+        // when the kill came too late or missed the job's shards: see KillDuringRunAsync).
+        var reachAt = multiscale ? 3 : every == 1 ? 60 : (2 * RecoveryCluster.CheckpointEvery) + 2;
+        var coordinator = await recovery.KillDuringRunAsync(
+            async id =>
+            {
+                var created = recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id);
+                await created.CreateAsync(spec);
+                return created;
+            },
+            id => Enumerable.Range(0, spec.Shards).SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }.Select(side => (IGrain)recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k)))),
+            id => recovery.Grains.GetGrain<ISinkhornCoordinatorGrain>(id).ReleaseAsync(),
+            withCoordinator,
+            id => client.SubmitAsync(id, spec, source, target),
+            async submitted =>
             {
                 var status = await submitted.GetStatusAsync();
-                over = status.IsTerminal;
-                if (over || (status.Progress.Problem == problem && status.Progress.Iteration >= (multiscale ? 3 : every == 1 ? 60 : (2 * RecoveryCluster.CheckpointEvery) + 2)))
-                {
-                    break;
-                }
-
-                await Task.Delay(5);
-            }
-
-            var shardHosts = await ShardHostsAsync(recovery, id, spec.Shards);
-            if (!over && shardHosts.Contains(victim.SiloAddress))
-            {
-                await recovery.Cluster.KillSiloAsync(victim);
-                log.WriteLine($"killed {victim.SiloAddress}");
-                over = !withCoordinator && (await submitted.GetStatusAsync()).IsTerminal;
-                if (!over)
-                {
-                    coordinator = submitted;
-                    continue;
-                }
-
-                await recovery.Cluster.StartAdditionalSiloAsync();
-            }
-
-            Assert.True(attempt < 3, $"attempt {attempt}: the run ended before the kill took effect, or the victim held none of its shards when it came ({string.Join(", ", shardHosts)})");
-            log.WriteLine($"attempt {attempt}: the run ended before the kill, or its shards had left the victim; again");
-        }
+                return (status.IsTerminal, status.Progress.Problem == problem && status.Progress.Iteration >= reachAt);
+            },
+            log);
 
         var ended = await client.WaitAsync(coordinator);
         Assert.True(ended.State == JobState.Completed, $"{ended.State}: {ended.Error}");
@@ -125,9 +95,4 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             Assert.All(e.Zip(a), p => Assert.True(Math.Abs(p.First - p.Second) <= Relative * scale, $"{name}: {p.First:R} vs {p.Second:R}"));
         }
     }
-
-    /// <summary>The silos holding the shards of Sinkhorn job <paramref name="id"/> right now.</summary>
-    private static Task<HashSet<SiloAddress>> ShardHostsAsync(RecoveryCluster recovery, string id, int shards) =>
-        recovery.HostsAsync(Enumerable.Range(0, shards).SelectMany(k => new[] { CloudSide.Source, CloudSide.Target }
-            .Select(side => (IGrain)recovery.Grains.GetGrain<ISinkhornShardGrain>(ShardLayout.ShardKey(id, side, k)))));
 }
