@@ -86,8 +86,7 @@ public sealed partial class SinkhornCoordinatorGrain
         var problemId = this.GetPrimaryKeyString();
         if (!settings.Enabled)
         {
-            var plain = new DistributedSinkhornBackend(GrainFactory, problemId, sourceOffsets, targetOffsets, term);
-            return await SinkhornSolver.SolveOnBackendAsync(plain, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, token);
+            return await SolveDenseTermWithoutCheckpointsAsync(term, solveOptions, box, sourceCount, targetCount, evaluatePlan, token);
         }
 
         if (finishedTerms.TryGetValue(term, out var done))
@@ -135,6 +134,16 @@ public sealed partial class SinkhornCoordinatorGrain
             committed = checkpoint;
             await PersistAsync();
         }
+    }
+
+    /// <summary>
+    /// A dense solve on the shards that writes no checkpoint: checkpoints off, or a multiscale job's solve whose hierarchy
+    /// could not help (the multiscale branch starts again from the sealed blocks after a loss, as for its other solves).
+    /// </summary>
+    private Task<MultiscaleOutput> SolveDenseTermWithoutCheckpointsAsync(SinkhornTerm term, SinkhornOptions solveOptions, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan, CancellationToken token)
+    {
+        var plain = new DistributedSinkhornBackend(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term);
+        return SinkhornSolver.SolveOnBackendAsync(plain, solveOptions, sourceCount, targetCount, box, term != SinkhornTerm.Cross, term.Name(), evaluatePlan, ReportProgress, token);
     }
 
     /// <summary>
@@ -208,7 +217,8 @@ public sealed partial class SinkhornCoordinatorGrain
 
     /// <summary>
     /// A download from the shards of a completed run; when a shard was lost since (its silo died), the shards are
-    /// recovered and the finished solves' potentials and maps put back from their final slots, then it is tried again.
+    /// recovered and the finished solves' potentials and maps put back from their final slots (a multiscale run's
+    /// outputs a re-created shard reads back from its storage itself), then it is tried again.
     /// </summary>
     private async Task<T> WithShardRecoveryAsync<T>(Func<Task<T>> download)
     {
@@ -216,7 +226,7 @@ public sealed partial class SinkhornCoordinatorGrain
         {
             return await download();
         }
-        catch (Exception ex) when (SiloLoss.Explains(ex) && Checkpointing.Enabled && finishedTerms.Count > 0)
+        catch (Exception ex) when (SiloLoss.Explains(ex) && Checkpointing.Enabled && (finishedTerms.Count > 0 || Spec.Multiscale))
         {
             await RecoverShardsAsync(Checkpointing, CancellationToken.None);
             return await download();

@@ -76,7 +76,7 @@ public sealed partial class SinkhornCoordinatorGrain
                     SinkhornTerm.SelfSource => (job.SourceCount, job.SourceCount),
                     _ => (job.TargetCount, job.TargetCount),
                 };
-                var dense = await SolveDenseTermAsync(term, solveOptions, sorted.Box, sourceCount, targetCount, evaluatePlan, token);
+                var dense = await SolveDenseTermWithoutCheckpointsAsync(term, solveOptions, sorted.Box, sourceCount, targetCount, evaluatePlan, token);
                 if (term == SinkhornTerm.Cross)
                 {
                     // The dense solve's potentials are already on the input rows' shards: they become the outputs.
