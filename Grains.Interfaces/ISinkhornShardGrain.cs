@@ -54,6 +54,7 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     /// null message takes (<see cref="PreparePointsAsync"/>, <see cref="ExtrapolatePointsAsync"/>,
     /// <see cref="InstallPointPatternAsync"/>).
     /// </summary>
+    [Alias("StageInstall")]
     Task StageInstallAsync(SinkhornTerm term, long totalBytes, long offset, byte[] chunk);
 
     /// <summary>
@@ -61,30 +62,36 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     /// shard's leaves (null: the request staged by <see cref="StageInstallAsync"/>) and measures the radius of its
     /// members of each of those clusters. Returns the length of the serialized reply (the radii, one array per level), read with <see cref="ReadReplyAsync"/>.
     /// </summary>
+    [Alias("PreparePoints")]
     Task<long> PreparePointsAsync(SinkhornTerm term, PointLevelsMessage? levels);
 
     /// <summary>
     /// Puts the potential of <paramref name="role"/> on this shard's sorted points by extrapolating leaf potentials
     /// (null plan: staged); returns the kernel evaluations. A pattern installed before is dropped.
     /// </summary>
+    [Alias("ExtrapolatePoints")]
     Task<long> ExtrapolatePointsAsync(SinkhornTerm term, CloudSide role, PointExtrapolationMessage? plan, double epsilon);
 
     /// <summary>
     /// Measures the bounds of the current potential of <paramref name="role"/> on this shard's clusters; returns the
     /// length of the serialized <see cref="PointBoundsMessage"/>, read with <see cref="ReadReplyAsync"/>.
     /// </summary>
+    [Alias("MeasurePointBounds")]
     Task<long> MeasurePointBoundsAsync(SinkhornTerm term, CloudSide role);
 
     /// <summary>Per level, the residual maxima of this shard's shared clusters with the fitted slopes (per level, shared x d).</summary>
+    [Alias("MeasureSharedResiduals")]
     Task<double[][]> MeasureSharedResidualsAsync(SinkhornTerm term, CloudSide role, double[][] sharedSlopes);
 
     /// <summary>
     /// Installs this shard's rows of a leaf-pair pattern on the points it holds (null: staged), pulling the keys from its
     /// partners in messages of at most <paramref name="chunkBytes"/>; keeps the potentials. Returns the partners.
     /// </summary>
+    [Alias("InstallPointPattern")]
     Task<long> InstallPointPatternAsync(SinkhornTerm term, PointPatternMessage? pattern, int chunkBytes);
 
     /// <summary>Bytes [offset, offset + count) of the reply waiting for <paramref name="term"/> (dropped once read to its end).</summary>
+    [Alias("ReadReply")]
     [AlwaysInterleave]
     Task<byte[]> ReadReplyAsync(SinkhornTerm term, long offset, int count);
 
@@ -92,17 +99,21 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     /// Sends the potential of <paramref name="role"/> (and the map) of this shard's sorted points to the shards holding
     /// their input rows, in messages of at most <paramref name="chunkBytes"/>.
     /// </summary>
+    [Alias("ReturnOutputs")]
     Task ReturnOutputsAsync(SinkhornTerm term, CloudSide role, bool withMap, int chunkBytes);
 
     /// <summary>Receives finished values of some of this shard's input rows.</summary>
+    [Alias("ReceiveOutputs")]
     [AlwaysInterleave]
     Task ReceiveOutputsAsync(SinkhornTerm term, CloudSide role, PointOutputsMessage rows);
 
     /// <summary>Rows of a finished solve's potential of <paramref name="role"/>, input order within this shard's block.</summary>
+    [Alias("GetOutput")]
     [AlwaysInterleave]
     Task<FloatBlock> GetOutputAsync(SinkhornTerm term, CloudSide role, int offset, int count);
 
     /// <summary>Rows of a finished solve's barycentric map, input order within this shard's block.</summary>
+    [Alias("GetOutputMap")]
     [AlwaysInterleave]
     Task<FloatBlock> GetOutputMapAsync(SinkhornTerm term, int offset, int count);
 
@@ -110,6 +121,7 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     /// Makes the potential of <paramref name="role"/> (and the map) of a dense solve of <paramref name="term"/> on this
     /// shard's uploaded rows its outputs (a multiscale job whose hierarchy could not help solved densely).
     /// </summary>
+    [Alias("KeepOutputs")]
     Task KeepOutputsAsync(SinkhornTerm term, CloudSide role, bool withMap);
 
     /// <summary>Writes this shard's outputs of <paramref name="term"/> to grain storage (read back by a re-created shard).</summary>
