@@ -59,7 +59,7 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
             async submitted =>
             {
                 var status = await submitted.GetStatusAsync();
-                return (status.IsTerminal, status.Progress.Step >= (2 * RecoveryCluster.CheckpointEvery) + 2);
+                return (status.IsTerminal, status.Progress.Step >= (2 * RecoveryCluster.CheckpointEvery) + 2, status.Progress.Step < expected.Result.Steps - 1);
             },
             log);
         var ended = await client.WaitAsync(coordinator);

@@ -113,7 +113,7 @@ internal sealed class RecoveryCluster : IAsyncDisposable
     /// <param name="release">Releases a job.</param>
     /// <param name="withCoordinator">Kill the coordinator's silo too.</param>
     /// <param name="submit">Submits the created job and returns its coordinator.</param>
-    /// <param name="poll">(whether the run is over, whether it reached the point to kill at).</param>
+    /// <param name="poll">(whether the run is over, whether it reached the point to kill at, whether it still has shard work to do).</param>
     /// <param name="log">Test output.</param>
     public async Task<T> KillDuringRunAsync<T>(
         Func<string, Task<IGrain>> create,
@@ -121,7 +121,7 @@ internal sealed class RecoveryCluster : IAsyncDisposable
         Func<string, Task> release,
         bool withCoordinator,
         Func<string, Task<T>> submit,
-        Func<T, Task<(bool Over, bool Reached)>> poll,
+        Func<T, Task<(bool Over, bool Reached, bool WorkLeft)>> poll,
         Xunit.Abstractions.ITestOutputHelper log)
     {
         for (var attempt = 1; ; attempt++)
@@ -131,7 +131,7 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             bool over;
             while (true)
             {
-                (over, var reached) = await poll(submitted);
+                (over, var reached, _) = await poll(submitted);
                 if (over || reached)
                 {
                     break;
@@ -145,7 +145,9 @@ internal sealed class RecoveryCluster : IAsyncDisposable
             {
                 await Cluster.KillSiloAsync(victim);
                 log.WriteLine($"killed {victim.SiloAddress}");
-                if (withCoordinator || !(await poll(submitted)).Over)
+                // Judged only if the run still had steps that need its shards when the kill had taken effect (a run that is
+                // only writing its result cannot meet the loss).
+                if (withCoordinator || await poll(submitted) is { Over: false, WorkLeft: true })
                 {
                     return submitted;
                 }

@@ -53,7 +53,7 @@ public sealed class SamplingRecoveryTests(ITestOutputHelper log)
             async submitted =>
             {
                 var status = await submitted.GetStatusAsync();
-                return (status.IsTerminal, status.Progress.Steps >= (2 * RecoveryCluster.CheckpointEvery) + 2);
+                return (status.IsTerminal, status.Progress.Steps >= (2 * RecoveryCluster.CheckpointEvery) + 2, status.Progress.Steps < expected.Result.Steps - 1);
             },
             log);
 

@@ -65,7 +65,7 @@ public sealed class SinkhornRecoveryTests(ITestOutputHelper log)
             async submitted =>
             {
                 var status = await submitted.GetStatusAsync();
-                return (status.IsTerminal, status.Progress.Problem == problem && status.Progress.Iteration >= reachAt);
+                return (status.IsTerminal, status.Progress.Problem == problem && status.Progress.Iteration >= reachAt, !status.IsTerminal);
             },
             log);
 
