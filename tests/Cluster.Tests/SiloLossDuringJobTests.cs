@@ -129,7 +129,7 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
                     {"model": "sinkhorn-flow", "epsilon": 0.02,
                      "initial": {"generator": "gaussian", "n": 300, "dim": 2, "mean": [-1.0, 0.0], "std": 0.3, "seed": 3},
                      "target": {"generator": "ring", "n": 250, "radius": 1.0, "noise": 0.05, "center": [1.0, 0.0], "seed": 4},
-                     "integrator": "euler", "step": 0.02, "t_end": 1.2, "snapshot_every": 10, "shards": 3}
+                     "integrator": "euler", "step": 0.04, "t_end": 1.2, "snapshot_every": 5, "shards": 3}
                     """);
                 return ["flow", "--spec", spec, "--quiet"];
             default:
@@ -149,8 +149,8 @@ public sealed class SiloLossDuringJobTests(RedisClusterFixture cluster) : IDispo
                 return (sinkhorn, async () => (await sinkhorn.GetStatusAsync()) is { State: JobState.Running, Progress.Iteration: > 30 });
             case "flow":
                 var flow = grains.GetGrain<IFlowCoordinatorGrain>(id);
-                // 60 steps, each three Sinkhorn solves driven over the shards: killed a third of the way in.
-                return (flow, async () => (await flow.GetStatusAsync()) is { State: JobState.Running, Progress.Step: > 20 });
+                // 30 steps, each three Sinkhorn solves driven over the shards: killed a third of the way in.
+                return (flow, async () => (await flow.GetStatusAsync()) is { State: JobState.Running, Progress.Step: > 10 });
             default:
                 // A study reports a line per run; its runs checkpoint on their own. Two seconds of running covers a checkpoint.
                 var study = grains.GetGrain<ISampleStudyCoordinatorGrain>(id);
