@@ -223,6 +223,35 @@ public interface ISinkhornShardGrain : IGrainWithStringKey, ITrafficCountingGrai
     [Alias("ReleaseMortonSort")]
     Task ReleaseMortonSortAsync(SinkhornTerm term);
 
+    /// <summary>
+    /// A warm start of a multiscale solve of <paramref name="term"/> on its sorted points: the shard pulls the
+    /// <paramref name="role"/> potential of every point it holds from the outputs of solve <paramref name="from"/> that
+    /// the shards of the points' input rows hold (requests and replies of at most <paramref name="chunkBytes"/> bytes),
+    /// balanced as the solve's outputs are served: f - <paramref name="shift"/>, g + <paramref name="shift"/>.
+    /// </summary>
+    [Alias("StartPoints")]
+    Task StartPointsAsync(SinkhornTerm term, CloudSide role, SinkhornTerm from, double shift, int chunkBytes);
+
+    /// <summary>The <paramref name="role"/> potential of the outputs of <paramref name="term"/> at input rows <paramref name="rows"/> of this shard.</summary>
+    [Alias("GetOutputRows")]
+    [AlwaysInterleave]
+    Task<FloatBlock> GetOutputRowsAsync(SinkhornTerm term, CloudSide role, int[] rows);
+
+    /// <summary>
+    /// The next dense install of <paramref name="term"/> starts from the outputs of <paramref name="term"/> this shard
+    /// holds (a warm solve whose previous run was multiscale), not from zero: f - <paramref name="shift"/>, g + <paramref name="shift"/>.
+    /// </summary>
+    [Alias("SeedFromOutputs")]
+    Task SeedFromOutputsAsync(SinkhornTerm term, double shift);
+
+    /// <summary>Writes the outputs of <paramref name="term"/> (potentials and map on the input rows) to checkpoint slot <paramref name="slot"/>.</summary>
+    [Alias("SaveOutputsCheckpoint")]
+    Task<ShardSeal> SaveOutputsCheckpointAsync(SinkhornTerm term, int slot);
+
+    /// <summary>Replaces the outputs of <paramref name="term"/> by those of checkpoint slot <paramref name="slot"/>.</summary>
+    [Alias("LoadOutputsCheckpoint")]
+    Task LoadOutputsCheckpointAsync(SinkhornTerm term, int slot);
+
     /// <summary>Drops the state of <paramref name="term"/> (its points, potentials, map).</summary>
     [Alias("Release")]
     Task ReleaseAsync(SinkhornTerm term);

@@ -7,13 +7,14 @@ internal static class BlockTransfer
 {
     /// <summary>
     /// Concatenates rows [0, size_k) of every shard k (sizes from <paramref name="offsets"/>), fetching
-    /// each shard in chunks of at most <see cref="FloatBlock.MaxBytes"/>. Shards are asked concurrently.
+    /// each shard in chunks of at most <paramref name="chunkBytes"/> (default <see cref="FloatBlock.MaxBytes"/>). Shards
+    /// are asked concurrently.
     /// </summary>
-    public static async Task<double[]> GatherAsync(int[] offsets, int columns, Func<int, int, int, Task<FloatBlock>> fetch)
+    public static async Task<double[]> GatherAsync(int[] offsets, int columns, Func<int, int, int, Task<FloatBlock>> fetch, int chunkBytes = FloatBlock.MaxBytes)
     {
         var total = offsets[^1];
         var result = new double[(long)total * columns];
-        var chunk = FloatBlock.RowsPerChunk(columns);
+        var chunk = Math.Max(1, Math.Min(FloatBlock.RowsPerChunk(columns), chunkBytes / (sizeof(double) * Math.Max(1, columns))));
         var tasks = new List<Task>();
         for (var k = 0; k < offsets.Length - 1; k++)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Transport.Grains.Interfaces;
 using Transport.Numerics;
@@ -158,13 +159,17 @@ public sealed partial class FlowCoordinatorGrain
     }
 
     /// <summary>
-    /// Runs <paramref name="built"/> as the job's model: a dense Sinkhorn-divergence flow through its Sinkhorn shards
+    /// Runs <paramref name="built"/> as the job's model: a Sinkhorn-divergence flow (dense or multiscale) through its Sinkhorn shards
     /// (<see cref="SinkhornFlowOnShards"/>), any other model as it is. Needs <see cref="offsets"/>.
     /// </summary>
     private void UseModel(IFlowModel built)
     {
         sinkhornShards = SinkhornFlowOnShards.Applies(built)
             ? new SinkhornFlowOnShards((SinkhornDivergenceFlowModel)built, GrainFactory, this.GetPrimaryKeyString(), offsets)
+            {
+                Serializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>(),
+                ChunkBytes = Limits.InstallChunkBytes,
+            }
             : null;
         model = sinkhornShards ?? built;
     }

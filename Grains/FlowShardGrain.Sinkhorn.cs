@@ -6,7 +6,7 @@ using Transport.Numerics.Transport;
 namespace Transport.Grains;
 
 /// <summary>
-/// A flow shard of a dense Sinkhorn-divergence flow whose solves run on Sinkhorn shards
+/// A flow shard of a Sinkhorn-divergence flow (dense or multiscale) whose solves run on Sinkhorn shards
 /// (<see cref="SinkhornFlowOnShards"/>): at every stage it sends its stage positions to its Sinkhorn source shard (the
 /// same rows), and for its velocities it pulls its own rows of the two maps from there. It never gathers the other
 /// shards' positions: the Sinkhorn shards exchange what the all-pairs solves need among themselves.
@@ -16,6 +16,9 @@ public sealed partial class FlowShardGrain
     // The Sinkhorn problem of a dense Sinkhorn-divergence flow (null for any other model), decided from the model as the
     // coordinator decides it (SinkhornFlowOnShards.Applies).
     private string? sinkhornProblemId;
+
+    // The multiscale solves leave their maps with their outputs on the input rows (the dense ones, with the solves).
+    private bool sinkhornMapsInOutputs;
 
     private bool OnSinkhornShards => sinkhornProblemId is not null;
 
@@ -30,7 +33,9 @@ public sealed partial class FlowShardGrain
         var d = Dimension;
         var stagePositions = State.StageBlock(stage).PositionArray;
         var shard = SinkhornShard;
-        var chunk = FloatBlock.RowsPerChunk(d);
+
+        // Rows of positions and a weight, in messages of at most the configured chunk (as the solves' own traffic).
+        var chunk = Math.Max(1, Math.Min(FloatBlock.RowsPerChunk(d + 1), limits.Value.InstallChunkBytes / (sizeof(double) * (d + 1))));
         for (var offset = 0; offset < count; offset += chunk)
         {
             var rows = Math.Min(chunk, count - offset);
@@ -51,8 +56,11 @@ public sealed partial class FlowShardGrain
 
         var shard = SinkhornShard;
         int[] rows = [0, count];
-        var crossMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => shard.GetMapAsync(SinkhornTerm.Cross, start, length));
-        var selfMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => shard.GetMapAsync(SinkhornTerm.SelfSource, start, length));
+        Task<FloatBlock> Map(SinkhornTerm term, int start, int length) =>
+            sinkhornMapsInOutputs ? shard.GetOutputMapAsync(term, start, length) : shard.GetMapAsync(term, start, length);
+        var chunkBytes = limits.Value.InstallChunkBytes;
+        var crossMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => Map(SinkhornTerm.Cross, start, length), chunkBytes);
+        var selfMap = await BlockTransfer.GatherAsync(rows, Dimension, (_, start, length) => Map(SinkhornTerm.SelfSource, start, length), chunkBytes);
         return SinkhornDivergenceFlowModel.BlockStageData(crossMap, selfMap, coordinatorData[0]);
     }
 }

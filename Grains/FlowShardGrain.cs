@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using System.Diagnostics;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Flows;
+using Transport.Numerics.Flows.Models;
 
 namespace Transport.Grains;
 
@@ -14,7 +16,7 @@ namespace Transport.Grains;
 // Shards spread over the silos (fewest activations first) rather than gathering on their caller's silo: a job's
 // shards are what lets it use the cluster, and a silo's loss then costs only its share of them.
 [ActivationCountBasedPlacement]
-public sealed partial class FlowShardGrain(IFlowModelFactory models) : TrafficCountedGrain("flow-shard"), IFlowShardGrain
+public sealed partial class FlowShardGrain(IFlowModelFactory models, IOptions<JobLimits> limits) : TrafficCountedGrain("flow-shard"), IFlowShardGrain
 {
     private FlowShardSetup? setup;
     private int index;
@@ -99,6 +101,7 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models) : TrafficCo
 
         var model = models.Create(job.Model);
         sinkhornProblemId = SinkhornFlowOnShards.Applies(model) ? SinkhornFlowOnShards.ProblemId(Setup.RunId) : null;
+        sinkhornMapsInOutputs = model is SinkhornDivergenceFlowModel { Multiscale: not null };
         var block = new ParticleBlock(positions, weights, Dimension, Setup.Offsets[index]);
         state = new FlowBlockState(model, block, job.ToOptions());
         currentStage = 0;

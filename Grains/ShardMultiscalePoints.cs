@@ -27,6 +27,7 @@ internal sealed class ShardMultiscalePoints : IMultiscalePoints
     private readonly MultiscalePartLevel?[][] gLevels;
     private readonly DistributedSinkhornBackend rounds;
     private PointLevels<double[]>? radii;
+    private bool? returnsOutputs;
 
     /// <summary>The points of <paramref name="term"/> as <paramref name="sorted"/> left them on the job's shards.</summary>
     public ShardMultiscalePoints(IGrainFactory grains, string problemId, int[] sourceOffsets, int[] targetOffsets, SinkhornTerm term, MortonSortedHierarchies sorted, Serializer serializer, int chunkBytes, SinkhornOptions options)
@@ -101,9 +102,31 @@ internal sealed class ShardMultiscalePoints : IMultiscalePoints
     }
 
     /// <inheritdoc />
-    /// <remarks>Not available yet on the shards: a warm start arrives in input order, which is not where the points are.</remarks>
-    public ValueTask StartAsync(MultiscaleWarmStart warmStart, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("a warm start of a multiscale solve whose points stay on the shards is not supported yet");
+    /// <remarks>
+    /// Each sorted shard pulls the potentials of its points from the outputs of <see cref="WarmFrom"/> that the shards of
+    /// their input rows hold (for a flow's self problem, the previous stage's): nothing passes through here.
+    /// </remarks>
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        var from = WarmFrom ?? throw new InvalidOperationException($"the {term.Name()} solve on the shards was not given outputs to start from");
+        await Task.WhenAll(fShards.Select(s => s.StartPointsAsync(term, CloudSide.Source, from, WarmShift, chunkBytes)));
+        await Task.WhenAll(gShards.Select(s => s.StartPointsAsync(term, CloudSide.Target, from, WarmShift, chunkBytes)));
+    }
+
+    /// <summary>The solve whose outputs (on the input rows' shards) a warm start begins from; null: none (cold).</summary>
+    public SinkhornTerm? WarmFrom { get; init; }
+
+    /// <summary>
+    /// The balancing shift of those outputs (<see cref="PotentialNormalisation.Shift"/> of their duals): the warm start
+    /// begins from f - shift and g + shift, the potentials an in-process solve returns.
+    /// </summary>
+    public double WarmShift { get; init; }
+
+    /// <summary>
+    /// Whether the finished potentials and map go to the shards of their input rows (the cross solve of a job, whose
+    /// shards serve them; a flow's self solve, whose map drives the particles and whose potentials start the next stage).
+    /// </summary>
+    public bool ReturnsOutputs { get => returnsOutputs ?? term == SinkhornTerm.Cross; init => returnsOutputs = value; }
 
     /// <inheritdoc />
     public async ValueTask<PointLevels<ClusterBounds>> BoundsAsync(CancellationToken cancellationToken)
@@ -164,13 +187,13 @@ internal sealed class ShardMultiscalePoints : IMultiscalePoints
 
     /// <inheritdoc />
     /// <remarks>
-    /// The cross solve's potentials (and map, when evaluated) go from the sorted shards to the shards of their input rows,
-    /// which serve them (unbalanced: the caller shifts them by its duals). A self solve's stay where they are.
+    /// The potentials (and map, when evaluated) go from the sorted shards to the shards of their input rows, which serve
+    /// them (unbalanced: the caller shifts them by its duals), when <see cref="ReturnsOutputs"/>; else they stay.
     /// </remarks>
     public async ValueTask<MultiscalePointOutputs?> OutputsAsync(double[] sortedMap, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sortedMap);
-        if (term == SinkhornTerm.Cross)
+        if (ReturnsOutputs)
         {
             // FinishAsync kept the map on the shards (the returned one is empty): send it when the plan was evaluated.
             await Task.WhenAll(

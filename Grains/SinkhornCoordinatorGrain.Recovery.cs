@@ -137,8 +137,7 @@ public sealed partial class SinkhornCoordinatorGrain
     }
 
     /// <summary>
-    /// A dense solve on the shards that writes no checkpoint: checkpoints off, or a multiscale job's solve whose hierarchy
-    /// could not help (the multiscale branch starts again from the sealed blocks after a loss, as for its other solves).
+    /// A dense solve on the shards that writes no checkpoint (checkpoints off).
     /// </summary>
     private Task<MultiscaleOutput> SolveDenseTermWithoutCheckpointsAsync(SinkhornTerm term, SinkhornOptions solveOptions, BoundingBox box, int sourceCount, int targetCount, bool evaluatePlan, CancellationToken token)
     {

@@ -23,92 +23,34 @@ public sealed partial class SinkhornCoordinatorGrain
     private async Task<SinkhornJobResult> SolveMultiscaleAsync(SinkhornJobSpec job, SinkhornOptions solveOptions, CancellationToken token)
     {
         var options = new MultiscaleOptions { Levels = job.Levels == 0 ? null : job.Levels, Truncation = job.Truncation, MemoryBudget = job.MemoryBudget, LeafClusterSize = job.LeafClusterSize };
-        var sort = new DistributedMortonSort(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, Limits.InstallChunkBytes);
-        var serializer = ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
-        var started = new List<SinkhornTerm>();
-        try
-        {
-            var cross = await SolveOnShardsAsync(SinkhornTerm.Cross, evaluatePlan: true);
-            var solves = new List<MultiscaleOutput> { cross };
-            double? divergence = null;
-            if (job.Divergence)
-            {
-                // The self plans are evaluated as in process (one pass each), so that the work reported is the same.
-                var selfSource = await SolveOnShardsAsync(SinkhornTerm.SelfSource, evaluatePlan: true);
-                var selfTarget = await SolveOnShardsAsync(SinkhornTerm.SelfTarget, evaluatePlan: true);
-                divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
-                solves.Add(selfSource);
-                solves.Add(selfTarget);
-            }
+        var solver = new ShardMultiscaleSolve(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>(), Limits.InstallChunkBytes);
 
-            // The shards serve the potentials as solved: the output convention <f, a> = <g, b> is a shift by the duals.
-            potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
-            return Result(job, cross, solves, divergence) with
-            {
-                NeglectedMass = solves.Max(s => s.NeglectedMass),
-                Levels = cross.LevelCount,
-                DenseReason = cross.DenseReason,
-                LeafClusterSize = cross.LeafClusterSize,
-                CoordinatorValues = solves.Max(s => s.ResidentValues),
-                LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
-                    l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
-            };
-        }
-        finally
+        // The cross solve's outputs stay on the input rows' shards, which serve them. The self plans are evaluated as in
+        // process (one pass each), so that the work reported is the same.
+        var cross = await solver.SolveAsync(SinkhornTerm.Cross, solveOptions, options, new ShardSolveRequest(EvaluatePlan: true, KeepOutputs: true), ReportProgress, token);
+        var solves = new List<MultiscaleOutput> { cross };
+        double? divergence = null;
+        if (job.Divergence)
         {
-            // The outputs are with the input rows' shards now: the solves' points, sorts and potentials can go.
-            foreach (var term in started)
-            {
-                await sort.ReleaseAsync(term);
-                await Task.WhenAll(sourceShards.Concat(targetShards).Select(s => s.ReleaseAsync(term)));
-            }
+            var selfSource = await solver.SolveAsync(SinkhornTerm.SelfSource, solveOptions, options, new ShardSolveRequest(EvaluatePlan: true, KeepOutputs: false), ReportProgress, token);
+            var selfTarget = await solver.SolveAsync(SinkhornTerm.SelfTarget, solveOptions, options, new ShardSolveRequest(EvaluatePlan: true, KeepOutputs: false), ReportProgress, token);
+            divergence = DebiasedDivergence.Combine(cross.Dual, selfSource.Dual, selfTarget.Dual);
+            solves.Add(selfSource);
+            solves.Add(selfTarget);
         }
 
-        async Task<MultiscaleOutput> SolveOnShardsAsync(SinkhornTerm term, bool evaluatePlan)
+        // The shards serve the potentials as solved: the output convention <f, a> = <g, b> is a shift by the duals.
+        potentialShift = PotentialNormalisation.Shift(cross.SourceDual, cross.TargetDual);
+        return Result(job, cross, solves, divergence) with
         {
-            started.Add(term);
-            var sorted = await sort.RunAsync(term, solveOptions, options, token);
-            if (sorted.DenseReason is { } reason)
-            {
-                var (sourceCount, targetCount) = term switch
-                {
-                    SinkhornTerm.Cross => (job.SourceCount, job.TargetCount),
-                    SinkhornTerm.SelfSource => (job.SourceCount, job.SourceCount),
-                    _ => (job.TargetCount, job.TargetCount),
-                };
-                var dense = await SolveDenseTermWithoutCheckpointsAsync(term, solveOptions, sorted.Box, sourceCount, targetCount, evaluatePlan, token);
-                if (term == SinkhornTerm.Cross)
-                {
-                    // The dense solve's potentials are already on the input rows' shards: they become the outputs.
-                    await Task.WhenAll(sourceShards.Select(s => s.KeepOutputsAsync(term, CloudSide.Source, evaluatePlan))
-                        .Concat(targetShards.Select(s => s.KeepOutputsAsync(term, CloudSide.Target, false))));
-                }
-
-                return dense with
-                {
-                    DenseReason = reason,
-                    LeafClusterSize = sorted.LeafChoice.LeafClusterSize,
-                    EstimatedPeakBytes = sorted.LeafChoice.EstimatedPeakBytes,
-                    ResidentValues = sorted.RetainedValues,
-                };
-            }
-
-            var points = new ShardMultiscalePoints(GrainFactory, this.GetPrimaryKeyString(), sourceOffsets, targetOffsets, term, sorted, serializer, Limits.InstallChunkBytes, solveOptions)
-            {
-                MapEvaluated = evaluatePlan,
-            };
-
-            // Off the grain scheduler (the coarse levels and the pattern searches are long CPU work) so that status queries
-            // stay answered; the shards are called from there like from any other caller.
-            var solved = await Task.Run(
-                () => MultiscaleSinkhornSolver.SolveOnPointsAsync(
-                    sorted.Source.Hierarchy, sorted.Target.Hierarchy, sorted.Box, sorted.LeafChoice, solveOptions, sorted.Multiscale, points,
-                    selfProblem: term != SinkhornTerm.Cross, evaluatePlan, ReportProgress, term.Name(), token),
-                token);
-
-            // What this coordinator held: the run's cluster levels, potentials and patterns, the sort's, the shards' layouts.
-            return solved with { ResidentValues = solved.ResidentValues + sorted.RetainedValues + points.RetainedValues };
-        }
+            NeglectedMass = solves.Max(s => s.NeglectedMass),
+            Levels = cross.LevelCount,
+            DenseReason = cross.DenseReason,
+            LeafClusterSize = cross.LeafClusterSize,
+            CoordinatorValues = solves.Max(s => s.ResidentValues),
+            LevelReports = [.. cross.Levels.Select(l => new SinkhornLevelReport(
+                l.Level, l.SourceClusters, l.TargetClusters, l.SurvivingBlockPairs, l.Iterations, l.KernelEvaluations, l.ShardPairs, l.BytesExchanged))],
+        };
     }
 
     /// <summary>

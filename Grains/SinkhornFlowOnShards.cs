@@ -19,7 +19,7 @@ namespace Transport.Grains;
 /// The same options, schedule and arithmetic as the in-process <see cref="SinkhornDivergenceFlowModel.PrepareStage"/>:
 /// only float64 sums of per-shard partials are grouped differently.
 /// </summary>
-internal sealed class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsyncFlowStage
+internal sealed partial class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsyncFlowStage
 {
     private readonly SinkhornDivergenceFlowModel inner;
     private readonly IGrainFactory grains;
@@ -50,8 +50,8 @@ internal sealed class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsync
     /// <summary>The Sinkhorn problem id of a flow run's shards (their keys: <see cref="ShardLayout.ShardKey"/>).</summary>
     public static string ProblemId(string runId) => $"{runId}/sinkhorn";
 
-    /// <summary>Whether a model's stages run on Sinkhorn shards on the cluster (the dense Sinkhorn-divergence flow).</summary>
-    public static bool Applies(IFlowModel model) => model is SinkhornDivergenceFlowModel { Multiscale: null };
+    /// <summary>Whether a model's stages run on Sinkhorn shards on the cluster (the Sinkhorn-divergence flow, dense or multiscale).</summary>
+    public static bool Applies(IFlowModel model) => model is SinkhornDivergenceFlowModel;
 
     /// <summary>
     /// The checkpoint slot the next self solve restores its potentials from (set by a coordinator resuming a checkpoint;
@@ -97,7 +97,7 @@ internal sealed class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsync
                 .Concat(targetShards.Select((s, k) => s.InitializeAsync(setup, CloudSide.Target, k))));
         var target = inner.Target;
         var d = Dimension;
-        var chunk = FloatBlock.RowsPerChunk(d);
+        var chunk = Math.Max(1, Math.Min(FloatBlock.RowsPerChunk(d + 1), ChunkBytes / (sizeof(double) * (d + 1))));
         for (var offset = 0; offset < target.Count; offset += chunk)
         {
             var rows = Math.Min(chunk, target.Count - offset);
@@ -110,6 +110,11 @@ internal sealed class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsync
     /// <inheritdoc />
     public async ValueTask<ReadOnlyMemory<double>> PrepareStageAsync(FlowGlobals globals, CancellationToken cancellationToken)
     {
+        if (inner.Multiscale is { } multiscale)
+        {
+            return await PrepareMultiscaleStageAsync(multiscale, cancellationToken);
+        }
+
         var n = sourceOffsets[^1];
         var m = targetOffsets[^1];
         var particlesBox = await ShardBoundingBoxes.UnionAsync(sourceShards);
@@ -151,19 +156,24 @@ internal sealed class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsync
     /// Every source shard writes the self solve's potentials (the next stage's warm start) to checkpoint slot
     /// <paramref name="slot"/>; returns the count and mass each holds, which are the flow shards' (the same rows).
     /// </summary>
-    public Task<ShardSeal[]> SaveCheckpointAsync(int slot) =>
-        Task.WhenAll(sourceShards.Select(s => s.SaveCheckpointAsync(SinkhornTerm.SelfSource, slot)));
+    public Task<ShardSeal[]> SaveCheckpointAsync(int slot) => inner.Multiscale is null
+        ? Task.WhenAll(sourceShards.Select(s => s.SaveCheckpointAsync(SinkhornTerm.SelfSource, slot)))
+        : Task.WhenAll(sourceShards.Select(s => s.SaveOutputsCheckpointAsync(SinkhornTerm.SelfSource, slot)));
 
     /// <summary>Drops everything the Sinkhorn shards hold (the run is released).</summary>
     public Task ReleaseAsync() => Task.WhenAll(Shards.Select(s => s.ReleaseShardAsync()));
 
-    /// <summary>[OT_eps(beta, beta), whether the shards hold warm self potentials].</summary>
-    public double[]? CaptureState() => double.IsNaN(targetSelfValue) ? null : [targetSelfValue, selfWarm ? 1 : 0];
+    /// <summary>
+    /// [OT_eps(beta, beta), whether the shards hold warm self potentials], and with the multiscale solver the previous
+    /// stage's factors and self shift (<see cref="MultiscaleState"/>).
+    /// </summary>
+    public double[]? CaptureState() => double.IsNaN(targetSelfValue) ? null : [targetSelfValue, selfWarm ? 1 : 0, .. MultiscaleState()];
 
     /// <inheritdoc />
     public void RestoreState(double[]? state)
     {
-        (targetSelfValue, selfWarm) = state is [var value, var warm] ? (value, warm != 0) : (double.NaN, false);
+        (targetSelfValue, selfWarm) = state is [var value, var warm, ..] ? (value, warm != 0) : (double.NaN, false);
+        RestoreMultiscaleState(state is { Length: > 2 } ? state[2..] : []);
     }
 
     /// <inheritdoc />

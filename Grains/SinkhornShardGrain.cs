@@ -44,6 +44,7 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
         pointShares.Clear();
         replies.Clear();
         outputs.Clear();
+        seeds.Clear();
         mortonSorts.Clear();
 
         // Results live here: stay active as long as the coordinator keeps the job.
@@ -106,9 +107,10 @@ public sealed partial class SinkhornShardGrain() : TrafficCountedGrain("sinkhorn
             .Select(k => new SinkhornPartnerRequest(k, [0], [partnerOffsets[k + 1] - partnerOffsets[k]]))
             .ToArray();
 
-        // A re-install (the same rows) keeps the potentials: a warm start.
+        // A re-install (the same rows) keeps the potentials: a warm start; so does a seed from this shard's outputs.
         solves.TryGetValue(term, out var previous);
-        var (f, g) = StartingPotentials(term, previous?.F, previous?.G);
+        var seed = TakeOutputSeed(term);
+        var (f, g) = StartingPotentials(term, seed?.F ?? previous?.F, seed?.G ?? previous?.G);
         solves[term] = new ShardSolve(part, weights, partnerSide, partners, keyWeights.Length, f, g);
         return partners.Length;
     }

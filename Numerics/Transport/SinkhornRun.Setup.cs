@@ -49,7 +49,7 @@ internal sealed partial class SinkhornRun
         // One level: the dense problem on the points, handed to the backend at the first iteration. Several: the points
         // and their potentials are held by the point side, which runs the iterations on a backend from the factory.
         stage = top > 0 ? MultiscaleStage.Create(Source, Target, top, top, null, options) : null;
-        pointSide = top > 0 ? LocalMultiscalePoints.Create(Source, Target, pointsFactory, options, selfProblem) : null;
+        pointSide = top > 0 ? LocalMultiscalePoints.Create(Source, Target, pointsFactory, options, selfProblem, warmStart) : null;
         survivingPairs[top] = (long)Source[top].Count * Target[top].Count;
         if (warmStart is not null && top == 0)
         {
@@ -59,7 +59,7 @@ internal sealed partial class SinkhornRun
             ReorderWarmStart();
         }
 
-        pendingWarmStart = top > 0 ? warmStart : null;
+        pendingWarmStart = top > 0 && warmStart is not null;
         clusterValues = ClusterValues(source, target);
         NoteResident();
     }
@@ -77,9 +77,10 @@ internal sealed partial class SinkhornRun
     /// <param name="multiscale">Multiscale options (truncation, safeguard).</param>
     /// <param name="points">Where the points and their potentials are.</param>
     /// <param name="selfProblem">One cloud against itself (symmetric patterns and steps).</param>
+    /// <param name="warmStart">Null: cold, annealed. Otherwise <paramref name="points"/> holds the warm potentials.</param>
     /// <param name="progress">Progress callback.</param>
     /// <param name="problemName">The problem's name in progress and history.</param>
-    public SinkhornRun(ClusterHierarchy source, ClusterHierarchy target, BoundingBox box, LeafSizeChoice leafChoice, SinkhornOptions options, MultiscaleOptions multiscale, IMultiscalePoints points, bool selfProblem, Action<SinkhornProgress>? progress, string problemName)
+    public SinkhornRun(ClusterHierarchy source, ClusterHierarchy target, BoundingBox box, LeafSizeChoice leafChoice, SinkhornOptions options, MultiscaleOptions multiscale, IMultiscalePoints points, bool selfProblem, MultiscalePointsWarmStart? warmStart, Action<SinkhornProgress>? progress, string problemName)
     {
         if (source.LevelCount < 2 || target.LevelCount != source.LevelCount)
         {
@@ -97,7 +98,8 @@ internal sealed partial class SinkhornRun
         sourceCount = source.PointCount;
         targetCount = target.PointCount;
         levelCount = source.LevelCount;
-        schedule = Prepare(box, initialRelaxation: null, warm: false, progress, problemName);
+        schedule = Prepare(box, warmStart?.Relaxation, warmStart is not null, progress, problemName);
+        pendingWarmStart = warmStart is not null;
         jumpEpsilon = new double[levelCount];
         evaluations = new long[levelCount];
         iterationsPerLevel = new int[levelCount];
@@ -196,10 +198,10 @@ internal sealed partial class SinkhornRun
             jumpEpsilon[m] = options.Cost.Scale() * radius * radius;
         }
 
-        if (pendingWarmStart is { } warmStart)
+        if (pendingWarmStart)
         {
-            pendingWarmStart = null;
-            await StartWarmAsync(warmStart, cancellationToken);
+            pendingWarmStart = false;
+            await StartWarmAsync(cancellationToken);
         }
     }
 
@@ -225,10 +227,10 @@ internal sealed partial class SinkhornRun
     /// Puts the given potentials on the points, skips the annealing and searches the pattern of the points
     /// level from every coarsest pair with them.
     /// </summary>
-    private async Task StartWarmAsync(MultiscaleWarmStart warmStart, CancellationToken cancellationToken)
+    private async Task StartWarmAsync(CancellationToken cancellationToken)
     {
         var side = pointSide!;
-        await side.StartAsync(warmStart, cancellationToken);
+        await side.StartAsync(cancellationToken);
         LeaveForThePoints();
         var bounds = await side.BoundsAsync(cancellationToken);
         var search = new TruncationSearch(Source, Target, 0, bounds.Source, bounds.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };

@@ -60,7 +60,8 @@ internal sealed partial class SinkhornRun
     // The points of a solve with cluster levels, with their potentials once the solve reaches them (null: one level).
     // The run's f and g are then empty: it holds potentials of cluster levels only.
     private readonly IMultiscalePoints? pointSide;
-    private MultiscaleWarmStart? pendingWarmStart;
+    // A warm solve puts the point side's warm potentials on the points at the start (then searches the pattern there).
+    private bool pendingWarmStart;
 
     // Array values of the cluster levels (1 and up) held here, and the most the run held beside them (ResidentValues).
     private readonly long clusterValues;

@@ -97,6 +97,28 @@ public static class SinkhornSolver
         Action<SinkhornProgress>? progress,
         ISinkhornCheckpoints? checkpoints,
         SinkhornRunCheckpoint? resume,
+        CancellationToken cancellationToken) =>
+        SolveOnBackendAsync(backend, options, sourceCount, targetCount, box, selfProblem, problemName, evaluatePlan, warm, initialRelaxation: null, progress, checkpoints, resume, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="initialRelaxation"/>, starting the over-relaxation at that factor (a
+    /// nearby solve's final one, see <see cref="MultiscaleWarmStart.Relaxation"/>; null measures it), as the in-process
+    /// solve started from a <see cref="MultiscaleWarmStart"/> with a factor does.
+    /// </summary>
+    public static Task<MultiscaleOutput> SolveOnBackendAsync(
+        ISinkhornBackend backend,
+        SinkhornOptions options,
+        int sourceCount,
+        int targetCount,
+        BoundingBox box,
+        bool selfProblem,
+        string problemName,
+        bool evaluatePlan,
+        bool warm,
+        double? initialRelaxation,
+        Action<SinkhornProgress>? progress,
+        ISinkhornCheckpoints? checkpoints,
+        SinkhornRunCheckpoint? resume,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -104,7 +126,7 @@ public static class SinkhornSolver
         ArgumentNullException.ThrowIfNull(box);
         options.Validate();
         EpsilonRange.For(options, box, Math.Max(sourceCount, targetCount)).Check(options.Epsilon);
-        var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation: null, warm, progress, problemName)
+        var run = new SinkhornRun(options, sourceCount, targetCount, box, selfProblem, backend, initialRelaxation, warm, progress, problemName)
         {
             EvaluatePlan = evaluatePlan,
             Checkpoints = checkpoints,

@@ -23,8 +23,12 @@ public interface IMultiscalePoints : ISinkhornBackend
     /// </summary>
     ValueTask<long> ExtrapolateAsync(BlockPattern? coarsePattern, double[] leafF, double[] leafG, double epsilon, CancellationToken cancellationToken);
 
-    /// <summary>Puts the warm start's potentials (input order) on the points.</summary>
-    ValueTask StartAsync(MultiscaleWarmStart warmStart, CancellationToken cancellationToken);
+    /// <summary>
+    /// Puts the warm-start potentials this point side was made with on the points (in process: the arrays of a
+    /// <see cref="MultiscaleWarmStart"/>, input order; on shards: an earlier solve's outputs the input rows' shards hold).
+    /// Called once, before the first bounds, by a warm solve only.
+    /// </summary>
+    ValueTask StartAsync(CancellationToken cancellationToken);
 
     /// <summary>The bounds of every cluster level 1.. measured on the points with their current potentials (index m: level m).</summary>
     ValueTask<PointLevels<ClusterBounds>> BoundsAsync(CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// cluster that receive their shares of these points); the potentials are read back from it only when the bounds or
 /// the outputs need them.
 /// </summary>
-internal sealed class LocalMultiscalePoints(ClusterHierarchy source, ClusterHierarchy target, Func<ISinkhornBackend> backendFactory, SinkhornOptions options, bool selfProblem) : IMultiscalePoints
+internal sealed class LocalMultiscalePoints(ClusterHierarchy source, ClusterHierarchy target, Func<ISinkhornBackend> backendFactory, SinkhornOptions options, bool selfProblem, MultiscaleWarmStart? warmStart) : IMultiscalePoints
 {
     private ISinkhornBackend? backend;
     private double[] f = [];
@@ -17,8 +17,8 @@ internal sealed class LocalMultiscalePoints(ClusterHierarchy source, ClusterHier
     private PointLevels<double[]>? radii;
 
     /// <summary>The point side of a solve holding both hierarchies in process (see the class remarks).</summary>
-    public static IMultiscalePoints Create(ClusterHierarchy source, ClusterHierarchy target, Func<ISinkhornBackend> backendFactory, SinkhornOptions options, bool selfProblem) =>
-        new LocalMultiscalePoints(source, target, backendFactory, options, selfProblem);
+    public static IMultiscalePoints Create(ClusterHierarchy source, ClusterHierarchy target, Func<ISinkhornBackend> backendFactory, SinkhornOptions options, bool selfProblem, MultiscaleWarmStart? warmStart) =>
+        new LocalMultiscalePoints(source, target, backendFactory, options, selfProblem, warmStart);
 
     /// <inheritdoc />
     public ValueTask<PointLevels<double[]>> RadiiAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Radii());
@@ -36,9 +36,13 @@ internal sealed class LocalMultiscalePoints(ClusterHierarchy source, ClusterHier
     }
 
     /// <inheritdoc />
-    public ValueTask StartAsync(MultiscaleWarmStart warmStart, CancellationToken cancellationToken)
+    public ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(warmStart);
+        if (warmStart is null)
+        {
+            throw new InvalidOperationException("this point side was made without a warm start");
+        }
+
         f = new double[source[0].Count];
         g = new double[target[0].Count];
         for (var s = 0; s < f.Length; s++)

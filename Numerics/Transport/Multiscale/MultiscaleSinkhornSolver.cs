@@ -98,6 +98,40 @@ public static class MultiscaleSinkhornSolver
     /// <param name="progress">Progress callback.</param>
     /// <param name="problemName">"cross", "self-source" or "self-target".</param>
     /// <param name="cancellationToken">Cancels the solve.</param>
+    public static Task<MultiscaleOutput> SolveOnPointsAsync(
+        ClusterHierarchy source,
+        ClusterHierarchy target,
+        BoundingBox box,
+        LeafSizeChoice leafChoice,
+        SinkhornOptions options,
+        MultiscaleOptions multiscale,
+        IMultiscalePoints points,
+        bool selfProblem,
+        bool evaluatePlan,
+        Action<SinkhornProgress>? progress,
+        string problemName,
+        CancellationToken cancellationToken = default) =>
+        SolveOnPointsAsync(source, target, box, leafChoice, options, multiscale, points, selfProblem, evaluatePlan, warmStart: null, progress, problemName, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SolveOnPointsAsync(ClusterHierarchy, ClusterHierarchy, BoundingBox, LeafSizeChoice, SinkhornOptions, MultiscaleOptions, IMultiscalePoints, bool, bool, Action{SinkhornProgress}?, string, CancellationToken)"/>,
+    /// warm when <paramref name="warmStart"/> is set: <paramref name="points"/> puts its warm potentials on the points
+    /// (<see cref="IMultiscalePoints.StartAsync"/>), the annealing is skipped and the pattern on the points is searched
+    /// with them, exactly as <see cref="Solve(SinkhornProblem, SinkhornOptions, MultiscaleOptions, MultiscaleWarmStart?, CancellationToken)"/> does.
+    /// </summary>
+    /// <param name="source">Source cluster levels (no points needed).</param>
+    /// <param name="target">Target cluster levels (the same object for a self problem).</param>
+    /// <param name="box">The bounding box of both clouds.</param>
+    /// <param name="leafChoice">The leaf size the levels were built with.</param>
+    /// <param name="options">Sinkhorn options.</param>
+    /// <param name="multiscale">Multiscale options.</param>
+    /// <param name="points">The point side (holding the warm potentials when warm).</param>
+    /// <param name="selfProblem">One cloud against itself.</param>
+    /// <param name="evaluatePlan">Evaluate the transport cost and the map at the end.</param>
+    /// <param name="warmStart">Null: cold. Otherwise the over-relaxation factor to start with.</param>
+    /// <param name="progress">Progress callback.</param>
+    /// <param name="problemName">"cross", "self-source" or "self-target".</param>
+    /// <param name="cancellationToken">Cancels the solve.</param>
     public static async Task<MultiscaleOutput> SolveOnPointsAsync(
         ClusterHierarchy source,
         ClusterHierarchy target,
@@ -108,6 +142,7 @@ public static class MultiscaleSinkhornSolver
         IMultiscalePoints points,
         bool selfProblem,
         bool evaluatePlan,
+        MultiscalePointsWarmStart? warmStart,
         Action<SinkhornProgress>? progress,
         string problemName,
         CancellationToken cancellationToken = default)
@@ -121,8 +156,9 @@ public static class MultiscaleSinkhornSolver
         ArgumentNullException.ThrowIfNull(points);
         options.Validate();
         multiscale.Validate();
+        warmStart?.Validate();
         EpsilonRange.For(options, box, Math.Max(source.PointCount, target.PointCount)).Check(options.Epsilon);
-        var run = new SinkhornRun(source, target, box, leafChoice, options, multiscale, points, selfProblem, progress, problemName) { EvaluatePlan = evaluatePlan };
+        var run = new SinkhornRun(source, target, box, leafChoice, options, multiscale, points, selfProblem, warmStart, progress, problemName) { EvaluatePlan = evaluatePlan };
         return await run.SolveAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -46,3 +46,20 @@ public sealed record MultiscaleWarmStart(double[] F, double[] G)
         }
     }
 }
+
+/// <summary>
+/// A warm start of a multiscale solve whose points live elsewhere (<see cref="IMultiscalePoints"/>): the point side
+/// already holds the potentials to start from; the run needs only to know that it starts warm, and with which factor.
+/// </summary>
+/// <param name="Relaxation">The over-relaxation factor to start with (see <see cref="MultiscaleWarmStart.Relaxation"/>); null measures it.</param>
+public sealed record MultiscalePointsWarmStart(double? Relaxation)
+{
+    /// <summary>Throws <see cref="InvalidInputException"/> when the factor is outside [1, 2).</summary>
+    public void Validate()
+    {
+        if (Relaxation is { } w && (!double.IsFinite(w) || w < 1 || w >= 2))
+        {
+            throw new InvalidInputException("warm-start.relaxation", $"must be in [1, 2), got {w}");
+        }
+    }
+}

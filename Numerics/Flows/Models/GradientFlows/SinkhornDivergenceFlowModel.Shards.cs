@@ -1,5 +1,6 @@
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Transport;
+using Transport.Numerics.Transport.Multiscale;
 
 namespace Transport.Numerics.Flows.Models;
 
@@ -49,6 +50,16 @@ public sealed partial class SinkhornDivergenceFlowModel
         LastCrossIterations = crossIterations;
         LastSelfIterations = selfIterations;
         LastStageConverged = converged;
+    }
+
+    /// <summary>Records what the in-process multiscale stage records of its cross and self solves, solved elsewhere (on shards).</summary>
+    public void RecordStage(MultiscaleOutput cross, MultiscaleOutput self)
+    {
+        ArgumentNullException.ThrowIfNull(cross);
+        ArgumentNullException.ThrowIfNull(self);
+        RecordStage(cross.Iterations, self.Iterations, cross.Converged && self.Converged);
+        LastStageKernelEvaluations = cross.KernelEvaluations + self.KernelEvaluations;
+        LastStageNeglectedMass = Math.Max(cross.NeglectedMass, self.NeglectedMass);
     }
 
     /// <summary>v_i = 2 s (T_ab(x_i) - T_aa(x_i)) from the block's own rows of the maps.</summary>
