@@ -23,8 +23,8 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
 
     /// <summary>
     /// Noise keyed by (seed, particle, step) must replay identically (Langevin, Euler-Maruyama); a model that keeps
-    /// warm-start potentials between stages must get them back (Sinkhorn-divergence flow, restored from the coordinator's
-    /// storage when the coordinator itself was lost); the adaptive controller's next step size must be restored
+    /// warm-start potentials between stages must get them back (Sinkhorn-divergence flow, dense or multiscale, restored
+    /// from the coordinator's storage when the coordinator itself was lost); the adaptive controller's next step size must be restored
     /// (interaction, Dormand-Prince).
     /// </summary>
     [Theory]
@@ -32,14 +32,15 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
     [InlineData("sinkhorn-flow", """{"model": "sinkhorn-flow", "epsilon": 0.1, "cost": "half-sqeuclidean", "integrator": "euler"}""", FlowIntegrator.Euler, true)]
     [InlineData("interaction", """{"model": "interaction", "kernel": "gaussian-repulsive", "length_scale": 0.8, "integrator": "adaptive"}""", FlowIntegrator.Adaptive, true)]
     [InlineData("sinkhorn-flow", """{"model": "sinkhorn-flow", "epsilon": 0.1, "cost": "half-sqeuclidean", "integrator": "euler"}""", FlowIntegrator.Euler, true, true)]
-    public async Task A_flow_run_survives_the_loss_of_a_silo_with_the_uninterrupted_trajectory(string model, string json, FlowIntegrator integrator, bool withCoordinator, bool uploadedData = false)
+    [InlineData("sinkhorn-flow", """{"model": "sinkhorn-flow", "epsilon": 0.01, "cost": "half-sqeuclidean", "integrator": "euler", "multiscale": true, "levels": 3}""", FlowIntegrator.Euler, true, false, 0.5)]
+    public async Task A_flow_run_survives_the_loss_of_a_silo_with_the_uninterrupted_trajectory(string model, string json, FlowIntegrator integrator, bool withCoordinator, bool uploadedData = false, double endTime = 1.5)
     {
         await using var recovery = await RecoveryCluster.StartAsync();
         const int Dimension = 2;
         var start = FlowData.Gaussian(Particles, Dimension, 31, 1.5);
         var data = new FlowModelData(model == "sinkhorn-flow" ? Transport.Numerics.Geometry.PointCloud.Create(FlowData.Gaussian(40, Dimension, 5, 0.5), 40, Dimension) : null, null);
         var modelSpec = CatalogFlowModels.Describe(model, json, Dimension, data);
-        var options = new FlowOptions { Integrator = integrator, Step = 0.01, EndTime = integrator == FlowIntegrator.Adaptive ? 40 : 1.5, SnapshotEvery = 7, Seed = 19, RelativeTolerance = 1e-9, AbsoluteTolerance = 1e-11 };
+        var options = new FlowOptions { Integrator = integrator, Step = 0.01, EndTime = integrator == FlowIntegrator.Adaptive ? 40 : endTime, SnapshotEvery = 7, Seed = 19, RelativeTolerance = 1e-9, AbsoluteTolerance = 1e-11 };
         var spec = FlowJobSpec.From(modelSpec, Particles, Dimension, 3, options);
         // With uploadedData the target goes up in chunks after the job is created: a coordinator activated after the loss
         // builds the model from the data it stored, a re-created shard from its sealed setup.

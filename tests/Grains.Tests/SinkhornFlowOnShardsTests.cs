@@ -34,6 +34,10 @@ public sealed class SinkhornFlowOnShardsOneSiloTests(OneSiloTrafficFixture fixtu
     [InlineData(8)]
     public Task The_multiscale_flow_on_sinkhorn_shards_equals_the_single_process_flow_and_its_coordinator_moves_only_summaries(int shards) =>
         SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, $"multiscale-flow-on-shards-1silo-{shards}", shards, multiscale: true, log);
+
+    [Fact]
+    public Task A_multiscale_flow_whose_hierarchy_cannot_help_runs_dense_on_the_shards_warm_from_the_outputs_as_in_process() =>
+        SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, "multiscale-flow-one-level-1silo", 4, multiscale: true, log, levels: 1);
 }
 
 [Collection(ThreeSiloTrafficGroup.Name)]
@@ -52,6 +56,10 @@ public sealed class SinkhornFlowOnShardsThreeSiloTests(ThreeSiloTrafficFixture f
     [InlineData(8)]
     public Task The_multiscale_flow_on_sinkhorn_shards_equals_the_single_process_flow_and_its_coordinator_moves_only_summaries(int shards) =>
         SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, $"multiscale-flow-on-shards-3silo-{shards}", shards, multiscale: true, log);
+
+    [Fact]
+    public Task A_multiscale_flow_whose_hierarchy_cannot_help_runs_dense_on_the_shards_warm_from_the_outputs_as_in_process() =>
+        SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, "multiscale-flow-one-level-3silo", 4, multiscale: true, log, levels: 1);
 }
 
 /// <summary>
@@ -85,25 +93,26 @@ internal static class SinkhornFlowOnShardsCheck
 
     private static FlowOptions Options { get; } = new() { Integrator = FlowIntegrator.Heun, Step = 0.1, EndTime = 0.3, SnapshotEvery = 1, Seed = 3 };
 
-    private static FlowModelSpec ModelSpec(bool multiscale = false)
+    private static FlowModelSpec ModelSpec(bool multiscale = false, int levels = 3)
     {
         var target = PointCloud.Create(FlowData.Gaussian(TargetPoints, Dimension, 43, 0.4).Select(v => v + 1.5).ToArray(), TargetPoints, Dimension);
         var json = multiscale
-            ? """{"model": "sinkhorn-flow", "epsilon": 0.01, "cost": "half-sqeuclidean", "integrator": "heun", "multiscale": true, "levels": 3}"""
+            ? """{"model": "sinkhorn-flow", "epsilon": 0.01, "cost": "half-sqeuclidean", "integrator": "heun", "multiscale": true, "levels": """ + levels + "}"
             : """{"model": "sinkhorn-flow", "epsilon": 0.05, "cost": "half-sqeuclidean", "integrator": "heun"}""";
         return CatalogFlowModels.Describe("sinkhorn-flow", json, Dimension, new FlowModelData(target, null));
     }
 
     /// <summary>The flow of these checks on the cluster, as run <paramref name="runId"/> with <paramref name="shards"/> shards.</summary>
-    public static Task<FlowJobOutput> RunFlowAsync(IGrainFactory grains, string runId, int shards, bool multiscale = false) =>
-        new FlowJobClient(grains).RunAsync(runId, FlowJobSpec.From(ModelSpec(multiscale), Particles, Dimension, shards, Options), Start, ReadOnlyMemory<double>.Empty);
+    public static Task<FlowJobOutput> RunFlowAsync(IGrainFactory grains, string runId, int shards, bool multiscale = false, int levels = 3) =>
+        new FlowJobClient(grains).RunAsync(runId, FlowJobSpec.From(ModelSpec(multiscale, levels), Particles, Dimension, shards, Options), Start, ReadOnlyMemory<double>.Empty);
 
-    public static async Task RunAsync(IGrainFactory grains, string runId, int shards, bool multiscale, ITestOutputHelper log)
+    /// <summary>The check; <paramref name="levels"/> (multiscale only): 1 asks for one level, the solver's dense fallback.</summary>
+    public static async Task RunAsync(IGrainFactory grains, string runId, int shards, bool multiscale, ITestOutputHelper log, int levels = 3)
     {
         var start = Start;
-        var localModel = CatalogFlowModels.Build(ModelSpec(multiscale));
+        var localModel = CatalogFlowModels.Build(ModelSpec(multiscale, levels));
         var reference = await FlowDriver.RunAsync(new LocalFlowBackend(localModel, start, [], Options), localModel, Options, null, CancellationToken.None);
-        var output = await RunFlowAsync(grains, runId, shards, multiscale);
+        var output = await RunFlowAsync(grains, runId, shards, multiscale, levels);
 
         var trajectory = output.Trajectory;
         Assert.Equal(reference.Steps, trajectory.Steps);
@@ -134,7 +143,13 @@ internal static class SinkhornFlowOnShardsCheck
         var sinkhornCalls = calls.Where(c => c.Interface.Contains("ISinkhornShardGrain", StringComparison.Ordinal)).ToArray();
         Assert.Contains(sinkhornCalls, c => c.Method.Contains("Update", StringComparison.Ordinal));
         Assert.DoesNotContain(calls, c => c.Method.Contains("GetStagePositions", StringComparison.Ordinal));
-        if (multiscale)
+        if (multiscale && levels == 1)
+        {
+            // The dense fallback on the input rows (the sort found one level asked for), the self solves warm from their outputs.
+            Assert.Contains(sinkhornCalls, c => c.Method.Contains("SeedFromOutputs", StringComparison.Ordinal));
+            Assert.DoesNotContain(sinkhornCalls, c => c.Method.Contains("InstallPointPattern", StringComparison.Ordinal));
+        }
+        else if (multiscale)
         {
             // The solves ran on leaf-pair patterns (not the dense fallback), the self solves warm from the input rows.
             Assert.Contains(sinkhornCalls, c => c.Method.Contains("InstallPointPattern", StringComparison.Ordinal));
