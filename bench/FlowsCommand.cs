@@ -168,9 +168,10 @@ internal static class FlowsCommand
             target[i * d] += 0.5;
         }
 
-        var parameters = string.Create(CultureInfo.InvariantCulture, $$"""{"epsilon": {{options.Epsilon}}, "cost": "sqeuclidean", "tolerance": {{SinkhornTolerance}}}""");
+        var multiscale = options.Multiscale ? ", \"multiscale\": true" : string.Empty;
+        var parameters = string.Create(CultureInfo.InvariantCulture, $$"""{"epsilon": {{options.Epsilon}}, "cost": "sqeuclidean", "tolerance": {{SinkhornTolerance}}{{multiscale}}}""");
         return new FlowCase(
-            string.Create(CultureInfo.InvariantCulture, $"sinkhorn-flow Euler eps={options.Epsilon} tol={SinkhornTolerance}"),
+            string.Create(CultureInfo.InvariantCulture, $"sinkhorn-flow Euler eps={options.Epsilon} tol={SinkhornTolerance}{(options.Multiscale ? " multiscale" : string.Empty)}"),
             "sinkhorn-flow",
             parameters,
             d,

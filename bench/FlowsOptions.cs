@@ -41,6 +41,9 @@ internal sealed record FlowsOptions
     /// <summary>Time only the Sinkhorn-divergence flow (<c>--sinkhorn-only</c>).</summary>
     public bool SinkhornOnly { get; init; }
 
+    /// <summary>Solve the Sinkhorn-divergence flow's problems with the multiscale solver (<c>--multiscale</c>).</summary>
+    public bool Multiscale { get; init; }
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench -- flows [options]
           --json PATH             also write the numbers as JSON
@@ -55,6 +58,7 @@ internal sealed record FlowsOptions
           --repetitions R         timed runs per path (default 2; the fastest is reported)
           --no-cluster            skip the cluster path
           --sinkhorn-only         time only the Sinkhorn-divergence flow
+          --multiscale            the Sinkhorn-divergence flow with the multiscale solver (default leaves)
         """;
 
     public static FlowsOptions Parse(IReadOnlyList<string> args)
@@ -79,6 +83,7 @@ internal sealed record FlowsOptions
                 "--repetitions" => options with { Repetitions = NextInt() },
                 "--no-cluster" => options with { SkipCluster = true },
                 "--sinkhorn-only" => options with { SinkhornOnly = true },
+                "--multiscale" => options with { Multiscale = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }

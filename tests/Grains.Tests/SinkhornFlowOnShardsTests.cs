@@ -56,10 +56,6 @@ public sealed class SinkhornFlowOnShardsThreeSiloTests(ThreeSiloTrafficFixture f
     [InlineData(8)]
     public Task The_multiscale_flow_on_sinkhorn_shards_equals_the_single_process_flow_and_its_coordinator_moves_only_summaries(int shards) =>
         SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, $"multiscale-flow-on-shards-3silo-{shards}", shards, multiscale: true, log);
-
-    [Fact]
-    public Task A_multiscale_flow_whose_hierarchy_cannot_help_runs_dense_on_the_shards_warm_from_the_outputs_as_in_process() =>
-        SinkhornFlowOnShardsCheck.RunAsync(fixture.Grains, "multiscale-flow-one-level-3silo", 4, multiscale: true, log, levels: 1);
 }
 
 /// <summary>
