@@ -9,8 +9,8 @@ namespace Transport.Grains;
 
 /// <summary>
 /// The flow job's model: validated with the spec, built from it (at once, or at the start when its data is uploaded in
-/// chunks, <see cref="FlowModelSpec.Uploaded"/>), and run through Sinkhorn shards when it is a dense
-/// Sinkhorn-divergence flow (<see cref="SinkhornFlowOnShards"/>).
+/// chunks, <see cref="FlowModelSpec.Uploaded"/>), and run through Sinkhorn shards when it is a
+/// Sinkhorn-divergence flow, dense or multiscale (<see cref="SinkhornFlowOnShards"/>).
 /// </summary>
 public sealed partial class FlowCoordinatorGrain
 {

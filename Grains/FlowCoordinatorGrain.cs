@@ -26,7 +26,7 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
     private ChunkedUpload? upload;
     private FlowTrajectory? trajectory;
 
-    // The Sinkhorn shards of a dense Sinkhorn-divergence flow (the model the driver runs then wraps the job's model).
+    // The Sinkhorn shards of a Sinkhorn-divergence flow (dense or multiscale) (the model the driver runs then wraps the job's model).
     private SinkhornFlowOnShards? sinkhornShards;
 
     // What the last validation built, handed to the creation once the job is admitted (no model while data is to come).

@@ -17,7 +17,8 @@ namespace Transport.Grains;
 /// with the symmetric potential); each flow shard pulls its own rows of both for its velocities. What the coordinator
 /// holds and moves is O(shards): bounding boxes, duals, marginal reports and the divergence value, its stage data.
 /// The same options, schedule and arithmetic as the in-process <see cref="SinkhornDivergenceFlowModel.PrepareStage"/>:
-/// only float64 sums of per-shard partials are grouped differently.
+/// only float64 sums of per-shard partials are grouped differently. The multiscale flow takes the same route with the
+/// multiscale solver on the shards (<c>SinkhornFlowOnShards.Multiscale.cs</c>).
 /// </summary>
 internal sealed partial class SinkhornFlowOnShards : IFlowModel, IFlowModelState, IAsyncFlowStage
 {

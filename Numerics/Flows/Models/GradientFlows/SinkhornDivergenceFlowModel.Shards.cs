@@ -5,7 +5,7 @@ using Transport.Numerics.Transport.Multiscale;
 namespace Transport.Numerics.Flows.Models;
 
 /// <summary>
-/// What the dense Sinkhorn-divergence flow needs when its solves run on the shard grains that hold the particles and
+/// What the Sinkhorn-divergence flow (dense or multiscale) needs when its solves run on the shard grains that hold the particles and
 /// the target (the cluster's path): the stage's solve options from bounding boxes (the only thing the coordinator learns
 /// about the clouds), and the velocity of a block from its own rows of the two barycentric maps, which the shards
 /// computed next to the particles. The stage data a shard then hands to <see cref="Velocity"/> is block-local,
