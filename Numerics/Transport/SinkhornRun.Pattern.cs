@@ -42,7 +42,7 @@ internal sealed partial class SinkhornRun
 
     /// <summary>The kept block pairs on the points as a fraction of all block pairs.</summary>
     private double KeptFraction() =>
-        levelCount == 1 ? 1.0 : (double)kept.Count / ((double)Source[1].Count * Target[1].Count);
+        levelCount == 1 ? 1.0 : (double)(keptPattern?.PairCount ?? 0) / ((double)Source[1].Count * Target[1].Count);
 
     /// <summary>
     /// Keeps every block pair on the points (the dense schedule, continuing from the current potentials), noting why.
@@ -100,7 +100,7 @@ internal sealed partial class SinkhornRun
 
         IEnumerable<BlockPair> start = coarsePattern is null
             ? search.CoarsestPairs()
-            : kept.Select(p => new BlockPair(coarse + 1, p.Source, p.Target)).Concat(dropped);
+            : keptPattern!.Pairs().Select(p => new BlockPair(coarse + 1, p.Row, p.Column)).Concat(dropped);
         var (newKept, newDropped) = search.Search(start.ToList());
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;
@@ -138,7 +138,10 @@ internal sealed partial class SinkhornRun
         }
 
         var pattern = BlockPattern.FromPairs(Source[fine + 1].Count, Target[fine + 1].Count, kept);
-        kept = [.. pattern.Pairs()];
+
+        // The pattern holds the kept pairs from now on (compressed rows): the list of pairs goes.
+        keptPattern = pattern;
+        kept = [];
         level = fine;
         survivingPairs[fine] = pattern.PairCount;
         if (fine == 0)
@@ -246,7 +249,7 @@ internal sealed partial class SinkhornRun
 
         forced.IntersectWith(dropped);
         var (newKept, newDropped) = search.Search(forced, forced);
-        kept.AddRange(newKept);
+        kept = [.. keptPattern!.Pairs(), .. newKept];
         dropped = [.. dropped.Where(p => !forced.Contains(p)).Concat(newDropped)];
         UsePattern(0);
         return forced.Count;

@@ -67,7 +67,9 @@ internal sealed partial class SinkhornRun
     private readonly long clusterValues;
     private long peakResident;
     private bool installed;
+    // Pairs a search kept, until UsePattern puts them in keptPattern (the current level's pattern, null before one).
     private List<(int Source, int Target)> kept = [];
+    private BlockPattern? keptPattern;
     private List<BlockPair> dropped = [];
     private double[] f;
     private double[] g;
