@@ -329,10 +329,10 @@ internal sealed class RegistryWatcher : IAsyncDisposable
 /// <summary>One input of the load test: the console arguments (without <c>--out</c>, <c>--cluster</c>) and its embedded run's folder.</summary>
 internal sealed record LoadInput(string Name, string[] Arguments, string Reference, string ResultFile)
 {
-    /// <summary>A small Sinkhorn divergence (800 + 800 points), flow (150 particles, 8 steps) and sampling study (1,000 samples): about a CPU-second each.</summary>
+    /// <summary>A small Sinkhorn divergence (500 + 500 points), flow (150 particles, 8 steps) and sampling study (1,000 samples): about a CPU-second each.</summary>
     public static IReadOnlyList<LoadInput> Write(string root)
     {
-        const int n = 800;
+        const int n = 500;
         var random = new Random(17);
         double Next() => (2 * random.NextDouble()) - 1;
         var x = Path.Combine(root, "x.npy");
@@ -350,7 +350,7 @@ internal sealed record LoadInput(string Name, string[] Arguments, string Referen
         File.WriteAllText(target, """{"kind": "gaussian", "mean": [1.0, -0.5], "covariance": [[0.8, 0.2], [0.2, 0.5]]}""");
         return
         [
-            new("sinkhorn", ["sinkhorn", "--source", x, "--target", y, "--epsilon", "0.005", "--divergence", "--shards", "3", "--quiet"], Path.Combine(root, "embedded-sinkhorn"), "result.json"),
+            new("sinkhorn", ["sinkhorn", "--source", x, "--target", y, "--epsilon", "0.01", "--divergence", "--shards", "3", "--quiet"], Path.Combine(root, "embedded-sinkhorn"), "result.json"),
             new("flow", ["flow", "--spec", flow, "--quiet"], Path.Combine(root, "embedded-flow"), "summary.json"),
             new("sample", ["sample", "--target", target, "--schedule", "trig", "--sampler", "rk4", "--steps", "16", "--n", "1000", "--seed", "2", "--shards", "2", "--particle-shards", "3", "--quiet"], Path.Combine(root, "embedded-sample"), "metrics.json"),
         ];

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Transport.Numerics.Sampling;
 
 namespace Transport.Grains.Tests;
 
@@ -88,5 +89,51 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         Assert.Contains("transport.kernel.evaluations", names);
         Assert.Contains("transport.sinkhorn.iterations", names);
         Assert.Contains("transport.shard.step.duration", names);
+    }
+}
+
+/// <summary>
+/// The sampling job's counters, exact per evaluation: in the collection that runs alone, since a listener hears every
+/// job of the process (a Sinkhorn job in a parallel collection once added its kernel evaluations to these).
+/// </summary>
+[Collection(TelemetryTestGroup.Name)]
+public sealed class SamplingTelemetryTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task Denoiser_and_kernel_counters_count_every_particle_and_pair_evaluation()
+    {
+        long particleEvaluations = 0;
+        long pairs = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TransportTelemetry.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "transport.sampling.denoiser_evaluations")
+            {
+                Interlocked.Add(ref particleEvaluations, value);
+            }
+            else if (instrument.Name == "transport.kernel.evaluations")
+            {
+                Interlocked.Add(ref pairs, value);
+            }
+        });
+        listener.Start();
+
+        const int Count = 400;
+        var (points, weights) = SamplingTestData.Clusters(Count, seed: 4);
+        var options = new SamplingOptions { Sampler = SamplerKind.Sde, Steps = 5, CorrectorSteps = 1, Snap = true, End = 0.9 };
+        var spec = SamplingTestData.Empirical(Count, 30, 3, 2, options);
+        var output = await SamplingJobClient.RunAsync(fixture.Grains, spec, points, weights, ReadOnlyMemory<double>.Empty);
+
+        // Every evaluation is one denoiser call per particle and one softmax pass over all the data: exact counts.
+        Assert.Equal((5 * 2) + 1, output.Result.Evaluations);
+        Assert.Equal((long)output.Result.Evaluations * 30, Interlocked.Read(ref particleEvaluations));
+        Assert.Equal((long)output.Result.Evaluations * 30 * Count, Interlocked.Read(ref pairs));
     }
 }
