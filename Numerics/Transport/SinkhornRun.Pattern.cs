@@ -59,7 +59,7 @@ internal sealed partial class SinkhornRun
             }
         }
 
-        dropped = [];
+        dropped = DroppedPairs.Empty;
         UsePattern(0);
     }
 
@@ -104,7 +104,7 @@ internal sealed partial class SinkhornRun
         var (newKept, newDropped) = search.Search(start.ToList());
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;
-        dropped = newDropped;
+        dropped = DroppedPairs.From(newDropped);
         UsePattern(fine);
     }
 
@@ -162,7 +162,7 @@ internal sealed partial class SinkhornRun
     private void NoteResident()
     {
         static long PatternValues(BlockPattern? pattern) => pattern is null ? 0 : pattern.RowStarts.Length + pattern.Columns.Length;
-        var resident = clusterValues + f.Length + g.Length + candidate.Length + (2L * kept.Count) + (3L * dropped.Count)
+        var resident = clusterValues + f.Length + g.Length + candidate.Length + (2L * kept.Count) + dropped.Values
             + PatternValues(stage?.Pattern) + PatternValues(pointsPattern);
         peakResident = Math.Max(peakResident, resident);
     }
@@ -210,10 +210,11 @@ internal sealed partial class SinkhornRun
 
         var masses = new double[dropped.Count];
         var total = 0.0;
-        for (var k = 0; k < dropped.Count; k++)
+        var k = 0;
+        foreach (var pair in dropped)
         {
-            masses[k] = search.MassBound(dropped[k]);
-            total += masses[k];
+            masses[k] = search.MassBound(pair);
+            total += masses[k++];
         }
 
         return (total, search, masses);
@@ -250,7 +251,7 @@ internal sealed partial class SinkhornRun
         forced.IntersectWith(dropped);
         var (newKept, newDropped) = search.Search(forced, forced);
         kept = [.. keptPattern!.Pairs(), .. newKept];
-        dropped = [.. dropped.Where(p => !forced.Contains(p)).Concat(newDropped)];
+        dropped = DroppedPairs.From(dropped.Where(p => !forced.Contains(p)).Concat(newDropped));
         UsePattern(0);
         return forced.Count;
     }

@@ -237,7 +237,7 @@ internal sealed partial class SinkhornRun
         var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
         search.CoverEveryRowAndColumn(newKept);
         kept = newKept;
-        dropped = newDropped;
+        dropped = DroppedPairs.From(newDropped);
         UsePattern(0);
     }
 }

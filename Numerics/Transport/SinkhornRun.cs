@@ -70,7 +70,7 @@ internal sealed partial class SinkhornRun
     // Pairs a search kept, until UsePattern puts them in keptPattern (the current level's pattern, null before one).
     private List<(int Source, int Target)> kept = [];
     private BlockPattern? keptPattern;
-    private List<BlockPair> dropped = [];
+    private DroppedPairs dropped = DroppedPairs.Empty;
     private double[] f;
     private double[] g;
     private double[] candidate;

@@ -65,7 +65,10 @@ public sealed record MultiscaleMemoryEstimate
     /// </summary>
     public long ShardInstalls { get; init; }
 
-    /// <summary>The dropped pairs of every level, listed to the end (List&lt;BlockPair&gt;, 12 bytes a slot).</summary>
+    /// <summary>
+    /// The dropped pairs of every level, kept to the end: counted as the search lists them (List&lt;BlockPair&gt;, 12
+    /// bytes a slot), an upper bound between searches, when the run holds them in compressed rows (4 bytes a pair).
+    /// </summary>
     public long DroppedList { get; init; }
 
     /// <summary>The safeguard's mass bound of every dropped pair (8 bytes each), held while the next iterations run.</summary>
