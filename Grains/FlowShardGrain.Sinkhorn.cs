@@ -13,7 +13,7 @@ namespace Transport.Grains;
 /// </summary>
 public sealed partial class FlowShardGrain
 {
-    // The Sinkhorn problem of a Sinkhorn-divergence flow (dense or multiscale) (null for any other model), decided from the model as the
+    // The Sinkhorn problem of a Sinkhorn-divergence flow, dense or multiscale (null for any other model), decided from the model as the
     // coordinator decides it (SinkhornFlowOnShards.Applies).
     private string? sinkhornProblemId;
 

@@ -27,7 +27,6 @@ internal sealed class ShardMultiscalePoints : IMultiscalePoints
     private readonly MultiscalePartLevel?[][] gLevels;
     private readonly DistributedSinkhornBackend rounds;
     private PointLevels<double[]>? radii;
-    private bool? returnsOutputs;
 
     /// <summary>The points of <paramref name="term"/> as <paramref name="sorted"/> left them on the job's shards.</summary>
     public ShardMultiscalePoints(IGrainFactory grains, string problemId, int[] sourceOffsets, int[] targetOffsets, SinkhornTerm term, MortonSortedHierarchies sorted, Serializer serializer, int chunkBytes, SinkhornOptions options)
@@ -125,8 +124,9 @@ internal sealed class ShardMultiscalePoints : IMultiscalePoints
     /// <summary>
     /// Whether the finished potentials and map go to the shards of their input rows (the cross solve of a job, whose
     /// shards serve them; a flow's self solve, whose map drives the particles and whose potentials start the next stage).
+    /// False: they stay with the sorted points and go with them.
     /// </summary>
-    public bool ReturnsOutputs { get => returnsOutputs ?? term == SinkhornTerm.Cross; init => returnsOutputs = value; }
+    public bool ReturnsOutputs { get; init; }
 
     /// <inheritdoc />
     public async ValueTask<PointLevels<ClusterBounds>> BoundsAsync(CancellationToken cancellationToken)
