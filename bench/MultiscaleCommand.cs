@@ -61,7 +61,7 @@ internal static class MultiscaleCommand
             Console.Error.WriteLine($"N = {n}: multiscale {Format.Seconds(msSeconds)} s, {msIterations} iterations, {Sci(output.KernelEvaluations)} evaluations, divergence {output.Value:R}, leaf {output.Cross.LeafClusterSize} (budget {Megabytes(multiscale.EffectiveMemoryBudget)} MB, estimated cross peak {Megabytes(output.Cross.EstimatedPeakBytes ?? 0)} MB)");
             foreach (var (name, solve) in new[] { ("cross", output.Cross), ("self a", output.SelfSource), ("self b", output.SelfTarget) })
             {
-                Console.Error.WriteLine($"  {name}: " + string.Join("; ", solve.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {solve.Refinements}, marginal {Sci(solve.MarginalError)}, w {solve.Relaxation:0.###}");
+                Console.Error.WriteLine($"  {name}: " + string.Join("; ", solve.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs}/{l.PossibleBlockPairs} it {l.Iterations} evals {Sci(l.KernelEvaluations)}")) + $"; refinements {solve.Refinements}, values held {solve.ResidentValues:N0}, marginal {Sci(solve.MarginalError)}, w {solve.Relaxation:0.###}");
             }
         }
 

@@ -59,8 +59,7 @@ internal sealed partial class SinkhornRun
             }
         }
 
-        dropped = DroppedPairs.Empty;
-        UsePattern(0);
+        UsePattern(0, [], []);
     }
 
     /// <summary>
@@ -82,7 +81,7 @@ internal sealed partial class SinkhornRun
             evaluations[fine] += await side.ExtrapolateAsync(coarsePattern, f, g, epsilon, cancellationToken);
             LeaveForThePoints();
             var bounds = await side.BoundsAsync(cancellationToken);
-            search = new TruncationSearch(Source, Target, fine, bounds.Source, bounds.Target, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+            search = new TruncationSearch(Source, Target, fine, bounds.Source, bounds.Target, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem, ImplicitBlockDrops = HasParents(fine) };
         }
         else
         {
@@ -95,18 +94,25 @@ internal sealed partial class SinkhornRun
             f = fineF;
             g = fineG;
             candidate = new double[fineG.Length];
-            search = new TruncationSearch(Source, Target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+            search = new TruncationSearch(Source, Target, fine, f, g, epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem, ImplicitBlockDrops = HasParents(fine) };
         }
 
+        // The start (the kept pairs one level up, and every pair dropped so far) is read as the search goes: the old
+        // pattern and drops are replaced only once it is done.
         IEnumerable<BlockPair> start = coarsePattern is null
             ? search.CoarsestPairs()
             : keptPattern!.Pairs().Select(p => new BlockPair(coarse + 1, p.Row, p.Column)).Concat(dropped);
-        var (newKept, newDropped) = search.Search(start.ToList());
-        search.CoverEveryRowAndColumn(newKept);
-        kept = newKept;
-        dropped = DroppedPairs.From(newDropped);
-        UsePattern(fine);
+        var found = search.Search(start);
+        search.CoverEveryRowAndColumn(found.Kept);
+        kept = found.Kept;
+        UsePattern(fine, found.Dropped, found.Expanded);
     }
+
+    /// <summary>
+    /// Whether the blocks of stage <paramref name="stage"/> (clusters of level stage + 1) have parents, so that a search
+    /// records the parents it expands instead of listing their dropped children (<see cref="ImplicitChildren"/>).
+    /// </summary>
+    private bool HasParents(int stage) => stage + 2 < levelCount;
 
     /// <summary>The potentials are on the points now, held by the point side: the run keeps none.</summary>
     private void LeaveForThePoints()
@@ -116,7 +122,12 @@ internal sealed partial class SinkhornRun
         candidate = [];
     }
 
-    private void UsePattern(int fine)
+    /// <summary>
+    /// Makes the kept pairs (<see cref="kept"/>, with mirrors and the diagonal for a self problem) the pattern of stage
+    /// <paramref name="fine"/>, and the drops: <paramref name="listedDrops"/> as listed, and the unkept children of
+    /// <paramref name="expandedParents"/> implicitly.
+    /// </summary>
+    private void UsePattern(int fine, IEnumerable<BlockPair> listedDrops, IReadOnlyCollection<(int Source, int Target)> expandedParents)
     {
         if (selfProblem)
         {
@@ -142,6 +153,9 @@ internal sealed partial class SinkhornRun
         // The pattern holds the kept pairs from now on (compressed rows): the list of pairs goes.
         keptPattern = pattern;
         kept = [];
+        dropped = expandedParents.Count == 0
+            ? DroppedPairs.From(listedDrops)
+            : DroppedPairs.From(listedDrops, new ImplicitChildren(fine + 1, BlockPattern.FromPairs(Source[fine + 2].Count, Target[fine + 2].Count, expandedParents), Source[fine + 2].ChildOffsets, Target[fine + 2].ChildOffsets, pattern));
         level = fine;
         survivingPairs[fine] = pattern.PairCount;
         if (fine == 0)
@@ -185,14 +199,14 @@ internal sealed partial class SinkhornRun
     }
 
     /// <summary>
-    /// Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense): the total, the search
-    /// that measured it (null when dense) and each pair's bound.
+    /// Re-evaluates every dropped pair's mass bound with the current potentials (zero when dense): the total and the
+    /// search that measured it (null when dense), which gives each pair's bound again when the pairs are re-admitted.
     /// </summary>
-    private async Task<(double Total, TruncationSearch? Search, double[] Masses)> NeglectedMassAsync(CancellationToken cancellationToken)
+    private async Task<(double Total, TruncationSearch? Search)> NeglectedMassAsync(CancellationToken cancellationToken)
     {
         if (levelCount == 1)
         {
-            return (0, null, []);
+            return (0, null);
         }
 
         // On the points (their bounds measured where they are), or on the coarse level a capped solve stopped at (its
@@ -201,23 +215,20 @@ internal sealed partial class SinkhornRun
         if (level == 0)
         {
             var measured = await pointSide!.BoundsAsync(cancellationToken);
-            search = new TruncationSearch(Source, Target, 0, measured.Source, measured.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+            search = new TruncationSearch(Source, Target, 0, measured.Source, measured.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem, ImplicitBlockDrops = HasParents(0) };
         }
         else
         {
-            search = new TruncationSearch(Source, Target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
+            search = new TruncationSearch(Source, Target, level, f, g, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem, ImplicitBlockDrops = HasParents(level) };
         }
 
-        var masses = new double[dropped.Count];
         var total = 0.0;
-        var k = 0;
         foreach (var pair in dropped)
         {
-            masses[k] = search.MassBound(pair);
-            total += masses[k++];
+            total += search.MassBound(pair);
         }
 
-        return (total, search, masses);
+        return (total, search);
     }
 
     /// <summary>
@@ -226,33 +237,26 @@ internal sealed partial class SinkhornRun
     /// half the current bound after a stall): each is split down to the block
     /// level, its children tested again. Returns how many pairs were re-admitted.
     /// </summary>
-    private long Readmit(TruncationSearch? search, double[] masses, double neglected, double remainingTarget)
+    private long Readmit(TruncationSearch? search, double neglected, double remainingTarget)
     {
         ArgumentNullException.ThrowIfNull(search);
-        var order = Enumerable.Range(0, dropped.Count).OrderByDescending(k => masses[k]).ToArray();
         var forced = new HashSet<BlockPair>();
-        var remaining = neglected;
-        foreach (var k in order)
+        foreach (var pair in HeaviestPairs.Select(dropped, search.MassBound, neglected, remainingTarget))
         {
-            if (remaining <= remainingTarget)
-            {
-                break;
-            }
-
-            forced.Add(dropped[k]);
-            remaining -= masses[k];
+            forced.Add(pair);
             if (selfProblem)
             {
                 // Keep the pattern symmetric: the mirror (same bound, same mass) goes with it.
-                forced.Add(new BlockPair(dropped[k].Level, dropped[k].Target, dropped[k].Source));
+                forced.Add(new BlockPair(pair.Level, pair.Target, pair.Source));
             }
         }
 
-        forced.IntersectWith(dropped);
-        var (newKept, newDropped) = search.Search(forced, forced);
-        kept = [.. keptPattern!.Pairs(), .. newKept];
-        dropped = DroppedPairs.From(dropped.Where(p => !forced.Contains(p)).Concat(newDropped));
-        UsePattern(0);
+        forced.RemoveWhere(p => !dropped.Contains(p));
+        var found = search.Search(forced, forced);
+        kept = [.. keptPattern!.Pairs(), .. found.Kept];
+        var parents = dropped.ExpandedParents.Concat(found.Expanded).ToList();
+        var previous = dropped;
+        UsePattern(0, previous.Listed.Where(p => !forced.Contains(p)).Concat(found.Dropped), parents);
         return forced.Count;
     }
 }

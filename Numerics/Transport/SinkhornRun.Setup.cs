@@ -233,11 +233,10 @@ internal sealed partial class SinkhornRun
         await side.StartAsync(cancellationToken);
         LeaveForThePoints();
         var bounds = await side.BoundsAsync(cancellationToken);
-        var search = new TruncationSearch(Source, Target, 0, bounds.Source, bounds.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem };
-        var (newKept, newDropped) = search.Search([.. search.CoarsestPairs()]);
-        search.CoverEveryRowAndColumn(newKept);
-        kept = newKept;
-        dropped = DroppedPairs.From(newDropped);
-        UsePattern(0);
+        var search = new TruncationSearch(Source, Target, 0, bounds.Source, bounds.Target, options.Epsilon, multiscale.Truncation, options.Cost) { Symmetric = selfProblem, ImplicitBlockDrops = HasParents(0) };
+        var found = search.Search(search.CoarsestPairs());
+        search.CoverEveryRowAndColumn(found.Kept);
+        kept = found.Kept;
+        UsePattern(0, found.Dropped, found.Expanded);
     }
 }

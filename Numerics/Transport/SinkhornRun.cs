@@ -99,7 +99,7 @@ internal sealed partial class SinkhornRun
         var outcome = await IterateAsync(cancellationToken);
         var refinements = 0;
         long readmitted = 0;
-        var (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
+        var (neglected, search) = await NeglectedMassAsync(cancellationToken);
         while (true)
         {
             var patternSuspect = neglected > multiscale.NeglectedMassTolerance;
@@ -113,7 +113,7 @@ internal sealed partial class SinkhornRun
                 // Slow but not for want of blocks (the dropped mass could not explain the marginal error): keep
                 // iterating, the next window measured afresh.
                 outcome = await IterateAsync(cancellationToken);
-                (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
+                (neglected, search) = await NeglectedMassAsync(cancellationToken);
                 continue;
             }
 
@@ -147,7 +147,7 @@ internal sealed partial class SinkhornRun
                 var target = outcome == IterationOutcome.Stalled && !patternSuspect
                     ? 0.5 * neglected
                     : 0.5 * multiscale.NeglectedMassTolerance;
-                readmitted += Readmit(search, masses, neglected, target);
+                readmitted += Readmit(search, neglected, target);
                 refinements++;
             }
 
@@ -160,7 +160,7 @@ internal sealed partial class SinkhornRun
             }
 
             outcome = await IterateAsync(cancellationToken);
-            (neglected, search, masses) = await NeglectedMassAsync(cancellationToken);
+            (neglected, search) = await NeglectedMassAsync(cancellationToken);
         }
 
         var converged = outcome == IterationOutcome.Converged && !(multiscale.Safeguard && neglected > multiscale.NeglectedMassTolerance);

@@ -3,62 +3,85 @@ using System.Collections;
 namespace Transport.Numerics.Transport.Multiscale;
 
 /// <summary>
-/// The block pairs a multiscale solve has dropped so far, kept to the end for the safeguard: per level in compressed
-/// rows (the source cluster's targets, sorted), 4 bytes a pair instead of a 12-byte <see cref="BlockPair"/> in a list.
-/// They are most of what the solve holds beside its patterns (a kept parent's dropped children are listed one by one).
-/// Immutable; enumerated by level, source, target.
+/// The block pairs a multiscale solve has dropped so far, kept to the end for the safeguard. Two parts:
+/// <list type="bullet">
+/// <item>pairs listed explicitly (the coarse levels' drops), per level in compressed rows: the source cluster's
+/// targets, sorted, 4 bytes a pair;</item>
+/// <item>the block level's drops, implicitly (<see cref="ImplicitChildren"/>): every child pair of an expanded parent
+/// pair that the kept pattern does not hold. A search expands a parent into all its children (64 in three
+/// dimensions) and keeps a few; listing the rest one by one was most of what a solve held. The parents are stored
+/// instead, 4 bytes each.</item>
+/// </list>
+/// Immutable; enumerated by level, source, target (the implicit level is the lowest, so it comes first).
 /// </summary>
-internal sealed class DroppedPairs : IReadOnlyList<BlockPair>
+internal sealed class DroppedPairs : IEnumerable<BlockPair>
 {
     private readonly Level[] levels;
+    private readonly ImplicitChildren? children;
+    private readonly int explicitCount;
 
-    // levelStarts[k]: pairs in the levels before k (length levels + 1).
-    private readonly int[] levelStarts;
-
-    private DroppedPairs(Level[] levels)
+    private DroppedPairs(Level[] levels, ImplicitChildren? children)
     {
         this.levels = levels;
-        levelStarts = new int[levels.Length + 1];
-        for (var k = 0; k < levels.Length; k++)
+        this.children = children;
+        explicitCount = checked(levels.Sum(l => l.Columns.Length));
+        if (children is not null && levels.Any(l => l.Number <= children.Level))
         {
-            levelStarts[k + 1] = checked(levelStarts[k] + levels[k].Columns.Length);
+            throw new InvalidOperationException($"pairs of level {children.Level} are implicit: none may be listed at or below it");
         }
+
+        Count = checked(explicitCount + (children?.Count ?? 0));
     }
 
     /// <summary>No pair.</summary>
-    public static DroppedPairs Empty { get; } = new([]);
+    public static DroppedPairs Empty { get; } = new([], null);
 
-    /// <inheritdoc />
-    public int Count => levelStarts[^1];
+    /// <summary>Number of dropped pairs, listed and implicit.</summary>
+    public int Count { get; }
 
-    /// <summary>Values held (row offsets and targets of every level), for the solve's count of what it holds.</summary>
-    public long Values => levels.Sum(l => (long)l.RowStarts.Length + l.Columns.Length);
+    /// <summary>
+    /// Values held for the solve's count of what it holds: row offsets and targets of every listed level, and the
+    /// expanded parents' pattern (the kept pattern the implicit pairs are read against is the solve's own).
+    /// </summary>
+    public long Values =>
+        levels.Sum(l => (long)l.RowStarts.Length + l.Columns.Length)
+        + (children is null ? 0 : children.Expanded.RowStarts.Length + children.Expanded.Columns.Length);
 
-    /// <inheritdoc />
-    public BlockPair this[int index]
+    /// <summary>The pairs listed explicitly (every level above the implicit one), by level, source, target.</summary>
+    public IEnumerable<BlockPair> Listed
     {
         get
         {
-            if ((uint)index >= (uint)Count)
+            foreach (var level in levels)
             {
-                throw new ArgumentOutOfRangeException(nameof(index), $"{index} is not one of the {Count} dropped pairs");
+                for (var r = 0; r + 1 < level.RowStarts.Length; r++)
+                {
+                    for (var k = level.RowStarts[r]; k < level.RowStarts[r + 1]; k++)
+                    {
+                        yield return new BlockPair(level.Number, r, level.Columns[k]);
+                    }
+                }
             }
-
-            var k = UpperBound(levelStarts, index) - 1;
-            var level = levels[k];
-            var at = index - levelStarts[k];
-            var row = UpperBound(level.RowStarts, at) - 1;
-            return new BlockPair(level.Number, row, level.Columns[at]);
         }
     }
 
+    /// <summary>The expanded parent pairs whose unkept children are the implicit drops (none without them).</summary>
+    public IEnumerable<(int Row, int Column)> ExpandedParents => children?.Expanded.Pairs() ?? [];
+
     /// <summary>The pairs of <paramref name="pairs"/> (duplicates kept, as listed), by level in compressed rows.</summary>
     /// <param name="pairs">The pairs.</param>
-    public static DroppedPairs From(IEnumerable<BlockPair> pairs)
+    public static DroppedPairs From(IEnumerable<BlockPair> pairs) => From(pairs, null);
+
+    /// <summary>
+    /// The listed <paramref name="pairs"/> (duplicates kept) and the implicit drops of <paramref name="children"/>.
+    /// </summary>
+    /// <param name="pairs">Pairs listed explicitly, all above the implicit level.</param>
+    /// <param name="children">The implicit drops of the block level (null: none).</param>
+    public static DroppedPairs From(IEnumerable<BlockPair> pairs, ImplicitChildren? children)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         var sorted = pairs.ToArray();
-        if (sorted.Length == 0)
+        if (sorted.Length == 0 && children is null)
         {
             return Empty;
         }
@@ -94,46 +117,48 @@ internal sealed class DroppedPairs : IReadOnlyList<BlockPair>
             start = end;
         }
 
-        return new DroppedPairs([.. built]);
+        return new DroppedPairs([.. built], children);
+    }
+
+    /// <summary>Whether <paramref name="pair"/> is one of the dropped pairs.</summary>
+    public bool Contains(BlockPair pair)
+    {
+        if (children is not null && pair.Level == children.Level)
+        {
+            return children.Contains(pair.Source, pair.Target);
+        }
+
+        foreach (var level in levels)
+        {
+            if (level.Number == pair.Level)
+            {
+                return pair.Source + 1 < level.RowStarts.Length
+                    && Array.BinarySearch(level.Columns, level.RowStarts[pair.Source], level.RowStarts[pair.Source + 1] - level.RowStarts[pair.Source], pair.Target) >= 0;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc />
     public IEnumerator<BlockPair> GetEnumerator()
     {
-        foreach (var level in levels)
+        if (children is not null)
         {
-            for (var r = 0; r + 1 < level.RowStarts.Length; r++)
+            foreach (var pair in children.Pairs())
             {
-                for (var k = level.RowStarts[r]; k < level.RowStarts[r + 1]; k++)
-                {
-                    yield return new BlockPair(level.Number, r, level.Columns[k]);
-                }
+                yield return pair;
             }
+        }
+
+        foreach (var pair in Listed)
+        {
+            yield return pair;
         }
     }
 
     /// <inheritdoc />
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    /// <summary>The first position whose value exceeds <paramref name="value"/> (values non-decreasing).</summary>
-    private static int UpperBound(int[] values, int value)
-    {
-        var (low, high) = (0, values.Length);
-        while (low < high)
-        {
-            var middle = low + ((high - low) / 2);
-            if (values[middle] <= value)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return low;
-    }
 
     private sealed record Level(int Number, int[] RowStarts, int[] Columns);
 }

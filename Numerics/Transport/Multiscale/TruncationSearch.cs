@@ -170,43 +170,72 @@ public sealed class TruncationSearch
     }
 
     /// <summary>
+    /// Whether the search records the pairs it expands one level above the block level
+    /// (<see cref="TruncationSearchResult.Expanded"/>) instead of listing their dropped children: those are then the
+    /// expanded pairs' children that are not kept (<see cref="ImplicitChildren"/>). Every block-level pair must then
+    /// come from such an expansion (the start holds no block-level pair but forced ones, which are kept).
+    /// </summary>
+    public bool ImplicitBlockDrops { get; init; }
+
+    /// <summary>
     /// Descends from <paramref name="start"/> (pairs at the block level or above): negligible pairs are
     /// dropped, others split into their children until the block level, where they are kept. Pairs in
-    /// <paramref name="forced"/> are split (or kept) without testing: the safeguard re-admits them.
+    /// <paramref name="forced"/> are split (or kept) without testing: the safeguard re-admits them. The start is read
+    /// one pair at a time (each descended before the next is read), so it need not be listed.
     /// </summary>
-    public (List<(int Source, int Target)> Kept, List<BlockPair> Dropped) Search(IEnumerable<BlockPair> start, IReadOnlySet<BlockPair>? forced = null)
+    public TruncationSearchResult Search(IEnumerable<BlockPair> start, IReadOnlySet<BlockPair>? forced = null)
     {
         ArgumentNullException.ThrowIfNull(start);
-        var kept = new List<(int, int)>();
-        var dropped = new List<BlockPair>();
-        var stack = new Stack<BlockPair>(start);
-        while (stack.Count > 0)
+        if (ImplicitBlockDrops && blockLevel + 1 >= source.LevelCount)
         {
-            var pair = stack.Pop();
-            PairsTested++;
-            if (forced?.Contains(pair) != true && Negligible(pair))
+            throw new InvalidOperationException($"the block level {blockLevel} has no parents: its drops cannot be implicit");
+        }
+
+        var result = new TruncationSearchResult([], [], []);
+        var stack = new Stack<BlockPair>();
+        foreach (var first in start)
+        {
+            stack.Push(first);
+            while (stack.Count > 0)
             {
-                dropped.Add(pair);
-            }
-            else if (pair.Level == blockLevel)
-            {
-                kept.Add((pair.Source, pair.Target));
-            }
-            else
-            {
-                var rows = source[pair.Level].ChildOffsets;
-                var columns = target[pair.Level].ChildOffsets;
-                for (var i = rows[pair.Source]; i < rows[pair.Source + 1]; i++)
-                {
-                    for (var j = columns[pair.Target]; j < columns[pair.Target + 1]; j++)
-                    {
-                        stack.Push(new BlockPair(pair.Level - 1, i, j));
-                    }
-                }
+                Descend(stack, stack.Pop(), forced, result);
             }
         }
 
-        return (kept, dropped);
+        return result;
+    }
+
+    private void Descend(Stack<BlockPair> stack, BlockPair pair, IReadOnlySet<BlockPair>? forced, TruncationSearchResult result)
+    {
+        PairsTested++;
+        if (forced?.Contains(pair) != true && Negligible(pair))
+        {
+            if (!(ImplicitBlockDrops && pair.Level == blockLevel))
+            {
+                result.Dropped.Add(pair);
+            }
+        }
+        else if (pair.Level == blockLevel)
+        {
+            result.Kept.Add((pair.Source, pair.Target));
+        }
+        else
+        {
+            if (ImplicitBlockDrops && pair.Level == blockLevel + 1)
+            {
+                result.Expanded.Add((pair.Source, pair.Target));
+            }
+
+            var rows = source[pair.Level].ChildOffsets;
+            var columns = target[pair.Level].ChildOffsets;
+            for (var i = rows[pair.Source]; i < rows[pair.Source + 1]; i++)
+            {
+                for (var j = columns[pair.Target]; j < columns[pair.Target + 1]; j++)
+                {
+                    stack.Push(new BlockPair(pair.Level - 1, i, j));
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ public sealed class MultiscaleMemoryEstimateTests(ITestOutputHelper output)
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var search = new TruncationSearch(source, target, 0, f, g, epsilon, 5, CostFunction.SquaredEuclidean);
-        var (kept, dropped) = search.Search([.. search.CoarsestPairs()]);
+        var (kept, dropped, _) = search.Search(search.CoarsestPairs());
         search.CoverEveryRowAndColumn(kept);
         var pattern = BlockPattern.FromPairs(source[1].Count, target[1].Count, kept);
         var transposed = pattern.Transpose();
