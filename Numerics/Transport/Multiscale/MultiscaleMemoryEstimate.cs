@@ -10,19 +10,21 @@ namespace Transport.Numerics.Transport.Multiscale;
 /// the memory for that, <see cref="MultiscaleOptions.DefaultMemoryBudget"/>). The solve peaks in one of four phases
 /// on the points, each the structures it has alive at once:
 /// <list type="bullet">
-/// <item>the jump to the points: the coarse stage and the extrapolation with their pattern, the search's start list
-/// and stack, the new kept and dropped lists;</item>
+/// <item>the jump to the points: the coarse stage and the extrapolation with their pattern, the previous drops and
+/// the search's new lists (kept pairs, coarse drops, expanded parents);</item>
 /// <item>building the points' pattern: the kept and dropped lists with the sort that makes the pattern;</item>
 /// <item>installing the pattern on the points: the new transforms while the old ones live (after a re-admission) and,
 /// on shards, every shard's install in its forms at once (the plan, the message, its serialized bytes and the shard's
 /// staged copy);</item>
-/// <item>iterating on the points: the patterns, both transforms, the dropped pairs' mass bounds and the safeguard's
-/// re-admission (ordering every dropped pair, then a new pattern).</item>
+/// <item>iterating on the points: the patterns, both transforms and the safeguard's re-admission (its candidates,
+/// then a new pattern).</item>
 /// </list>
 /// The shards' terms are counted in process too, where they do not arise: they are a few copies of the points and
-/// 32 bytes a kept pair, small next to the dropped pairs.
-/// The kept and dropped pairs grow with the number of leaves (<see cref="BlockPatternModel"/>): at 10^6 points in
-/// d = 3 they are most of the peak, and larger leaves shrink them.
+/// 32 bytes a kept pair.
+/// The block level's dropped pairs are held implicitly, as the parent pairs the search expanded
+/// (<see cref="ImplicitChildren"/>): the kept pairs one level up stand for them. The kept pairs grow with the number of
+/// leaves (<see cref="BlockPatternModel"/>): at 10^6 points in d = 3 they are most of the peak, and larger leaves shrink
+/// them.
 /// </summary>
 public sealed record MultiscaleMemoryEstimate
 {
@@ -66,18 +68,16 @@ public sealed record MultiscaleMemoryEstimate
     public long ShardInstalls { get; init; }
 
     /// <summary>
-    /// The dropped pairs of every level, kept to the end: counted as the search lists them (List&lt;BlockPair&gt;, 12
-    /// bytes a slot), an upper bound between searches, when the run holds them in compressed rows (4 bytes a pair).
+    /// The dropped pairs, kept to the end: the coarse levels' as the search lists them (List&lt;BlockPair&gt;, 12 bytes a
+    /// slot) and as the run holds them (compressed rows, 4 bytes a pair); the block level's as the expanded parent pairs
+    /// (about the kept pairs one level up: listed at 8 bytes a slot, held at 4).
     /// </summary>
     public long DroppedList { get; init; }
-
-    /// <summary>The safeguard's mass bound of every dropped pair (8 bytes each), held while the next iterations run.</summary>
-    public long MassBounds { get; init; }
 
     /// <summary>The two transforms on the points: per leaf its queries, key ranges and (when they fit the cache) gathered keys.</summary>
     public long PointTransforms { get; init; }
 
-    /// <summary>The jump's search beyond the lists it leaves: its start list and stack, and the previous level's lists.</summary>
+    /// <summary>The jump's search beyond the lists it leaves: the previous stage's drops, read as its start.</summary>
     public long SearchTransient { get; init; }
 
     /// <summary>The largest sort of a pattern (BlockPattern.FromPairs) or of the safeguard's re-admission.</summary>
@@ -131,8 +131,6 @@ public sealed record MultiscaleMemoryEstimate
         // Every share in four forms at once (plan, message, serialized, staged): its rows and partner keys (about both
         // clouds per side) and its pattern rows (4 bytes a kept pair, once per side).
         var shardInstalls = 4 * ((2 * 8 * (d + 1) * (n + m)) + (2 * 4 * kept));
-        var droppedList = 12 * Capacity(dropped);
-        var massBounds = 8 * dropped;
         var pointTransforms = Transform(shape, leafRows, n, m, kept, kept * (m / leafColumns))
             + Transform(shape, leafColumns, m, n, kept, kept * (n / leafRows));
         // Re-installing after a re-admission builds the new transforms while the old ones (and their key caches) live.
@@ -161,26 +159,31 @@ public sealed record MultiscaleMemoryEstimate
             + Transform(shape, coarseColumns, m, leafRows, coarseKept, coarseTargetKeys);
         var coarseStages = coarsePattern + coarseStage + extrapolation;
 
-        // The jump's search: the start list (kept coarse pairs and earlier drops as 12-byte BlockPairs, built by ToList)
-        // and the stack it seeds, the previous dropped list, and the new lists (counted above as the kept list and the
-        // dropped list).
-        var start = kept > 0 ? coarseKept + droppedBefore : 0;
-        var searchTransient = (2 * 12 * Capacity(start)) + (12 * Capacity(droppedBefore));
+        // Dropped pairs: with parents over the leaves, the leaves' drops are the expanded parents (about the kept pairs one
+        // level up); the leaves of a two-level hierarchy are the coarsest and their drops are listed.
+        var (listedDrops, parents) = s.Count > 1 ? (droppedBefore, coarseKept) : (dropped, 0.0);
+        var droppedList = (12 * Capacity(listedDrops)) + (4 * listedDrops) + (8 * Capacity(parents)) + (4 * (parents + coarseRows));
+
+        // The jump's search reads its start (kept coarse pairs and earlier drops) as it goes, with a stack a few children
+        // deep; the previous stage's drops (compressed rows) live until it is done, beside the new lists (counted above
+        // as the kept list and the dropped list).
+        var searchTransient = 4 * (droppedBefore + coarseKept);
 
         // BlockPattern.FromPairs: Distinct's HashSet (16-byte entries and 4-byte buckets, at most twice the pairs, half
         // again while it resizes), then the sort: its buffer (8), both keys (4 + 4), the map (4) and the result (8); then
         // the run lists the pattern again (8 a slot) while the old list lives.
         var patternSort = Math.Max((30 * Capacity(kept)) + (8 * kept), 28 * kept) + (8 * Capacity(kept));
-        // Readmit: OrderByDescending over the dropped pairs (buffer 4, keys 8, map 4, result 4) and the new dropped list
-        // while the old one lives.
-        var readmitSort = (20 * dropped) + (12 * Capacity(dropped));
+        // Readmit (HeaviestPairs): the candidates of the heaviest mass bins (24 bytes a slot: mass, index, pair) and the
+        // forced set (about 28 bytes an entry), both taken as at most the kept pairs: the re-admitted pairs become kept
+        // ones, and the candidates are those and the rest of their mass bins.
+        var readmitSort = (24 * Capacity(kept)) + (28 * Capacity(kept));
         var sortTransient = Math.Max(patternSort, readmitSort);
 
         var common = clouds + shardCopies + hierarchies + potentials + searchBounds;
         var jump = common + coarseStages + searchTransient + keptList + droppedList;
         var building = common + coarsePattern + coarseStage + keptList + droppedList + (4 * kept) + patternSort;
-        var installing = common + keptList + patterns + droppedList + massBounds + shardInstalls + pointTransforms + newTransforms;
-        var iterating = common + keptList + patterns + droppedList + massBounds + pointTransforms + sortTransient;
+        var installing = common + keptList + patterns + droppedList + shardInstalls + pointTransforms + newTransforms;
+        var iterating = common + keptList + patterns + droppedList + pointTransforms + sortTransient;
         return new MultiscaleMemoryEstimate
         {
             Clouds = Bytes(clouds),
@@ -193,7 +196,6 @@ public sealed record MultiscaleMemoryEstimate
             Patterns = Bytes(patterns),
             ShardInstalls = Bytes(shardInstalls),
             DroppedList = Bytes(droppedList),
-            MassBounds = Bytes(massBounds),
             PointTransforms = Bytes(pointTransforms),
             SearchTransient = Bytes(searchTransient),
             SortTransient = Bytes(sortTransient),
