@@ -41,6 +41,15 @@ internal sealed record DivergenceBenchOptions
     /// <summary>Shards per cloud of the cluster row (a multiscale job on an embedded silo).</summary>
     public int Shards { get; init; } = 4;
 
+    /// <summary>Points per leaf cluster of our multiscale rows (null: chosen from the memory budget).</summary>
+    public int? LeafClusterSize { get; init; }
+
+    /// <summary>Memory budget in bytes that chooses our multiscale rows' leaves (null: half of the machine's memory).</summary>
+    public long? MemoryBudget { get; init; }
+
+    /// <summary>Our multiscale rows' options from <see cref="LeafClusterSize"/> and <see cref="MemoryBudget"/>.</summary>
+    public Transport.Numerics.Transport.Multiscale.MultiscaleOptions Multiscale() => new() { LeafClusterSize = LeafClusterSize, MemoryBudget = MemoryBudget };
+
     public static readonly IReadOnlySet<string> AllSolvers = new HashSet<string>(StringComparer.Ordinal) { "dense", "multiscale", "cluster", "pot", "geomloss" };
 
     public const string Usage = """
@@ -59,6 +68,8 @@ internal sealed record DivergenceBenchOptions
           --solvers LIST          subset of dense,multiscale,cluster,pot,geomloss (default all); cluster: the
                                   multiscale divergence as a job on an embedded silo, its points kept on the shards
           --shards S              shards per cloud of the cluster row (default 4)
+          --leaf L                points per leaf cluster of our multiscale rows (default: from the memory budget)
+          --memory-budget BYTES   the budget that chooses those leaves (default: half of the machine's memory)
         """;
 
     public static DivergenceBenchOptions Parse(IReadOnlyList<string> arguments)
@@ -83,6 +94,8 @@ internal sealed record DivergenceBenchOptions
                 "--seed" => options with { Seed = Int(Next()) },
                 "--solvers" => options with { Solvers = ParseSolvers(Next()) },
                 "--shards" => options with { Shards = Int(Next()) },
+                "--leaf" => options with { LeafClusterSize = Int(Next()) },
+                "--memory-budget" => options with { MemoryBudget = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

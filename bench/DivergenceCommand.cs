@@ -143,10 +143,16 @@ internal static class DivergenceCommand
         if (options.Solvers.Contains("multiscale"))
         {
             Console.Error.WriteLine($"{label}: ours multiscale ...");
-            (multiscale, multiscaleTime) = Timed(() => MultiscaleSinkhornDivergence.Compute(problem, sinkhorn, new MultiscaleOptions()));
+            (multiscale, multiscaleTime) = Timed(() => MultiscaleSinkhornDivergence.Compute(problem, sinkhorn, options.Multiscale()));
             var outputs = new[] { multiscale.Cross, multiscale.SelfSource, multiscale.SelfTarget };
             var costValue = multiscale.Cross.TransportCost - (0.5 * (multiscale.SelfSource.TransportCost + multiscale.SelfTarget.TransportCost));
             Console.Error.WriteLine($"{label}: ours multiscale {Format.Seconds(multiscaleTime.Seconds)} s, S {multiscale.Value:R}" + string.Concat(outputs.Select((o, k) => o.DenseReason is null ? string.Empty : $"; {TermNames[k]} ran dense: {o.DenseReason}")));
+            for (var k = 0; k < outputs.Length; k++)
+            {
+                var o = outputs[k];
+                Console.Error.WriteLine($"  {TermNames[k]}: leaf {o.LeafClusterSize}, {o.Iterations} iterations, {o.KernelEvaluations:E3} evaluations, values held {o.ResidentValues:N0}, refinements {o.Refinements}; "
+                    + string.Join("; ", o.Levels.Select(l => $"L{l.Level} {l.SourceClusters}x{l.TargetClusters} pairs {l.SurvivingBlockPairs} it {l.Iterations}")));
+            }
             table.Add(Row("ours multiscale", R17(multiscale.Value), Difference(multiscale.Value, dense?.Value), R17(costValue), multiscaleTime.Seconds, multiscaleTime.CpuSeconds, Iterations(outputs.Select(o => o.Iterations)), outputs.Max(o => o.MarginalError), Yes(multiscale.Converged), multiscaleTime.PeakBytes, multiscaleTime.ExtraBytes, denseTime));
         }
 
@@ -154,7 +160,7 @@ internal static class DivergenceCommand
         if (options.Solvers.Contains("cluster"))
         {
             Console.Error.WriteLine($"{label}: ours multiscale on {options.Shards} shards per cloud (embedded silo) ...");
-            var (job, jobTime) = Timed(() => ClusterDivergence(problem, sinkhorn, options.Shards, $"divergence-{n}-{R(epsilon)}"));
+            var (job, jobTime) = Timed(() => ClusterDivergence(problem, sinkhorn, options, $"divergence-{n}-{R(epsilon)}"));
             if (job is null)
             {
                 table.Add(Unavailable($"ours cluster, {options.Shards} shards", "silo failed"));
@@ -284,7 +290,7 @@ internal static class DivergenceCommand
     };
 
     /// <summary>The divergence as a multiscale cluster job on an embedded silo; null when the silo does not start.</summary>
-    private static SinkhornJobOutput? ClusterDivergence(SinkhornProblem problem, SinkhornOptions sinkhorn, int shards, string id)
+    private static SinkhornJobOutput? ClusterDivergence(SinkhornProblem problem, SinkhornOptions sinkhorn, DivergenceBenchOptions options, string id)
     {
         return Run().GetAwaiter().GetResult();
 
@@ -304,9 +310,11 @@ internal static class DivergenceCommand
                 Epsilon = sinkhorn.Epsilon,
                 Tolerance = sinkhorn.Tolerance,
                 MaxIterations = sinkhorn.MaxIterations,
-                Shards = shards,
+                Shards = options.Shards,
                 Divergence = true,
                 Multiscale = true,
+                LeafClusterSize = options.LeafClusterSize,
+                MemoryBudget = options.MemoryBudget,
             };
             return await new SinkhornJobClient(grains).RunAsync(id, spec, problem.Source, problem.Target);
         }
