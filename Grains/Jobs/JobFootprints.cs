@@ -21,9 +21,12 @@ internal static class JobFootprints
     /// also its own cloud for the self problem), keeping the gathered float64 copy, the kernel's copy (coordinates, norm,
     /// log-weight and residual, float32 with <c>single</c>) and four float64 buffers per key (log-weights, shift, the
     /// pulled potential); per row and solve f, g, candidate, weight, the map (d) and the kernel's query copy. Multiscale:
-    /// the coordinator gathers both clouds and builds their hierarchies (about four float64 copies of each point) and
-    /// keeps the potentials and the map, while each shard's keys are those of its kept blocks, estimated at twice its rows
-    /// (the blur-wide band around its clusters; the safeguard may add more).
+    /// the shards sort the clouds (a sorted copy of every point with its input index, and the chunks in flight: about
+    /// two more) and keep the points, the potentials and the map; each shard's keys are those of its kept blocks,
+    /// estimated at twice its rows (the blur-wide band around its clusters; the safeguard may add more); the coordinator
+    /// holds the cluster levels only (centroid, mass and child offset a cluster: the leaves, of
+    /// <see cref="SinkhornJobSpec.LeafClusterSize"/> points, 8 when the budget chooses, and 1/7 more above them) and the
+    /// leaf pattern (4 bytes a kept pair, about as many pairs as points).
     /// </summary>
     public static JobDemand Sinkhorn(SinkhornJobSpec spec)
     {
@@ -37,12 +40,16 @@ internal static class JobFootprints
         var terms = spec.Divergence ? 3 : 1;
         long keys;
         long coordinator;
+        long sortedCopies = 0;
         string detail;
         if (spec.Multiscale)
         {
             keys = 2 * (n + m) * terms;
-            coordinator = ((n + m) * 4 * pointBytes) + ((n + m + (n * d)) * Float64);
-            detail = "the clouds, their hierarchies on the coordinator, twice each shard's rows of kept keys per solve";
+            var leaf = Math.Max(1, spec.LeafClusterSize ?? 8);
+            var clusters = 8.0 / 7 * (Ceiling(n, leaf) + Ceiling(m, leaf));
+            sortedCopies = 3 * (n + m) * (pointBytes + sizeof(int));
+            coordinator = (long)(clusters * (pointBytes + sizeof(int))) + (sizeof(int) * (n + m) * terms);
+            detail = "the clouds and their sorted copies on the shards, twice each shard's rows of kept keys per solve, the cluster levels and leaf patterns on the coordinator";
         }
         else
         {
@@ -56,7 +63,7 @@ internal static class JobFootprints
             detail = string.Create(CultureInfo.InvariantCulture, $"the clouds, and every shard's copy of the keys it solves against: {keys} keys over {sourceShards + targetShards} shards");
         }
 
-        var bytes = Saturating(((double)(n + m) * pointBytes) + ((double)keys * keyBytes) + ((double)(n + m) * terms * rowBytes) + coordinator);
+        var bytes = Saturating(((double)(n + m) * pointBytes) + ((double)keys * keyBytes) + ((double)(n + m) * terms * rowBytes) + sortedCopies + coordinator);
         var largest = Math.Max(Ceiling(n, sourceShards), Ceiling(m, targetShards));
         return new JobDemand(n + m, string.Create(CultureInfo.InvariantCulture, $"n {n} + m {m}"), largest, spec.Dimension, bytes, detail);
     }

@@ -182,7 +182,7 @@ public static class SoftmaxReduction
                 return;
             }
 
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+            var options = KernelParallelism.Options(maxDegreeOfParallelism);
             Parallel.For(0, chunks, options, chunk => ReduceOneChunk(input, queries, keys, output, chunk, path));
         }
         finally

@@ -1,3 +1,4 @@
+using Transport.Numerics.Kernels;
 using Transport.Numerics.Geometry;
 
 namespace Transport.Numerics.Transport;
@@ -30,7 +31,7 @@ public static class PlanTopK
             logB[j] = Math.Log(target.Weights[j]) + (gArray[j] / epsilon);
         }
 
-        Parallel.For(0, source.Count, i =>
+        Parallel.For(0, source.Count, KernelParallelism.Options(-1), i =>
         {
             var bestIndex = new int[k];
             var bestLog = new double[k];

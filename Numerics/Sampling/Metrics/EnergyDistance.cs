@@ -1,3 +1,4 @@
+using Transport.Numerics.Kernels;
 namespace Transport.Numerics.Sampling.Metrics;
 
 /// <summary>
@@ -40,7 +41,7 @@ public static class EnergyDistance
     {
         var chunks = (queries.Count + QueriesPerChunk - 1) / QueriesPerChunk;
         var chunkSums = new double[chunks];
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, KernelParallelism.Options(-1), chunk =>
         {
             var start = chunk * QueriesPerChunk;
             var end = Math.Min(start + QueriesPerChunk, queries.Count);

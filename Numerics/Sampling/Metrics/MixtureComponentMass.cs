@@ -1,3 +1,4 @@
+using Transport.Numerics.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Transport.Numerics.Sampling.Metrics;
@@ -76,7 +77,7 @@ public sealed class MixtureComponentMass
         var chunks = (cloud.Count + SamplesPerChunk - 1) / SamplesPerChunk;
         var softPerChunk = new double[chunks * count];
         var hardPerChunk = new int[chunks * count];
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, KernelParallelism.Options(-1), chunk =>
         {
             var logits = new double[count];
             var residual = new double[d];

@@ -1,3 +1,4 @@
+using Transport.Numerics.Kernels;
 namespace Transport.Numerics.Sampling.Metrics;
 
 /// <summary>
@@ -102,7 +103,7 @@ public sealed class NearestData
         var distances = new double[queries.Count];
         var indices = new int[queries.Count];
         var chunks = (queries.Count + QueriesPerChunk - 1) / QueriesPerChunk;
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, KernelParallelism.Options(-1), chunk =>
         {
             var start = chunk * QueriesPerChunk;
             var end = Math.Min(start + QueriesPerChunk, queries.Count);

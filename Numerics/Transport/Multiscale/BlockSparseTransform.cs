@@ -168,7 +168,7 @@ internal sealed class BlockSparseTransform<T> : BlockSparseTransform
             h[j] = keyLogWeights[j] + (keyPotential[j] * inverseEpsilon);
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var options = KernelParallelism.Options(maxDegreeOfParallelism);
         Parallel.For(
             0,
             rowQueries.Length,
