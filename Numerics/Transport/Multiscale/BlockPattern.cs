@@ -47,13 +47,22 @@ public sealed class BlockPattern
     }
 
     /// <summary>Builds the pattern from a set of (row, column) pairs (duplicates removed).</summary>
+    /// <remarks>
+    /// A counting sort by row, then each row's columns sorted and deduplicated in place: 4 bytes a pair beside the
+    /// input, where hashing and ordering the pairs took about 50 and, at the 10^8 pairs of a 10^6-point solve, minutes.
+    /// </remarks>
     public static BlockPattern FromPairs(int rows, int columns, IEnumerable<(int Row, int Column)> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var sorted = pairs.Distinct().OrderBy(p => p.Row).ThenBy(p => p.Column).ToArray();
+        IReadOnlyCollection<(int Row, int Column)> listed = pairs as IReadOnlyCollection<(int Row, int Column)> ?? pairs.ToArray();
         var starts = new int[rows + 1];
-        foreach (var (row, _) in sorted)
+        foreach (var (row, column) in listed)
         {
+            if ((uint)row >= (uint)rows || (uint)column >= (uint)columns)
+            {
+                throw new ArgumentOutOfRangeException(nameof(pairs), $"pair ({row}, {column}) is outside {rows} x {columns}");
+            }
+
             starts[row + 1]++;
         }
 
@@ -62,7 +71,37 @@ public sealed class BlockPattern
             starts[r + 1] += starts[r];
         }
 
-        return new BlockPattern(rows, columns, starts, [.. sorted.Select(p => p.Column)]);
+        var indices = new int[listed.Count];
+        var next = new int[rows];
+        Array.Copy(starts, next, rows);
+        foreach (var (row, column) in listed)
+        {
+            indices[next[row]++] = column;
+        }
+
+        // Sort each row and drop repeats, compacting towards the front.
+        var write = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var (from, to) = (starts[r], starts[r + 1]);
+            Array.Sort(indices, from, to - from);
+            starts[r] = write;
+            for (var k = from; k < to; k++)
+            {
+                if (k == from || indices[k] != indices[k - 1])
+                {
+                    indices[write++] = indices[k];
+                }
+            }
+        }
+
+        starts[rows] = write;
+        if (write < indices.Length)
+        {
+            Array.Resize(ref indices, write);
+        }
+
+        return new BlockPattern(rows, columns, starts, indices);
     }
 
     /// <summary>Whether the pair is kept (binary search in the row).</summary>
