@@ -41,6 +41,9 @@ internal sealed record DivergenceBenchOptions
     /// <summary>Shards per cloud of the cluster row (a multiscale job on an embedded silo).</summary>
     public int Shards { get; init; } = 4;
 
+    /// <summary>Our kernels' arithmetic (POT and GeomLoss run in float64 whatever this is).</summary>
+    public Transport.Numerics.Kernels.Precision Precision { get; init; } = Transport.Numerics.Kernels.Precision.Double;
+
     /// <summary>Points per leaf cluster of our multiscale rows (null: chosen from the memory budget).</summary>
     public int? LeafClusterSize { get; init; }
 
@@ -68,6 +71,7 @@ internal sealed record DivergenceBenchOptions
           --solvers LIST          subset of dense,multiscale,cluster,pot,geomloss (default all); cluster: the
                                   multiscale divergence as a job on an embedded silo, its points kept on the shards
           --shards S              shards per cloud of the cluster row (default 4)
+          --precision P           our kernels: double (default) or single
           --leaf L                points per leaf cluster of our multiscale rows (default: from the memory budget)
           --memory-budget BYTES   the budget that chooses those leaves (default: half of the machine's memory)
         """;
@@ -95,6 +99,7 @@ internal sealed record DivergenceBenchOptions
                 "--solvers" => options with { Solvers = ParseSolvers(Next()) },
                 "--shards" => options with { Shards = Int(Next()) },
                 "--leaf" => options with { LeafClusterSize = Int(Next()) },
+                "--precision" => options with { Precision = Next() switch { "double" => Transport.Numerics.Kernels.Precision.Double, "single" => Transport.Numerics.Kernels.Precision.Single, var other => throw new ArgumentException($"--precision must be double or single, got '{other}'") } },
                 "--memory-budget" => options with { MemoryBudget = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };

@@ -27,7 +27,7 @@ internal static class DivergenceCommand
         Console.WriteLine($"  ProcessorCount {machine.ProcessorCount}, Vector256 accelerated {machine.Vector256Accelerated}, Vector512 accelerated {machine.Vector512Accelerated}");
         Console.WriteLine($"  load average at start: {machine.LoadAverage}");
         Console.WriteLine($"  problem: x ~ U[0,1]^3 (seed {options.Seed}), y ~ N(0.5, 0.1^2 I_3) (seed {options.Seed + 1}), N = M, uniform weights, cost |x - y|^2, float64");
-        Console.WriteLine($"  ours: tolerance {R(options.Tolerance)} (L1 column marginal, every solve), eps-annealing factor 0.5 from the largest cost, at most {options.MaxIterations} iterations per solve, all cores");
+        Console.WriteLine($"  ours: tolerance {R(options.Tolerance)} (L1 column marginal, every solve), {options.Precision} kernels, eps-annealing factor 0.5 from the largest cost, at most {options.MaxIterations} iterations per solve, all cores");
 
         var probe = options.Solvers.Contains("pot") || options.Solvers.Contains("geomloss") ? PythonReference.Probe(options.Python) : null;
         if (probe is not null)
@@ -287,6 +287,7 @@ internal static class DivergenceCommand
         Cost = CostFunction.SquaredEuclidean,
         Tolerance = options.Tolerance,
         MaxIterations = options.MaxIterations,
+        Precision = options.Precision,
     };
 
     /// <summary>The divergence as a multiscale cluster job on an embedded silo; null when the silo does not start.</summary>
@@ -315,6 +316,7 @@ internal static class DivergenceCommand
                 Multiscale = true,
                 LeafClusterSize = options.LeafClusterSize,
                 MemoryBudget = options.MemoryBudget,
+                Precision = options.Precision == Transport.Numerics.Kernels.Precision.Single ? "single" : "double",
             };
             return await new SinkhornJobClient(grains).RunAsync(id, spec, problem.Source, problem.Target);
         }
