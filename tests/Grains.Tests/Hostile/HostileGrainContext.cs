@@ -85,7 +85,7 @@ internal sealed class HostileGrainContext(IGrainFactory grains, ISinkhornCoordin
         if (endless is null)
         {
             var (source, target) = Problems.Clouds(60, 60, 2, seed: 21);
-            var spec = new SinkhornJobSpec { SourceCount = 60, TargetCount = 60, Dimension = 2, Epsilon = 1e-3, Tolerance = 1e-300, MaxIterations = 1_000_000, Scaling = 1, Shards = 2 };
+            var spec = new SinkhornJobSpec { SourceCount = 60, TargetCount = 60, Dimension = 2, Epsilon = 1e-6, Tolerance = 1e-300, MaxIterations = 1_000_000, Scaling = 1, Shards = 2 };
             endless = await new SinkhornJobClient(grains).SubmitAsync(NewId("running"), spec, source, target);
             Track(endless);
         }

@@ -145,7 +145,7 @@ public sealed class HostileUploadLeaseTests : IAsyncLifetime
     private async Task<ISinkhornCoordinatorGrain> StartEndlessAsync()
     {
         var (source, target) = Problems.Clouds(60, 60, 2, seed: 41);
-        var spec = new SinkhornJobSpec { SourceCount = 60, TargetCount = 60, Dimension = 2, Epsilon = 1e-3, Tolerance = 1e-300, MaxIterations = 1_000_000, Scaling = 1, Shards = 2 };
+        var spec = new SinkhornJobSpec { SourceCount = 60, TargetCount = 60, Dimension = 2, Epsilon = 1e-6, Tolerance = 1e-300, MaxIterations = 1_000_000, Scaling = 1, Shards = 2 };
         return await new SinkhornJobClient(Grains).SubmitAsync($"lease-running-{Guid.NewGuid():N}", spec, source, target);
     }
 
