@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Flows;
 
@@ -72,7 +73,11 @@ internal static class JobFootprints
     /// A flow job. Per particle on its shard: position, weight and the integrator's stage velocities and states (up to
     /// seven vectors of d for the adaptive Dormand-Prince step); the coordinator gathers every position and weight each
     /// stage for models that need them all, and keeps the trajectory: for a fixed step, every snapshot; for the adaptive
-    /// integrator (a step count unknown in advance) the first and the last.
+    /// integrator (a step count unknown in advance) the first and the last. The model's data (a target cloud, a data
+    /// set), inline or uploaded, is held in float64 by every flow shard and by the coordinator, each of which builds the
+    /// model. A <c>sinkhorn-flow</c> also solves its three problems on Sinkhorn shards: the footprint of a Sinkhorn
+    /// divergence job (<see cref="Sinkhorn"/>) of the particles against the target on as many shards, dense or
+    /// multiscale and in the precision its parameters ask for.
     /// </summary>
     public static JobDemand Flow(FlowJobSpec spec, FlowOptions options)
     {
@@ -81,9 +86,115 @@ internal static class JobFootprints
         long n = spec.Count, d = spec.Dimension;
         var shards = Math.Max(1, Math.Min(spec.Shards, n));
         var snapshots = options.Integrator == FlowIntegrator.Adaptive ? 2 : ((long)options.FixedStepCount() / options.SnapshotEvery) + 2;
-        var bytes = Saturating(((double)n * ((8 * d) + 1) * Float64) + ((double)n * (d + 1) * Float64) + ((double)snapshots * n * d * Float64));
-        var detail = string.Create(CultureInfo.InvariantCulture, $"the particles with their integrator stages, and {snapshots} snapshots of the trajectory");
+        var dataValues = ModelDataValues(spec.Model);
+        var particles = ((double)n * ((8 * d) + 1) * Float64) + ((double)n * (d + 1) * Float64) + ((double)snapshots * n * d * Float64);
+        var modelData = (double)(shards + 1) * dataValues * Float64;
+        var detail = string.Create(CultureInfo.InvariantCulture, $"the particles with their integrator stages, {snapshots} snapshots of the trajectory");
+        if (dataValues > 0)
+        {
+            detail += string.Create(CultureInfo.InvariantCulture, $", {dataValues} values of model data on each of {shards} shards and the coordinator");
+        }
+
+        double sinkhorn = 0;
+        if (spec.Model?.Name == "sinkhorn-flow" && SinkhornFlowSpec(spec, shards) is { } solves)
+        {
+            var demand = Sinkhorn(solves);
+            sinkhorn = demand.Bytes;
+            detail += $", and on Sinkhorn shards {demand.BytesDetail}";
+        }
+
+        var bytes = Saturating(particles + modelData + sinkhorn);
         return new JobDemand(n, string.Create(CultureInfo.InvariantCulture, $"{n} particles"), Ceiling(n, shards), spec.Dimension, bytes, detail);
+    }
+
+    /// <summary>The values of a model's data blocks, inline and announced for upload (malformed blocks count as empty: the builder refuses them).</summary>
+    private static long ModelDataValues(FlowModelSpec? model)
+    {
+        if (model is null)
+        {
+            return 0;
+        }
+
+        long values = 0;
+        foreach (var block in model.Data ?? [])
+        {
+            values += block is { IsWellFormed: true } ? (long)block.Rows * block.Columns : 0;
+        }
+
+        foreach (var shape in model.Uploaded ?? [])
+        {
+            values += shape is null ? 0 : Math.Max(0, (long)shape.Rows) * Math.Max(0, shape.Columns);
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// The Sinkhorn divergence problem a <c>sinkhorn-flow</c> solves each stage: the particles against its target (the
+    /// block named <c>target</c>, else the first), with the parameters' <c>multiscale</c> and <c>precision</c>; null
+    /// without a target (the builder refuses the spec).
+    /// </summary>
+    private static SinkhornJobSpec? SinkhornFlowSpec(FlowJobSpec spec, long shards)
+    {
+        var model = spec.Model;
+        var names = model.DataNames ?? [];
+        var data = model.Data ?? [];
+        long targetRows = -1;
+        for (var k = 0; k < data.Length && targetRows < 0; k++)
+        {
+            if (data[k] is { IsWellFormed: true } block && (names.Length == 0 ? k == 0 : k < names.Length && names[k] == "target"))
+            {
+                targetRows = block.Rows;
+            }
+        }
+
+        foreach (var shape in model.Uploaded ?? [])
+        {
+            if (targetRows < 0 && shape is { Name: "target" })
+            {
+                targetRows = shape.Rows;
+            }
+        }
+
+        if (targetRows <= 0)
+        {
+            return null;
+        }
+
+        var (multiscale, precision) = SinkhornFlowParameters(model.ParametersJson);
+        return new SinkhornJobSpec
+        {
+            SourceCount = spec.Count,
+            TargetCount = (int)Math.Min(targetRows, int.MaxValue),
+            Dimension = spec.Dimension,
+            Epsilon = 1,
+            Shards = (int)shards,
+            Divergence = true,
+            Multiscale = multiscale,
+            Precision = precision,
+        };
+    }
+
+    /// <summary><c>multiscale</c> and <c>precision</c> from a model's parameters (the defaults where absent or unreadable: the builder refuses bad values).</summary>
+    private static (bool Multiscale, string Precision) SinkhornFlowParameters(string? json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (false, "double");
+            }
+
+            var multiscale = root.TryGetProperty("multiscale", out var m) && m.ValueKind == JsonValueKind.True;
+            var precision = root.TryGetProperty("precision", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == "single" ? "single" : "double";
+            return (multiscale, precision);
+        }
+        catch (JsonException)
+        {
+            return (false, "double");
+        }
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class GaussianMatrixFunctions
     /// Relative size of a negative eigenvalue tolerated (and clamped to zero) in a covariance: rounding
     /// makes a singular PSD matrix show eigenvalues of order -1e-16 times its norm.
     /// </summary>
-    private const double EigenvalueTolerance = 1e-12;
+    public const double EigenvalueTolerance = 1e-12;
 
     /// <summary>Checks that <paramref name="covariance"/> is a finite, symmetric, PSD d x d matrix and returns it symmetrised.</summary>
     public static Matrix<double> Covariance(double[,]? covariance, string field, int expectedDimension = -1)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Transport.Grains.Interfaces;
+using Transport.Numerics.Flows;
 using Transport.Numerics.Sampling;
 using Transport.Numerics.Transport;
 
@@ -118,6 +119,29 @@ public sealed class AdmissionLimitsTests : IAsyncLifetime
                 await job.ReleaseAsync();
             }
         }
+    }
+
+    [Theory]
+    [InlineData("""{"epsilon": 0.1}""", "every shard's copy of the keys")]
+    [InlineData("""{"epsilon": 0.1, "multiscale": true}""", "sorted copies on the shards")]
+    public async Task A_sinkhorn_flow_counts_its_target_and_its_Sinkhorn_shards_in_its_memory_demand(string parameters, string solves)
+    {
+        // 300 particles in d = 2 and 10 Euler steps: the particles with their stages and 12 snapshots take about 106 KB,
+        // under the 195 KiB limit, so the affine flow is admitted. The sinkhorn-flow against 300 target points also holds
+        // the target on its shard and its coordinator and solves a divergence on Sinkhorn shards (the clouds, the shards'
+        // keys or sorted copies, the rows' potentials and maps: over 200 KB more), which takes it over.
+        var affine = new FlowJobSpec { Model = FlowTestModels.AffineSpec(), Count = 300, Dimension = 2, Shards = 1, Step = 0.1, EndTime = 1, Integrator = FlowIntegrator.Euler };
+        var flow = affine with { Model = new FlowModelSpec { Name = "sinkhorn-flow", ParametersJson = parameters, Uploaded = [new FlowDataShape("target", 300, 2)] } };
+
+        await Grains.GetGrain<IFlowCoordinatorGrain>("affine-fits").CreateAsync(affine);
+        var refusal = await Assert.ThrowsAsync<JobInputException>(() => Grains.GetGrain<IFlowCoordinatorGrain>("sinkhorn-flow-too-big").CreateAsync(flow));
+
+        Assert.Equal("Transport:MaxJobMemory", refusal.Field);
+        Assert.Contains("600 values of model data on each of 1 shards and the coordinator", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("on Sinkhorn shards ", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains(solves, refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await ShardActivationsAsync("sinkhorn-flow-too-big"));
+        Assert.Null(await Registry.GetAsync("sinkhorn-flow-too-big"));
     }
 
     [Fact]

@@ -169,10 +169,11 @@ public sealed record MultiscaleMemoryEstimate
         // as the kept list and the dropped list).
         var searchTransient = 4 * (droppedBefore + coarseKept);
 
-        // BlockPattern.FromPairs: Distinct's HashSet (16-byte entries and 4-byte buckets, at most twice the pairs, half
-        // again while it resizes), then the sort: its buffer (8), both keys (4 + 4), the map (4) and the result (8); then
-        // the run lists the pattern again (8 a slot) while the old list lives.
-        var patternSort = Math.Max((30 * Capacity(kept)) + (8 * kept), 28 * kept) + (8 * Capacity(kept));
+        // BlockPattern.FromPairs: a counting sort by row into the column list (4 bytes a pair, counted in building as the
+        // pattern it becomes) with two arrays of row starts, each row sorted and deduplicated in place, then the list
+        // trimmed (a second copy while it is resized); then the run lists the pattern again (8 a slot) while the old list
+        // lives.
+        var patternSort = (4 * kept) + (8 * leafRows) + (8 * Capacity(kept));
         // Readmit (HeaviestPairs): the candidates of the heaviest mass bins (24 bytes a slot: mass, index, pair) and the
         // forced set (about 28 bytes an entry), both taken as at most the kept pairs: the re-admitted pairs become kept
         // ones, and the candidates are those and the rest of their mass bins.
