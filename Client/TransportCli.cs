@@ -130,6 +130,8 @@ public static class TransportCli
         return new RootCommand("transport: distributed entropic optimal transport, particle flows and generative sampling on Orleans")
         {
             sinkhorn,
+            References.W2Command.Build(stdout, stderr),
+            References.ExactCommand.Build(stdout, stderr),
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
             Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
             Runs.RunsCommand.Build(stdout, stderr, interactiveProgress),

@@ -106,6 +106,24 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
         Write(path, data, shape, NpyDataType.Float32, "output");
 
     /// <summary>
+    /// Writes indices as an int64 (<c>&lt;i8</c>) <c>.npy</c> file (NumPy indexes with them directly). Errors are
+    /// reported for the field <c>output</c>.
+    /// </summary>
+    /// <param name="path">Destination file; replaced if it exists.</param>
+    /// <param name="indices">Values in row-major order.</param>
+    /// <param name="shape">One to three dimensions.</param>
+    public static void WriteInt64(string path, ReadOnlySpan<int> indices, params int[] shape)
+    {
+        var values = new double[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            values[i] = indices[i];
+        }
+
+        Write(path, values, shape, NpyDataType.Int64, "output");
+    }
+
+    /// <summary>
     /// Writes a version 1.0 <c>.npy</c> file atomically: the bytes go to a temporary file in the same
     /// directory which then replaces <paramref name="path"/>, so a failure leaves no partial file.
     /// Throws <see cref="InvalidInputException"/> for <paramref name="field"/> when the shape is not of
@@ -185,6 +203,7 @@ public sealed record NpyArray(double[] Data, int[] Shape, NpyDataType SourceType
     {
         NpyDataType.Float32 => "<f4",
         NpyDataType.Float64 => "<f8",
+        NpyDataType.Int64 => "<i8",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown element type"),
     };
 

@@ -75,6 +75,20 @@ internal static class NpyEncoder
                 BinaryPrimitives.WriteDoubleLittleEndian(body.Slice(i * 8, 8), data[i]);
             }
         }
+        else if (type == NpyDataType.Int64)
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                // Integers up to 2^53 are exact in float64; anything else is a caller's bug, not an input error.
+                var value = data[i];
+                if (value != Math.Round(value) || Math.Abs(value) > 9007199254740992.0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(data), value, $"{field}: an int64 array holds integers only");
+                }
+
+                BinaryPrimitives.WriteInt64LittleEndian(body.Slice(i * 8, 8), (long)value);
+            }
+        }
         else
         {
             for (var i = 0; i < data.Length; i++)
