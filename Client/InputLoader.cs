@@ -100,7 +100,47 @@ internal static class InputLoader
         // Throws for the field "target" when the dimensions differ; then eps against the clouds' admissible range
         // (EpsilonRange: the same check the solver and the coordinator make, here before anything starts).
         EpsilonRange.Check(new SinkhornProblem(source, target), options);
-        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label, Telemetry = arguments.Telemetry };
+        var plan = ValidatePlan(arguments, source.Count, target.Count);
+        return new SinkhornInputs(source, target, options, arguments.Shards, arguments.Divergence, output, cluster, arguments.Demo) { Multiscale = multiscale, Detach = arguments.Detach, Label = arguments.Label, Telemetry = arguments.Telemetry, Plan = plan };
+    }
+
+    /// <summary>
+    /// Checks --plan-topk (K &gt;= 1, n min(K, m) entries at most <see cref="PlanRequest.MaxEntries"/>) and --plan-threshold
+    /// (at least 1e-7: fewer than 10^7 entries lie above it); both are written by a run the console waits for, not with
+    /// --detach.
+    /// </summary>
+    private static PlanRequest ValidatePlan(SinkhornArguments arguments, int n, int m)
+    {
+        if (arguments.PlanTopK is null && arguments.PlanThreshold is null)
+        {
+            return PlanRequest.None;
+        }
+
+        if (arguments.Detach)
+        {
+            throw new InvalidInputException(arguments.PlanTopK is null ? "plan-threshold" : "plan-topk", "is written by a run the console waits for, not with --detach ('runs fetch' writes the potentials: f.npy and g.npy give every entry)");
+        }
+
+        if (arguments.PlanTopK is { } k)
+        {
+            if (k < 1)
+            {
+                throw new InvalidInputException("plan-topk", $"must be at least 1, got {k.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            var entries = (long)n * Math.Min(k, m);
+            if (entries > PlanRequest.MaxEntries)
+            {
+                throw new InvalidInputException("plan-topk", $"{k.ToString(CultureInfo.InvariantCulture)} entries for each of {n.ToString(CultureInfo.InvariantCulture)} source points are {entries.ToString(CultureInfo.InvariantCulture)}, above the limit of {PlanRequest.MaxEntries.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        if (arguments.PlanThreshold is { } threshold)
+        {
+            PlanThreshold.Check(threshold);
+        }
+
+        return new PlanRequest(arguments.PlanTopK, arguments.PlanThreshold);
     }
 
     /// <summary>

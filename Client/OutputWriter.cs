@@ -16,7 +16,7 @@ internal static class OutputWriter
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
 
     /// <summary>Writes everything, or nothing: failures are reported as <see cref="IOException"/>.</summary>
-    public static void Write(OutputDirectory output, SinkhornRunFacts facts, SinkhornRunOutput run, double clientSeconds, string cluster)
+    public static void Write(OutputDirectory output, SinkhornRunFacts facts, SinkhornRunOutput run, double clientSeconds, string cluster, SinkhornPlanOutputs? plan = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(facts);
@@ -34,6 +34,13 @@ internal static class OutputWriter
                 {
                     NpyArray.WriteFloat64(Path.Combine(directory, "source.npy"), demoSource.Positions, demoSource.Count, demoSource.Dimension);
                     NpyArray.WriteFloat64(Path.Combine(directory, "target.npy"), demoTarget.Positions, demoTarget.Count, demoTarget.Dimension);
+                }
+
+                SinkhornPlots.WriteConvergence(directory, run.Result.History, facts.Options.Tolerance);
+                if (plan is not null)
+                {
+                    SinkhornPlanFiles.Write(directory, facts, run, plan);
+                    SinkhornPlots.WritePlan(directory, facts, run, plan.Source, plan.Target);
                 }
             });
         }

@@ -95,4 +95,10 @@ internal sealed record SinkhornArguments
 
     /// <summary>--telemetry: none, console (spans on stderr) or otlp.</summary>
     public string Telemetry { get; init; } = "none";
+
+    /// <summary><c>--plan-topk</c>: write the K largest plan entries of every source point; null: not written.</summary>
+    public int? PlanTopK { get; init; }
+
+    /// <summary><c>--plan-threshold</c>: write every plan entry above this mass as a COO triple; null: not written.</summary>
+    public double? PlanThreshold { get; init; }
 }

@@ -33,6 +33,21 @@ internal sealed record SinkhornInputs(
 
     /// <summary>What this process exports (<c>--telemetry</c>: none, console or otlp).</summary>
     public string Telemetry { get; init; } = "none";
+
+    /// <summary>The plan entries to write besides the potentials (<c>--plan-topk</c>, <c>--plan-threshold</c>).</summary>
+    public PlanRequest Plan { get; init; } = PlanRequest.None;
+}
+
+/// <summary>Which plan entries a run writes: the <paramref name="TopK"/> largest per source, those above <paramref name="Threshold"/>.</summary>
+/// <param name="TopK">K of <c>--plan-topk</c>, or null.</param>
+/// <param name="Threshold">The mass of <c>--plan-threshold</c>, or null.</param>
+internal sealed record PlanRequest(int? TopK, double? Threshold)
+{
+    /// <summary>No plan entries.</summary>
+    public static PlanRequest None { get; } = new(null, null);
+
+    /// <summary>The most entries a run writes: 10^7 (80 MB of masses and as many of indices).</summary>
+    public const long MaxEntries = 10_000_000;
 }
 
 /// <summary>The validated settings of <c>--multiscale</c>.</summary>

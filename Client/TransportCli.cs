@@ -81,12 +81,14 @@ public static class TransportCli
         var label = new Option<string?>("--label") { Description = "A label for the job in 'transport runs list'", HelpName = "TEXT" };
         var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var verbose = new Option<bool>("--verbose") { Description = "Orleans logs on stderr" };
+        var planTopK = NumberOptions.OptionalInt32("--plan-topk", "Also write the K largest plan entries of every source point: plan_topk_indices.npy and plan_topk_masses.npy (n x K)", "K");
+        var planThreshold = NumberOptions.OptionalDouble("--plan-threshold", "Also write every plan entry above this mass (>= 1e-7) as a COO triple: plan_rows.npy, plan_cols.npy, plan_values.npy", "MASS");
 
         var sinkhorn = new Command("sinkhorn", "Entropic optimal transport between two weighted point clouds (log-domain Sinkhorn with eps-annealing)")
         {
             source, target, sourceWeights, targetWeights, epsilon, cost, tolerance, maxIterations, scaling, checkEvery,
             precision, shards, divergence, multiscale, levels, truncate, memoryBudget, leaf, cluster, clusterId, serviceId, output, force, demo, seed, points, quiet, verbose,
-            detach, label, telemetry,
+            detach, label, telemetry, planTopK, planThreshold,
         };
         sinkhorn.SetAction((parse, cancellationToken) =>
         {
@@ -123,6 +125,8 @@ public static class TransportCli
                 Detach = parse.GetValue(detach),
                 Label = parse.GetValue(label),
                 Telemetry = parse.GetValue(telemetry) ?? "none",
+                PlanTopK = parse.GetValue(planTopK),
+                PlanThreshold = parse.GetValue(planThreshold),
             };
             return RunSinkhornAsync(arguments, stdout, stderr, interactiveProgress, cancellationToken);
         });
@@ -191,7 +195,7 @@ public static class TransportCli
 
             var run = await runner.RunAsync(inputs, cancellationToken);
             progress.Finish();
-            OutputWriter.Write(inputs.Output!, SinkhornRunFacts.Of(inputs), run, started.Elapsed.TotalSeconds, connection.Description);
+            OutputWriter.Write(inputs.Output!, SinkhornRunFacts.Of(inputs), run, started.Elapsed.TotalSeconds, connection.Description, new SinkhornPlanOutputs(inputs.Source, inputs.Target, inputs.Plan));
             if (run.Result.DenseReason is { } denseReason)
             {
                 await stderr.WriteLineAsync($"note: --multiscale solved densely on the points: {denseReason}");

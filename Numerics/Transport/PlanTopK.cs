@@ -13,6 +13,17 @@ public static class PlanTopK
     public static (int[] Indices, double[] Masses) Compute(SinkhornProblem problem, ReadOnlySpan<double> f, ReadOnlySpan<double> g, double epsilon, CostFunction cost, int k)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        return ComputeRows(problem, f, g, epsilon, cost, k, [.. Enumerable.Range(0, problem.Source.Count)]);
+    }
+
+    /// <summary>
+    /// As <see cref="Compute"/> for the sources <paramref name="rows"/> only (e.g. a sample to draw): row r of the result
+    /// is source <c>rows[r]</c>; O(|rows| m) work.
+    /// </summary>
+    public static (int[] Indices, double[] Masses) ComputeRows(SinkhornProblem problem, ReadOnlySpan<double> f, ReadOnlySpan<double> g, double epsilon, CostFunction cost, int k, int[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(rows);
         var source = problem.Source;
         var target = problem.Target;
         if (k < 1)
@@ -21,8 +32,8 @@ public static class PlanTopK
         }
 
         k = Math.Min(k, target.Count);
-        var indices = new int[source.Count * k];
-        var masses = new double[source.Count * k];
+        var indices = new int[rows.Length * k];
+        var masses = new double[rows.Length * k];
         var fArray = f.ToArray();
         var gArray = g.ToArray();
         var logB = new double[target.Count];
@@ -31,8 +42,9 @@ public static class PlanTopK
             logB[j] = Math.Log(target.Weights[j]) + (gArray[j] / epsilon);
         }
 
-        Parallel.For(0, source.Count, KernelParallelism.Options(-1), i =>
+        Parallel.For(0, rows.Length, KernelParallelism.Options(-1), row =>
         {
+            var i = rows[row];
             var bestIndex = new int[k];
             var bestLog = new double[k];
             Array.Fill(bestLog, double.NegativeInfinity);
@@ -62,8 +74,8 @@ public static class PlanTopK
             var rowFactor = Math.Log(source.Weights[i]) + (fArray[i] / epsilon);
             for (var r = 0; r < k; r++)
             {
-                indices[(i * k) + r] = bestIndex[r];
-                masses[(i * k) + r] = Math.Exp(rowFactor + bestLog[r]);
+                indices[(row * k) + r] = bestIndex[r];
+                masses[(row * k) + r] = Math.Exp(rowFactor + bestLog[r]);
             }
         });
 

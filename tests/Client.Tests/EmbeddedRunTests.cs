@@ -105,7 +105,7 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal("double", history.GetProperty("precision").GetString());
         Assert.True(history.GetProperty("history").GetArrayLength() > 0);
         Assert.DoesNotContain("warning", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(["f.npy", "g.npy", "history.json", "map.npy", "result.json"], Directory.GetFiles(work.Out).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["convergence.png", "f.npy", "g.npy", "history.json", "map.npy", "plan.png", "result.json"], Directory.GetFiles(work.Out).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(["in", "out"], Directory.GetFileSystemEntries(work.Root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
     }
 

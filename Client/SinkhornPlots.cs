@@ -1,0 +1,185 @@
+using MathNet.Numerics.LinearAlgebra;
+using ScottPlot;
+using Transport.Grains.Interfaces;
+using Transport.Numerics.Geometry;
+using Transport.Numerics.Transport;
+
+namespace Transport.Client;
+
+/// <summary>
+/// The PNG plots of a Sinkhorn run. <c>convergence.png</c>: the L1 marginal error of every checked iteration of each
+/// problem (cross, and with the divergence the two self problems) on a log scale. <c>plan.png</c>: the clouds (at most
+/// <see cref="MaxPoints"/> of each, evenly spaced in input order), the barycentric map x -&gt; T(x) as arrows and the
+/// three heaviest plan entries of <see cref="MaxRows"/> source points as lines whose opacity follows their mass; in 2-D
+/// as is, in d &gt; 2 projected on the two principal axes of both clouds, in 1-D as a diagram (source at height 0,
+/// target at height 1).
+/// </summary>
+internal static class SinkhornPlots
+{
+    /// <summary>Points of each cloud drawn at most.</summary>
+    public const int MaxPoints = 2000;
+
+    /// <summary>Source points whose map arrow and plan entries are drawn at most.</summary>
+    public const int MaxRows = 80;
+
+    private const int Width = 900;
+    private const int Height = 800;
+    private const int EntriesPerRow = 3;
+
+    /// <summary>Writes <c>convergence.png</c>.</summary>
+    public static void WriteConvergence(string directory, IReadOnlyList<SinkhornHistoryPoint> history, double tolerance)
+    {
+        var plot = new Plot();
+        foreach (var problem in history.Select(p => p.Problem).Distinct())
+        {
+            // A zero error has no logarithm: left out of the plot (history.json keeps it).
+            var points = history.Where(p => p.Problem == problem && p.MarginalError > 0).ToArray();
+            if (points.Length == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.Scatter(points.Select(p => (double)p.Iteration).ToArray(), points.Select(p => Math.Log10(p.MarginalError)).ToArray());
+            line.MarkerSize = points.Length > 200 ? 0 : 3;
+            line.LegendText = problem;
+        }
+
+        var target = plot.Add.HorizontalLine(Math.Log10(tolerance));
+        target.LinePattern = LinePattern.Dashed;
+        target.Color = Colors.Gray;
+        target.LegendText = "tolerance";
+        LogTicks(plot);
+        plot.XLabel("iteration");
+        plot.YLabel("L1 marginal error (log scale)");
+        plot.Title("Sinkhorn convergence");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(directory, "convergence.png"), Width, Height);
+    }
+
+    /// <summary>Writes <c>plan.png</c>.</summary>
+    public static void WritePlan(string directory, SinkhornRunFacts facts, SinkhornRunOutput run, PointCloud source, PointCloud target)
+    {
+        var d = source.Dimension;
+        var rows = Spread(source.Count, MaxRows);
+        var (indices, masses) = PlanTopK.ComputeRows(new SinkhornProblem(source, target), run.F, run.G, facts.Options.Epsilon, facts.Options.Cost, EntriesPerRow, rows);
+        var perRow = Math.Min(EntriesPerRow, target.Count);
+        var heaviest = masses.DefaultIfEmpty(0).Max();
+        var axes = Axes(source, target);
+        var plot = new Plot();
+
+        // Plan entries first, so that the points and arrows lie on top.
+        for (var r = 0; r < rows.Length; r++)
+        {
+            for (var e = 0; e < perRow; e++)
+            {
+                var mass = masses[(r * perRow) + e];
+                if (!(mass > 0) || heaviest <= 0)
+                {
+                    continue;
+                }
+
+                var from = Project(source, rows[r], axes, 0);
+                var to = Project(target, indices[(r * perRow) + e], axes, 1);
+                var line = plot.Add.Line(from, to);
+                line.Color = Colors.RoyalBlue.WithAlpha(0.15 + (0.75 * mass / heaviest));
+                line.LineWidth = 1.5f;
+            }
+        }
+
+        AddCloud(plot, source, axes, 0, Colors.OrangeRed, "source");
+        AddCloud(plot, target, axes, 1, Colors.SeaGreen, "target");
+        foreach (var i in rows)
+        {
+            var from = Project(source, i, axes, 0);
+            var to = Project(run.Map.AsSpan(i * d, d), axes, 1);
+            var arrow = plot.Add.Arrow(from, to);
+            arrow.ArrowFillColor = Colors.Black.WithAlpha(0.7);
+            arrow.ArrowLineColor = Colors.Black.WithAlpha(0.7);
+            arrow.ArrowWidth = 1;
+            arrow.ArrowheadWidth = 6;
+            arrow.ArrowheadLength = 9;
+        }
+
+        plot.XLabel(d == 1 ? "x" : d == 2 ? "x1" : "principal axis 1");
+        plot.YLabel(d == 1 ? "source (0) -> target (1)" : d == 2 ? "x2" : "principal axis 2");
+        if (d > 1)
+        {
+            plot.Axes.SquareUnits();
+        }
+
+        plot.Title($"Sinkhorn plan (eps {facts.Options.Epsilon:G3}): map arrows and the {perRow} heaviest entries of {rows.Length} source points");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(directory, "plan.png"), Width, Height);
+    }
+
+    /// <summary>Labels the vertical axis, which holds log10 values, as powers of ten.</summary>
+    private static void LogTicks(Plot plot)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = value => $"1e{value:0}",
+        };
+        plot.Axes.Left.TickGenerator = ticks;
+    }
+
+    private static void AddCloud(Plot plot, PointCloud cloud, Matrix<double>? axes, int side, Color color, string label)
+    {
+        var chosen = Spread(cloud.Count, MaxPoints);
+        var points = chosen.Select(i => Project(cloud, i, axes, side)).ToArray();
+        var scatter = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+        scatter.Color = color.WithAlpha(0.7);
+        scatter.MarkerSize = chosen.Length > 500 ? 2 : 4;
+        scatter.LegendText = chosen.Length < cloud.Count ? $"{label} ({chosen.Length} of {cloud.Count})" : label;
+    }
+
+    /// <summary>At most <paramref name="count"/> indices of 0..n-1, evenly spaced.</summary>
+    private static int[] Spread(int n, int count) =>
+        n <= count ? [.. Enumerable.Range(0, n)] : [.. Enumerable.Range(0, count).Select(k => (int)((long)k * n / count))];
+
+    private static Coordinates Project(PointCloud cloud, int index, Matrix<double>? axes, int side) => Project(cloud.Point(index), axes, side);
+
+    /// <summary>2-D as is; d &gt; 2 on the principal axes; 1-D at height <paramref name="side"/>.</summary>
+    private static Coordinates Project(ReadOnlySpan<double> point, Matrix<double>? axes, int side)
+    {
+        if (point.Length == 1)
+        {
+            return new Coordinates(point[0], side);
+        }
+
+        if (axes is null)
+        {
+            return new Coordinates(point[0], point[1]);
+        }
+
+        double x = 0, y = 0;
+        for (var k = 0; k < point.Length; k++)
+        {
+            x += point[k] * axes[k, 0];
+            y += point[k] * axes[k, 1];
+        }
+
+        return new Coordinates(x, y);
+    }
+
+    /// <summary>The two principal axes (columns) of the drawn points of both clouds for d &gt; 2; null otherwise.</summary>
+    private static Matrix<double>? Axes(PointCloud source, PointCloud target)
+    {
+        var d = source.Dimension;
+        if (d <= 2)
+        {
+            return null;
+        }
+
+        var points = Spread(source.Count, MaxPoints).Select(i => source.Point(i).ToArray())
+            .Concat(Spread(target.Count, MaxPoints).Select(j => target.Point(j).ToArray()))
+            .ToArray();
+        var data = Matrix<double>.Build.Dense(points.Length, d, (i, k) => points[i][k]);
+        var mean = data.ColumnSums() / points.Length;
+        var centred = data - Matrix<double>.Build.Dense(points.Length, d, (_, k) => mean[k]);
+        var vectors = centred.TransposeThisAndMultiply(centred).Evd(Symmetricity.Symmetric).EigenVectors;
+        // Eigenvalues ascend: the last column is the first principal axis.
+        return Matrix<double>.Build.Dense(d, 2, (k, axis) => vectors[k, d - 1 - axis]);
+    }
+}
