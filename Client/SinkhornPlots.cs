@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
 using Transport.Grains.Interfaces;
 using Transport.Numerics.Geometry;
@@ -60,11 +59,11 @@ internal static class SinkhornPlots
     public static void WritePlan(string directory, SinkhornRunFacts facts, SinkhornRunOutput run, PointCloud source, PointCloud target)
     {
         var d = source.Dimension;
-        var rows = Spread(source.Count, MaxRows);
+        var rows = CloudProjection.Spread(source.Count, MaxRows);
         var (indices, masses) = PlanTopK.ComputeRows(new SinkhornProblem(source, target), run.F, run.G, facts.Options.Epsilon, facts.Options.Cost, EntriesPerRow, rows);
         var perRow = Math.Min(EntriesPerRow, target.Count);
         var heaviest = masses.DefaultIfEmpty(0).Max();
-        var axes = Axes(source, target);
+        var projection = CloudProjection.For(source, target, MaxPoints);
         var plot = new Plot();
 
         // Plan entries first, so that the points and arrows lie on top.
@@ -78,20 +77,20 @@ internal static class SinkhornPlots
                     continue;
                 }
 
-                var from = Project(source, rows[r], axes, 0);
-                var to = Project(target, indices[(r * perRow) + e], axes, 1);
+                var from = Place(source.Point(rows[r]), projection, 0);
+                var to = Place(target.Point(indices[(r * perRow) + e]), projection, 1);
                 var line = plot.Add.Line(from, to);
                 line.Color = Colors.RoyalBlue.WithAlpha(0.15 + (0.75 * mass / heaviest));
                 line.LineWidth = 1.5f;
             }
         }
 
-        AddCloud(plot, source, axes, 0, Colors.OrangeRed, "source");
-        AddCloud(plot, target, axes, 1, Colors.SeaGreen, "target");
+        AddCloud(plot, source, projection, 0, Colors.OrangeRed, "source");
+        AddCloud(plot, target, projection, 1, Colors.SeaGreen, "target");
         foreach (var i in rows)
         {
-            var from = Project(source, i, axes, 0);
-            var to = Project(run.Map.AsSpan(i * d, d), axes, 1);
+            var from = Place(source.Point(i), projection, 0);
+            var to = Place(run.Map.AsSpan(i * d, d), projection, 1);
             var arrow = plot.Add.Arrow(from, to);
             arrow.ArrowFillColor = Colors.Black.WithAlpha(0.7);
             arrow.ArrowLineColor = Colors.Black.WithAlpha(0.7);
@@ -124,62 +123,17 @@ internal static class SinkhornPlots
         plot.Axes.Left.TickGenerator = ticks;
     }
 
-    private static void AddCloud(Plot plot, PointCloud cloud, Matrix<double>? axes, int side, Color color, string label)
+    private static void AddCloud(Plot plot, PointCloud cloud, CloudProjection projection, int side, Color color, string label)
     {
-        var chosen = Spread(cloud.Count, MaxPoints);
-        var points = chosen.Select(i => Project(cloud, i, axes, side)).ToArray();
+        var chosen = CloudProjection.Spread(cloud.Count, MaxPoints);
+        var points = chosen.Select(i => Place(cloud.Point(i), projection, side)).ToArray();
         var scatter = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
         scatter.Color = color.WithAlpha(0.7);
         scatter.MarkerSize = chosen.Length > 500 ? 2 : 4;
         scatter.LegendText = chosen.Length < cloud.Count ? $"{label} ({chosen.Length} of {cloud.Count})" : label;
     }
 
-    /// <summary>At most <paramref name="count"/> indices of 0..n-1, evenly spaced.</summary>
-    private static int[] Spread(int n, int count) =>
-        n <= count ? [.. Enumerable.Range(0, n)] : [.. Enumerable.Range(0, count).Select(k => (int)((long)k * n / count))];
-
-    private static Coordinates Project(PointCloud cloud, int index, Matrix<double>? axes, int side) => Project(cloud.Point(index), axes, side);
-
-    /// <summary>2-D as is; d &gt; 2 on the principal axes; 1-D at height <paramref name="side"/>.</summary>
-    private static Coordinates Project(ReadOnlySpan<double> point, Matrix<double>? axes, int side)
-    {
-        if (point.Length == 1)
-        {
-            return new Coordinates(point[0], side);
-        }
-
-        if (axes is null)
-        {
-            return new Coordinates(point[0], point[1]);
-        }
-
-        double x = 0, y = 0;
-        for (var k = 0; k < point.Length; k++)
-        {
-            x += point[k] * axes[k, 0];
-            y += point[k] * axes[k, 1];
-        }
-
-        return new Coordinates(x, y);
-    }
-
-    /// <summary>The two principal axes (columns) of the drawn points of both clouds for d &gt; 2; null otherwise.</summary>
-    private static Matrix<double>? Axes(PointCloud source, PointCloud target)
-    {
-        var d = source.Dimension;
-        if (d <= 2)
-        {
-            return null;
-        }
-
-        var points = Spread(source.Count, MaxPoints).Select(i => source.Point(i).ToArray())
-            .Concat(Spread(target.Count, MaxPoints).Select(j => target.Point(j).ToArray()))
-            .ToArray();
-        var data = Matrix<double>.Build.Dense(points.Length, d, (i, k) => points[i][k]);
-        var mean = data.ColumnSums() / points.Length;
-        var centred = data - Matrix<double>.Build.Dense(points.Length, d, (_, k) => mean[k]);
-        var vectors = centred.TransposeThisAndMultiply(centred).Evd(Symmetricity.Symmetric).EigenVectors;
-        // Eigenvalues ascend: the last column is the first principal axis.
-        return Matrix<double>.Build.Dense(d, 2, (k, axis) => vectors[k, d - 1 - axis]);
-    }
+    /// <summary>On the page: 1-D at height <paramref name="side"/> (0 source, 1 target), otherwise projected.</summary>
+    private static Coordinates Place(ReadOnlySpan<double> point, CloudProjection projection, int side) =>
+        point.Length == 1 ? new Coordinates(point[0], side) : projection.Project(point);
 }

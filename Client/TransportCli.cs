@@ -136,6 +136,7 @@ public static class TransportCli
             sinkhorn,
             References.W2Command.Build(stdout, stderr),
             References.ExactCommand.Build(stdout, stderr),
+            References.InterpolateCommand.Build(stdout, stderr),
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
             Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
             Runs.RunsCommand.Build(stdout, stderr, interactiveProgress),

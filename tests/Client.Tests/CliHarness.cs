@@ -150,3 +150,42 @@ internal static class Clouds
         return (x, y, a, b);
     }
 }
+
+/// <summary>Reads what the console writes beyond the library's reader (which takes clouds: 1-D and 2-D float arrays).</summary>
+internal static class NpyFiles
+{
+    /// <summary>A float64 C-order .npy of any rank, by its header.</summary>
+    public static (int[] Shape, double[] Data) ReadFloat64(string path)
+    {
+        var (shape, body) = Read(path, "<f8");
+        var data = new double[body.Length / sizeof(double)];
+        Buffer.BlockCopy(body, 0, data, 0, body.Length);
+        return (shape, data);
+    }
+
+    /// <summary>An int64 C-order .npy (indices) of any rank.</summary>
+    public static (int[] Shape, long[] Data) ReadInt64(string path)
+    {
+        var (shape, body) = Read(path, "<i8");
+        var data = new long[body.Length / sizeof(long)];
+        for (var k = 0; k < data.Length; k++)
+        {
+            data[k] = BinaryPrimitives.ReadInt64LittleEndian(body.AsSpan(8 * k, 8));
+        }
+
+        return (shape, data);
+    }
+
+    private static (int[] Shape, byte[] Body) Read(string path, string descriptor)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8, 2));
+        var header = Encoding.ASCII.GetString(bytes, 10, headerLength);
+        Assert.Contains($"'descr': '{descriptor}'", header, StringComparison.Ordinal);
+        Assert.Contains("'fortran_order': False", header, StringComparison.Ordinal);
+        var shapeText = header[(header.IndexOf("'shape': (", StringComparison.Ordinal) + 10)..];
+        shapeText = shapeText[..shapeText.IndexOf(')', StringComparison.Ordinal)];
+        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        return (shape, bytes[(10 + headerLength)..]);
+    }
+}

@@ -12,7 +12,7 @@ public sealed class FlowCommandTests
         var run = await Cli.RunAsync("flow", "--demo", "sinkhorn-flow", "--out", work.Out, "--quiet");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        var (trajectoryShape, trajectoryData) = ReadThreeDimensional(Path.Combine(work.Out, "trajectory.npy"));
+        var (trajectoryShape, trajectoryData) = NpyFiles.ReadFloat64(Path.Combine(work.Out, "trajectory.npy"));
         var final = NpyArray.Read(Path.Combine(work.Out, "final.npy"), "final");
         Assert.Equal([256, 2], final.Shape);
 
@@ -174,22 +174,6 @@ public sealed class FlowCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("multiscale", run.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(work.Out));
-    }
-
-    /// <summary>Reads a float64 C-order .npy of any rank by its header (the library reads clouds: 1-D and 2-D only).</summary>
-    private static (int[] Shape, double[] Data) ReadThreeDimensional(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = BitConverter.ToUInt16(bytes, 8);
-        var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
-        Assert.Contains("'descr': '<f8'", header, StringComparison.Ordinal);
-        Assert.Contains("'fortran_order': False", header, StringComparison.Ordinal);
-        var shapeText = header[(header.IndexOf("'shape': (", StringComparison.Ordinal) + 10)..];
-        shapeText = shapeText[..shapeText.IndexOf(')', StringComparison.Ordinal)];
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        var data = new double[(bytes.Length - 10 - headerLength) / sizeof(double)];
-        Buffer.BlockCopy(bytes, 10 + headerLength, data, 0, data.Length * sizeof(double));
-        return (shape, data);
     }
 
     public static TheoryData<string, string, string> BadSpecs => new()

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Transport.Numerics.IO;
 
 namespace Transport.Client.Tests;
@@ -124,11 +123,8 @@ public sealed class SinkhornPlanOptionTests : IDisposable
 
     private static long[] ReadInt64(string path, out string shape)
     {
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8, 2));
-        var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
-        Assert.Contains("'descr': '<i8'", header, StringComparison.Ordinal);
-        shape = header[(header.IndexOf("'shape': ", StringComparison.Ordinal) + 9)..].Split(')')[0] + ")";
-        return [.. Enumerable.Range(0, (bytes.Length - 10 - headerLength) / 8).Select(k => BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(10 + headerLength + (8 * k), 8)))];
+        var (dimensions, data) = NpyFiles.ReadInt64(path);
+        shape = $"({string.Join(", ", dimensions)})";
+        return data;
     }
 }

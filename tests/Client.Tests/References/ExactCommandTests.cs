@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Transport.Numerics.IO;
 using Transport.Numerics.Transport;
 
@@ -173,14 +172,5 @@ public sealed class ExactCommandTests : IDisposable
         return (best, bestPermutation);
     }
 
-    /// <summary>The values of a 1-D int64 .npy file (version 1.0 header).</summary>
-    private static long[] ReadInt64(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8, 2));
-        var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
-        Assert.Contains("'descr': '<i8'", header, StringComparison.Ordinal);
-        var data = bytes.AsSpan(10 + headerLength);
-        return [.. Enumerable.Range(0, data.Length / 8).Select(k => BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(10 + headerLength + (8 * k), 8)))];
-    }
+    private static long[] ReadInt64(string path) => NpyFiles.ReadInt64(path).Data;
 }
