@@ -47,7 +47,7 @@ internal static class SinkhornPlots
         target.LinePattern = LinePattern.Dashed;
         target.Color = Colors.Gray;
         target.LegendText = "tolerance";
-        LogTicks(plot);
+        PlotScales.LogVertical(plot);
         plot.XLabel("iteration");
         plot.YLabel("L1 marginal error (log scale)");
         plot.Title("Sinkhorn convergence");
@@ -109,18 +109,6 @@ internal static class SinkhornPlots
         plot.Title($"Sinkhorn plan (eps {facts.Options.Epsilon:G3}): map arrows and the {perRow} heaviest entries of {rows.Length} source points");
         plot.ShowLegend();
         plot.SavePng(Path.Combine(directory, "plan.png"), Width, Height);
-    }
-
-    /// <summary>Labels the vertical axis, which holds log10 values, as powers of ten.</summary>
-    private static void LogTicks(Plot plot)
-    {
-        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = value => $"1e{value:0}",
-        };
-        plot.Axes.Left.TickGenerator = ticks;
     }
 
     private static void AddCloud(Plot plot, PointCloud cloud, CloudProjection projection, int side, Color color, string label)

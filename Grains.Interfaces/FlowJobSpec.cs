@@ -110,4 +110,15 @@ public sealed record FlowJobSpec
     /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
     [Id(14)]
     public string? Label { get; init; }
+
+    /// <summary>
+    /// The angular threshold in radians (<c>cluster_angle</c>) at which the outputs of token models (attention,
+    /// Sinkformer) count clusters: single linkage, tokens linked when the angle between them is at most this. Kept
+    /// with the job so that a fetched run writes what the attached one would.
+    /// </summary>
+    [Id(15)]
+    public double ClusterAngle { get; init; } = DefaultClusterAngle;
+
+    /// <summary>The default <see cref="ClusterAngle"/>: 0.01 rad, the gap math.md TR-4 counts clusters at.</summary>
+    public const double DefaultClusterAngle = 0.01;
 }

@@ -117,7 +117,7 @@ internal static class FlowCommand
             progress.Phase(cluster is null ? "flow: starting the embedded silo" : $"flow: connecting to {cluster}");
             await using var connection = await ClusterConnection.OpenAsync(cluster, arguments.Verbose, telemetry, cancellationToken);
             var model = CatalogFlowModels.Describe(run.ModelName, run.Json, run.Initial.Dimension, run.ModelData);
-            var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options) with { Label = arguments.Label };
+            var job = FlowJobSpec.From(model, run.Initial.Count, run.Initial.Dimension, run.Shards, run.Options) with { Label = arguments.Label, ClusterAngle = run.ClusterAngle };
             var client = new FlowJobClient(connection.GrainFactory);
             if (arguments.Detach)
             {
@@ -139,7 +139,7 @@ internal static class FlowCommand
                 cancellationToken);
             progress.Finish();
             var trajectory = result.Trajectory;
-            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries, result.Result.Traffic);
+            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries, result.Result.Traffic) { ClusterAngle = run.ClusterAngle };
             output!.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
             var last = trajectory.Diagnostics[^1];
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.ModelName}: {trajectory.Steps} steps to t = {trajectory.FinalTime:G6}, final energy {last.Energy:G8} -> {output.FullPath}"));

@@ -17,7 +17,11 @@ namespace Transport.Client.Flows;
 /// <param name="Checkpoints">Checkpoints the cluster committed during the run.</param>
 /// <param name="Recoveries">Times the run recovered from the loss of a silo.</param>
 /// <param name="Traffic">The shards' traffic (<see cref="TrafficJson"/>; null: none counted).</param>
-internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target, int Checkpoints = 0, int Recoveries = 0, JobTraffic? Traffic = null);
+internal sealed record FlowRunFacts(string Model, string Integrator, int Shards, double Seconds, string EnergyName, double[]? Target, int Checkpoints = 0, int Recoveries = 0, JobTraffic? Traffic = null)
+{
+    /// <summary>The angular threshold (radians) of the token cluster count (<c>cluster_angle</c>).</summary>
+    public double ClusterAngle { get; init; } = FlowJobSpec.DefaultClusterAngle;
+}
 
 /// <summary>
 /// Writes a flow run's outputs into a staging directory: <c>trajectory.npy</c> (snapshots x particles x dim),
@@ -38,18 +42,29 @@ internal static class FlowOutputWriter
         var d = trajectory.Dimension;
         NpyArray.WriteFloat64(Path.Combine(directory, "trajectory.npy"), trajectory.SnapshotArray(), trajectory.Snapshots.Count, n, d);
         NpyArray.WriteFloat64(Path.Combine(directory, "final.npy"), trajectory.FinalPositions, n, d);
-        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory), new UTF8Encoding(false));
-        WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts);
+        var clusters = TokenClusterSeries.Applies(facts.Model) ? TokenClusterSeries.Compute(trajectory, facts.ClusterAngle) : null;
+        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory, clusters), new UTF8Encoding(false));
+        WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts, clusters);
         FlowPlots.WriteParticles(directory, trajectory, facts.Target, $"{facts.Model}: particles at several times");
         FlowPlots.WriteEnergy(directory, trajectory, facts.EnergyName);
+        if (clusters is not null)
+        {
+            FlowPlots.WriteClusters(directory, clusters, facts.ClusterAngle);
+        }
     }
 
-    /// <summary>The CSV text of the diagnostics (invariant culture, round-trip numbers, NaN for missing).</summary>
-    public static string Diagnostics(FlowTrajectory trajectory)
+    /// <summary>The columns token models (attention, Sinkformer) add to <c>diagnostics.csv</c>.</summary>
+    public static readonly string[] TokenColumns = ["clusters", "min_inner_product"];
+
+    /// <summary>
+    /// The CSV text of the diagnostics (invariant culture, round-trip numbers, NaN for missing); with
+    /// <paramref name="clusters"/>, the <see cref="TokenColumns"/> of the rows that have a snapshot (NaN elsewhere).
+    /// </summary>
+    public static string Diagnostics(FlowTrajectory trajectory, TokenClusterSeries? clusters = null)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         var text = new StringBuilder();
-        text.AppendLine(string.Join(",", DiagnosticsColumns));
+        text.AppendLine(string.Join(",", clusters is null ? DiagnosticsColumns : [.. DiagnosticsColumns, .. TokenColumns]));
         foreach (var row in trajectory.Diagnostics)
         {
             text.Append(row.Step.ToString(CultureInfo.InvariantCulture)).Append(',')
@@ -58,7 +73,15 @@ internal static class FlowOutputWriter
                 .Append(Format(row.StepSize)).Append(',')
                 .Append(Format(row.KineticEnergy)).Append(',')
                 .Append(row.RejectedAttempts.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Format(row.ErrorNorm)).AppendLine();
+                .Append(Format(row.ErrorNorm));
+            if (clusters is not null)
+            {
+                var point = clusters.At(row.Step);
+                text.Append(',').Append(point?.Clusters is { } count ? count.ToString(CultureInfo.InvariantCulture) : "NaN")
+                    .Append(',').Append(Format(point?.MinInnerProduct ?? double.NaN));
+            }
+
+            text.AppendLine();
         }
 
         return text.ToString();
@@ -66,7 +89,7 @@ internal static class FlowOutputWriter
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts)
+    private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts, TokenClusterSeries? clusters)
     {
         using var stream = File.Create(path);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -88,6 +111,23 @@ internal static class FlowOutputWriter
         writer.WriteNumber("seconds", facts.Seconds);
         writer.WriteNumber("checkpoints", facts.Checkpoints);
         writer.WriteNumber("recoveries", facts.Recoveries);
+        if (clusters is not null)
+        {
+            // The last snapshot is always measured: it is the final state.
+            var last = clusters.Points[^1];
+            writer.WriteNumber("cluster_angle", facts.ClusterAngle);
+            if (last.Clusters is { } count)
+            {
+                writer.WriteNumber("clusters", count);
+            }
+            else
+            {
+                writer.WriteNull("clusters");
+            }
+
+            WriteNumber(writer, "min_inner_product", last.MinInnerProduct);
+        }
+
         TrafficJson.Write(writer, facts.Traffic ?? JobTraffic.None);
         writer.WriteEndObject();
     }

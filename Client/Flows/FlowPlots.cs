@@ -80,6 +80,53 @@ internal static class FlowPlots
         plot.SavePng(Path.Combine(directory, "energy.png"), Width, Height);
     }
 
+    /// <summary>
+    /// Writes <c>clusters.png</c>: the token cluster count against time as a step curve (its plateaus are the
+    /// metastable states of math.md TR-4), and beside it 1 - min &lt;x_i, x_j&gt; on a log scale (it reaches 0 as the tokens
+    /// reach consensus) when it spans a decade, the minimum inner product on a linear scale otherwise.
+    /// </summary>
+    public static void WriteClusters(string directory, TokenClusterSeries series, double angle)
+    {
+        var counted = series.Points.Where(p => p.Clusters is not null).ToArray();
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var counts = multiplot.GetPlot(0);
+        if (counted.Length > 0)
+        {
+            var line = counts.Add.Scatter(counted.Select(p => p.Time).ToArray(), counted.Select(p => (double)p.Clusters!.Value).ToArray());
+            line.ConnectStyle = ConnectStyle.StepHorizontal;
+            line.MarkerSize = counted.Length > 200 ? 0 : 3;
+        }
+
+        counts.XLabel("time");
+        counts.YLabel($"clusters (single linkage at {angle:G3} rad)");
+        counts.Title("token clusters");
+
+        // 1 - min <x_i, x_j> on a log scale when it spans a decade or more (tokens reaching consensus); otherwise the
+        // minimum inner product itself on a linear scale (log ticks would have no label to show).
+        var spread = multiplot.GetPlot(1);
+        var positive = series.Points.Where(p => 1 - p.MinInnerProduct > 0).ToArray();
+        var logs = positive.Select(p => Math.Log10(1 - p.MinInnerProduct)).ToArray();
+        if (logs.Length > 1 && logs.Max() - logs.Min() >= 1)
+        {
+            var gap = spread.Add.Scatter(positive.Select(p => p.Time).ToArray(), logs);
+            gap.MarkerSize = positive.Length > 200 ? 0 : 3;
+            PlotScales.LogVertical(spread);
+            spread.YLabel("1 - min <x_i, x_j> (log scale)");
+        }
+        else
+        {
+            var minimum = spread.Add.Scatter(series.Points.Select(p => p.Time).ToArray(), series.Points.Select(p => p.MinInnerProduct).ToArray());
+            minimum.MarkerSize = series.Points.Count > 200 ? 0 : 3;
+            spread.YLabel("min <x_i, x_j>");
+        }
+
+        spread.XLabel("time");
+        spread.Title("spread of the tokens");
+        multiplot.SavePng(Path.Combine(directory, "clusters.png"), 2 * Width, Height);
+    }
+
     private static List<FlowSnapshot> ChooseSnapshots(IReadOnlyList<FlowSnapshot> snapshots)
     {
         // The first, last and up to two in between.

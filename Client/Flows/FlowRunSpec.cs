@@ -38,6 +38,9 @@ internal sealed record FlowRunSpec
     /// <summary>The specification's JSON text (silos rebuild the model from it).</summary>
     public required string Json { get; init; }
 
+    /// <summary><c>cluster_angle</c>: the angular threshold (radians, 0 to pi) of the token cluster count; default 0.01.</summary>
+    public double ClusterAngle { get; init; } = Grains.Interfaces.FlowJobSpec.DefaultClusterAngle;
+
     /// <summary>Reads and validates a specification file.</summary>
     public static FlowRunSpec Load(string path) => Load(path, json => json);
 
@@ -83,6 +86,7 @@ internal sealed record FlowRunSpec
         };
         options.Validate();
         var shards = (int)spec.Integer("shards", 1, 1, 4096);
+        var clusterAngle = spec.Number("cluster_angle", Grains.Interfaces.FlowJobSpec.DefaultClusterAngle, 0, Math.PI);
         var initialSpec = spec.Object("initial") ?? throw new InvalidInputException("initial", "is required ({\"npy\": path} or a generator)");
         var initial = CloudSource.Resolve(initialSpec, folder);
         var checkedInitial = PointCloud.Create(initial.Positions, initial.Count, initial.Dimension, initial.Weights, "initial", "initial.weights");
@@ -112,6 +116,7 @@ internal sealed record FlowRunSpec
             Target = target?.Positions.ToArray(),
             ModelData = modelData,
             Json = json,
+            ClusterAngle = clusterAngle,
         };
     }
 
