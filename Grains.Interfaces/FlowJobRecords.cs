@@ -73,6 +73,21 @@ public sealed record FlowJobResult
     /// <summary>Messages and payload bytes the job's shard grains received, in all and per shard per iteration.</summary>
     [Id(11)]
     public JobTraffic Traffic { get; init; } = JobTraffic.None;
+
+    /// <summary>
+    /// Eulerian values every diagnostics row holds (moments and test functions; 0 when the run measures no density),
+    /// served by <see cref="IFlowCoordinatorGrain.GetEulerianAsync"/> with <c>grids</c> false.
+    /// </summary>
+    [Id(12)]
+    public int EulerianHeadColumns { get; init; }
+
+    /// <summary>Grid values (histogram then density) each snapshot row holds, served with <c>grids</c> true.</summary>
+    [Id(13)]
+    public int EulerianGridColumns { get; init; }
+
+    /// <summary>Diagnostics rows with grids (the snapshot states, in order).</summary>
+    [Id(14)]
+    public int EulerianGridRows { get; init; }
 }
 
 /// <summary>Column layout of the diagnostics block served by <see cref="IFlowCoordinatorGrain.GetDiagnosticsAsync"/>.</summary>

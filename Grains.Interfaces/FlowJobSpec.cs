@@ -89,6 +89,7 @@ public sealed record FlowJobSpec
             ErrorNorm = options.ErrorNorm,
             SphereStep = options.SphereStep,
             MaxSteps = options.MaxSteps,
+            Eulerian = EulerianSpec.From(options.Eulerian),
         };
     }
 
@@ -105,6 +106,7 @@ public sealed record FlowJobSpec
         ErrorNorm = ErrorNorm,
         SphereStep = SphereStep,
         MaxSteps = MaxSteps,
+        Eulerian = Eulerian?.ToOptions(),
     };
 
     /// <summary>A label its owner gives the job (listed by <c>transport runs list</c>); null: none.</summary>
@@ -121,4 +123,8 @@ public sealed record FlowJobSpec
 
     /// <summary>The default <see cref="ClusterAngle"/>: 0.01 rad, the gap math.md TR-4 counts clusters at.</summary>
     public const double DefaultClusterAngle = 0.01;
+
+    /// <summary>What to measure of the density at every accepted step (<c>eulerian</c>); null: nothing.</summary>
+    [Id(16)]
+    public EulerianSpec? Eulerian { get; init; }
 }

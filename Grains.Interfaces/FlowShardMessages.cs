@@ -52,12 +52,14 @@ public enum FlowGlobalsPart
 /// <summary>The wire form of a block's energy share and kinetic energy at a stage.</summary>
 /// <param name="EnergyShare">The block's energy share (NaN when the model has none; 0 when not measured).</param>
 /// <param name="KineticEnergy">sum_i a_i |v_i|^2 over the block.</param>
+/// <param name="Eulerian">The block's Eulerian partial sums (moments, test functions, grids), or null when the run measures none.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Transport.FlowMeasurePartial")]
 public sealed record FlowMeasurePartial(
     [property: Id(0)] double EnergyShare,
-    [property: Id(1)] double KineticEnergy);
+    [property: Id(1)] double KineticEnergy,
+    [property: Id(2)] double[]? Eulerian = null);
 
 /// <summary>The wire form of a block's part of the adaptive error norm.</summary>
 /// <param name="SumOfSquares">Sum of squared scaled errors.</param>

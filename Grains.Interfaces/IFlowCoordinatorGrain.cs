@@ -50,4 +50,14 @@ public interface IFlowCoordinatorGrain : IJobCoordinatorGrain<FlowJobSpec, FlowJ
     [Alias("GetDiagnostics")]
     [AlwaysInterleave]
     Task<FloatBlock> GetDiagnosticsAsync(int offset, int count);
+
+    /// <summary>
+    /// The Eulerian values of diagnostics rows: with <paramref name="grids"/> false, rows [offset, offset + count) of
+    /// every row's moments and test functions (<see cref="FlowJobResult.EulerianHeadColumns"/> columns); with true, rows
+    /// [offset, offset + count) of the rows that hold grids (1 + <see cref="FlowJobResult.EulerianGridColumns"/> columns:
+    /// the diagnostics row's index, then its grids).
+    /// </summary>
+    [Alias("GetEulerian")]
+    [AlwaysInterleave]
+    Task<FloatBlock> GetEulerianAsync(bool grids, int offset, int count);
 }

@@ -43,7 +43,7 @@ public static class CatalogFlowModels
     /// as data blocks); the model reads the others.
     /// </summary>
     public static IReadOnlyList<string> RunKeys { get; } =
-        ["model", "integrator", "step", "t_end", "snapshot_every", "seed", "rtol", "atol", "error_norm", "sphere_step", "max_steps", "shards", "initial", "target", "data", "cluster_angle"];
+        ["model", "integrator", "step", "t_end", "snapshot_every", "seed", "rtol", "atol", "error_norm", "sphere_step", "max_steps", "shards", "initial", "target", "data", "cluster_angle", "eulerian"];
 
     /// <summary>
     /// Builds the model a spec describes (the silo side). A key of the parameters that neither the run

@@ -50,7 +50,7 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
         var total = new FlowStageMeasure(0, 0);
         foreach (var partial in partials)
         {
-            total = total.Add(new FlowStageMeasure(partial.EnergyShare, partial.KineticEnergy));
+            total = total.Add(new FlowStageMeasure(partial.EnergyShare, partial.KineticEnergy, partial.Eulerian));
         }
 
         return total;

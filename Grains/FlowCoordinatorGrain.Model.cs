@@ -47,6 +47,7 @@ public sealed partial class FlowCoordinatorGrain
 
             var flowOptions = spec.ToOptions();
             flowOptions.Validate();
+            flowOptions.Eulerian?.Validate(spec.Dimension);
             if (flowOptions.Integrator != FlowIntegrator.Adaptive)
             {
                 // Snapshots are kept (and downloaded) whole: refuse a run whose trajectory cannot fit.
@@ -54,6 +55,16 @@ public sealed partial class FlowCoordinatorGrain
                 if (snapshots * spec.Count * spec.Dimension > MaxSnapshotValues)
                 {
                     throw new InvalidInputException("snapshot_every", $"{snapshots} snapshots of {spec.Count} x {spec.Dimension} values exceed the limit of {MaxSnapshotValues} values; raise snapshot_every");
+                }
+
+                // The density grids are kept at every snapshot too (a histogram and a density estimate).
+                if (flowOptions.Eulerian is { } eulerian)
+                {
+                    var cells = (long)eulerian.Grid * (spec.Dimension == 1 ? 1 : eulerian.Grid);
+                    if (snapshots * 2 * cells > MaxSnapshotValues)
+                    {
+                        throw new InvalidInputException("eulerian.grid", $"{snapshots} snapshots of two {eulerian.Grid}-cell grids ({2 * cells} values) exceed the limit of {MaxSnapshotValues} values; raise snapshot_every or lower the grid");
+                    }
                 }
             }
 

@@ -178,6 +178,9 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
             FinalTime = run.FinalTime,
             SnapshotCount = run.Snapshots.Count,
             DiagnosticsCount = run.Diagnostics.Count,
+            EulerianHeadColumns = EulerianHead,
+            EulerianGridColumns = EulerianHead == 0 ? 0 : (run.Diagnostics.FirstOrDefault(r => r.Eulerian is not null)?.Eulerian?.Length ?? EulerianHead) - EulerianHead,
+            EulerianGridRows = EulerianHead == 0 ? 0 : run.Diagnostics.Count(r => r.Eulerian?.Length > EulerianHead),
             Shards = shards.Length,
             Seconds = RunElapsed.TotalSeconds,
             Checkpoints = checkpointsWritten,
@@ -219,6 +222,44 @@ public sealed partial class FlowCoordinatorGrain(IFlowModelFactory models, IOpti
         var run = await CompletedAsync();
         return Rows(run.FinalPositions, offset, count, run.Count, run.Dimension);
     }
+
+    /// <inheritdoc />
+    public async Task<FloatBlock> GetEulerianAsync(bool grids, int offset, int count)
+    {
+        var rows = (await CompletedAsync()).Diagnostics;
+        var head = EulerianHead;
+        if (head == 0)
+        {
+            throw new InvalidOperationException("this run measured no density (no eulerian in its spec)");
+        }
+
+        // Grid rows lead with the index of their diagnostics row (the snapshot states).
+        var chosen = grids ? [.. Enumerable.Range(0, rows.Count).Where(r => rows[r].Eulerian?.Length > head)] : Enumerable.Range(0, rows.Count).ToList();
+        var values = grids ? (chosen.Count == 0 ? 0 : rows[chosen[0]].Eulerian!.Length - head) : head;
+        var columns = grids ? 1 + values : values;
+        CheckRange(offset, count, chosen.Count, columns);
+        var block = new double[count * columns];
+        for (var r = 0; r < count; r++)
+        {
+            var index = chosen[offset + r];
+            var sums = rows[index].Eulerian ?? throw new InvalidOperationException($"diagnostics row {index} holds no Eulerian values");
+            var into = block.AsSpan(r * columns, columns);
+            if (grids)
+            {
+                into[0] = index;
+                sums.AsSpan(head, values).CopyTo(into[1..]);
+            }
+            else
+            {
+                sums.AsSpan(0, values).CopyTo(into);
+            }
+        }
+
+        return FloatBlock.From(block, count, columns);
+    }
+
+    /// <summary>Values of a diagnostics row before its grids (moments and test functions); 0 without <c>eulerian</c>.</summary>
+    private int EulerianHead => Spec.Eulerian is { } eulerian ? new Numerics.Flows.Eulerian.EulerianLayout(eulerian.ToOptions(), Spec.Dimension).HistogramOffset : 0;
 
     /// <inheritdoc />
     public async Task<FloatBlock> GetDiagnosticsAsync(int offset, int count)

@@ -85,8 +85,42 @@ public sealed class FlowJobClient(IGrainFactory grains)
             diagnostics.Add(new FlowStepDiagnostics((long)table[at], table[at + 1], table[at + 2], table[at + 3], table[at + 4], (int)table[at + 5], table[at + 6]));
         }
 
+        if (result.EulerianHeadColumns > 0)
+        {
+            await AttachEulerianAsync(coordinator, result, diagnostics);
+        }
+
         var trajectory = new FlowTrajectory(n, d, snapshots, diagnostics, result.Steps, result.RejectedSteps, result.FinalTime);
         return new FlowJobOutput(result, trajectory);
+    }
+
+    /// <summary>
+    /// Puts the run's Eulerian values back on its rows as the driver recorded them: every row's moments and test
+    /// functions, and the grids on the rows of snapshot states (each grid row names its diagnostics row).
+    /// </summary>
+    private static async Task AttachEulerianAsync(IFlowCoordinatorGrain coordinator, FlowJobResult result, List<FlowStepDiagnostics> diagnostics)
+    {
+        var (head, gridColumns) = (result.EulerianHeadColumns, result.EulerianGridColumns);
+        var heads = await BlockTransfer.FetchRowsAsync(diagnostics.Count, head, (offset, count) => coordinator.GetEulerianAsync(false, offset, count));
+        var grids = new Dictionary<int, double[]>();
+        if (result.EulerianGridRows > 0 && gridColumns > 0)
+        {
+            var table = await BlockTransfer.FetchRowsAsync(result.EulerianGridRows, 1 + gridColumns, (offset, count) => coordinator.GetEulerianAsync(true, offset, count));
+            for (var g = 0; g < result.EulerianGridRows; g++)
+            {
+                var row = table.AsSpan(g * (1 + gridColumns), 1 + gridColumns);
+                grids[(int)row[0]] = row[1..].ToArray();
+            }
+        }
+
+        for (var r = 0; r < diagnostics.Count; r++)
+        {
+            var grid = grids.GetValueOrDefault(r);
+            var values = new double[head + (grid?.Length ?? 0)];
+            heads.AsSpan(r * head, head).CopyTo(values);
+            grid?.CopyTo(values.AsSpan(head));
+            diagnostics[r] = diagnostics[r] with { Eulerian = values };
+        }
     }
 
     /// <summary>Rows [<paramref name="row"/>, row + <paramref name="count"/>) of <paramref name="block"/>.</summary>

@@ -193,7 +193,7 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models, IOptions<Jo
 
         var flowGlobals = new FlowGlobals(globals.Time, all, allW, sums, stageData);
         var result = await MeasureAsync("flow-velocity", () => target.Velocity(stage, flowGlobals, measure));
-        return new FlowMeasurePartial(result.EnergyShare, result.KineticEnergy);
+        return new FlowMeasurePartial(result.EnergyShare, result.KineticEnergy, result.Eulerian);
     }
 
     /// <inheritdoc />

@@ -13,6 +13,12 @@ internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bo
     /// <summary>The multiscale switches of the Sinkhorn-divergence flow (none by default).</summary>
     public MultiscaleFlowFlags Multiscale { get; init; } = new(false, null, null);
 
+    /// <summary><c>--eulerian GRID</c>: measure the density on a GRID x GRID grid (sets <c>"eulerian": {"grid": GRID}</c>); null: as the spec says.</summary>
+    public int? Eulerian { get; init; }
+
+    /// <summary>The specification text with the command line's switches applied.</summary>
+    public string Edit(string json) => EulerianSpecReader.Apply(Multiscale.Apply(json), Eulerian);
+
     /// <summary>--detach: submit to the --cluster and print the run id instead of waiting.</summary>
     public bool Detach { get; init; }
 
@@ -52,10 +58,11 @@ internal static class FlowCommand
         var truncate = NumberOptions.OptionalDouble("--truncate", "Multiscale truncation threshold tau > 0 (default 5); needs --multiscale", "TAU");
         var detach = new Option<bool>("--detach") { Description = "Submit the run to the --cluster, print its id and return; collect it with 'transport runs'" };
         var label = new Option<string?>("--label") { Description = "A label for the run in 'transport runs list'", HelpName = "TEXT" };
+        var eulerian = NumberOptions.OptionalInt32("--eulerian", "Measure the density at every step: moments, a continuity-equation residual, and a histogram and kernel density on a GRID x GRID grid (sets \"eulerian\": {\"grid\": GRID}; more keys in the spec)", "GRID");
         var telemetry = new Option<string>("--telemetry") { Description = "Export telemetry from this process: none, console (spans on stderr) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)", DefaultValueFactory = _ => "none" };
         var command = new Command("flow", "Simulate a particle flow (gradient flows, attention dynamics, mean-field networks) from a run specification")
         {
-            spec, demo, output, force, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label, telemetry,
+            spec, demo, output, force, quiet, cluster, clusterId, serviceId, verbose, multiscale, levels, truncate, detach, label, telemetry, eulerian,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new FlowArguments(
@@ -69,6 +76,7 @@ internal static class FlowCommand
                 parse.GetValue(verbose))
             {
                 Multiscale = new MultiscaleFlowFlags(parse.GetValue(multiscale), parse.GetValue(levels), parse.GetValue(truncate)),
+                Eulerian = parse.GetValue(eulerian),
                 Detach = parse.GetValue(detach),
                 Label = parse.GetValue(label),
                 Telemetry = parse.GetValue(telemetry) ?? "none",
@@ -101,8 +109,8 @@ internal static class FlowCommand
             cluster = arguments.Cluster is null ? null : ClusterEndpoint.Parse(arguments.Cluster, arguments.ClusterId, arguments.ServiceId);
             telemetry = ConsoleTelemetry.Parse(arguments.Telemetry, stderr);
             run = arguments.Spec is not null
-                ? FlowRunSpec.Load(arguments.Spec, arguments.Multiscale.Apply)
-                : FlowRunSpec.Parse(arguments.Multiscale.Apply(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
+                ? FlowRunSpec.Load(arguments.Spec, arguments.Edit)
+                : FlowRunSpec.Parse(arguments.Edit(DemoText(arguments.Demo!)), Directory.GetCurrentDirectory());
             output = arguments.Detach ? null : OutputDirectory.Validate(arguments.Out!, arguments.Force);
         }
         catch (InvalidInputException ex)
@@ -139,7 +147,7 @@ internal static class FlowCommand
                 cancellationToken);
             progress.Finish();
             var trajectory = result.Trajectory;
-            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries, result.Result.Traffic) { ClusterAngle = run.ClusterAngle };
+            var facts = new FlowRunFacts(run.ModelName, FlowNames.Name(run.Options.Integrator), run.Shards, started.Elapsed.TotalSeconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(run.ModelName), run.Target, result.Result.Checkpoints, result.Result.Recoveries, result.Result.Traffic) { ClusterAngle = run.ClusterAngle, Eulerian = run.Options.Eulerian };
             output!.Commit(directory => FlowOutputWriter.Write(directory, trajectory, facts));
             var last = trajectory.Diagnostics[^1];
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.ModelName}: {trajectory.Steps} steps to t = {trajectory.FinalTime:G6}, final energy {last.Energy:G8} -> {output.FullPath}"));

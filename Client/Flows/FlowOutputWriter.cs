@@ -21,6 +21,9 @@ internal sealed record FlowRunFacts(string Model, string Integrator, int Shards,
 {
     /// <summary>The angular threshold (radians) of the token cluster count (<c>cluster_angle</c>).</summary>
     public double ClusterAngle { get; init; } = FlowJobSpec.DefaultClusterAngle;
+
+    /// <summary>What the run measured of its density (<c>eulerian</c>); null: nothing.</summary>
+    public Numerics.Flows.Eulerian.EulerianOptions? Eulerian { get; init; }
 }
 
 /// <summary>
@@ -43,8 +46,9 @@ internal static class FlowOutputWriter
         NpyArray.WriteFloat64(Path.Combine(directory, "trajectory.npy"), trajectory.SnapshotArray(), trajectory.Snapshots.Count, n, d);
         NpyArray.WriteFloat64(Path.Combine(directory, "final.npy"), trajectory.FinalPositions, n, d);
         var clusters = TokenClusterSeries.Applies(facts.Model) ? TokenClusterSeries.Compute(trajectory, facts.ClusterAngle) : null;
-        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory, clusters), new UTF8Encoding(false));
-        WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts, clusters);
+        var eulerian = facts.Eulerian is { } options ? EulerianOutputs.Write(directory, trajectory, options) : null;
+        File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory, clusters, eulerian), new UTF8Encoding(false));
+        WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts, clusters, eulerian);
         FlowPlots.WriteParticles(directory, trajectory, facts.Target, $"{facts.Model}: particles at several times");
         FlowPlots.WriteEnergy(directory, trajectory, facts.EnergyName);
         if (clusters is not null)
@@ -60,13 +64,15 @@ internal static class FlowOutputWriter
     /// The CSV text of the diagnostics (invariant culture, round-trip numbers, NaN for missing); with
     /// <paramref name="clusters"/>, the <see cref="TokenColumns"/> of the rows that have a snapshot (NaN elsewhere).
     /// </summary>
-    public static string Diagnostics(FlowTrajectory trajectory, TokenClusterSeries? clusters = null)
+    public static string Diagnostics(FlowTrajectory trajectory, TokenClusterSeries? clusters = null, EulerianSummary? eulerian = null)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         var text = new StringBuilder();
-        text.AppendLine(string.Join(",", clusters is null ? DiagnosticsColumns : [.. DiagnosticsColumns, .. TokenColumns]));
-        foreach (var row in trajectory.Diagnostics)
+        string[] columns = [.. DiagnosticsColumns, .. clusters is null ? [] : TokenColumns, .. eulerian is null ? [] : new[] { "continuity_residual" }];
+        text.AppendLine(string.Join(",", columns));
+        for (var r = 0; r < trajectory.Diagnostics.Count; r++)
         {
+            var row = trajectory.Diagnostics[r];
             text.Append(row.Step.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(Format(row.Time)).Append(',')
                 .Append(Format(row.Energy)).Append(',')
@@ -81,6 +87,11 @@ internal static class FlowOutputWriter
                     .Append(',').Append(Format(point?.MinInnerProduct ?? double.NaN));
             }
 
+            if (eulerian is not null)
+            {
+                text.Append(',').Append(Format(eulerian.RowResiduals[r]));
+            }
+
             text.AppendLine();
         }
 
@@ -89,7 +100,7 @@ internal static class FlowOutputWriter
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts, TokenClusterSeries? clusters)
+    private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts, TokenClusterSeries? clusters, EulerianSummary? eulerian)
     {
         using var stream = File.Create(path);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -108,6 +119,7 @@ internal static class FlowOutputWriter
         WriteNumber(writer, "initial_energy", rows[0].Energy);
         WriteNumber(writer, "final_energy", rows[^1].Energy);
         WriteNumber(writer, "final_kinetic_energy", rows[^1].KineticEnergy);
+        WriteNumber(writer, "action", Action(rows));
         writer.WriteNumber("seconds", facts.Seconds);
         writer.WriteNumber("checkpoints", facts.Checkpoints);
         writer.WriteNumber("recoveries", facts.Recoveries);
@@ -128,8 +140,55 @@ internal static class FlowOutputWriter
             WriteNumber(writer, "min_inner_product", last.MinInnerProduct);
         }
 
+        if (eulerian is not null && facts.Eulerian is { } options)
+        {
+            writer.WriteStartObject("eulerian");
+            writer.WriteNumber("grid", options.Grid);
+            writer.WriteStartArray("axes");
+            foreach (var axis in options.Axes)
+            {
+                writer.WriteNumberValue(axis);
+            }
+
+            writer.WriteEndArray();
+            WriteArray(writer, "lower", options.Lower);
+            WriteArray(writer, "upper", options.Upper);
+            writer.WriteNumber("bandwidth", options.EffectiveBandwidth);
+            writer.WriteNumber("modes", options.Modes);
+            WriteNumber(writer, "continuity_residual", eulerian.Relative);
+            WriteNumber(writer, "final_mass_in_grid", eulerian.FinalMassInGrid);
+            writer.WriteEndObject();
+        }
+
         TrafficJson.Write(writer, facts.Traffic ?? JobTraffic.None);
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The Benamou-Brenier action of the run, int_0^T sum_i a_i |v_i|^2 dt, by the trapezoid rule over the diagnostics rows
+    /// (each row's kinetic energy is that of its state's velocity).
+    /// </summary>
+    public static double Action(IReadOnlyList<FlowStepDiagnostics> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var action = 0.0;
+        for (var r = 1; r < rows.Count; r++)
+        {
+            action += 0.5 * (rows[r].Time - rows[r - 1].Time) * (rows[r].KineticEnergy + rows[r - 1].KineticEnergy);
+        }
+
+        return action;
+    }
+
+    private static void WriteArray(Utf8JsonWriter writer, string name, double[] values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteNumber(Utf8JsonWriter writer, string name, double value)

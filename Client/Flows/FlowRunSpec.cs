@@ -94,6 +94,7 @@ internal sealed record FlowRunSpec
         var dataset = spec.Object("data") is { } dataSpec ? DatasetSource.Resolve(dataSpec, folder) : null;
         var modelData = new FlowModelData(target, dataset);
         var built = FlowModelCatalog.Build(model, initial.Dimension, spec, modelData);
+        options = options with { Eulerian = EulerianSpecReader.Read(spec, initial.Dimension, options.Seed, initial.Positions, target?.Positions.ToArray()) };
         spec.RejectUnknown();
         // The first stage's check of eps against the clouds' admissible range, before anything starts (every stage
         // checks its own clouds again).

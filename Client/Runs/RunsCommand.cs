@@ -208,7 +208,7 @@ internal static class RunsCommand
                 Fetchable(id, await coordinator.GetStatusAsync());
                 var spec = await coordinator.GetSpecAsync();
                 var downloaded = await ClusterRetry.RunAsync(() => FlowJobClient.DownloadAsync(coordinator));
-                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries, downloaded.Result.Traffic) { ClusterAngle = spec.ClusterAngle };
+                var facts = new FlowRunFacts(spec.Model.Name, FlowNames.Name(spec.Integrator), spec.Shards, downloaded.Result.Seconds, Numerics.Flows.Models.FlowModelCatalog.EnergyName(spec.Model.Name), spec.Model.FindData(CatalogFlowModels.Target)?.Values.ToArray(), downloaded.Result.Checkpoints, downloaded.Result.Recoveries, downloaded.Result.Traffic) { ClusterAngle = spec.ClusterAngle, Eulerian = spec.Eulerian?.ToOptions() };
                 output.Commit(directory => FlowOutputWriter.Write(directory, downloaded.Trajectory, facts));
                 break;
             }

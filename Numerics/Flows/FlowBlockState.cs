@@ -1,3 +1,4 @@
+using Transport.Numerics.Flows.Eulerian;
 using Transport.Numerics.Geometry;
 using Transport.Numerics.Randomness;
 
@@ -21,6 +22,9 @@ public sealed class FlowBlockState
     private readonly double[] stagePositions;
     private readonly double[] candidate;
     private readonly ParticleBlock stageBlock;
+
+    // The layout of the density's partial sums when the run measures them (FlowOptions.Eulerian).
+    private readonly EulerianLayout? eulerianLayout;
 
     /// <summary>Creates the state of <paramref name="block"/> (positions are updated in place by <see cref="Commit"/>).</summary>
     public FlowBlockState(IFlowModel model, ParticleBlock block, FlowOptions options)
@@ -47,6 +51,7 @@ public sealed class FlowBlockState
         stagePositions = new double[length];
         candidate = new double[length];
         stageBlock = new ParticleBlock(stagePositions, block.WeightArray, block.Dimension, block.FirstId);
+        eulerianLayout = options.Eulerian is { } eulerian ? new EulerianLayout(eulerian, block.Dimension) : null;
     }
 
     /// <summary>The model.</summary>
@@ -142,7 +147,15 @@ public sealed class FlowBlockState
             kinetic += weights[i] * squared;
         }
 
-        return new FlowStageMeasure(Model.EnergyShare(block, globals), kinetic);
+        double[]? eulerian = null;
+        if (eulerianLayout is not null)
+        {
+            eulerian = new double[eulerianLayout.Length];
+            var g = Model.Diffusion(globals.Time);
+            EulerianPartial.Accumulate(eulerianLayout, block.PositionArray.AsSpan(0, block.Count * d), weights.AsSpan(0, block.Count), v.AsSpan(0, block.Count * d), g * g, eulerian);
+        }
+
+        return new FlowStageMeasure(Model.EnergyShare(block, globals), kinetic, eulerian);
     }
 
     /// <summary>

@@ -104,6 +104,9 @@ public static class FlowDriver
         // The adaptive controller's next step size (the fixed step otherwise).
         private double nextStep = options.Step;
 
+        // Values of an Eulerian row before its grids (0 when the run measures no density).
+        private readonly int eulerianHead = options.Eulerian is { } eulerian ? new Eulerian.EulerianLayout(eulerian, model.Dimension).HistogramOffset : 0;
+
         /// <summary>Takes the state of a checkpoint back (the backend's particles are already at its step).</summary>
         public void Restore(FlowRunCheckpoint resume)
         {
@@ -132,7 +135,7 @@ public static class FlowDriver
                 var last = n == count - 1;
                 var remainder = options.EndTime - start;
                 var step = last && Math.Abs(remainder - h) > 1e-9 * h ? remainder : h;
-                var (energy, kinetic) = await StageAsync(0, start, step, measure: true);
+                var (energy, kinetic, eulerian) = await StageAsync(0, start, step, measure: true);
                 for (var s = 1; s < tableau.Stages; s++)
                 {
                     await StageAsync(s, start + (tableau.C[s] * step), step, measure: false);
@@ -141,7 +144,7 @@ public static class FlowDriver
                 var noise = options.Integrator == FlowIntegrator.EulerMaruyama ? model.Diffusion(start) * Math.Sqrt(step) : 0.0;
                 await backend.CompleteStepAsync(step, n, noise, cancellationToken);
                 await backend.CommitStepAsync(true, cancellationToken);
-                Record(new FlowStepDiagnostics(n, start, step, energy, kinetic, 0, double.NaN));
+                Record(new FlowStepDiagnostics(n, start, step, energy, kinetic, 0, double.NaN) { Eulerian = eulerian }, n % options.SnapshotEvery == 0);
                 steps = n + 1;
                 time = last ? options.EndTime : (n + 1) * h;
                 if (steps % options.SnapshotEvery == 0 || last)
@@ -169,7 +172,7 @@ public static class FlowDriver
                     throw new InvalidOperationException($"adaptive integration reached max_steps = {options.MaxSteps} at t = {time.ToString("R", CultureInfo.InvariantCulture)} before t_end");
                 }
 
-                var (energy, kinetic) = await StageAsync(0, time, Math.Min(h, end - time), measure: true);
+                var (energy, kinetic, eulerian) = await StageAsync(0, time, Math.Min(h, end - time), measure: true);
                 var attempts = 0;
                 while (true)
                 {
@@ -185,7 +188,7 @@ public static class FlowDriver
                     if (error <= 1.0)
                     {
                         await backend.CommitStepAsync(true, cancellationToken);
-                        Record(new FlowStepDiagnostics(steps, time, step, energy, kinetic, attempts, error));
+                        Record(new FlowStepDiagnostics(steps, time, step, energy, kinetic, attempts, error) { Eulerian = eulerian }, steps % options.SnapshotEvery == 0);
                         var growth = error == 0 ? MaxFactor : Math.Min(MaxFactor, Math.Max(MinFactor, Safety * Math.Pow(error, -1.0 / 5)));
                         if (attempts > 0)
                         {
@@ -245,17 +248,27 @@ public static class FlowDriver
 
         private async Task FinalRowAsync()
         {
-            var (energy, kinetic) = await StageAsync(0, time, 0.0, measure: true);
-            Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN));
+            var (energy, kinetic, eulerian) = await StageAsync(0, time, 0.0, measure: true);
+            Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN) { Eulerian = eulerian }, snapshotState: true);
         }
 
-        private void Record(FlowStepDiagnostics row)
+        /// <summary>
+        /// Keeps a row; its Eulerian grids (histogram and density) only when its state is a snapshot's, so that a long
+        /// run holds them as often as positions (the moments and test functions, which the continuity residual
+        /// integrates, are kept for every row).
+        /// </summary>
+        private void Record(FlowStepDiagnostics row, bool snapshotState)
         {
+            if (!snapshotState && row.Eulerian is { } sums && eulerianHead > 0)
+            {
+                row = row with { Eulerian = sums[..eulerianHead] };
+            }
+
             diagnostics.Add(row);
             progress?.Invoke(row);
         }
 
-        private async Task<(double Energy, double Kinetic)> StageAsync(int stage, double at, double step, bool measure)
+        private async Task<(double Energy, double Kinetic, double[]? Eulerian)> StageAsync(int stage, double at, double step, bool measure)
         {
             var inputs = await backend.BeginStageAsync(stage, at, step, cancellationToken);
             var globals = new FlowGlobals(at, inputs.AllPositions, inputs.AllWeights, inputs.Sums, ReadOnlyMemory<double>.Empty);
@@ -267,7 +280,7 @@ public static class FlowDriver
                 : await Task.Run(() => model.PrepareStage(prepared), cancellationToken);
             globals = globals.WithStageData(stageData);
             var measured = await backend.VelocityAsync(stage, globals, measure, cancellationToken);
-            return measure ? (measured.EnergyShare + model.GlobalEnergy(globals), measured.KineticEnergy) : (double.NaN, double.NaN);
+            return measure ? (measured.EnergyShare + model.GlobalEnergy(globals), measured.KineticEnergy, measured.Eulerian) : (double.NaN, double.NaN, null);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Transport.Numerics.Flows.Eulerian;
 using System.Globalization;
 
 namespace Transport.Numerics.Flows;
@@ -44,6 +45,9 @@ public sealed record FlowOptions
 
     /// <summary>Cap on the number of (accepted) steps (<c>max_steps</c>); default 1,000,000.</summary>
     public int MaxSteps { get; init; } = 1_000_000;
+
+    /// <summary>What to measure of the density at every accepted step (<c>eulerian</c>); null: nothing.</summary>
+    public EulerianOptions? Eulerian { get; init; }
 
     /// <summary>Throws <see cref="InvalidInputException"/> for the first invalid field.</summary>
     public void Validate()

@@ -1,15 +1,38 @@
 namespace Transport.Numerics.Flows;
 
 /// <summary>
-/// What one block reports after computing its velocities at a stage: its share of the model's energy and
-/// its kinetic energy sum_i a_i |v_i|^2. Blocks' measures are added in block order.
+/// What one block reports after computing its velocities at a stage: its share of the model's energy, its kinetic
+/// energy sum_i a_i |v_i|^2 and, when the run measures the density, its Eulerian partial sums. Blocks' measures are
+/// added in block order.
 /// </summary>
 /// <param name="EnergyShare">The block's <see cref="IFlowModel.EnergyShare"/> (NaN when the model has no energy; 0 when not measured).</param>
 /// <param name="KineticEnergy">sum_i a_i |v_i|^2 over the block (0 when not measured).</param>
-public readonly record struct FlowStageMeasure(double EnergyShare, double KineticEnergy)
+/// <param name="Eulerian">The block's <see cref="Eulerian.EulerianPartial"/>; null when not measured.</param>
+public readonly record struct FlowStageMeasure(double EnergyShare, double KineticEnergy, double[]? Eulerian = null)
 {
-    /// <summary>The sum of two measures (this one first).</summary>
-    public FlowStageMeasure Add(FlowStageMeasure other) => new(EnergyShare + other.EnergyShare, KineticEnergy + other.KineticEnergy);
+    /// <summary>The sum of two measures (this one first); Eulerian partials add entry by entry.</summary>
+    public FlowStageMeasure Add(FlowStageMeasure other) => new(EnergyShare + other.EnergyShare, KineticEnergy + other.KineticEnergy, Sum(Eulerian, other.Eulerian));
+
+    private static double[]? Sum(double[]? first, double[]? second)
+    {
+        if (first is null || second is null)
+        {
+            return first ?? second;
+        }
+
+        if (first.Length != second.Length)
+        {
+            throw new ArgumentException($"Eulerian partials of {first.Length} and {second.Length} values do not add");
+        }
+
+        var sum = new double[first.Length];
+        for (var k = 0; k < sum.Length; k++)
+        {
+            sum[k] = first[k] + second[k];
+        }
+
+        return sum;
+    }
 }
 
 /// <summary>

@@ -17,7 +17,11 @@ public sealed record FlowSnapshot(long Step, double Time, double[] Positions);
 /// <param name="KineticEnergy">sum_i a_i |v_i|^2 of the first-stage velocity at this state.</param>
 /// <param name="RejectedAttempts">Rejected adaptive attempts before the accepted step (0 for fixed-step integrators).</param>
 /// <param name="ErrorNorm">Scaled error norm of the accepted adaptive step (NaN for fixed-step integrators and the final row).</param>
-public sealed record FlowStepDiagnostics(long Step, double Time, double StepSize, double Energy, double KineticEnergy, int RejectedAttempts, double ErrorNorm);
+public sealed record FlowStepDiagnostics(long Step, double Time, double StepSize, double Energy, double KineticEnergy, int RejectedAttempts, double ErrorNorm)
+{
+    /// <summary>The density's partial sums at this state (<see cref="Eulerian.EulerianLayout"/>), all blocks added; null unless the run measures them.</summary>
+    public double[]? Eulerian { get; init; }
+}
 
 /// <summary>The output of <see cref="FlowDriver"/>: snapshots, per-step diagnostics and the final state.</summary>
 public sealed class FlowTrajectory
