@@ -29,6 +29,7 @@ public sealed record FlowShardSetup
 /// <param name="StageData">The model's stage data (StageDataLength x 1), or empty when sent in chunks.</param>
 /// <param name="SumsLength">Length of the combined partial sums.</param>
 /// <param name="StageDataLength">Length of the stage data.</param>
+/// <param name="MeasureGrids">Whether a measured stage also sums the Eulerian grids (<see cref="Numerics.Flows.FlowGlobals.MeasureGrids"/>).</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Transport.FlowStageGlobals")]
@@ -37,7 +38,8 @@ public sealed record FlowStageGlobals(
     [property: Id(1)] FloatBlock Sums,
     [property: Id(2)] FloatBlock StageData,
     [property: Id(3)] int SumsLength,
-    [property: Id(4)] int StageDataLength);
+    [property: Id(4)] int StageDataLength,
+    [property: Id(5)] bool MeasureGrids = false);
 
 /// <summary>Which vector of the stage globals a chunk belongs to.</summary>
 public enum FlowGlobalsPart

@@ -45,7 +45,7 @@ internal sealed class DistributedFlowBackend(IReadOnlyList<IFlowShardGrain> shar
         ArgumentNullException.ThrowIfNull(globals);
         var sums = await BroadcastAsync(FlowGlobalsPart.Sums, globals.Sums);
         var stageData = await BroadcastAsync(FlowGlobalsPart.StageData, globals.StageData);
-        var wire = new FlowStageGlobals(globals.Time, sums, stageData, globals.Sums.Length, globals.StageData.Length);
+        var wire = new FlowStageGlobals(globals.Time, sums, stageData, globals.Sums.Length, globals.StageData.Length, globals.MeasureGrids);
         var partials = await Task.WhenAll(shards.Select(s => s.VelocityAsync(stage, wire, measure)));
         var total = new FlowStageMeasure(0, 0);
         foreach (var partial in partials)

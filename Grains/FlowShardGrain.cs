@@ -191,7 +191,7 @@ public sealed partial class FlowShardGrain(IFlowModelFactory models, IOptions<Jo
             stageData = await BlockStageDataAsync(stageData);
         }
 
-        var flowGlobals = new FlowGlobals(globals.Time, all, allW, sums, stageData);
+        var flowGlobals = new FlowGlobals(globals.Time, all, allW, sums, stageData) { MeasureGrids = globals.MeasureGrids };
         var result = await MeasureAsync("flow-velocity", () => target.Velocity(stage, flowGlobals, measure));
         return new FlowMeasurePartial(result.EnergyShare, result.KineticEnergy, result.Eulerian);
     }

@@ -39,7 +39,7 @@ internal sealed record FlowArguments(string? Spec, string? Demo, string? Out, bo
 internal static class FlowCommand
 {
     /// <summary>Demo names, each the name of a specification in <c>examples/</c>.</summary>
-    public static readonly string[] Demos = ["sinkhorn-flow", "mmd-flow", "attention-sphere", "sinkformer", "mean-field-relu"];
+    public static readonly string[] Demos = ["sinkhorn-flow", "mmd-flow", "attention-sphere", "sinkformer", "mean-field-relu", "same-density", "same-density-rotated"];
 
     /// <summary>Builds the <c>flow</c> command.</summary>
     public static Command Build(TextWriter stdout, TextWriter stderr, bool interactiveProgress)

@@ -150,7 +150,8 @@ public sealed class FlowBlockState
         double[]? eulerian = null;
         if (eulerianLayout is not null)
         {
-            eulerian = new double[eulerianLayout.Length];
+            // The grids only at the states whose grids the run keeps (their cost is the kernel density's).
+            eulerian = new double[globals.MeasureGrids ? eulerianLayout.Length : eulerianLayout.HistogramOffset];
             var g = Model.Diffusion(globals.Time);
             EulerianPartial.Accumulate(eulerianLayout, block.PositionArray.AsSpan(0, block.Count * d), weights.AsSpan(0, block.Count), v.AsSpan(0, block.Count * d), g * g, eulerian);
         }

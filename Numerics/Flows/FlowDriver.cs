@@ -135,7 +135,7 @@ public static class FlowDriver
                 var last = n == count - 1;
                 var remainder = options.EndTime - start;
                 var step = last && Math.Abs(remainder - h) > 1e-9 * h ? remainder : h;
-                var (energy, kinetic, eulerian) = await StageAsync(0, start, step, measure: true);
+                var (energy, kinetic, eulerian) = await StageAsync(0, start, step, measure: true, grids: n % options.SnapshotEvery == 0);
                 for (var s = 1; s < tableau.Stages; s++)
                 {
                     await StageAsync(s, start + (tableau.C[s] * step), step, measure: false);
@@ -172,7 +172,7 @@ public static class FlowDriver
                     throw new InvalidOperationException($"adaptive integration reached max_steps = {options.MaxSteps} at t = {time.ToString("R", CultureInfo.InvariantCulture)} before t_end");
                 }
 
-                var (energy, kinetic, eulerian) = await StageAsync(0, time, Math.Min(h, end - time), measure: true);
+                var (energy, kinetic, eulerian) = await StageAsync(0, time, Math.Min(h, end - time), measure: true, grids: steps % options.SnapshotEvery == 0);
                 var attempts = 0;
                 while (true)
                 {
@@ -248,7 +248,7 @@ public static class FlowDriver
 
         private async Task FinalRowAsync()
         {
-            var (energy, kinetic, eulerian) = await StageAsync(0, time, 0.0, measure: true);
+            var (energy, kinetic, eulerian) = await StageAsync(0, time, 0.0, measure: true, grids: true);
             Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN) { Eulerian = eulerian }, snapshotState: true);
         }
 
@@ -268,10 +268,10 @@ public static class FlowDriver
             progress?.Invoke(row);
         }
 
-        private async Task<(double Energy, double Kinetic, double[]? Eulerian)> StageAsync(int stage, double at, double step, bool measure)
+        private async Task<(double Energy, double Kinetic, double[]? Eulerian)> StageAsync(int stage, double at, double step, bool measure, bool grids = false)
         {
             var inputs = await backend.BeginStageAsync(stage, at, step, cancellationToken);
-            var globals = new FlowGlobals(at, inputs.AllPositions, inputs.AllWeights, inputs.Sums, ReadOnlyMemory<double>.Empty);
+            var globals = new FlowGlobals(at, inputs.AllPositions, inputs.AllWeights, inputs.Sums, ReadOnlyMemory<double>.Empty) { MeasureGrids = grids };
             // Stage preparation can be heavy (Sinkhorn solves); off the caller's scheduler so that a
             // coordinator grain keeps answering status and cancellation meanwhile.
             var prepared = globals;

@@ -37,6 +37,12 @@ public sealed class FlowGlobals
     /// <summary>Model-specific data prepared once per stage (for example Sinkhorn potentials).</summary>
     public ReadOnlyMemory<double> StageData { get; }
 
+    /// <summary>
+    /// Whether a measured stage also sums the Eulerian grids (histogram and density): at the states the run keeps a
+    /// snapshot of, the only ones whose grids it keeps.
+    /// </summary>
+    public bool MeasureGrids { get; init; }
+
     /// <summary>A copy with <see cref="StageData"/> set.</summary>
-    public FlowGlobals WithStageData(ReadOnlyMemory<double> stageData) => new(Time, AllPositions, AllWeights, Sums, stageData);
+    public FlowGlobals WithStageData(ReadOnlyMemory<double> stageData) => new(Time, AllPositions, AllWeights, Sums, stageData) { MeasureGrids = MeasureGrids };
 }

@@ -8,7 +8,8 @@ namespace Transport.Numerics.Flows.Eulerian;
 public static class EulerianPartial
 {
     /// <summary>
-    /// Adds the block's sums to <paramref name="partial"/> (length <see cref="EulerianLayout.Length"/>): positions and
+    /// Adds the block's sums to <paramref name="partial"/> (length <see cref="EulerianLayout.Length"/>, or
+    /// <see cref="EulerianLayout.HistogramOffset"/> for the moments and test functions without the grids): positions and
     /// velocities row-major n x d, weights n, <paramref name="diffusionSquared"/> = g(t)^2 of the model's noise (0 for a
     /// deterministic flow).
     /// </summary>
@@ -17,7 +18,7 @@ public static class EulerianPartial
         ArgumentNullException.ThrowIfNull(layout);
         var d = layout.Dimension;
         var n = weights.Length;
-        if (positions.Length != n * d || velocities.Length != n * d || partial.Length != layout.Length)
+        if (positions.Length != n * d || velocities.Length != n * d || (partial.Length != layout.Length && partial.Length != layout.HistogramOffset))
         {
             throw new ArgumentException("positions, velocities and the partial must match the layout");
         }
@@ -67,6 +68,11 @@ public static class EulerianPartial
                 var (sin, cos) = Math.SinCos(phase);
                 partial[layout.PhiOffset + m] += a * cos;
                 partial[layout.FluxOffset + m] += a * ((-sin * wv) - (0.5 * diffusionSquared * ww * cos));
+            }
+
+            if (partial.Length == layout.HistogramOffset)
+            {
+                continue;
             }
 
             // The grid: mass per cell and the kernel density at the cell centres within reach.

@@ -23,7 +23,7 @@ public static partial class FlowModelCatalog
 
     /// <summary>The model names a run specification may use.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network"];
+        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network", "gaussian-interpolant"];
 
     /// <summary>
     /// Reads the model's parameter keys from <paramref name="spec"/> (marking them as read) and builds
@@ -42,6 +42,7 @@ public static partial class FlowModelCatalog
             "potential" => Potential(dimension, spec),
             "langevin" => new LangevinModel(Potential(dimension, spec), spec.Number("temperature", 1.0, 0, exclusiveMin: true)),
             "mean-field-network" => Network(dimension, spec, data),
+            "gaussian-interpolant" => GaussianInterpolant(dimension, spec),
             _ => BuildAttention(model, dimension, spec)
                 ?? throw new InvalidInputException("model", $"unknown model '{model}' (expected one of {string.Join(", ", Names)})"),
         };
@@ -55,9 +56,30 @@ public static partial class FlowModelCatalog
         "mean-field-network" => "risk",
         "attention-sphere" => "interaction energy E_beta",
         "sinkformer" => "OT_1(alpha, alpha) / (2 beta)",
-        "attention" or "sinkformer-heat" => "energy (none)",
+        "attention" or "sinkformer-heat" or "gaussian-interpolant" => "energy (none)",
         _ => "energy",
     };
+
+    /// <summary>
+    /// <c>gaussian-interpolant</c>: <c>target_covariance</c> (d x d, required) and <c>rotation</c> (omega, default 0), the
+    /// flow-matching field of math.md V1.1 and its rotated twin.
+    /// </summary>
+    private static GaussianInterpolantFlowModel GaussianInterpolant(int dimension, JsonSpecReader spec)
+    {
+        var matrix = spec.Matrix("target_covariance") ?? throw new InvalidInputException(spec.FieldOf("target_covariance"), "is required (d x d, symmetric positive definite)");
+        if (matrix.Rows != dimension || matrix.Columns != dimension)
+        {
+            throw new InvalidInputException(spec.FieldOf("target_covariance"), $"is {matrix.Rows} x {matrix.Columns}; the particles have dimension {dimension}");
+        }
+
+        var covariance = new double[dimension, dimension];
+        for (var k = 0; k < dimension * dimension; k++)
+        {
+            covariance[k / dimension, k % dimension] = matrix.Values[k];
+        }
+
+        return new GaussianInterpolantFlowModel(covariance, spec.Number("rotation", 0.0));
+    }
 
     private static SinkhornDivergenceFlowModel SinkhornFlow(int dimension, JsonSpecReader spec, FlowModelData data)
     {
