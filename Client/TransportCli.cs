@@ -137,6 +137,7 @@ public static class TransportCli
             References.W2Command.Build(stdout, stderr),
             References.ExactCommand.Build(stdout, stderr),
             References.InterpolateCommand.Build(stdout, stderr),
+            Gallery.GalleryCommand.Build(stdout, stderr),
             Flows.FlowCommand.Build(stdout, stderr, interactiveProgress),
             Sampling.SampleCommand.Build(stdout, stderr, interactiveProgress),
             Runs.RunsCommand.Build(stdout, stderr, interactiveProgress),

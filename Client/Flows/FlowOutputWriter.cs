@@ -49,7 +49,7 @@ internal static class FlowOutputWriter
         var eulerian = facts.Eulerian is { } options ? EulerianOutputs.Write(directory, trajectory, options) : null;
         File.WriteAllText(Path.Combine(directory, "diagnostics.csv"), Diagnostics(trajectory, clusters, eulerian), new UTF8Encoding(false));
         WriteSummary(Path.Combine(directory, "summary.json"), trajectory, facts, clusters, eulerian);
-        FlowPlots.WriteParticles(directory, trajectory, facts.Target, $"{facts.Model}: particles at several times");
+        FlowPlots.WriteParticles(directory, trajectory, facts.Target, ParticlesTitle(trajectory, facts), facts.Model == "mean-field-network" ? "teacher neurons" : "target");
         FlowPlots.WriteEnergy(directory, trajectory, facts.EnergyName);
         if (clusters is not null)
         {
@@ -99,6 +99,23 @@ internal static class FlowOutputWriter
     }
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The particles plot's title. An MMD flow that keeps more than 5% of its initial MMD^2 says why it stalls: the
+    /// Gaussian kernel's gradient decays like exp(-r^2 / 2 l^2), so particles several length scales from the target
+    /// barely move, and the MMD^2 has no other force to pull them (unlike a Sinkhorn divergence, whose gradient does
+    /// not vanish with distance).
+    /// </summary>
+    private static string ParticlesTitle(FlowTrajectory trajectory, FlowRunFacts facts)
+    {
+        var rows = trajectory.Diagnostics;
+        if (facts.Model == "mmd-flow" && rows.Count > 1 && rows[0].Energy > 0 && rows[^1].Energy > 0.05 * rows[0].Energy)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"mmd-flow stalls at {100 * rows[^1].Energy / rows[0].Energy:0}% of its initial MMD^2: far from the target the kernel's gradient vanishes");
+        }
+
+        return $"{facts.Model}: particles at several times";
+    }
 
     private static void WriteSummary(string path, FlowTrajectory trajectory, FlowRunFacts facts, TokenClusterSeries? clusters, EulerianSummary? eulerian)
     {

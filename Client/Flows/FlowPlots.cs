@@ -15,7 +15,7 @@ internal static class FlowPlots
     private const int Height = 700;
 
     /// <summary>Writes <c>particles.png</c> into <paramref name="directory"/>.</summary>
-    public static void WriteParticles(string directory, FlowTrajectory trajectory, double[]? target, string title)
+    public static void WriteParticles(string directory, FlowTrajectory trajectory, double[]? target, string title, string targetLabel = "target")
     {
         var plot = new Plot();
         var d = trajectory.Dimension;
@@ -40,9 +40,10 @@ internal static class FlowPlots
             {
                 var (tx, ty) = Project(target, d, projection);
                 var targetPoints = plot.Add.ScatterPoints(tx, ty);
-                targetPoints.MarkerSize = 3;
-                targetPoints.Color = Colors.Gray.WithAlpha(0.5);
-                targetPoints.LegendText = "target";
+                // A few points (a teacher's neurons) are drawn large, a cloud small.
+                targetPoints.MarkerSize = tx.Length <= 50 ? 12 : 3;
+                targetPoints.Color = tx.Length <= 50 ? Colors.Black : Colors.Gray.WithAlpha(0.5);
+                targetPoints.LegendText = targetLabel;
             }
 
             foreach (var snapshot in chosen)
@@ -71,10 +72,20 @@ internal static class FlowPlots
         var times = rows.Select(r => r.Time).ToArray();
         var values = rows.Select(r => hasEnergy ? r.Energy : r.KineticEnergy).ToArray();
         var plot = new Plot();
-        var line = plot.Add.Scatter(times, values);
+        var label = hasEnergy ? energyName : "kinetic energy sum a_i |v_i|^2";
+
+        // A positive curve spanning a decade or more is drawn on a log scale.
+        var finite = values.Where(double.IsFinite).ToArray();
+        var logarithmic = finite.Length > 1 && finite.Min() > 0 && finite.Max() >= 10 * finite.Min();
+        var line = plot.Add.Scatter(times, logarithmic ? [.. values.Select(Math.Log10)] : values);
         line.MarkerSize = rows.Count > 200 ? 0 : 3;
         plot.XLabel("time");
-        var label = hasEnergy ? energyName : "kinetic energy sum a_i |v_i|^2";
+        if (logarithmic)
+        {
+            PlotScales.LogVertical(plot);
+            label += " (log scale)";
+        }
+
         plot.YLabel(label);
         plot.Title($"{label} along the flow");
         plot.SavePng(Path.Combine(directory, "energy.png"), Width, Height);

@@ -29,7 +29,7 @@ internal sealed record FlowRunSpec
     /// <summary>Initial positions and weights.</summary>
     public required CloudData Initial { get; init; }
 
-    /// <summary>Target positions, where the model has a target (for plots).</summary>
+    /// <summary>Points drawn beside the particles (for plots): the target cloud, or a teacher network's neurons.</summary>
     public double[]? Target { get; init; }
 
     /// <summary>The model's data (target cloud, training data), sent to the silos with the model.</summary>
@@ -114,7 +114,8 @@ internal sealed record FlowRunSpec
             Options = options,
             Shards = shards,
             Initial = initial with { Weights = checkedInitial.Weights.ToArray() },
-            Target = target?.Positions.ToArray(),
+            // The points drawn beside the particles: the target cloud, or a teacher network's neurons.
+            Target = target?.Positions.ToArray() ?? dataset?.TeacherNeurons,
             ModelData = modelData,
             Json = json,
             ClusterAngle = clusterAngle,

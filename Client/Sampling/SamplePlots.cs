@@ -76,6 +76,19 @@ internal static class SamplePlots
             var y = kept.Select(r => Math.Log10(r.Metrics[SampleMetricsBuilder.FlowMapError])).ToArray();
             var line = plot.Add.Scatter(x, y);
             line.MarkerSize = 7;
+            line.LegendText = "measured";
+
+            // Reference slopes through the first point: error ~ NFE^-1 (first order) and NFE^-2 (second order).
+            var span = x.Max() - x.Min();
+            foreach (var order in new[] { 1, 2 })
+            {
+                var reference = plot.Add.Line(x[0], y[0], x[0] + span, y[0] - (order * span));
+                reference.LinePattern = LinePattern.Dashed;
+                reference.Color = Colors.Gray;
+                reference.LegendText = $"slope -{order}";
+            }
+
+            plot.ShowLegend();
         }
 
         plot.XLabel("log10 NFE (denoiser evaluations)");

@@ -115,8 +115,22 @@ public sealed class MeanFieldDataset
             }
         }
 
-        return new MeanFieldDataset(z, y, count, inputDimension, outputDimension);
+        // The teacher's neurons (u*_j, v*_j) live in the students' particle space: kept to be drawn beside them.
+        var neurons = new double[width * (inputDimension + outputDimension)];
+        for (var j = 0; j < width; j++)
+        {
+            teacherU.AsSpan(j * inputDimension, inputDimension).CopyTo(neurons.AsSpan(j * (inputDimension + outputDimension)));
+            teacherV.AsSpan(j * outputDimension, outputDimension).CopyTo(neurons.AsSpan((j * (inputDimension + outputDimension)) + inputDimension));
+        }
+
+        return new MeanFieldDataset(z, y, count, inputDimension, outputDimension) { TeacherNeurons = neurons };
     }
+
+    /// <summary>
+    /// For a <see cref="Teacher"/> data set, the teacher's neurons (u*_j, v*_j), row-major width x (p + d'): points of the
+    /// students' particle space; null for data read from files.
+    /// </summary>
+    public double[]? TeacherNeurons { get; init; }
 
     /// <summary>Standard normal draws by the Box-Muller transform.</summary>
     internal static double[] Gaussian(Random random, int count)
