@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Transport.Numerics;
 using Transport.Numerics.Flows.Eulerian;
@@ -26,15 +25,7 @@ internal static class EulerianSpecReader
             return json;
         }
 
-        JsonObject spec;
-        try
-        {
-            spec = JsonNode.Parse(json) as JsonObject ?? throw new InvalidInputException("spec", "must be a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInputException("spec", $"not valid JSON: {ex.Message}");
-        }
+        var spec = SpecText.Parse(json);
 
         var eulerian = spec["eulerian"] as JsonObject ?? [];
         eulerian["grid"] = grid.Value;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Transport.Numerics;
 
 namespace Transport.Client.Flows;
@@ -31,15 +30,7 @@ internal sealed record MultiscaleFlowFlags(bool Multiscale, int? Levels, double?
             return json;
         }
 
-        JsonObject spec;
-        try
-        {
-            spec = JsonNode.Parse(json) as JsonObject ?? throw new InvalidInputException("spec", "must be a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInputException("spec", $"not valid JSON: {ex.Message}");
-        }
+        var spec = SpecText.Parse(json);
 
         var model = spec["model"]?.GetValueKind() == JsonValueKind.String ? spec["model"]!.GetValue<string>() : null;
         if (model != "sinkhorn-flow")
