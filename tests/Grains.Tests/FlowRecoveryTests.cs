@@ -33,7 +33,8 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
     [InlineData("interaction", """{"model": "interaction", "kernel": "gaussian-repulsive", "length_scale": 0.8, "integrator": "adaptive"}""", FlowIntegrator.Adaptive, true)]
     [InlineData("sinkhorn-flow", """{"model": "sinkhorn-flow", "epsilon": 0.1, "cost": "half-sqeuclidean", "integrator": "euler"}""", FlowIntegrator.Euler, true, true)]
     [InlineData("sinkhorn-flow", """{"model": "sinkhorn-flow", "epsilon": 0.01, "cost": "half-sqeuclidean", "integrator": "euler", "multiscale": true, "levels": 3}""", FlowIntegrator.Euler, true, false, 0.5)]
-    public async Task A_flow_run_survives_the_loss_of_a_silo_with_the_uninterrupted_trajectory(string model, string json, FlowIntegrator integrator, bool withCoordinator, bool uploadedData = false, double endTime = 1.5)
+    [InlineData("langevin", """{"model": "langevin", "lambda": 1.0, "temperature": 0.5, "integrator": "euler-maruyama"}""", FlowIntegrator.EulerMaruyama, true, false, 1.5, true)]
+    public async Task A_flow_run_survives_the_loss_of_a_silo_with_the_uninterrupted_trajectory(string model, string json, FlowIntegrator integrator, bool withCoordinator, bool uploadedData = false, double endTime = 1.5, bool eulerian = false)
     {
         await using var recovery = await RecoveryCluster.StartAsync();
         const int Dimension = 2;
@@ -41,6 +42,12 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
         var data = new FlowModelData(model == "sinkhorn-flow" ? Transport.Numerics.Geometry.PointCloud.Create(FlowData.Gaussian(40, Dimension, 5, 0.5), 40, Dimension) : null, null);
         var modelSpec = CatalogFlowModels.Describe(model, json, Dimension, data);
         var options = new FlowOptions { Integrator = integrator, Step = 0.01, EndTime = integrator == FlowIntegrator.Adaptive ? 40 : endTime, SnapshotEvery = 7, Seed = 19, RelativeTolerance = 1e-9, AbsoluteTolerance = 1e-11 };
+        if (eulerian)
+        {
+            // The density's rows live in the checkpoints with the diagnostics: a resumed run must give them back whole.
+            options = options with { Eulerian = new Transport.Numerics.Flows.Eulerian.EulerianOptions { Grid = 10, Lower = [-4, -4], Upper = [4, 4], Modes = 5 } };
+        }
+
         var spec = FlowJobSpec.From(modelSpec, Particles, Dimension, 3, options);
         // With uploadedData the target goes up in chunks after the job is created: a coordinator activated after the loss
         // builds the model from the data it stored, a re-created shard from its sealed setup.
@@ -92,7 +99,14 @@ public sealed class FlowRecoveryTests(ITestOutputHelper log)
             Assert.Equal(x.Step, y.Step);
             Assert.True(double.IsNaN(x.Energy) ? double.IsNaN(y.Energy) : Math.Abs(x.Energy - y.Energy) <= Relative * Math.Max(1, Math.Abs(x.Energy)), $"energy row {r}: {x.Energy:R} vs {y.Energy:R}");
             Assert.True(Math.Abs(x.StepSize - y.StepSize) <= Relative * x.StepSize, $"step size row {r}: {x.StepSize:R} vs {y.StepSize:R}");
+            Assert.Equal(x.Eulerian?.Length, y.Eulerian?.Length);
+            for (var k = 0; k < (x.Eulerian?.Length ?? 0); k++)
+            {
+                Assert.True(Math.Abs(x.Eulerian![k] - y.Eulerian![k]) <= Relative * Math.Max(1, Math.Abs(x.Eulerian[k])), $"Eulerian row {r}, value {k}: {x.Eulerian[k]:R} vs {y.Eulerian[k]:R}");
+            }
         }
+
+        Assert.Equal(eulerian, e.Diagnostics.All(row => row.Eulerian is not null));
     }
 
     /// <summary>
