@@ -26,6 +26,13 @@ public sealed class ButcherTableau
     /// <summary>Heun (explicit trapezoid): k1 = v(t, x), k2 = v(t + h, x + h k1), x + h (k1 + k2)/2; order 2.</summary>
     public static ButcherTableau Heun { get; } = new("heun", 2, [[], [1.0]], [0.5, 0.5], [0.0, 1.0], null, 0);
 
+    /// <summary>
+    /// The JKO (implicit Euler) step as two stages: k0 = v(x) starts the fixed point, stage 1 is evaluated at
+    /// y = x + h k with k the last iterate (k0 first, then k1 itself: <see cref="FlowBlockState.PrepareStage"/>), and the
+    /// step is x + h k1; order 1.
+    /// </summary>
+    public static ButcherTableau Jko { get; } = new("jko", 1, [[], [1.0]], [0.0, 1.0], [0.0, 1.0], null, 0);
+
     /// <summary>The classical fourth-order Runge-Kutta method.</summary>
     public static ButcherTableau Rk4 { get; } = new(
         "rk4",
@@ -86,6 +93,7 @@ public sealed class ButcherTableau
         FlowIntegrator.Heun => Heun,
         FlowIntegrator.Rk4 => Rk4,
         FlowIntegrator.Adaptive => DormandPrince,
+        FlowIntegrator.Jko => Jko,
         _ => throw new ArgumentOutOfRangeException(nameof(integrator), integrator, "unknown integrator"),
     };
 }

@@ -26,6 +26,11 @@ public sealed class FlowBlockState
     // The layout of the density's partial sums when the run measures them (FlowOptions.Eulerian).
     private readonly EulerianLayout? eulerianLayout;
 
+    // JKO: the velocity the current stage-1 positions were formed with (the fixed point's last iterate), and how many
+    // iterates the current step has formed.
+    private readonly double[] implicitPrevious;
+    private int implicitIterates;
+
     /// <summary>Creates the state of <paramref name="block"/> (positions are updated in place by <see cref="Commit"/>).</summary>
     public FlowBlockState(IFlowModel model, ParticleBlock block, FlowOptions options)
     {
@@ -52,6 +57,7 @@ public sealed class FlowBlockState
         candidate = new double[length];
         stageBlock = new ParticleBlock(stagePositions, block.WeightArray, block.Dimension, block.FirstId);
         eulerianLayout = options.Eulerian is { } eulerian ? new EulerianLayout(eulerian, block.Dimension) : null;
+        implicitPrevious = options.Integrator == FlowIntegrator.Jko ? new double[length] : [];
     }
 
     /// <summary>The model.</summary>
@@ -72,12 +78,31 @@ public sealed class FlowBlockState
     /// <summary>The velocity computed at <paramref name="stage"/> (row-major, tangent on the sphere).</summary>
     public ReadOnlySpan<double> StageVelocity(int stage) => stageVelocities[stage];
 
-    /// <summary>Forms the stage positions y_i = x + h sum_{j &lt; i} A[i][j] k_j (nothing to do for stage 0).</summary>
+    /// <summary>
+    /// Forms the stage positions y_i = x + h sum_{j &lt; i} A[i][j] k_j (nothing to do for stage 0). For the JKO step,
+    /// stage 1 is the fixed-point iteration y = x + h k: k is k0 = v(x) for the first iterate of a step, then the last
+    /// stage-1 velocity, so that repeating the stage iterates y -&gt; x + h v(y).
+    /// </summary>
     public void PrepareStage(int stage, double step)
     {
         CheckStage(stage);
         if (stage == 0)
         {
+            implicitIterates = 0;
+            return;
+        }
+
+        if (Options.Integrator == FlowIntegrator.Jko)
+        {
+            var k = stageVelocities[implicitIterates == 0 ? 0 : 1];
+            k.CopyTo(implicitPrevious, 0);
+            implicitIterates++;
+            var positions = Block.PositionArray;
+            for (var c = 0; c < stagePositions.Length; c++)
+            {
+                stagePositions[c] = positions[c] + (step * k[c]);
+            }
+
             return;
         }
 
@@ -197,7 +222,7 @@ public sealed class FlowBlockState
             AddNoise(stepIndex, noiseAmplitude);
         }
 
-        var error = Tableau.EmbeddedB is null ? FlowErrorPartial.Zero : ErrorPartial(step);
+        var error = Options.Integrator == FlowIntegrator.Jko ? ImplicitChange(step) : Tableau.EmbeddedB is null ? FlowErrorPartial.Zero : ErrorPartial(step);
         if (sphere)
         {
             for (var i = 0; i < Block.Count; i++)
@@ -241,6 +266,27 @@ public sealed class FlowBlockState
                 candidate[(i * d) + c] += amplitude * xi[c];
             }
         }
+    }
+
+    /// <summary>
+    /// The JKO fixed point's last change, h |k1 - k_previous| per coordinate, scaled as the adaptive error is (by
+    /// atol + rtol max(|x|, |x'|)): the iteration has converged when its norm is at most 1.
+    /// </summary>
+    private FlowErrorPartial ImplicitChange(double step)
+    {
+        var x = Block.PositionArray;
+        var k = stageVelocities[1];
+        var sum = 0.0;
+        var max = 0.0;
+        for (var c = 0; c < x.Length; c++)
+        {
+            var scale = Options.AbsoluteTolerance + (Options.RelativeTolerance * Math.Max(Math.Abs(x[c]), Math.Abs(candidate[c])));
+            var scaled = Math.Abs(step * (k[c] - implicitPrevious[c])) / scale;
+            sum += scaled * scaled;
+            max = double.IsNaN(scaled) || double.IsNaN(max) ? double.NaN : Math.Max(max, scaled);
+        }
+
+        return new FlowErrorPartial(sum, max, x.Length);
     }
 
     private FlowErrorPartial ErrorPartial(double step)

@@ -17,6 +17,13 @@ public enum FlowIntegrator
 
     /// <summary>Adaptive Dormand-Prince 5(4) with step-size control, spelled <c>adaptive</c>.</summary>
     Adaptive,
+
+    /// <summary>
+    /// The particle JKO step (math.md 4.3): X^{k+1} = argmin_Y sum_i a_i |y_i - x_i^k|^2 / (2 tau) + F(Y), tau =
+    /// <c>step</c>, whose optimality condition is the implicit Euler step y = x + tau v(y); solved by fixed-point
+    /// iteration on the shards to the flow's rtol / atol.
+    /// </summary>
+    Jko,
 }
 
 /// <summary>How a step on the sphere returns to the manifold.</summary>
@@ -53,6 +60,7 @@ public static class FlowNames
         FlowIntegrator.Rk4 => "rk4",
         FlowIntegrator.EulerMaruyama => "euler-maruyama",
         FlowIntegrator.Adaptive => "adaptive",
+        FlowIntegrator.Jko => "jko",
         _ => throw new ArgumentOutOfRangeException(nameof(integrator), integrator, "unknown integrator"),
     };
 
@@ -72,7 +80,7 @@ public static class FlowNames
         _ => throw new ArgumentOutOfRangeException(nameof(norm), norm, "unknown error norm"),
     };
 
-    /// <summary>Parses <c>euler</c>, <c>heun</c>, <c>rk4</c>, <c>euler-maruyama</c> or <c>adaptive</c>; otherwise throws <see cref="InvalidInputException"/> for <c>integrator</c>.</summary>
+    /// <summary>Parses <c>euler</c>, <c>heun</c>, <c>rk4</c>, <c>euler-maruyama</c>, <c>adaptive</c> or <c>jko</c>; otherwise throws <see cref="InvalidInputException"/> for <c>integrator</c>.</summary>
     public static FlowIntegrator ParseIntegrator(string? text) => text switch
     {
         "euler" => FlowIntegrator.Euler,
@@ -80,7 +88,8 @@ public static class FlowNames
         "rk4" => FlowIntegrator.Rk4,
         "euler-maruyama" => FlowIntegrator.EulerMaruyama,
         "adaptive" => FlowIntegrator.Adaptive,
-        _ => throw new InvalidInputException("integrator", $"must be one of euler, heun, rk4, euler-maruyama, adaptive; got '{text}'"),
+        "jko" => FlowIntegrator.Jko,
+        _ => throw new InvalidInputException("integrator", $"must be one of euler, heun, rk4, euler-maruyama, adaptive, jko; got '{text}'"),
     };
 
     /// <summary>Parses <c>renormalise</c> or <c>exponential-map</c>; otherwise throws <see cref="InvalidInputException"/> for <c>sphere_step</c>.</summary>

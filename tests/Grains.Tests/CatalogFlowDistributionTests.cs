@@ -39,6 +39,8 @@ public sealed class CatalogFlowDistributionTests(ClusterFixture fixture)
         ["attention"] = """{"model": "attention", "beta": 1, "integrator": "adaptive"}""",
         ["sinkformer"] = """{"model": "sinkformer", "beta": 2, "integrator": "rk4"}""",
         ["mean-field-network"] = """{"model": "mean-field-network", "activation": "tanh", "integrator": "rk4"}""",
+        ["gaussian-fokker-planck"] = """{"model": "gaussian-fokker-planck", "lambda": 1.0, "temperature": 0.5, "integrator": "jko"}""",
+        ["gaussian-interpolant"] = """{"model": "gaussian-interpolant", "target_covariance": [[4, 0], [0, 1]], "rotation": 1, "integrator": "rk4"}""",
     };
 
     [Theory]

@@ -23,7 +23,7 @@ public static partial class FlowModelCatalog
 
     /// <summary>The model names a run specification may use.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network", "gaussian-interpolant"];
+        ["sinkhorn-flow", "mmd-flow", "interaction", "potential", "langevin", "attention-sphere", "attention", "sinkformer", "sinkformer-heat", "mean-field-network", "gaussian-interpolant", "gaussian-fokker-planck"];
 
     /// <summary>
     /// Reads the model's parameter keys from <paramref name="spec"/> (marking them as read) and builds
@@ -43,6 +43,7 @@ public static partial class FlowModelCatalog
             "langevin" => new LangevinModel(Potential(dimension, spec), spec.Number("temperature", 1.0, 0, exclusiveMin: true)),
             "mean-field-network" => Network(dimension, spec, data),
             "gaussian-interpolant" => GaussianInterpolant(dimension, spec),
+            "gaussian-fokker-planck" => GaussianFokkerPlanck(dimension, spec),
             _ => BuildAttention(model, dimension, spec)
                 ?? throw new InvalidInputException("model", $"unknown model '{model}' (expected one of {string.Join(", ", Names)})"),
         };
@@ -54,6 +55,7 @@ public static partial class FlowModelCatalog
         "sinkhorn-flow" => "Sinkhorn divergence",
         "mmd-flow" => "MMD^2 / 2",
         "mean-field-network" => "risk",
+        "gaussian-fokker-planck" => "free energy (Gaussian closure)",
         "attention-sphere" => "interaction energy E_beta",
         "sinkformer" => "OT_1(alpha, alpha) / (2 beta)",
         "attention" or "sinkformer-heat" or "gaussian-interpolant" => "energy (none)",
@@ -79,6 +81,19 @@ public static partial class FlowModelCatalog
         }
 
         return new GaussianInterpolantFlowModel(covariance, spec.Number("rotation", 0.0));
+    }
+
+    /// <summary><c>gaussian-fokker-planck</c>: <c>lambda</c> (default 1), <c>center</c> (default 0), <c>temperature</c> (default 1).</summary>
+    private static GaussianFokkerPlanckModel GaussianFokkerPlanck(int dimension, JsonSpecReader spec)
+    {
+        var lambda = spec.Number("lambda", 1.0, 0, exclusiveMin: true);
+        var center = spec.Vector("center") ?? new double[dimension];
+        if (center.Length != dimension)
+        {
+            throw new InvalidInputException(spec.FieldOf("center"), $"has {center.Length} coordinates; the particles have dimension {dimension}");
+        }
+
+        return new GaussianFokkerPlanckModel(lambda, center, spec.Number("temperature", 1.0, 0, exclusiveMin: true));
     }
 
     private static SinkhornDivergenceFlowModel SinkhornFlow(int dimension, JsonSpecReader spec, FlowModelData data)
