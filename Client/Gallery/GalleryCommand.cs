@@ -43,7 +43,9 @@ internal static class GalleryCommand
             return await CommandErrors.ReportAsync(ex, stderr, cancellationToken);
         }
 
-        var work = Path.Combine(Path.GetTempPath(), $"transport-gallery-{Guid.NewGuid():N}");
+        // The runs write beside the output folder (its parent passed the writability probe), so that their folders move
+        // into the staging folder by a rename on the same file system.
+        var work = Path.Combine(Path.GetDirectoryName(output.FullPath)!, $".{Path.GetFileName(output.FullPath)}.gallery-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
         {

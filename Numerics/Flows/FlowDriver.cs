@@ -107,9 +107,6 @@ public static class FlowDriver
         // The adaptive controller's next step size (the fixed step otherwise).
         private double nextStep = options.Step;
 
-        // Values of an Eulerian row before its grids (0 when the run measures no density).
-        private readonly int eulerianHead = options.Eulerian is { } eulerian ? new Eulerian.EulerianLayout(eulerian, model.Dimension).HistogramOffset : 0;
-
         /// <summary>Takes the state of a checkpoint back (the backend's particles are already at its step).</summary>
         public void Restore(FlowRunCheckpoint resume)
         {
@@ -156,7 +153,7 @@ public static class FlowDriver
                     await backend.CommitStepAsync(true, cancellationToken);
                 }
 
-                Record(new FlowStepDiagnostics(n, start, step, energy, kinetic, 0, change) { Eulerian = eulerian }, n % options.SnapshotEvery == 0);
+                Record(new FlowStepDiagnostics(n, start, step, energy, kinetic, 0, change) { Eulerian = eulerian });
                 steps = n + 1;
                 time = last ? options.EndTime : (n + 1) * h;
                 if (steps % options.SnapshotEvery == 0 || last)
@@ -228,7 +225,7 @@ public static class FlowDriver
                     if (error <= 1.0)
                     {
                         await backend.CommitStepAsync(true, cancellationToken);
-                        Record(new FlowStepDiagnostics(steps, time, step, energy, kinetic, attempts, error) { Eulerian = eulerian }, steps % options.SnapshotEvery == 0);
+                        Record(new FlowStepDiagnostics(steps, time, step, energy, kinetic, attempts, error) { Eulerian = eulerian });
                         var growth = error == 0 ? MaxFactor : Math.Min(MaxFactor, Math.Max(MinFactor, Safety * Math.Pow(error, -1.0 / 5)));
                         if (attempts > 0)
                         {
@@ -289,25 +286,21 @@ public static class FlowDriver
         private async Task FinalRowAsync()
         {
             var (energy, kinetic, eulerian) = await StageAsync(0, time, 0.0, measure: true, grids: true);
-            Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN) { Eulerian = eulerian }, snapshotState: true);
+            Record(new FlowStepDiagnostics(steps, time, 0.0, energy, kinetic, 0, double.NaN) { Eulerian = eulerian });
         }
 
-        /// <summary>
-        /// Keeps a row; its Eulerian grids (histogram and density) only when its state is a snapshot's, so that a long
-        /// run holds them as often as positions (the moments and test functions, which the continuity residual
-        /// integrates, are kept for every row).
-        /// </summary>
-        private void Record(FlowStepDiagnostics row, bool snapshotState)
+        private void Record(FlowStepDiagnostics row)
         {
-            if (!snapshotState && row.Eulerian is { } sums && eulerianHead > 0)
-            {
-                row = row with { Eulerian = sums[..eulerianHead] };
-            }
-
             diagnostics.Add(row);
             progress?.Invoke(row);
         }
 
+        /// <summary>
+        /// One stage on every block; with <paramref name="measure"/> its energy, kinetic energy and Eulerian partials,
+        /// whose grids (histogram and density) are summed only when <paramref name="grids"/>: at snapshot states, so that
+        /// a long run holds them as often as positions (the moments and test functions, which the continuity residual
+        /// integrates, come with every measured stage).
+        /// </summary>
         private async Task<(double Energy, double Kinetic, double[]? Eulerian)> StageAsync(int stage, double at, double step, bool measure, bool grids = false)
         {
             var inputs = await backend.BeginStageAsync(stage, at, step, cancellationToken);
