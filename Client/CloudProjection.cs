@@ -17,15 +17,21 @@ internal sealed class CloudProjection
     /// <summary>The projection for <paramref name="source"/> and <paramref name="target"/>, drawing at most <paramref name="maxPoints"/> of each.</summary>
     public static CloudProjection For(PointCloud source, PointCloud target, int maxPoints)
     {
-        var d = source.Dimension;
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        return For(source.Dimension, maxPoints, source.Positions.ToArray(), target.Positions.ToArray());
+    }
+
+    /// <summary>The projection for <paramref name="clouds"/> (row-major, dimension <paramref name="d"/>), at most <paramref name="maxPoints"/> of each.</summary>
+    public static CloudProjection For(int d, int maxPoints, params double[][] clouds)
+    {
+        ArgumentNullException.ThrowIfNull(clouds);
         if (d <= 2)
         {
             return new CloudProjection(null);
         }
 
-        var points = Spread(source.Count, maxPoints).Select(i => source.Point(i).ToArray())
-            .Concat(Spread(target.Count, maxPoints).Select(j => target.Point(j).ToArray()))
-            .ToArray();
+        var points = clouds.SelectMany(cloud => Spread(cloud.Length / d, maxPoints).Select(i => cloud.AsSpan(i * d, d).ToArray())).ToArray();
         var data = Matrix<double>.Build.Dense(points.Length, d, (i, k) => points[i][k]);
         var mean = data.ColumnSums() / points.Length;
         var centred = data - Matrix<double>.Build.Dense(points.Length, d, (_, k) => mean[k]);

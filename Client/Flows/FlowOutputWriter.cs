@@ -136,7 +136,7 @@ internal static class FlowOutputWriter
         WriteNumber(writer, "initial_energy", rows[0].Energy);
         WriteNumber(writer, "final_energy", rows[^1].Energy);
         WriteNumber(writer, "final_kinetic_energy", rows[^1].KineticEnergy);
-        WriteNumber(writer, "action", Action(rows));
+        WriteNumber(writer, "action", trajectory.Action());
         writer.WriteNumber("seconds", facts.Seconds);
         writer.WriteNumber("checkpoints", facts.Checkpoints);
         writer.WriteNumber("recoveries", facts.Recoveries);
@@ -168,8 +168,8 @@ internal static class FlowOutputWriter
             }
 
             writer.WriteEndArray();
-            WriteArray(writer, "lower", options.Lower);
-            WriteArray(writer, "upper", options.Upper);
+            References.ReferenceOutputs.Vector(writer, "lower", options.Lower);
+            References.ReferenceOutputs.Vector(writer, "upper", options.Upper);
             writer.WriteNumber("bandwidth", options.EffectiveBandwidth);
             writer.WriteNumber("modes", options.Modes);
             WriteNumber(writer, "continuity_residual", eulerian.Relative);
@@ -179,33 +179,6 @@ internal static class FlowOutputWriter
 
         TrafficJson.Write(writer, facts.Traffic ?? JobTraffic.None);
         writer.WriteEndObject();
-    }
-
-    /// <summary>
-    /// The Benamou-Brenier action of the run, int_0^T sum_i a_i |v_i|^2 dt, by the trapezoid rule over the diagnostics rows
-    /// (each row's kinetic energy is that of its state's velocity).
-    /// </summary>
-    public static double Action(IReadOnlyList<FlowStepDiagnostics> rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var action = 0.0;
-        for (var r = 1; r < rows.Count; r++)
-        {
-            action += 0.5 * (rows[r].Time - rows[r - 1].Time) * (rows[r].KineticEnergy + rows[r - 1].KineticEnergy);
-        }
-
-        return action;
-    }
-
-    private static void WriteArray(Utf8JsonWriter writer, string name, double[] values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            writer.WriteNumberValue(value);
-        }
-
-        writer.WriteEndArray();
     }
 
     private static void WriteNumber(Utf8JsonWriter writer, string name, double value)

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
 using Transport.Numerics.Flows;
 
@@ -35,7 +34,8 @@ internal static class FlowPlots
         }
         else
         {
-            var projection = Projection(trajectory, d);
+            // The identity for 2-D, else the top principal axes of the first and last snapshots.
+            var projection = CloudProjection.For(d, int.MaxValue, trajectory.Snapshots[0].Positions, trajectory.FinalPositions);
             if (target is not null)
             {
                 var (tx, ty) = Project(target, d, projection);
@@ -145,42 +145,9 @@ internal static class FlowPlots
         return indices.Select(i => snapshots[i]).ToList();
     }
 
-    /// <summary>Two orthonormal axes as columns (horizontal, vertical): the identity for 2-D, else the top principal axes of the first and last snapshots.</summary>
-    private static Matrix<double> Projection(FlowTrajectory trajectory, int d)
+    private static (double[] X, double[] Y) Project(double[] positions, int d, CloudProjection projection)
     {
-        if (d == 2)
-        {
-            return Matrix<double>.Build.DenseIdentity(2);
-        }
-
-        var first = trajectory.Snapshots[0].Positions;
-        var last = trajectory.FinalPositions;
-        var n = trajectory.Count;
-        var data = Matrix<double>.Build.Dense(2 * n, d, (i, k) => i < n ? first[(i * d) + k] : last[((i - n) * d) + k]);
-        var mean = data.ColumnSums() / (2.0 * n);
-        var centred = data - Matrix<double>.Build.Dense(2 * n, d, (_, k) => mean[k]);
-        var covariance = centred.TransposeThisAndMultiply(centred);
-        var eigen = covariance.Evd(Symmetricity.Symmetric);
-        // Eigenvalues ascend: the last column is the first principal axis (horizontal), the one before it the second.
-        var vectors = eigen.EigenVectors;
-        return Matrix<double>.Build.Dense(d, 2, (k, axis) => vectors[k, d - 1 - axis]);
-    }
-
-    private static (double[] X, double[] Y) Project(double[] positions, int d, Matrix<double> axes)
-    {
-        var n = positions.Length / d;
-        var xs = new double[n];
-        var ys = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var k = 0; k < d; k++)
-            {
-                var v = positions[(i * d) + k];
-                xs[i] += v * axes[k, 0];
-                ys[i] += v * axes[k, 1];
-            }
-        }
-
-        return (xs, ys);
+        var points = Enumerable.Range(0, positions.Length / d).Select(i => projection.Project(positions.AsSpan(i * d, d))).ToArray();
+        return ([.. points.Select(p => p.X)], [.. points.Select(p => p.Y)]);
     }
 }

@@ -81,4 +81,19 @@ public sealed class FlowTrajectory
 
         return result;
     }
+
+    /// <summary>
+    /// The Benamou-Brenier action of the run, int_0^T sum_i a_i |v_i|^2 dt, by the trapezoid rule over the diagnostics
+    /// rows (each row's kinetic energy is that of its state's velocity).
+    /// </summary>
+    public double Action()
+    {
+        var action = 0.0;
+        for (var r = 1; r < Diagnostics.Count; r++)
+        {
+            action += 0.5 * (Diagnostics[r].Time - Diagnostics[r - 1].Time) * (Diagnostics[r].KineticEnergy + Diagnostics[r - 1].KineticEnergy);
+        }
+
+        return action;
+    }
 }

@@ -58,13 +58,13 @@ public sealed class SameDensityDifferentVelocitiesTests(ITestOutputHelper log)
         var fresh = Histogram(layout, Normal(N, seed: 2).Select((v, i) => i % 2 == 0 ? 2 * v : v).ToArray());
         var between = L1(final, finalPlain);
         var noise = L1(finalPlain, fresh);
-        log.WriteLine($"end points moved {moved:G4} on average; histogram L1 between the runs {between:G4}, to a fresh sample {noise:G4}; actions {Action(plain):G6} and {Action(rotated):G6}");
+        log.WriteLine($"end points moved {moved:G4} on average; histogram L1 between the runs {between:G4}, to a fresh sample {noise:G4}; actions {plain.Action():G6} and {rotated.Action():G6}");
         Assert.True(between <= 1.5 * noise, $"the runs' histograms differ by {between} in L1, a fresh sample by {noise}");
 
         // (3) Action: int sum a |v|^2 dt = 2.28761 for the flow-matching field, 4.64381 with the rotation (math.md), to the
         // sampling error of N points (1%) and the trapezoid rule over h = 0.01.
-        TestData.AssertRelative(2.28761, Action(plain), 0.03, 0, "action of the flow-matching field");
-        TestData.AssertRelative(4.64381, Action(rotated), 0.03, 0, "action with the rotation");
+        TestData.AssertRelative(2.28761, plain.Action(), 0.03, 0, "action of the flow-matching field");
+        TestData.AssertRelative(4.64381, rotated.Action(), 0.03, 0, "action with the rotation");
     }
 
     private static EulerianOptions Options() => new() { Grid = 12, Lower = [-6, -3], Upper = [6, 3], Modes = 4 };
@@ -119,18 +119,6 @@ public sealed class SameDensityDifferentVelocitiesTests(ITestOutputHelper log)
     }
 
     private static double L1(double[] a, double[] b) => a.Zip(b).Sum(p => Math.Abs(p.First - p.Second));
-
-    private static double Action(FlowTrajectory trajectory)
-    {
-        var rows = trajectory.Diagnostics;
-        var action = 0.0;
-        for (var r = 1; r < rows.Count; r++)
-        {
-            action += 0.5 * (rows[r].Time - rows[r - 1].Time) * (rows[r].KineticEnergy + rows[r - 1].KineticEnergy);
-        }
-
-        return action;
-    }
 
     private static double Square(double x) => x * x;
 }
