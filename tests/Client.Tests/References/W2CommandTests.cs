@@ -88,12 +88,19 @@ public sealed class W2CommandTests : IDisposable
         Cli.AssertClose(divergence, result.GetProperty("entropic_divergence").GetDouble(), 1e-10, 1, "entropic_divergence");
         Assert.Equal(epsilon, result.GetProperty("epsilon").GetDouble());
         Assert.Equal(cost, result.GetProperty("cost_function").GetString());
-        // The entropic map shrinks the Brenier slope, and tends to it as eps -> 0: per coordinate K / a with K the
-        // entropic cross-covariance, |K| < sqrt(a b).
-        var slope = Matrix(result.GetProperty("entropic_map").GetProperty("matrix"));
+        // The entropic barycentric map per coordinate: slope K / a with Janati's cross-covariance K = (D - sigma^2) / 2,
+        // D = (4 a b + sigma^4)^{1/2}, sigma^2 = eps' / 2 (eps' the |x - y|^2 eps); below the Brenier slope sqrt(b / a).
+        var map = result.GetProperty("entropic_map");
+        var slope = Matrix(map.GetProperty("matrix"));
+        var offset = Vector(map.GetProperty("offset"));
+        var sigma2 = epsilon / scale / 2;
         for (var k = 0; k < 2; k++)
         {
-            Assert.InRange(slope[k, k], 0, Math.Sqrt(b[k] / a[k]));
+            var expected = (Math.Sqrt((4 * a[k] * b[k]) + (sigma2 * sigma2)) - sigma2) / 2 / a[k];
+            Cli.AssertClose(expected, slope[k, k], 1e-10, 1, $"entropic_map.matrix[{k},{k}]");
+            Cli.AssertClose(0, slope[k, 1 - k], 1, 1e-10, $"entropic_map.matrix[{k},{1 - k}]");
+            Cli.AssertClose(m1[k] - (expected * m0[k]), offset[k], 1e-10, 1, $"entropic_map.offset[{k}]");
+            Assert.True(slope[k, k] < Math.Sqrt(b[k] / a[k]));
         }
     }
 

@@ -76,6 +76,13 @@ public sealed class JkoIntegratorTests
         var trajectory = await FlowDriver.RunAsync(new LocalFlowBackend(model, start, [], options, 2), model, options, null, CancellationToken.None);
 
         Assert.Equal(1 + (3 * Math.Exp(-2)), Variance(trajectory.FinalPositions), 9);
+
+        // The energy column is the closure's free energy (lambda/2) E|x|^2 - (T/2) log(2 pi e s^2) at every row.
+        foreach (var row in new[] { trajectory.Diagnostics[0], trajectory.Diagnostics[^1] })
+        {
+            var s2 = 1 + (3 * Math.Exp(-2 * row.Time));
+            Assert.Equal((0.5 * s2) - (0.5 * Math.Log(2 * Math.PI * Math.E * s2)), row.Energy, 7);
+        }
     }
 
     [Fact]
